@@ -1,0 +1,73 @@
+"""The ``accord`` command line: a thin layer over the core (Typer and Rich).
+
+Each command group lives in its own module and registers itself on :data:`app`;
+bad input (an :class:`~accord.errors.InputError`) prints one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from accord import __version__
+from accord.errors import InputError
+
+app = typer.Typer(
+    name="accord",
+    help="Forecast multi-party negotiations: who wants a deal, where it lands, whether it holds.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# modules that add commands to `app`, in help order
+COMMAND_MODULES: tuple[str, ...] = ("accord.cli.core",)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"accord {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """accord: forecast multi-party negotiations."""
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning bad input into one line on stderr and exit code 2."""
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        rc = app(args=argv, standalone_mode=False)
+    except InputError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        err.print("aborted")
+        return 1
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return rc if isinstance(rc, int) else 0
+
+
+def run() -> None:  # pragma: no cover - console script shim
+    sys.exit(main())

@@ -1,0 +1,198 @@
+"""Core commands: validate, forecast, convert, models."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from accord.cli import app
+from accord.cli.output import FORMATS_TABLE, check_format, console, dump_json, fmt_num
+from accord.forecast import Forecast, run_forecasts
+from accord.models import registry
+from accord.scenario import io as sio
+from accord.scenario.formats.native import to_data
+from accord.scenario.model import Scenario
+
+INPUT_FORMAT = typer.Option(
+    None,
+    "--input-format",
+    "-f",
+    help="Input format (detected from the content when omitted): " + ", ".join(sorted(sio.READERS)),
+)
+
+
+def load_scenario(path: Path, input_format: str | None) -> Scenario:
+    return sio.load(path, input_format)
+
+
+@app.command()
+def validate(
+    file: Path = typer.Argument(..., help="Scenario file (YAML, JSON, CSV, XLSX, KTAB, BDM, Decide)"),
+    input_format: str | None = INPUT_FORMAT,
+) -> None:
+    """Check a scenario file and summarise it."""
+    s = load_scenario(file, input_format)
+    n_pairs = sum(len(a.positions) for a in s.actors)
+    veto = sum(a.has_veto for a in s.actors)
+    typer.echo(
+        f"{file}: valid: {s.name!r}, {len(s.actors)} actors ({veto} with a veto), "
+        f"{len(s.issues)} issues, {n_pairs} positions, {len(s.proposals)} proposals"
+    )
+
+
+@app.command()
+def forecast(
+    file: Path = typer.Argument(..., help="Scenario file"),
+    model: list[str] = typer.Option(
+        None, "--model", "-m", help="Model to run (repeatable; default: every model that applies)"
+    ),
+    param: list[str] = typer.Option(
+        None,
+        "--param",
+        "-p",
+        help="Model parameter NAME=VALUE (or MODEL.NAME=VALUE); repeatable",
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for stochastic models"),
+    fmt: str = typer.Option("table", "--format", help="table, json or csv"),
+    input_format: str | None = INPUT_FORMAT,
+) -> None:
+    """Forecast the outcome of every issue with one or more models."""
+    check_format(fmt, FORMATS_TABLE)
+    s = load_scenario(file, input_format)
+    results = run_forecasts(s, model or None, registry.parse_params(param), seed=seed)
+    if fmt == "json":
+        typer.echo(dump_json(forecast_json(s, results)))
+    elif fmt == "csv":
+        typer.echo(forecast_csv(s, results), nl=False)
+    else:
+        print_forecast_table(s, results)
+
+
+def scenario_json(s: Scenario) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "as_of": s.as_of.isoformat() if s.as_of else None,
+        "actors": [a.id for a in s.actors],
+        "issues": {
+            i.id: {
+                "name": i.name or i.id,
+                "scale": {
+                    "min": i.scale.min,
+                    "max": i.scale.max,
+                    "min_label": i.scale.min_label,
+                    "max_label": i.scale.max_label,
+                },
+                "status_quo": i.status_quo,
+                "outcome": i.outcome,
+            }
+            for i in s.issues
+        },
+    }
+
+
+def forecast_json(s: Scenario, results: dict[str, Forecast]) -> dict[str, Any]:
+    """The stable JSON form documented in docs/cli.md."""
+    return {
+        "scenario": scenario_json(s),
+        "forecasts": {name: f.to_json() for name, f in results.items()},
+    }
+
+
+def forecast_csv(s: Scenario, results: dict[str, Forecast]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["model", "issue", "outcome"])
+    for name, f in results.items():
+        if f.skipped:
+            continue
+        for issue, value in f.outcome.items():
+            w.writerow([name, issue, repr(round(value, 10))])
+    return buf.getvalue()
+
+
+def print_forecast_table(s: Scenario, results: dict[str, Forecast]) -> None:
+    con = console()
+    for issue in s.issues:
+        t = Table(title=f"{issue.name or issue.id}", title_justify="left", width=78)
+        t.add_column("model")
+        t.add_column("outcome", justify="right")
+        t.add_column(
+            f"{issue.scale.min:g} = {issue.scale.min_label}  ..  "
+            f"{issue.scale.max:g} = {issue.scale.max_label}",
+            overflow="fold",
+        )
+        span = issue.scale.max - issue.scale.min
+        for name, f in results.items():
+            if f.skipped:
+                continue
+            v = f.outcome[issue.id]
+            pos = int(round((v - issue.scale.min) / span * 30))
+            t.add_row(name, fmt_num(v), "·" * pos + "●" + "·" * (30 - pos))
+        if issue.status_quo is not None:
+            t.add_row("[dim]status quo[/]", fmt_num(issue.status_quo), "")
+        if issue.outcome is not None:
+            t.add_row("[dim]recorded outcome[/]", fmt_num(issue.outcome), "")
+        con.print(t)
+    skipped = [f"{n} ({f.skipped})" for n, f in results.items() if f.skipped]
+    if skipped:
+        con.print("[dim]not run: " + "; ".join(skipped) + "[/]")
+
+
+@app.command()
+def convert(
+    src: Path = typer.Argument(..., help="Input scenario file"),
+    dst: Path = typer.Argument(..., help="Output file: .yaml, .json or .csv (flat table)"),
+    input_format: str | None = INPUT_FORMAT,
+    output_format: str | None = typer.Option(None, "--output-format", help="yaml, json or flat"),
+) -> None:
+    """Convert a scenario between formats (lossless among YAML and JSON)."""
+    s = load_scenario(src, input_format)
+    sio.save(s, dst, output_format)
+    typer.echo(f"wrote {dst}")
+
+
+@app.command("models")
+def list_models(
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+) -> None:
+    """List the models with their parameters and citations."""
+    check_format(fmt, ("table", "json"))
+    specs = registry.all_models()
+    if fmt == "json":
+        typer.echo(
+            dump_json(
+                [
+                    {
+                        "name": m.name,
+                        "summary": m.summary,
+                        "citation": m.citation,
+                        "params": [
+                            {
+                                "name": p.name,
+                                "default": p.default,
+                                "doc": p.doc,
+                                "choices": list(p.choices) if p.choices else None,
+                            }
+                            for p in m.params
+                        ],
+                    }
+                    for m in specs
+                ]
+            )
+        )
+        return
+    con = console()
+    for m in specs:
+        con.print(f"[bold]{m.name}[/]: {m.summary}")
+        con.print(f"  [dim]{m.citation}[/]")
+        for p in m.params:
+            choices = f" ({'|'.join(map(str, p.choices))})" if p.choices else ""
+            con.print(f"  --param {p.name}={p.default}{choices}: {p.doc}")
+
+
+__all__ = ["forecast_json", "load_scenario", "to_data"]

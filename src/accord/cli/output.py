@@ -1,0 +1,30 @@
+"""Shared output helpers for CLI commands: JSON, and Rich tables that fit 80 columns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+
+from accord.errors import InputError
+
+FORMATS_TABLE = ("table", "json", "csv")
+
+
+def console() -> Console:
+    return Console(width=80, highlight=False, soft_wrap=False)
+
+
+def dump_json(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+    if fmt not in allowed:
+        raise InputError(f"--format {fmt!r}: expected one of {', '.join(allowed)}")
+    return fmt
+
+
+def fmt_num(x: float | None, digits: int = 2) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"

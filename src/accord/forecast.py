@@ -1,0 +1,164 @@
+"""Running registered models on a scenario and turning results back into scale units.
+
+This is the thin layer between the core (Problem, models) and the edges (CLI, report):
+it picks the models that apply, routes ``--param`` values to them, and converts outcomes
+and trajectories back to the issues' own units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from accord.errors import ParameterError
+from accord.models import registry
+from accord.models.registry import ModelResult, ModelSpec
+from accord.problem import Problem, to_problem
+from accord.scenario.model import Scenario
+
+# trajectory and detail keys that hold points on the unit scale (converted to scale units)
+UNIT_KEYS = frozenset({"positions", "median", "mean", "outcome", "forecast", "voting", "preference"})
+
+
+@dataclass
+class Forecast:
+    """One model's forecast on one scenario (no batch axis), in scale units."""
+
+    model: str
+    params: dict[str, Any]
+    problem: Problem
+    result: ModelResult
+    skipped: str | None = None
+    outcome: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.skipped is None:
+            values = self.problem.to_scale(self.result.outcome)
+            self.outcome = {i: float(v) for i, v in zip(self.problem.issue_ids, values, strict=True)}
+
+    def trajectory(self, issue: str) -> list[dict[str, Any]]:
+        """Per round: every trajectory entry for this issue, positions by actor id."""
+        traj = self.result.trajectory
+        if not traj:
+            return []
+        j = self.problem.issue_ids.index(issue)
+        lo, hi = self.problem.scale_min[j], self.problem.scale_max[j]
+        n_rounds = next(iter(traj.values())).shape[0]
+        rounds: list[dict[str, Any]] = []
+        for t in range(n_rounds):
+            entry: dict[str, Any] = {"round": t}
+            for key, arr in traj.items():
+                scale = key in UNIT_KEYS
+                if key == "positions":
+                    entry[key] = {
+                        a: float(lo + arr[t, k, j] * (hi - lo)) if scale else float(arr[t, k, j])
+                        for k, a in enumerate(self.problem.actor_ids)
+                        if self.problem.mask[k, j]
+                    }
+                elif arr.ndim == 3:  # per actor, not a position (e.g. risk exponents)
+                    entry[key] = {
+                        a: _num(arr[t, k, j])
+                        for k, a in enumerate(self.problem.actor_ids)
+                        if self.problem.mask[k, j]
+                    }
+                else:
+                    v = arr[t, j]
+                    entry[key] = float(lo + v * (hi - lo)) if scale else _num(v)
+            rounds.append(entry)
+        return rounds
+
+    def to_json(self) -> dict[str, Any]:
+        if self.skipped is not None:
+            return {"skipped": self.skipped}
+        n_i = self.problem.n_issues
+        issues: dict[str, Any] = {}
+        for j, issue in enumerate(self.problem.issue_ids):
+            item: dict[str, Any] = {"outcome": self.outcome[issue]}
+            for key, value in self.result.details.items():
+                arr = np.asarray(value)
+                if arr.ndim >= 1 and arr.shape[-1] == n_i and arr.dtype != object:
+                    item[key] = _jsonable(arr[..., j])
+            traj = self.trajectory(issue)
+            if traj:
+                item["trajectory"] = traj
+            issues[issue] = item
+        out: dict[str, Any] = {"params": _jsonable(self.params), "issues": issues}
+        extra = {
+            k: _jsonable(v)
+            for k, v in self.result.details.items()
+            if not (np.asarray(v).ndim >= 1 and np.asarray(v).shape[-1] == n_i)
+        }
+        if extra:
+            out["details"] = extra
+        return out
+
+
+def _num(v: Any) -> Any:
+    f = float(v)
+    return f if np.isfinite(f) else None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            return [_jsonable(v) for v in value] if value.ndim else _num(value)
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def route_params(specs: list[ModelSpec], params: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Split ``--param`` values among models: ``model.name=v`` for one, ``name=v`` for all that have it."""
+    names = {s.name for s in specs}
+    routed: dict[str, dict[str, Any]] = {s.name: {} for s in specs}
+    for key, value in params.items():
+        model, dot, pname = key.partition(".")
+        if dot:
+            if model not in names:
+                raise ParameterError(f"--param {key}: model {model!r} is not selected")
+            routed[model][pname] = value
+            continue
+        takers = [s.name for s in specs if any(p.name == key for p in s.params)]
+        if not takers:
+            raise ParameterError(
+                f"--param {key}: no selected model has a parameter {key!r} "
+                f"(selected: {', '.join(sorted(names))}; see `accord models`)"
+            )
+        for t in takers:
+            routed[t][key] = value
+    return routed
+
+
+def run_forecasts(
+    scenario: Scenario | Problem,
+    models: list[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+) -> dict[str, Forecast]:
+    """Run the named models (every model that applies when none is named)."""
+    problem = scenario if isinstance(scenario, Problem) else to_problem(scenario)
+    explicit = bool(models)
+    specs = [registry.get(m) for m in models] if models else registry.all_models()
+    routed = route_params(specs, params or {})
+    out: dict[str, Forecast] = {}
+    for spec in specs:
+        reason = spec.why_not(problem)
+        if reason is not None:
+            if explicit:
+                raise ParameterError(f"model {spec.name} does not apply: {reason}")
+            out[spec.name] = Forecast(spec.name, {}, problem, ModelResult(np.empty(0)), reason)
+            continue
+        resolved = spec.resolve(routed[spec.name])
+        result = spec.run(problem, resolved, seed=seed)
+        out[spec.name] = Forecast(spec.name, resolved, problem, result)
+    return out

@@ -1,0 +1,1 @@
+"""One module per file format: ``sniff`` recognises it, ``read`` parses it, ``write`` writes it."""

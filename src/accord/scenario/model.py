@@ -1,0 +1,284 @@
+"""The Scenario: a negotiation case in the field's own words, validated once at load.
+
+A Scenario holds actors (capability, role, veto), issues (a scale with labelled ends
+and an optional status quo), each actor's position and salience per issue, what each
+actor gets without a deal (its reservation), and named proposals. Every check that a
+model relies on happens here; after construction nothing re-checks it.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Role = Literal["party", "mediator", "outside"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _finite(value: float, what: str) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number, got {value}")
+    return value
+
+
+class Uncertainty(_Strict):
+    """An analyst's uncertainty about one value: a standard deviation or a range.
+
+    ``{sd: 10}`` means a normal draw around the value (truncated to the valid range);
+    ``{low: 50, high: 70}`` a uniform draw on the range. Units are those of the value.
+    """
+
+    sd: float | None = Field(default=None, ge=0)
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Uncertainty:
+        has_sd = self.sd is not None
+        has_range = self.low is not None or self.high is not None
+        if has_sd == has_range:
+            raise ValueError("give either sd or both low and high")
+        if has_range:
+            if self.low is None or self.high is None:
+                raise ValueError("a range needs both low and high")
+            _finite(self.low, "low")
+            _finite(self.high, "high")
+            if self.low > self.high:
+                raise ValueError(f"low {self.low} is above high {self.high}")
+        elif self.sd is not None:
+            _finite(self.sd, "sd")
+        return self
+
+
+class ScalePoint(_Strict):
+    value: float
+    label: str
+
+
+class Scale(_Strict):
+    """An issue's scale in the analyst's units, with a word for each end."""
+
+    min: float = 0.0
+    max: float = 100.0
+    min_label: str = "min"
+    max_label: str = "max"
+    unit: str = ""
+    points: tuple[ScalePoint, ...] = ()
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        _finite(self.min, "scale.min")
+        _finite(self.max, "scale.max")
+        if not self.max > self.min:
+            raise ValueError(f"scale.max {self.max} must be above scale.min {self.min}")
+        for i, p in enumerate(self.points):
+            if not self.min <= p.value <= self.max:
+                raise ValueError(
+                    f"points[{i}] ({p.label!r}) value {p.value} is outside the scale "
+                    f"{self.min:g}..{self.max:g}"
+                )
+        return self
+
+    def contains(self, value: float) -> bool:
+        return self.min <= value <= self.max
+
+
+class Issue(_Strict):
+    id: str = Field(min_length=1)
+    name: str = ""
+    description: str = ""
+    scale: Scale = Scale()
+    status_quo: float | None = None
+    outcome: float | None = None
+    """The recorded outcome, where the case is historical (used by backtests)."""
+    uncertainty: dict[Literal["status_quo"], Uncertainty] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _inside(self) -> Issue:
+        for field in ("status_quo", "outcome"):
+            value = getattr(self, field)
+            if value is not None:
+                _finite(value, field)
+                if not self.scale.contains(value):
+                    raise ValueError(
+                        f"{field}: {value:g} is outside the scale {self.scale.min:g}..{self.scale.max:g}"
+                    )
+        return self
+
+
+class Stance(_Strict):
+    """An actor's position on an issue, how much the issue matters to it, and its power there."""
+
+    position: float
+    salience: float = Field(ge=0)
+    power: float | None = Field(default=None, ge=0)
+    """Power on this issue where it differs from the actor's capability (Decide files)."""
+    uncertainty: dict[Literal["position", "salience"], Uncertainty] = Field(default_factory=dict)
+
+    @field_validator("position", "salience", "power")
+    @classmethod
+    def _is_finite(cls, v: float | None) -> float | None:
+        if v is not None:
+            _finite(v, "value")
+        return v
+
+
+class Reservation(_Strict):
+    """What an actor gets without a deal: a utility in [0, 1], or its worst acceptable point."""
+
+    utility: float | None = Field(default=None, ge=0, le=1)
+    point: dict[str, float] | None = None
+    uncertainty: dict[Literal["utility"], Uncertainty] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Reservation:
+        if (self.utility is None) == (self.point is None):
+            raise ValueError("give either utility or point")
+        return self
+
+
+class Actor(_Strict):
+    id: str = Field(min_length=1)
+    name: str = ""
+    capability: float = Field(default=1.0, ge=0)
+    role: Role = "party"
+    veto: bool | None = None
+    """Whether the actor must sign; parties default to true, others to false."""
+    group: str | None = None
+    positions: dict[str, Stance] = Field(default_factory=dict)
+    reservation: Reservation | None = None
+    uncertainty: dict[Literal["capability"], Uncertainty] = Field(default_factory=dict)
+
+    @field_validator("capability")
+    @classmethod
+    def _cap_finite(cls, v: float) -> float:
+        return _finite(v, "capability")
+
+    @property
+    def has_veto(self) -> bool:
+        return self.veto if self.veto is not None else self.role == "party"
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Proposal(_Strict):
+    """A named point in issue space, such as a mediator's bridging proposal."""
+
+    id: str = Field(min_length=1)
+    name: str = ""
+    tabled_by: tuple[str, ...] = ()
+    point: dict[str, float]
+    description: str = ""
+
+
+class Scenario(_Strict):
+    """A negotiation case. Construct through :func:`accord.scenario.load` or ``Scenario(...)``.
+
+    ``salience_scale`` says whether saliences are written on 0-1 (``1``) or 0-100 (``100``).
+    """
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    as_of: date | None = None
+    sources: tuple[str, ...] = ()
+    salience_scale: Literal[1, 100] = 1
+    actors: tuple[Actor, ...]
+    issues: tuple[Issue, ...]
+    proposals: tuple[Proposal, ...] = ()
+    deal: dict[str, Any] | None = None
+    """Features of the deal under analysis (used by the durability analysis)."""
+    meta: dict[str, Any] = Field(default_factory=dict)
+    """Free-form facts an importer keeps (e.g. DEU procedure and voting rule)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if len(self.actors) < 2:
+            raise ValueError(f"actors: a negotiation needs at least 2 actors, got {len(self.actors)}")
+        if not self.issues:
+            raise ValueError("issues: there must be at least one issue")
+        actor_ids = _unique([a.id for a in self.actors], "actors")
+        issue_ids = _unique([i.id for i in self.issues], "issues")
+        _unique([p.id for p in self.proposals], "proposals")
+        issues = {i.id: i for i in self.issues}
+        top = float(self.salience_scale)
+        for a_idx, actor in enumerate(self.actors):
+            where = f"actors[{a_idx}] ({actor.id})"
+            for issue_id, stance in actor.positions.items():
+                if issue_id not in issues:
+                    raise ValueError(f"{where}.positions: unknown issue {issue_id!r}")
+                scale = issues[issue_id].scale
+                if not scale.contains(stance.position):
+                    raise ValueError(
+                        f"{where}.positions.{issue_id}.position: {stance.position:g} is outside "
+                        f"the scale {scale.min:g}..{scale.max:g}"
+                    )
+                if stance.salience > top:
+                    raise ValueError(
+                        f"{where}.positions.{issue_id}.salience: {stance.salience:g} is outside "
+                        f"0..{top:g} (set salience_scale: 100 for saliences written 0-100)"
+                    )
+            res = actor.reservation
+            if res is not None and res.point is not None:
+                for issue_id, value in res.point.items():
+                    if issue_id not in issues:
+                        raise ValueError(f"{where}.reservation.point: unknown issue {issue_id!r}")
+                    scale = issues[issue_id].scale
+                    if not math.isfinite(value) or not scale.contains(value):
+                        raise ValueError(
+                            f"{where}.reservation.point.{issue_id}: {value:g} is outside the "
+                            f"scale {scale.min:g}..{scale.max:g}"
+                        )
+        for p_idx, prop in enumerate(self.proposals):
+            where = f"proposals[{p_idx}] ({prop.id})"
+            for by in prop.tabled_by:
+                if by not in actor_ids:
+                    raise ValueError(f"{where}.tabled_by: unknown actor {by!r}")
+            for issue_id, value in prop.point.items():
+                if issue_id not in issues:
+                    raise ValueError(f"{where}.point: unknown issue {issue_id!r}")
+                scale = issues[issue_id].scale
+                if not math.isfinite(value) or not scale.contains(value):
+                    raise ValueError(
+                        f"{where}.point.{issue_id}: {value:g} is outside the scale "
+                        f"{scale.min:g}..{scale.max:g}"
+                    )
+        del issue_ids
+        return self
+
+    # -- convenience -------------------------------------------------------------------
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.actors)
+
+    @property
+    def issue_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.issues)
+
+    def actor(self, actor_id: str) -> Actor:
+        for a in self.actors:
+            if a.id == actor_id:
+                return a
+        raise KeyError(actor_id)
+
+    def issue(self, issue_id: str) -> Issue:
+        for i in self.issues:
+            if i.id == issue_id:
+                return i
+        raise KeyError(issue_id)
+
+
+def _unique(ids: list[str], where: str) -> set[str]:
+    seen: set[str] = set()
+    for k, ident in enumerate(ids):
+        if ident in seen:
+            raise ValueError(f"{where}[{k}]: duplicate id {ident!r}")
+        seen.add(ident)
+    return seen
