@@ -1,0 +1,1 @@
+"""Analyses built on the models: agreement, mediation, uncertainty, durability, backtests."""
