@@ -114,7 +114,7 @@ def accepts(margin: Array) -> NDArray[np.bool_]:
 def all_veto_accept(problem: Problem, margin: Array) -> NDArray[np.bool_]:
     """Whether every veto player accepts; False where a veto player's reservation is unknown."""
     ok = accepts(margin) | ~problem.veto
-    return ok.all(axis=-1)
+    return np.asarray(ok.all(axis=-1))
 
 
 def support(problem: Problem, margin: Array) -> Array:
