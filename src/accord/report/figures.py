@@ -293,10 +293,10 @@ def outcome_distribution(
         counts = np.asarray(h["counts"], dtype=float)
         dens = counts / max(counts.sum(), 1.0)
         ax.stairs(dens, edges, color=color(k), lw=1.5, label=model)
-        q = h.get("quantiles") or {}
-        if "50" in q or 50 in q:
-            med = float(q.get("50", q.get(50)))
-            ax.axvline(med, color=color(k), ls="--", lw=1)
+        q: dict[Any, Any] = dict(h.get("quantiles") or {})
+        med = q.get("50", q.get(50))
+        if med is not None:
+            ax.axvline(float(med), color=color(k), ls="--", lw=1)
     lo, hi, lo_label, hi_label = scale
     ax.set_xlim(lo, hi)
     ax.set_xticks([lo, hi], [f"{lo:g}\n{lo_label}", f"{hi:g}\n{hi_label}"])
