@@ -461,13 +461,12 @@ class KaplanMeier:
     def at(self, t: float | Sequence[float] | np.ndarray) -> np.ndarray:
         """S(t): the probability of lasting beyond t (1 before the first event)."""
         k = self._index(np.atleast_1d(np.asarray(t, dtype=float)))
-        return np.where(k >= 0, self.survival[np.maximum(k, 0)], 1.0)
+        return np.concatenate(([1.0], self.survival))[k + 1]
 
     def ci_at(self, t: float | Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pointwise confidence interval of S(t)."""
         k = self._index(np.atleast_1d(np.asarray(t, dtype=float)))
-        low = np.where(k >= 0, self.ci_low[np.maximum(k, 0)], 1.0)
-        high = np.where(k >= 0, self.ci_high[np.maximum(k, 0)], 1.0)
-        return low, high
+        return np.concatenate(([1.0], self.ci_low))[k + 1], np.concatenate(([1.0], self.ci_high))[k + 1]
 
     @property
     def median(self) -> float | None:
@@ -648,16 +647,16 @@ def design_matrix(table: pd.DataFrame) -> pd.DataFrame:
     class (base: cessation), side (base: unilateral), timing (base: 0) and log(1 + fixed term)."""
     x = pd.DataFrame(index=table.index)
     for name in BINARY_FEATURES:
-        x[name] = table[name].fillna(0.0).astype(float)
+        x[name] = pd.to_numeric(table[name], errors="coerce").fillna(0.0)
     for p in PURPOSES:
-        x["purpose_" + p] = table["purpose_" + p].fillna(0.0).astype(float)
+        x["purpose_" + p] = pd.to_numeric(table["purpose_" + p], errors="coerce").fillna(0.0)
     x["class_preliminary"] = (table["ceasefire_class"] == "preliminary").astype(float)
     x["class_definitive"] = (table["ceasefire_class"] == "definitive").astype(float)
     x["side_bilateral"] = (table["side"] == "bilateral").astype(float)
     x["side_multilateral"] = (table["side"] == "multilateral").astype(float)
     for k in ("1", "2", "3"):
         x["timing_" + k] = (table["timing"] == k).astype(float)
-    x["log_fixed_term"] = np.log1p(table["fixed_term_days"].fillna(0.0).astype(float))
+    x["log_fixed_term"] = np.log1p(pd.to_numeric(table["fixed_term_days"], errors="coerce").fillna(0.0))
     return x[list(MODEL_COLUMNS)]
 
 

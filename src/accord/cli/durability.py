@@ -84,6 +84,10 @@ def durability(
         fixed_term_days = fixed_term_days if fixed_term_days is not None else term
     if purposes:
         reference["purpose"] = purposes[0]
+    # check the options before reading the data, so a typo is reported first
+    du.check_reference(reference)
+    for p in purposes:
+        du.check_reference({"purpose": p})
     cfd = du.load(data, censor_date=censor_date)
     result = du.analyse(
         cfd,
