@@ -307,3 +307,50 @@ def test_durability_section_for_a_scenario(cfd: du.CeasefireData) -> None:
     assert section["deal"]["features"] == {"written": "yes", "mediated": "yes"}
     assert section["base_rate"]["class"] == {"written": "yes", "mediated": "yes"}
     assert du.durability_section(scenario_with(None), CFD)["deal"] is None
+
+
+def test_unclear_endings_as_breakdowns_is_the_pessimistic_bound() -> None:
+    rows = [
+        cfd_row(1, ended=-1, end_yr=2000, end_month=1, end_day=6),
+        cfd_row(2, ended=2, end_yr=2000, end_month=1, end_day=11),
+        cfd_row(3, ended=4, end_yr=2000, end_month=1, end_day=21),
+    ]
+    base = table(rows)
+    worst = table(rows, unclear_as="breakdown")
+    assert base.notes["events"] == 1 and worst.notes["events"] == 2
+    s_base = du.base_rate(base, min_size=1).km.at(7)[0]
+    s_worst = du.base_rate(worst, min_size=1).km.at(7)[0]
+    assert s_base == 1.0 and s_worst == pytest.approx(2 / 3)
+    with pytest.raises(InputError, match="unclear_as"):
+        table(rows, unclear_as="sometimes")
+
+
+def test_location_class_and_unknown_location() -> None:
+    rows = [cfd_row(1, ended=2, end_yr=2000, end_month=1, end_day=3)]
+    rows += [cfd_row(2, cc=200, location="Elsewhere ", ended=1, end_yr=2000, end_month=1, end_day=3)]
+    data = table(rows)
+    rate = du.base_rate(data, {"location": "elsewhere"}, min_size=1)
+    assert rate.size == 1 and rate.events == 0
+    with pytest.raises(
+        InputError, match="location 'Atlantis' is not in the data; known: Elsewhere, Testland"
+    ):
+        du.base_rate(data, {"location": "Atlantis"})
+
+
+def test_curve_starts_at_one_and_has_report_shape() -> None:
+    km = du.kaplan_meier([1, 2, 2, 3, 4, 5], [1, 1, 0, 1, 0, 1])
+    c = km.curve(max_days=4)
+    assert set(c) == {"time", "survival", "lower", "upper"}
+    assert c["time"] == [0.0, 1.0, 2.0, 3.0, 4.0] and c["survival"][0] == 1.0
+    assert all(len(v) == 5 for v in c.values())
+
+
+def test_deal_round_trips_through_yaml(tmp_path: Path) -> None:
+    from accord.scenario import io as sio
+
+    s = scenario_with(
+        {"written": True, "purpose": ["humanitarian"], "fixed_term_days": 42, "effective": "2025-01-19"}
+    )
+    path = tmp_path / "s.yaml"
+    sio.save(s, path)
+    assert sio.load(path) == s

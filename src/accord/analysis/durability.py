@@ -184,9 +184,10 @@ FALLBACK_ORDER: tuple[str, ...] = (
     "mechanism",
     "enforcement",
     "ddr",
+    "location",
 )
 """Priority of features in a reference class: when a class is too small, the feature latest in
-this order is dropped first."""
+this order is dropped first (the conflict's own location first: its record is usually short)."""
 
 MIN_CLASS_SIZE = 30
 
@@ -283,6 +284,8 @@ class CeasefireData:
     source: str
     censor_date: np.datetime64
     notes: dict[str, int] = field(default_factory=dict)
+    unclear_as: str = "censored"
+    raw: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def at_risk(self) -> pd.DataFrame:
@@ -301,6 +304,7 @@ def ceasefires(
     *,
     censor_date: str | np.datetime64 | None = None,
     source: str = "",
+    unclear_as: str = "censored",
 ) -> CeasefireData:
     """Reduce the CFD's cease-fire x actor rows to one row per cease-fire.
 
@@ -311,7 +315,12 @@ def ceasefires(
     (falling back to the declaration when the effect date is unknown, -1) to the end date; an end
     that imputation puts before the start is moved to the start (duration 0). Censored cease-fires
     without an end date are censored at ``censor_date`` (default: the latest date in the file).
+
+    ``unclear_as="breakdown"`` is the pessimistic sensitivity check: cease-fires whose ending is
+    unclear (code -1) but dated count as breakdowns at that date instead of being censored.
     """
+    if unclear_as not in ("censored", "breakdown"):
+        raise InputError(f"unclear_as {unclear_as!r}: expected censored or breakdown")
     df = raw.copy()
     if "enforcement" in df:
         # enforcement 3 is "unclear" like -1 (the codebook lists both)
@@ -385,6 +394,8 @@ def ceasefires(
             raise InputError(f"censor date {censor_date!r} is not a date (YYYY-MM-DD)") from None
     treatment = out["ended"].map({c: r.treatment for c, r in END_RULES.items()})
     event = (treatment == "event").to_numpy()
+    if unclear_as == "breakdown":
+        event = event | ((out["ended"] == -1) & out["end"].notna()).to_numpy()
     stop = out["end"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
     no_end = np.isnat(stop)
     # breakdowns and the endings of unknown kind need a date; others fall back to the censor date
@@ -427,15 +438,20 @@ def ceasefires(
     }
     for code in END_RULES:
         notes[f"ended_{code}"] = int((out["ended"] == code).sum())
-    return CeasefireData(table=out, source=source, censor_date=censor, notes=notes)
+    return CeasefireData(
+        table=out, source=source, censor_date=censor, notes=notes, unclear_as=unclear_as, raw=raw
+    )
 
 
 def load(
-    path: str | os.PathLike[str] | None = None, *, censor_date: str | np.datetime64 | None = None
+    path: str | os.PathLike[str] | None = None,
+    *,
+    censor_date: str | np.datetime64 | None = None,
+    unclear_as: str = "censored",
 ) -> CeasefireData:
     """Read the CFD from ``path`` (or ``$ACCORD_CEASEFIRE_DATA``), one row per cease-fire."""
     p = data_path(path)
-    return ceasefires(read_cfd(p), censor_date=censor_date, source=str(p))
+    return ceasefires(read_cfd(p), censor_date=censor_date, source=str(p), unclear_as=unclear_as)
 
 
 # -- Kaplan-Meier --------------------------------------------------------------------------------
@@ -467,6 +483,18 @@ class KaplanMeier:
         """The pointwise confidence interval of S(t)."""
         k = self._index(np.atleast_1d(np.asarray(t, dtype=float)))
         return np.concatenate(([1.0], self.ci_low))[k + 1], np.concatenate(([1.0], self.ci_high))[k + 1]
+
+    def curve(self, max_days: float = 730.0) -> dict[str, list[float]]:
+        """The step curve from day 0 to ``max_days`` as ``{"time", "survival", "lower", "upper"}``
+        (the shape :func:`accord.report.figures.survival` draws)."""
+        keep = self.timeline <= max_days
+        time = [0.0, *self.timeline[keep].tolist(), float(max_days)]
+        return {
+            "time": time,
+            "survival": [round(float(v), 5) for v in self.at(time)],
+            "lower": [round(float(v), 5) for v in self.ci_at(time)[0]],
+            "upper": [round(float(v), 5) for v in self.ci_at(time)[1]],
+        }
 
     @property
     def median(self) -> float | None:
@@ -530,6 +558,10 @@ def check_reference(reference: Mapping[str, str | None]) -> dict[str, str]:
     for name, value in reference.items():
         if value is None:
             continue
+        if name == "location":
+            # free text, checked against the data's locations in base_rate
+            out[name] = " ".join(str(value).split())
+            continue
         if name not in FEATURE_VALUES:
             raise InputError(f"unknown cease-fire feature {name!r}; known: {', '.join(FEATURE_VALUES)}")
         v = str(value).strip().lower().replace("-", "_")
@@ -549,6 +581,9 @@ def class_mask(table: pd.DataFrame, reference: Mapping[str, str]) -> np.ndarray:
             mask &= (table[name] == (1.0 if value == "yes" else 0.0)).to_numpy()
         elif name == "purpose":
             mask &= (table["purpose_" + value] == 1.0).to_numpy()
+        elif name == "location":
+            names = table["location"].astype(str).str.split().str.join(" ").str.lower()
+            mask &= (names == value.lower()).to_numpy()
         else:
             mask &= (table[name] == value).to_numpy()
     return mask
@@ -586,6 +621,7 @@ class BaseRate:
                 }
                 for k, (label, days) in enumerate(HORIZONS)
             ],
+            "curve": self.km.curve(),
         }
 
 
@@ -602,6 +638,9 @@ def base_rate(
     """
     requested = check_reference(reference or {})
     table = data.at_risk
+    if "location" in requested and not class_mask(data.table, {"location": requested["location"]}).any():
+        known = sorted({" ".join(str(v).split()) for v in data.table["location"]})
+        raise InputError(f"location {requested['location']!r} is not in the data; known: {', '.join(known)}")
     used = dict(requested)
     order = sorted(used, key=lambda f: FALLBACK_ORDER.index(f) if f in FALLBACK_ORDER else -1)
     dropped: list[str] = []
@@ -803,11 +842,30 @@ def analyse(
             "source": Path(data.source).name if data.source else "",
             "citation": CITATION,
             "censor_date": str(data.censor_date),
+            "unclear_as": data.unclear_as,
             **data.notes,
         },
-        "event": "breakdown (ended code 2); other endings censored, see docs/durability.md",
+        "event": (
+            "breakdown (ended code 2)"
+            + ("; dated unclear endings (code -1) also" if data.unclear_as == "breakdown" else "")
+            + "; other endings censored, see docs/durability.md"
+        ),
         "base_rate": rate.to_json(),
     }
+    if "location" in rate.dropped:
+        # the conflict's own record, however short, beside the broader class
+        own = base_rate(data, {"location": ref["location"]}, min_size=1).to_json()
+        out["location_record"] = {k: v for k, v in own.items() if k != "curve"}
+    if data.raw is not None and data.unclear_as == "censored":
+        # the pessimistic bound: unclear but dated endings counted as breakdowns
+        worst = ceasefires(data.raw, censor_date=data.censor_date, unclear_as="breakdown")
+        alt = base_rate(worst, rate.used, min_size=1).to_json()
+        out["if_unclear_endings_were_breakdowns"] = {
+            "size": alt["size"],
+            "breakdowns": alt["breakdowns"],
+            "median_days": alt["median_days"],
+            "holding": alt["holding"],
+        }
     if model:
         fitted = fit_cox(data.at_risk)
         deal = deal_table(ref, fixed_term_days)
@@ -833,7 +891,7 @@ def deal_reference(deal: Any) -> tuple[dict[str, str], list[str], float | None]:
         value = getattr(deal, name, None)
         if value is not None:
             ref[name] = "yes" if value else "no"
-    for name in ("ceasefire_class", "side", "timing"):
+    for name in ("ceasefire_class", "side", "timing", "location"):
         value = getattr(deal, name, None)
         if value is not None:
             ref[name] = str(value)

@@ -43,9 +43,13 @@ def durability(
     mechanism: str | None = _opt(f"Implementation mechanism agreed: {YES_NO}"),
     ddr: str | None = _opt(f"DDR provisions: {YES_NO}"),
     fixed_term: str | None = _opt(f"Fixed term: {YES_NO}"),
+    location: str | None = _opt("Only cease-fires in this CFD location (e.g. Israel)"),
     fixed_term_days: float | None = _opt("Length of the fixed term in days (model only)"),
     min_size: int = typer.Option(du.MIN_CLASS_SIZE, "--min-size", help="Smallest reference class"),
     censor_date: str | None = _opt("Censor cease-fires still holding at this date (default: data end)"),
+    unclear_as: str = typer.Option(
+        "censored", "--unclear-as", help="Treat dated endings of unclear kind as censored or breakdown"
+    ),
     model: bool = typer.Option(True, "--model/--no-model", help="Fit and cross-validate the Cox model"),
     seed: int = typer.Option(0, "--seed", help="Seed of the cross-validation folds"),
     fmt: str = typer.Option("text", "--format", help="text or json"),
@@ -64,6 +68,7 @@ def durability(
         "mechanism": mechanism,
         "ddr": ddr,
         "fixed_term": fixed_term,
+        "location": location,
     }
     description = ""
     if scenario is not None:
@@ -88,7 +93,7 @@ def durability(
     du.check_reference(reference)
     for p in purposes:
         du.check_reference({"purpose": p})
-    cfd = du.load(data, censor_date=censor_date)
+    cfd = du.load(data, censor_date=censor_date, unclear_as=unclear_as)
     result = du.analyse(
         cfd,
         reference,
@@ -131,15 +136,25 @@ def print_durability(result: dict[str, Any]) -> None:
     t.add_column("still holding after")
     t.add_column("base rate", justify="right")
     t.add_column("95% CI", justify="right")
+    worst = result.get("if_unclear_endings_were_breakdowns")
+    if worst:
+        t.add_column("if unclear = broken", justify="right")
     has_model = "model" in result
     if has_model:
         t.add_column("Cox model", justify="right")
     for k, row in enumerate(rate["holding"]):
         cells = [row["horizon"], _pct(row["probability"]), f"{_pct(row['ci'][0])}-{_pct(row['ci'][1])}"]
+        if worst:
+            cells.append(_pct(worst["holding"][k]["probability"]))
         if has_model:
             cells.append(_pct(result["model"]["deal_holding"][k]["probability"]))
         t.add_row(*cells)
     con.print(t)
+    own = result.get("location_record")
+    if own:
+        loc = own["class"].get("location", "")
+        record = "; ".join(f"{h['horizon']} {_pct(h['probability'])}" for h in own["holding"])
+        con.print(f"{loc}'s own record ({own['size']} cease-fires, {own['breakdowns']} broke down): {record}")
     if has_model:
         m = result["model"]
         con.print(
@@ -148,7 +163,10 @@ def print_durability(result: dict[str, Any]) -> None:
         )
         cal = "; ".join(f"{_pct(b['predicted'])} vs {_pct(b['observed'])}" for b in m["calibration_8_weeks"])
         con.print(f"Calibration, holding 8 weeks (predicted vs observed, by fifth): {cal}")
-    con.print(
-        "[dim]Breakdown = CFD `ended` code 2; expiry, replacement and unclear endings are censored "
-        "(docs/durability.md).[/]"
-    )
+    if result["data"].get("unclear_as") == "breakdown":
+        con.print("[dim]Breakdown = CFD `ended` code 2, and dated endings of unclear kind (code -1).[/]")
+    else:
+        con.print(
+            "[dim]Breakdown = CFD `ended` code 2; expiry, replacement and unclear endings are "
+            "censored (docs/durability.md).[/]"
+        )

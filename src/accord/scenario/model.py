@@ -205,6 +205,8 @@ class Deal(_Strict):
     ddr: bool | None = None
     fixed_term: bool | None = None
     fixed_term_days: int | None = Field(default=None, ge=1)
+    location: str | None = None
+    """The conflict's location as the CFD names it (e.g. ``Israel``), for its own record."""
     declared: date | None = None
     effective: date | None = None
 
