@@ -321,7 +321,7 @@ def ceasefires(
     """
     if unclear_as not in ("censored", "breakdown"):
         raise InputError(f"unclear_as {unclear_as!r}: expected censored or breakdown")
-    df = raw.copy()
+    df = raw[list(REQUIRED_COLUMNS)].copy()
     if "enforcement" in df:
         # enforcement 3 is "unclear" like -1 (the codebook lists both)
         df["enforcement"] = df["enforcement"].where(df["enforcement"] != 3, -1)
@@ -350,7 +350,9 @@ def ceasefires(
     first = g.first()
     out = pd.DataFrame(index=first.index)
     out["location"] = first["location"]
-    out["conflict"] = g["_conflict"].agg(lambda s: next((c for c in s if c.startswith("acd:")), s.iloc[0]))
+    # the conflict: the first actor row with a UCDP conflict id, else the country
+    by_acd = df.assign(_no_acd=df["ucdp_acd_id"] <= 0).sort_values(["_no_acd", "_order"])
+    out["conflict"] = by_acd.groupby(key)["_conflict"].first()
     out["n_actors"] = g.size()
     for name in BINARY_FEATURES:
         out[name] = g[name].max()
