@@ -1,6 +1,6 @@
 """How long do cease-fires hold? Base rates and a survival model from the ETH/PRIO Civil
 Conflict Ceasefire Dataset (CFD; Clayton, Nygård, Rustad & Strand et al. 2023, *Journal of
-Conflict Resolution* 67(7-8), "Introducing the ETH/PRIO Civil Conflict Ceasefire Dataset").
+Conflict Resolution* (online 2022), "Introducing the ETH/PRIO Civil Conflict Ceasefire Dataset").
 
 The data are read from a path the user gives (``--data``) or from the environment variable
 ``ACCORD_CEASEFIRE_DATA``; accord never ships a copy. The CFD has one row per cease-fire and
@@ -35,7 +35,7 @@ ENV_VAR = "ACCORD_CEASEFIRE_DATA"
 
 CITATION = (
     "Clayton, G., Nygård, H. M., Strand, H., Rustad, S. A., et al. (2023). Introducing the "
-    "ETH/PRIO Civil Conflict Ceasefire Dataset. Journal of Conflict Resolution 67(7-8). "
+    "ETH/PRIO Civil Conflict Ceasefire Dataset. Journal of Conflict Resolution. "
     "doi:10.1177/00220027221129195"
 )
 
