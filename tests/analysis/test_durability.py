@@ -354,3 +354,28 @@ def test_deal_round_trips_through_yaml(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     sio.save(s, path)
     assert sio.load(path) == s
+
+
+def gaza_deal() -> Deal:
+    """The deal block documented in docs/durability.md (kept valid by this test)."""
+    import re
+
+    import yaml
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "durability.md").read_text()
+    block = re.search(r"```yaml\n(deal:\n.*?)```", text, re.S)
+    assert block is not None
+    return Deal.model_validate(yaml.safe_load(block.group(1))["deal"])
+
+
+def test_documented_gaza_deal_validates_and_reproduces(cfd: du.CeasefireData) -> None:
+    deal = gaza_deal()
+    assert deal.fixed_term_days == 42 and deal.mediators == ("Egypt", "Qatar", "United States")
+    ref, more, term = du.deal_reference(deal)
+    rate = du.base_rate(cfd, ref)
+    assert rate.used == {"written": "yes", "mediated": "yes", "ceasefire_class": "preliminary"}
+    assert (rate.size, rate.events) == (81, 12)
+    np.testing.assert_allclose(rate.km.at(56), [0.9074], atol=1e-4)
+    own = du.base_rate(cfd, {"location": "Israel"}, min_size=1)
+    assert (own.size, own.events) == (41, 14)
+    np.testing.assert_allclose(own.km.at(56), [0.525], atol=1e-4)
