@@ -179,6 +179,46 @@ class Proposal(_Strict):
     description: str = ""
 
 
+class Deal(_Strict):
+    """The cease-fire deal under analysis, in the features of the ETH/PRIO Ceasefire Dataset.
+
+    Used by the durability analysis (:mod:`accord.analysis.durability`, docs/durability.md).
+    Every feature is optional: leave out what is not known. ``purpose`` lists the deal's purposes
+    (the first one selects the reference class; the survival model uses all).
+    """
+
+    description: str = ""
+    written: bool | None = None
+    partial: bool | None = None
+    """Covers only part of the conflict (some areas or some forces)."""
+    mediated: bool | None = None
+    mediators: tuple[str, ...] = ()
+    purpose: tuple[Literal["humanitarian", "peace_process", "holiday", "election", "other"], ...] = ()
+    ceasefire_class: Literal["cessation", "preliminary", "definitive"] | None = None
+    side: Literal["unilateral", "bilateral", "multilateral"] | None = None
+    timing: Literal["0", "1", "2", "3"] | None = None
+    """The CFD ``timing`` code, see docs/durability.md."""
+    enforcement: bool | None = None
+    """Enforced by an outside state's or an international organisation's forces."""
+    mechanism: bool | None = None
+    """An implementation mechanism (monitoring, verification, joint committee) was agreed."""
+    ddr: bool | None = None
+    fixed_term: bool | None = None
+    fixed_term_days: int | None = Field(default=None, ge=1)
+    location: str | None = None
+    """The conflict's location as the CFD names it (e.g. ``Israel``), for its own record."""
+    declared: date | None = None
+    effective: date | None = None
+
+    @model_validator(mode="after")
+    def _term(self) -> Deal:
+        if self.fixed_term_days is not None and self.fixed_term is False:
+            raise ValueError("fixed_term_days is given but fixed_term is false")
+        if self.declared and self.effective and self.effective < self.declared:
+            raise ValueError(f"effective {self.effective} is before declared {self.declared}")
+        return self
+
+
 class Scenario(_Strict):
     """A negotiation case. Construct through :func:`accord.scenario.load` or ``Scenario(...)``.
 
@@ -193,8 +233,8 @@ class Scenario(_Strict):
     actors: tuple[Actor, ...]
     issues: tuple[Issue, ...]
     proposals: tuple[Proposal, ...] = ()
-    deal: dict[str, Any] | None = None
-    """Features of the deal under analysis (used by the durability analysis)."""
+    deal: Deal | None = None
+    """The deal under analysis, described by cease-fire features (used by the durability analysis)."""
     meta: dict[str, Any] = Field(default_factory=dict)
     """Free-form facts an importer keeps (e.g. DEU procedure and voting rule)."""
 
