@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from tests.strategies import scenarios
 
 from accord.analysis import agreement as ag
 from accord.analysis.utility import ACCEPT_TOL, all_veto_accept, margins, reservation
 from accord.errors import InputError
 from accord.problem import Problem, to_problem
 from accord.scenario import validate
-from tests.strategies import scenarios
 
 LOSSES = ["linear", "quadratic"]
 
@@ -128,9 +128,7 @@ def test_batch_matches_draw_by_draw() -> None:
         assert ze.shape == (40,) and x.shape == (40, 2) and z.shape == (40,)
         np.testing.assert_array_equal(ze, z >= -ACCEPT_TOL)
         for b in (0, 7, 39):
-            one = replace(
-                circles(0.37), reservation_utility=p.reservation_utility[b].copy()
-            )
+            one = replace(circles(0.37), reservation_utility=p.reservation_utility[b].copy())
             assert ag.maximin(one, loss)[1] == pytest.approx(z[b], abs=1e-7)
         if loss == "quadratic":  # discs: the draws straddle the circumradius
             assert 0 < ze.sum() < 40
