@@ -253,10 +253,17 @@ def answer(scenario: Scenario, problem: Problem, v: ag.Verdict) -> list[str]:
         tight = _join([label[a] for a in v.binding])
         out.append(f"The zone is narrowest for {tight}: their consent decides what can be tabled.")
         return out
-    out.append(
-        f"No: as encoded, no deal is acceptable to all of {who}; each prefers its no-deal "
-        "outcome (its reservation) to every deal the others would also accept."
-    )
+    both = "both" if len(veto) == 2 else "all of"
+    out.append(f"No: as encoded, no deal is acceptable to {both} {who}.")
+    for coalition in v.blocking or []:
+        members = [label[a] for a in coalition]
+        other = "the other" if len(members) == 2 else "the others"
+        out.append(
+            f"{_join(members)} cannot agree: each prefers its no-deal outcome (its reservation) to "
+            f"every deal {other} would accept."
+            if len(members) > 1
+            else f"{members[0]} accepts no deal at all."
+        )
     for prop in scenario.proposals:
         acc = ag.acceptance(problem, ag.points_of(problem, prop.point), v.loss, prop.id)
         yes = [label[a] for a, ok in zip(problem.actor_ids, acc.accepts, strict=True) if ok and a in veto]
@@ -265,10 +272,11 @@ def answer(scenario: Scenario, problem: Problem, v: ag.Verdict) -> list[str]:
             f"{prop.name or prop.id}: accepted by {_join(yes) or 'no veto player'}, "
             f"rejected by {_join(no) or 'no veto player'}."
         )
+    shares = [f"{label[a]} {d:.3f}" for a, d in v.concession.by_actor.items() if d > 0]
     out.append(
-        f"It would take each of them lowering its reservation by {-v.maximin_margin:.3f} utility "
-        f"(the uniform concession), or {v.concession.total:.3f} utility in all if shared as: "
-        + ", ".join(f"{label[a]} {d:.3f}" for a, d in v.concession.by_actor.items())
+        f"What it would take: every veto player lowering its reservation by {-v.maximin_margin:.3f} "
+        f"utility (the uniform concession), or {v.concession.total:.3f} utility in all, shared as "
+        + _join(shares)
         + "."
     )
     for a, dx in v.shortfall.items():
@@ -283,14 +291,20 @@ def answer(scenario: Scenario, problem: Problem, v: ag.Verdict) -> list[str]:
             + "; ".join(moves)
             + " (scale units)."
         )
+    cannot = []
     for a in veto:
         s = v.slack[a]
         if s is None:
-            out.append(f"{label[a]} alone cannot open a zone: the others have none among themselves.")
+            cannot.append(label[a])
         else:
-            out.append(f"{label[a]} alone would have to lower its reservation by {-s:.3f} utility.")
-    if v.blocking:
-        out.append("Blocking coalitions: " + "; ".join("{" + ", ".join(b) + "}" for b in v.blocking) + ".")
+            out.append(
+                f"Under outside pressure, {label[a]} alone would have to lower its reservation by "
+                f"{-s:.3f} utility (from {v.maximin.reservation[problem.actor_ids.index(a)]:.3f})."
+            )
+    if cannot:
+        out.append(
+            f"No concession by {_join(cannot)} alone opens a zone: the others have none among themselves."
+        )
     return out
 
 
