@@ -329,6 +329,26 @@ def _maximin_draw(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, floa
     return x, float((c - _loss_sum(w, p, x, loss)).min())
 
 
+def _maximin_refined(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, float]:
+    """The maximin point with the largest total margin among the maximin points.
+
+    With linear loss (and some quadratic cases) many points reach the maximin level; a second
+    program, ``max sum_i m_i(x)`` s.t. ``m_i(x) >= z*``, picks a Pareto-efficient one (the
+    first two steps of the leximin order), so the reported point does not depend on the solver.
+    """
+    x, z = _maximin_draw(w, p, c, loss)
+    n_s, n_i = w.shape
+    prog = _Program(w, p, c, loss, np.zeros(n_i), np.ones(n_s), -np.eye(n_s), [(z - 1e-9, _Z_BOUND)] * n_s)
+    out = prog.solve(x)
+    if out is None:
+        return x, z
+    y = out[0]
+    m_y = c - _loss_sum(w, p, y, loss)
+    if m_y.min() < z - 1e-7 or m_y.sum() < (c - _loss_sum(w, p, x, loss)).sum():
+        return x, z
+    return y, float(m_y.min())
+
+
 # --------------------------------------------------------------------------------------------
 # the zone, batched
 # --------------------------------------------------------------------------------------------
@@ -729,7 +749,7 @@ def verdict(problem: Problem, loss: Loss = "quadratic") -> Verdict:
     check_problem(problem, loss)
     mask = _member_mask(problem, None)
     w, p, c = _members_data(problem, loss, mask)
-    x_star, z = _maximin_draw(w, p, c, loss)
+    x_star, z = _maximin_refined(w, p, c, loss)
     exists = z >= -ACCEPT_TOL
     veto_ids = [problem.actor_ids[k] for k in np.flatnonzero(mask)]
     margin = c - _loss_sum(w, p, x_star, loss)

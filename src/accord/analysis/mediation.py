@@ -35,6 +35,7 @@ from scipy.optimize import minimize
 from accord.analysis.agreement import (
     Acceptance,
     _maximin_draw,
+    _maximin_refined,
     _member_mask,
     _members_data,
     _single,
@@ -67,7 +68,7 @@ def maximin_proposal(problem: Problem, loss: Loss = "quadratic") -> MediatorProp
     _single(problem)
     mask = _member_mask(problem, None)
     w, p, c = _members_data(problem, loss, mask)
-    x, z = _maximin_draw(w, p, c, loss)
+    x, z = _maximin_refined(w, p, c, loss)
     note = (
         f"every veto player's margin is at least {z:.3f} utility"
         if z >= -ACCEPT_TOL
