@@ -258,3 +258,31 @@ def test_maximin_beats_every_grid_point(loss) -> None:
         best = (utility_of_points(p, grid, loss) - r).min(axis=-1).max()
         assert z >= best - 1e-9
         assert z <= best + 0.02  # and the grid gets close to it
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_certificates_agree_with_the_solver_on_random_draws(loss) -> None:
+    # zone_exists decides most draws by primal or dual certificates: it must match the solver
+    rng = np.random.default_rng(5)
+    actors = [
+        {
+            "id": f"a{k}",
+            "positions": {
+                i: {"position": float(rng.uniform(0, 100)), "salience": float(rng.uniform(0.1, 1))}
+                for i in ("x", "y", "z")
+            },
+            "reservation": {"utility": float(rng.uniform(0.6, 0.8))},
+        }
+        for k in range(4)
+    ]
+    issues = [{"id": i} for i in ("x", "y", "z")]
+    p = to_problem(validate({"name": "r", "actors": actors, "issues": issues}, "t")).with_batch(60)
+    p = replace(
+        p,
+        position=np.clip(p.position + rng.normal(0, 0.1, p.position.shape), 0, 1),
+        reservation_utility=p.reservation_utility + rng.normal(0, 0.1, p.reservation_utility.shape),
+    )
+    ze = ag.zone_exists(p, loss)
+    _, z = ag.maximin(p, loss)
+    np.testing.assert_array_equal(ze, z >= -ACCEPT_TOL)
+    assert 0 < ze.sum() < 60

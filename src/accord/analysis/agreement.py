@@ -105,15 +105,12 @@ def check_problem(problem: Problem, loss: Loss = "quadratic", *, strict: bool = 
             "status_quo on every issue they care about"
         )
     if strict:
-        best = best_utility(problem, loss)
-        over = np.asarray(r > best + ACCEPT_TOL)
-        flat = over.reshape(-1, problem.n_actors).any(axis=0) if over.ndim > 1 else over
-        for k in np.flatnonzero(flat & problem.veto):
-            rk = float(np.asarray(r)[(..., k)].reshape(-1)[0])
+        # the highest reservation of each actor over the batch, against the best it can get (1)
+        worst = np.asarray(r).reshape(-1, problem.n_actors).max(axis=0)
+        for k in np.flatnonzero((worst > 1.0 + ACCEPT_TOL) & problem.veto):
             raise InputError(
-                f"actors ({problem.actor_ids[k]}).reservation: utility {rk:.3f} is above the best "
-                f"it can get from any deal ({float(np.asarray(best)[(..., k)].reshape(-1)[0]):.3f}, "
-                "at its own positions): no deal can meet it"
+                f"actors ({problem.actor_ids[k]}).reservation: utility {worst[k]:.3f} is above the "
+                "best it can get from any deal (1, at its own positions): no deal can meet it"
             )
 
 
