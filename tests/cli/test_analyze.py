@@ -140,3 +140,42 @@ def test_bad_options_are_clear_errors(capsys, args, message) -> None:
     rc, _, err = run(capsys, str(GAZA), *args)
     assert rc == 2
     assert message in err
+
+
+def test_a_zone_is_reported_with_its_extent_and_recommendations(capsys, tmp_path) -> None:
+    f = tmp_path / "z.yaml"
+    f.write_text(
+        """
+name: zone
+issues:
+  - {id: x, status_quo: 5, scale: {min: 0, max: 10, unit: km}}
+actors:
+  - id: a
+    capability: 3
+    positions: {x: {position: 2, salience: 1}}
+    reservation: {point: {x: 6}}
+  - {id: b, positions: {x: {position: 9, salience: 1}}, reservation: {point: {x: 4}}}
+  - id: m
+    role: mediator
+    positions: {x: {position: 5, salience: 1}}
+    reservation: {point: {x: 3}}
+proposals:
+  - {id: p, tabled_by: [m], point: {x: 7}}
+""",
+        encoding="utf-8",
+    )
+    rc, out, _ = run(capsys, str(f), "--loss", "linear")
+    assert rc == 0
+    text = " ".join(out.split())
+    assert "Zone of possible agreement: EXISTS" in out and "Extent of the zone" in out
+    assert "Yes: as encoded, there are deals that a and b all prefer to no deal" in text
+    assert "p: accepted by b, rejected by a." in text
+    rc, out, _ = run(capsys, str(f), "--loss", "linear", "--format", "json")
+    data = json.loads(out)
+    assert data["zone"]["extent"]["x"] == pytest.approx({"min": 4.0, "max": 6.0}, abs=1e-6)
+    assert data["zone"]["maximin"]["point"]["x"] == pytest.approx(5.0, abs=1e-6)  # margins 6 - x, x - 4
+    assert data["zone"]["gap"] is None
+    nash = data["recommended"]["nash"]
+    assert nash["acceptance"]["all_veto_accept"] and 4 <= nash["point"]["x"] <= 6
+    assert data["recommended"]["most_support"]["acceptance"]["support"] == pytest.approx(1.0)
+    assert data["proposals"]["p"]["nearest_passing"]["x"] == pytest.approx(6.0, abs=1e-5)

@@ -252,6 +252,7 @@ def answer(scenario: Scenario, problem: Problem, v: ag.Verdict) -> list[str]:
         )
         tight = _join([label[a] for a in v.binding])
         out.append(f"The zone is narrowest for {tight}: their consent decides what can be tabled.")
+        out.extend(_proposal_lines(scenario, problem, v, veto, label))
         return out
     both = "both" if len(veto) == 2 else "all of"
     out.append(f"No: as encoded, no deal is acceptable to {both} {who}.")
@@ -264,14 +265,7 @@ def answer(scenario: Scenario, problem: Problem, v: ag.Verdict) -> list[str]:
             if len(members) > 1
             else f"{members[0]} accepts no deal at all."
         )
-    for prop in scenario.proposals:
-        acc = ag.acceptance(problem, ag.points_of(problem, prop.point), v.loss, prop.id)
-        yes = [label[a] for a, ok in zip(problem.actor_ids, acc.accepts, strict=True) if ok and a in veto]
-        no = [label[a] for a in acc.rejecting_veto]
-        out.append(
-            f"{prop.name or prop.id}: accepted by {_join(yes) or 'no veto player'}, "
-            f"rejected by {_join(no) or 'no veto player'}."
-        )
+    out.extend(_proposal_lines(scenario, problem, v, veto, label))
     shares = [f"{label[a]} {d:.3f}" for a, d in v.concession.by_actor.items() if d > 0]
     out.append(
         f"What it would take: every veto player lowering its reservation by {-v.maximin_margin:.3f} "
@@ -306,6 +300,21 @@ def answer(scenario: Scenario, problem: Problem, v: ag.Verdict) -> list[str]:
             f"No concession by {_join(cannot)} alone opens a zone: the others have none among themselves."
         )
     return out
+
+
+def _proposal_lines(
+    scenario: Scenario, problem: Problem, v: ag.Verdict, veto: list[str], label: dict[str, str]
+) -> list[str]:
+    lines = []
+    for prop in scenario.proposals:
+        acc = ag.acceptance(problem, ag.points_of(problem, prop.point), v.loss, prop.id)
+        yes = [label[a] for a, ok in zip(problem.actor_ids, acc.accepts, strict=True) if ok and a in veto]
+        no = [label[a] for a in acc.rejecting_veto]
+        lines.append(
+            f"{prop.name or prop.id}: accepted by {_join(yes) or 'no veto player'}, "
+            f"rejected by {_join(no) or 'no veto player'}."
+        )
+    return lines
 
 
 def _join(items: list[str]) -> str:
