@@ -649,9 +649,12 @@ def blocking_coalitions(problem: Problem, loss: Loss = "quadratic") -> list[tupl
     """
     _single(problem)
     veto = np.flatnonzero(problem.veto)
+    mask = _member_mask(problem, None)
+    w, p, c = _members_data(problem, loss, mask)
+    if _maximin_draw(w, p, c, loss)[1] >= -ACCEPT_TOL:
+        return []  # a zone: no set of veto players blocks
     if len(veto) > MAX_COALITION_SEARCH:
         return None
-    _member_mask(problem, None)
     found: list[tuple[int, ...]] = []
     for size in range(1, min(len(veto), problem.n_issues + 1) + 1):
         for combo in itertools.combinations(veto.tolist(), size):
