@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/accord forecast examples/gaza_ceasefire_2024.yaml
+	$(BIN)/accord analyze examples/gaza_ceasefire_2024.yaml
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

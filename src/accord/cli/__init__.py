@@ -24,7 +24,11 @@ app = typer.Typer(
 )
 
 # modules that add commands to `app`, in help order
-COMMAND_MODULES: tuple[str, ...] = ("accord.cli.core", "accord.cli.durability")
+COMMAND_MODULES: tuple[str, ...] = (
+    "accord.cli.core",
+    "accord.cli.analyze",
+    "accord.cli.durability",
+)
 
 
 def _version(value: bool) -> None:
