@@ -162,3 +162,26 @@ def run_forecasts(
         result = spec.run(problem, resolved, seed=seed)
         out[spec.name] = Forecast(spec.name, resolved, problem, result)
     return out
+
+
+def scenario_json(s: Scenario) -> dict[str, Any]:
+    """The scenario summary that heads every JSON output."""
+    return {
+        "name": s.name,
+        "as_of": s.as_of.isoformat() if s.as_of else None,
+        "actors": [a.id for a in s.actors],
+        "issues": {
+            i.id: {
+                "name": i.name or i.id,
+                "scale": {
+                    "min": i.scale.min,
+                    "max": i.scale.max,
+                    "min_label": i.scale.min_label,
+                    "max_label": i.scale.max_label,
+                },
+                "status_quo": i.status_quo,
+                "outcome": i.outcome,
+            }
+            for i in s.issues
+        },
+    }

@@ -14,57 +14,15 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from accord.analysis import agreement as ag
-from accord.analysis import mediation as md
-from accord.analysis.utility import Loss
+from accord.analysis.case import build_report
 from accord.cli import app
-from accord.cli.core import INPUT_FORMAT, load_scenario, scenario_json
+from accord.cli.core import INPUT_FORMAT, load_scenario
+from accord.cli.durability import print_durability
 from accord.cli.output import check_format, console, dump_json
 from accord.errors import InputError
-from accord.forecast import run_forecasts
-from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
-
-UTILITY_FORMS = {
-    "quadratic": "1 - salience-weighted squared distance from the actor's positions "
-    "(issues on 0-1); 1 at the actor's ideal",
-    "linear": "1 - salience-weighted distance from the actor's positions (issues on 0-1); "
-    "1 at the actor's ideal",
-}
-
-
-def _point_dict(problem: Problem, x: Array) -> dict[str, float]:
-    vals = problem.to_scale(x)
-    return {i: float(v) for i, v in zip(problem.issue_ids, vals, strict=True)}
-
-
-def _delta_dict(problem: Problem, dx: Array) -> dict[str, float]:
-    vals = dx * (problem.scale_max - problem.scale_min)
-    return {i: float(v) for i, v in zip(problem.issue_ids, vals, strict=True)}
-
-
-def _acceptance_json(problem: Problem, acc: ag.Acceptance) -> dict[str, Any]:
-    return {
-        "actors": {
-            a: {
-                "utility": _num(acc.utility[k]),
-                "reservation": _num(acc.reservation[k]),
-                "margin": _num(acc.margin[k]),
-                "accepts": bool(acc.accepts[k]),
-            }
-            for k, a in enumerate(problem.actor_ids)
-        },
-        "all_veto_accept": acc.all_veto_accept,
-        "rejecting_veto": list(acc.rejecting_veto),
-        "support": acc.support,
-    }
-
-
-def _num(v: Any) -> float | None:
-    f = float(v)
-    return f if np.isfinite(f) else None
 
 
 def parse_points(items: list[str] | None, scenario: Scenario) -> dict[str, float]:
@@ -88,239 +46,6 @@ def parse_points(items: list[str] | None, scenario: Scenario) -> dict[str, float
             raise InputError(f"--point {item!r}: {v:g} is outside the scale {scale.min:g}..{scale.max:g}")
         out[key] = v
     return out
-
-
-def build_report(
-    scenario: Scenario,
-    loss: Loss = "quadratic",
-    point: dict[str, float] | None = None,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """Everything ``accord analyze`` reports, JSON-ready, points in scale units."""
-    problem = to_problem(scenario)
-    ag.check_problem(problem, loss)
-    names = {a.id: a.label for a in scenario.actors}
-    v = ag.verdict(problem, loss)
-
-    # --- the points whose acceptance is tabled
-    points: dict[str, dict[str, Any]] = {}
-
-    def add(label: str, kind: str, x: Array, extra: dict[str, Any] | None = None) -> None:
-        acc = ag.acceptance(problem, x, loss, label)
-        points[label] = {
-            "kind": kind,
-            "point": _point_dict(problem, acc.point),
-            "acceptance": _acceptance_json(problem, acc),
-            **(extra or {}),
-        }
-
-    if np.isfinite(problem.status_quo).all():
-        add("status quo", "status_quo", problem.status_quo)
-    for prop in scenario.proposals:
-        add(prop.id, "proposal", ag.points_of(problem, prop.point), {"name": prop.name or prop.id})
-    forecasts = run_forecasts(scenario, seed=seed)
-    forecast_json: dict[str, Any] = {}
-    for name, f in forecasts.items():
-        if f.skipped:
-            forecast_json[name] = {"skipped": f.skipped}
-            continue
-        forecast_json[name] = dict(f.outcome)
-        add(f"forecast: {name}", "forecast", ag.points_of(problem, f.outcome), {"model": name})
-    if point:
-        add("your point", "user", ag.points_of(problem, point))
-
-    # --- the zone
-    veto_ids = [a for a, k in zip(problem.actor_ids, problem.veto, strict=True) if k]
-    r = v.maximin.reservation
-    zone: dict[str, Any] = {
-        "exists": v.exists,
-        "veto_players": veto_ids,
-        "maximin": {
-            "point": _point_dict(problem, v.maximin_point),
-            "smallest_margin": v.maximin_margin,
-            "margins": {a: _num(v.maximin.margin[problem.actor_ids.index(a)]) for a in veto_ids},
-        },
-        "extent": None,
-        "binding": list(v.binding),
-        "pivotal": list(v.pivotal),
-        "blocking_coalitions": None if v.blocking is None else [list(b) for b in v.blocking],
-        "reservation_slack": v.slack,
-        "gap": None,
-    }
-    if v.extent is not None:
-        lo, hi = problem.to_scale(v.extent[0]), problem.to_scale(v.extent[1])
-        zone["extent"] = {
-            i: {"min": float(lo[j]), "max": float(hi[j])} for j, i in enumerate(problem.issue_ids)
-        }
-    else:
-        alone: dict[str, Any] = {}
-        for a in veto_ids:
-            s = v.slack[a]
-            k = problem.actor_ids.index(a)
-            alone[a] = (
-                None
-                if s is None
-                else {"fall": -s, "reservation": float(r[k]), "new_reservation": float(r[k] + s)}
-            )
-        zone["gap"] = {
-            "uniform_concession": -v.maximin_margin,
-            "least_total_concession": {
-                "total": v.concession.total,
-                "by_actor": v.concession.by_actor,
-                "point": _point_dict(problem, v.concession.point),
-            },
-            "alone": alone,
-            "position_changes": {a: _delta_dict(problem, dx) for a, dx in v.shortfall.items()},
-        }
-
-    # --- mediator proposals
-    recommended: dict[str, Any] = {}
-    for mp in (
-        md.maximin_proposal(problem, loss),
-        md.nash_proposal(problem, loss),
-        md.max_support_proposal(problem, loss),
-    ):
-        if mp is None:
-            continue
-        recommended[mp.name] = {
-            "method": mp.method,
-            "note": mp.note,
-            "point": _point_dict(problem, mp.point),
-            "acceptance": _acceptance_json(problem, mp.acceptance),
-        }
-    for key in ("nash", "most_support"):
-        recommended.setdefault(key, None)
-
-    # --- the scenario's proposals against the zone
-    comparisons: dict[str, Any] = {}
-    for prop in scenario.proposals:
-        c = md.compare(problem, ag.points_of(problem, prop.point), loss, prop.id, prop.tabled_by)
-        comparisons[prop.id] = {
-            "name": prop.name or prop.id,
-            "tabled_by": list(prop.tabled_by),
-            "all_veto_accept": c.acceptance.all_veto_accept,
-            "shortfall": c.shortfall,
-            "nearest_for": {a: _point_dict(problem, y) for a, y in c.nearest_for.items()},
-            "change_for": {a: _delta_dict(problem, y - c.acceptance.point) for a, y in c.nearest_for.items()},
-            "nearest_passing": None if c.nearest_passing is None else _point_dict(problem, c.nearest_passing),
-            "notes": c.notes,
-        }
-
-    return {
-        "scenario": scenario_json(scenario),
-        "loss": loss,
-        "utility": UTILITY_FORMS[loss],
-        "units": {
-            "utility": "0-1 (1 = the actor's ideal outcome)",
-            "margin": "utility minus reservation utility; >= 0 accepts",
-            "support": "capability-weighted share of all actors that accept, 0-1",
-            "points": "each issue's own scale",
-        },
-        "issues": {
-            i.id: {"unit": i.scale.unit, "min_label": i.scale.min_label, "max_label": i.scale.max_label}
-            for i in scenario.issues
-        },
-        "actors": {
-            a: {
-                "name": names[a],
-                "capability": float(problem.capability[k]),
-                "veto": bool(problem.veto[k]),
-                "reservation": {"utility": _num(r[k]), "source": v.reservation_source[a]},
-            }
-            for k, a in enumerate(problem.actor_ids)
-        },
-        "forecasts": forecast_json,
-        "points": points,
-        "zone": zone,
-        "recommended": recommended,
-        "proposals": comparisons,
-        "answer": answer(scenario, problem, v),
-        "notes": v.notes,
-    }
-
-
-def answer(scenario: Scenario, problem: Problem, v: ag.Verdict) -> list[str]:
-    """The verdict in plain sentences (the first line answers "does anyone want a deal?")."""
-    veto = [a for a, k in zip(problem.actor_ids, problem.veto, strict=True) if k]
-    label = {a.id: a.label for a in scenario.actors}
-    who = _join([label[a] for a in veto])
-    out: list[str] = []
-    if v.exists:
-        out.append(
-            f"Yes: as encoded, there are deals that {who} all prefer to no deal. The maximin deal "
-            f"leaves each of them at least {v.maximin_margin:.3f} utility above its reservation."
-        )
-        tight = _join([label[a] for a in v.binding])
-        out.append(f"The zone is narrowest for {tight}: their consent decides what can be tabled.")
-        out.extend(_proposal_lines(scenario, problem, v, veto, label))
-        return out
-    both = "both" if len(veto) == 2 else "all of"
-    out.append(f"No: as encoded, no deal is acceptable to {both} {who}.")
-    for coalition in v.blocking or []:
-        members = [label[a] for a in coalition]
-        other = "the other" if len(members) == 2 else "the others"
-        out.append(
-            f"{_join(members)} cannot agree: each prefers its no-deal outcome (its reservation) to "
-            f"every deal {other} would accept."
-            if len(members) > 1
-            else f"{members[0]} accepts no deal at all."
-        )
-    out.extend(_proposal_lines(scenario, problem, v, veto, label))
-    shares = [f"{label[a]} {d:.3f}" for a, d in v.concession.by_actor.items() if d > 0]
-    out.append(
-        f"What it would take: every veto player lowering its reservation by {-v.maximin_margin:.3f} "
-        f"utility (the uniform concession), or {v.concession.total:.3f} utility in all, shared as "
-        + _join(shares)
-        + "."
-    )
-    for a, dx in v.shortfall.items():
-        scaled = dx * (problem.scale_max - problem.scale_min)
-        moves = []
-        for i, d in zip(problem.issue_ids, scaled, strict=True):
-            if abs(d) >= 0.05:
-                scale = scenario.issue(i).scale
-                moves.append(f"{abs(d):.1f} towards '{scale.max_label if d > 0 else scale.min_label}' on {i}")
-        out.append(
-            f"In positions: for {label[a]} to accept the maximin deal, the deal would have to move "
-            + "; ".join(moves)
-            + " (scale units)."
-        )
-    cannot = []
-    for a in veto:
-        s = v.slack[a]
-        if s is None:
-            cannot.append(label[a])
-        else:
-            out.append(
-                f"Under outside pressure, {label[a]} alone would have to lower its reservation by "
-                f"{-s:.3f} utility (from {v.maximin.reservation[problem.actor_ids.index(a)]:.3f})."
-            )
-    if cannot:
-        out.append(
-            f"No concession by {_join(cannot)} alone opens a zone: the others have none among themselves."
-        )
-    return out
-
-
-def _proposal_lines(
-    scenario: Scenario, problem: Problem, v: ag.Verdict, veto: list[str], label: dict[str, str]
-) -> list[str]:
-    lines = []
-    for prop in scenario.proposals:
-        acc = ag.acceptance(problem, ag.points_of(problem, prop.point), v.loss, prop.id)
-        yes = [label[a] for a, ok in zip(problem.actor_ids, acc.accepts, strict=True) if ok and a in veto]
-        no = [label[a] for a in acc.rejecting_veto]
-        lines.append(
-            f"{prop.name or prop.id}: accepted by {_join(yes) or 'no veto player'}, "
-            f"rejected by {_join(no) or 'no veto player'}."
-        )
-    return lines
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -408,6 +133,10 @@ def print_report(data: dict[str, Any]) -> None:
 
     _print_zone(con, data)
     _print_proposals(con, data)
+    if data.get("durability") is not None:
+        con.print()
+        con.print("[bold]How long would it hold? (ETH/PRIO cease-fires 1989-2016)[/]")
+        print_durability(data["durability"])
     con.print()
     con.print("[bold]Answer[/]")
     for line in data["answer"]:
@@ -573,6 +302,11 @@ def analyze(
         help="A point to test, ISSUE=VALUE in scale units (repeatable; others at the status quo)",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for stochastic models"),
+    data: Path | None = typer.Option(
+        None,
+        "--data",
+        help="ETH/PRIO cease-fire data (CSV) for a durability section; default $ACCORD_CEASEFIRE_DATA",
+    ),
     input_format: str | None = INPUT_FORMAT,
 ) -> None:
     """Who wants a deal: acceptance, the zone of possible agreement, the gap, mediator proposals."""
@@ -581,12 +315,12 @@ def analyze(
         raise InputError(f"--loss {loss!r}: expected linear or quadratic")
     s = load_scenario(file, input_format)
     try:
-        data = build_report(s, loss, parse_points(point, s), seed=seed)  # type: ignore[arg-type]
+        report = build_report(s, loss, parse_points(point, s), seed=seed, ceasefire_data=data)  # type: ignore[arg-type]
     except InputError as exc:
         if exc.source is None:
             raise InputError(str(exc), source=str(file)) from None
         raise
     if fmt == "json":
-        typer.echo(dump_json(data))
+        typer.echo(dump_json(report))
     else:
-        print_report(data)
+        print_report(report)

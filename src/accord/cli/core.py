@@ -12,7 +12,7 @@ from rich.table import Table
 
 from accord.cli import app
 from accord.cli.output import FORMATS_TABLE, check_format, console, dump_json, fmt_num
-from accord.forecast import Forecast, run_forecasts
+from accord.forecast import Forecast, run_forecasts, scenario_json
 from accord.models import registry
 from accord.scenario import io as sio
 from accord.scenario.formats.native import to_data
@@ -71,28 +71,6 @@ def forecast(
         typer.echo(forecast_csv(s, results), nl=False)
     else:
         print_forecast_table(s, results)
-
-
-def scenario_json(s: Scenario) -> dict[str, Any]:
-    return {
-        "name": s.name,
-        "as_of": s.as_of.isoformat() if s.as_of else None,
-        "actors": [a.id for a in s.actors],
-        "issues": {
-            i.id: {
-                "name": i.name or i.id,
-                "scale": {
-                    "min": i.scale.min,
-                    "max": i.scale.max,
-                    "min_label": i.scale.min_label,
-                    "max_label": i.scale.max_label,
-                },
-                "status_quo": i.status_quo,
-                "outcome": i.outcome,
-            }
-            for i in s.issues
-        },
-    }
 
 
 def forecast_json(s: Scenario, results: dict[str, Forecast]) -> dict[str, Any]:
