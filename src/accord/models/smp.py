@@ -299,10 +299,7 @@ class _Settings:
 
 def _coalitions(rule: str, weight: Array, util: Array) -> Array:
     """Coalitions over options from voters' utilities: weight ``(N, A)``, util ``(N, A, O)``."""
-    du = util[:, :, :, None] - util[:, :, None, :]  # (N, A, O, O)
-    v = vote(rule, weight[:, :, None, None], du)
-    plus = _pos(v).sum(axis=1)
-    minus = _pos(-v).sum(axis=1)
+    plus, minus = _option_votes(rule, weight, util)
     return coalition_matrix(plus, minus)
 
 
@@ -416,24 +413,86 @@ def _challenge(
 def _best_challenges(
     s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array
 ) -> tuple[IntArray, Array]:
-    """Each actor's target (-1 for none) and its own estimate of winning, ``(N, A)`` each."""
+    """Each actor's target (-1 for none) and its own estimate of winning, ``(N, A)`` each.
+
+    The same arithmetic as :func:`_challenge` with h = k = i for every pair (i, j), laid out
+    as ``(N, i, j, n)`` blocks so that the terms that do not depend on j are computed once.
+    """
     n_b, n_a = risk.shape
-    ii, jj = np.meshgrid(np.arange(n_a), np.arange(n_a), indexing="ij")
-    ii, jj = ii.ravel(), jj.ravel()
-    gain = np.empty((n_b, n_a * n_a))
-    prob = np.empty((n_b, n_a * n_a))
-    step = max(1, _CHUNK // max(1, n_b * n_a))
-    for lo in range(0, n_a * n_a, step):
+    eye = np.eye(n_a, dtype=bool)
+    est = estimated_risk(risk[:, :, None], risk[:, None, :], s.adjust)  # est[b, h, n]
+    own = utility(dist, risk[:, :, None])  # own[b, i, x] = u^i(i, x)
+    uii = np.diagonal(own, axis1=-2, axis2=-1)[:, :, None]  # (N, A, 1)
+    uij = own
+    d_t = np.swapaxes(dist, -1, -2)  # d_t[b, x, n] = dist[b, n, x]
+    d_jj = np.diagonal(dist, axis1=-2, axis2=-1)  # (N, A)
+    uji = utility(d_t, est)  # u^i(j, i): dist[j, i] with est[i, j]
+    ujj = utility(d_jj[:, None, :], est)
+    eu_sq = uii + uij
+    u_win = uii + uii
+    u_lose = uij + uij
+    c_i = vote(s.voting, weight[:, :, None], uii - uij)
+    c_j = vote(s.voting, weight[:, None, :], uji - ujj)
+    chij = (MIN_CHALLENGE_COALITION + _pos(c_i)) + _pos(c_j)  # (N, i, j)
+    chji = (MIN_CHALLENGE_COALITION + _pos(-c_i)) + _pos(-c_j)
+
+    uni_all = utility(d_t, est)  # (N, i, n): u^i(n, i) = dist[n, i] with est[i, n]
+    unn_all = utility(d_jj[:, None, :], est)  # (N, i, n)
+    one_minus = 1.0 - d_t  # (N, j, n) for u^i(n, j) = (1 - d)(1 + d est[i, n])
+    slope = one_minus * d_t
+    if np.any(d_t > 1):  # outside the unit box (never for positions in it): KTAB's other branch
+        one_minus, slope = one_minus * 0 + np.where(d_t > 1, 1 - d_t, one_minus), np.where(d_t > 1, one_minus, slope)
+    w_n = weight[:, None, None, :]
+    plus = np.empty((n_b, n_a, n_a))
+    minus = np.empty((n_b, n_a, n_a))
+    every = np.arange(n_a)
+    step = max(1, _CHUNK // max(1, n_b * n_a * n_a))
+    outside = bool(np.any(d_t > 1))
+    for lo in range(0, n_a, step):
         sl = slice(lo, lo + step)
-        i = np.broadcast_to(ii[sl], (n_b, ii[sl].size))
-        j = np.broadcast_to(jj[sl], (n_b, jj[sl].size))
-        prob[:, sl], gain[:, sl] = _challenge(s, dist, risk, weight, sal_total, i, i, i, j)
-    gain = gain.reshape(n_b, n_a, n_a)
-    prob = prob.reshape(n_b, n_a, n_a)
-    gain = np.where(np.eye(n_a, dtype=bool) | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
+        rows = every[sl]
+        e = est[:, sl, None, :]  # (N, i, 1, n)
+        uni = uni_all[:, sl, None, :]
+        unn = unn_all[:, sl, None, :]
+        if outside:  # never for positions inside the unit box: KTAB's other branch of bsUtil
+            unj = utility(d_t[:, None], e)
+        else:
+            unj = slope[:, None] * e
+            unj += one_minus[:, None]  # (N, i, j, n): u^i(n, j)
+        # vProbLittle: n's vote between i and j added to the principals' coalitions
+        v0 = vote(s.voting, w_n, uni - unj)
+        cni = np.maximum(v0, 0.0)
+        cni += chij[:, sl, :, None]
+        cnj = np.minimum(v0, 0.0, out=v0)
+        np.subtract(chji[:, sl, :, None], cnj, out=cnj)
+        total = cni + cnj
+        pin = np.divide(cni, total, out=cni)
+        pjn = np.subtract(1.0, pin, out=total)
+        # thirdPartyVoteSU: the difference of n's utilities of "i with n beats j" and
+        # "i beats j with n", simplified (the repeated terms cancel)
+        if s.third_party == "SemiCommit":
+            gap = np.subtract(unj, unn, out=unj)
+            gap *= pjn
+            du = np.multiply(pin, unn - uni, out=pin)
+            du += gap
+        else:  # NoCommit, FullCommit: both states are worth the same to n
+            du = np.zeros_like(pin)
+        vn = vote(s.voting, w_n, du)
+        vn[:, rows - lo, :, rows] = 0.0  # n = i is a principal, not a third party
+        vn[:, :, every, every] = 0.0  # n = j likewise
+        plus[:, sl] = np.maximum(vn, 0.0).sum(axis=-1)
+        minus[:, sl] = -np.minimum(vn, 0.0).sum(axis=-1)
+    chij = chij + plus
+    chji = chji + minus
+    p_ij = chij / (chij + chji)
+    p_ji = chji / (chij + chji)
+    s_j = sal_total[:, None, :]
+    eu_contest = p_ij * u_win + p_ji * u_lose
+    gain = ((1 - s_j) * u_win + s_j * eu_contest) - eu_sq
+    gain = np.where(eye | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
     target = np.argmax(gain, axis=-1)  # the first of equal gains, as KTAB's strict '>' scan
     has = np.isfinite(np.take_along_axis(gain, target[..., None], axis=-1)[..., 0])
-    p = np.take_along_axis(prob, target[..., None], axis=-1)[..., 0]
+    p = np.take_along_axis(p_ij, target[..., None], axis=-1)[..., 0]
     return np.where(has, target, -1), p
 
 
@@ -539,17 +598,26 @@ def _turn(
 
 
 def _option_votes(rule: str, cap: Array, util: Array) -> tuple[Array, Array]:
-    """Summed positive and negative votes over every pair of options, ``(N, O, O)`` each."""
+    """Summed positive and negative votes over every pair of options, ``(N, O, O)`` each.
+
+    ``plus[o1, o2]`` sums the votes for o1 over o2, ``minus[o1, o2]`` those against (as
+    magnitudes), over voters in order. For every rule but ASymProsp a vote against o1 over
+    o2 is exactly a vote for o2 over o1, so ``minus`` is ``plus`` transposed.
+    """
     n_b, n_a, n_o = util.shape
     plus = np.empty((n_b, n_o, n_o))
     minus = np.empty((n_b, n_o, n_o))
     step = max(1, _CHUNK // max(1, n_b * n_o * n_a))
+    w = cap[:, :, None, None]
     for lo in range(0, n_o, step):
         sl = slice(lo, lo + step)
         du = util[:, :, sl, None] - util[:, :, None, :]
-        v = vote(rule, cap[:, :, None, None], du)
-        plus[:, sl] = _pos(v).sum(axis=1)
-        minus[:, sl] = _pos(-v).sum(axis=1)
+        v = du * w if rule == "Proportional" else vote(rule, w, du)
+        plus[:, sl] = np.maximum(v, 0.0).sum(axis=1)
+        if rule == "ASymProsp":
+            minus[:, sl] = -np.minimum(v, 0.0).sum(axis=1)
+    if rule != "ASymProsp":
+        minus = np.swapaxes(plus, -1, -2).copy()
     return plus, minus
 
 
