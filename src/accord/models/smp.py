@@ -64,7 +64,7 @@ MIN_WEIGHT = 1e-6  # interpBrgnSnPm, interpBrgnS2PMax
 POSITION_TOLERANCE = 1e-3  # SMPModel::posTol (equivalent positions)
 MIN_SIG_DELTA = 1e-4  # smpStopFn
 MAX_PCE_ITERATIONS = 1000
-_CHUNK = 1 << 21  # elements per third-party block
+_CHUNK = 1 << 14  # elements per third-party block
 
 
 # --------------------------------------------------------------------------------------
@@ -149,7 +149,13 @@ def pce(model: str, victory: str, coalitions: Array, valid: NDArray[np.bool_]) -
     count = valid.sum(axis=-1, keepdims=True).astype(float)
     if model == "Conditional":  # condPCE: P[i beats every other option], normalised
         p = np.where(valid, np.prod(np.where(both, pv, 1.0), axis=-1), 0.0)
-        return p / p.sum(axis=-1, keepdims=True)
+        total = p.sum(axis=-1, keepdims=True)
+        if np.any(total <= 0):  # the products underflow with many options: use logarithms there
+            logs = np.where(both, np.log(np.maximum(pv, 1e-300)), 0.0).sum(axis=-1)
+            logs = np.where(valid, logs - np.where(valid, logs, -np.inf).max(axis=-1, keepdims=True), -np.inf)
+            p = np.where(total <= 0, np.exp(logs), p)
+            total = p.sum(axis=-1, keepdims=True)
+        return p / total
     pv = np.where(both, pv, 0.0)
     p = np.where(valid, 1.0 / count, 0.0)
     active = np.ones(p.shape[0], dtype=bool)
@@ -398,7 +404,9 @@ def _challenge(
         u_ik_j = pin * (uni + uni + unn) + pjn * (unj + unj + unn)
         u_i_jk = pin * (uni + uni + unn) + pjn * (unj + unj + unn)
     vn = vote(s.voting, w_n, u_ik_j - u_i_jk)
-    third = (np.arange(n_a)[None, None, :] != i[:, :, None]) & (np.arange(n_a)[None, None, :] != j[:, :, None])
+    third = (np.arange(n_a)[None, None, :] != i[:, :, None]) & (
+        np.arange(n_a)[None, None, :] != j[:, :, None]
+    )
     chij = chij + np.where(third, _pos(vn), 0.0).sum(axis=-1)
     chji = chji + np.where(third, _pos(-vn), 0.0).sum(axis=-1)
 
@@ -440,8 +448,6 @@ def _best_challenges(
     unn_all = utility(d_jj[:, None, :], est)  # (N, i, n)
     one_minus = 1.0 - d_t  # (N, j, n) for u^i(n, j) = (1 - d)(1 + d est[i, n])
     slope = one_minus * d_t
-    if np.any(d_t > 1):  # outside the unit box (never for positions in it): KTAB's other branch
-        one_minus, slope = one_minus * 0 + np.where(d_t > 1, 1 - d_t, one_minus), np.where(d_t > 1, one_minus, slope)
     w_n = weight[:, None, None, :]
     plus = np.empty((n_b, n_a, n_a))
     minus = np.empty((n_b, n_a, n_a))
@@ -555,9 +561,13 @@ def _turn(
     g_plus, g_minus = _option_votes(s.voting, cap, util)
 
     # each actor's options: status quo, its own bargain(s), then those addressed to it
-    member = valid[:, None, :] & ((init_of[None, None, :] == actors[..., None]) | (rcvr_of[:, None, :] == actors[..., None]))
+    member = valid[:, None, :] & (
+        (init_of[None, None, :] == actors[..., None]) | (rcvr_of[:, None, :] == actors[..., None])
+    )
     m_idx = np.arange(n_a * per)
-    key = np.where(member, np.where(init_of[None, None, :] == actors[..., None], m_idx - n_a * per, m_idx), 4 * n_a * per)
+    key = np.where(
+        member, np.where(init_of[None, None, :] == actors[..., None], m_idx - n_a * per, m_idx), 4 * n_a * per
+    )
     order = np.argsort(key, axis=-1, kind="stable")
     count = member.sum(axis=-1)
     width = 1 + int(count.max(initial=0))
@@ -653,7 +663,9 @@ def _inputs(problem: Problem) -> tuple[Array, Array, Array]:
     if not problem.mask.all():
         w = np.where(mask, cap[:, :, None] * sal, 0.0)
         w = np.where(w.sum(axis=1, keepdims=True) > 0, w, mask * 1.0)
-        fill = (np.where(mask, pos, 0.0) * w).sum(axis=1, keepdims=True) / np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
+        fill = (np.where(mask, pos, 0.0) * w).sum(axis=1, keepdims=True) / np.maximum(
+            w.sum(axis=1, keepdims=True), 1e-300
+        )
         pos = np.where(mask, pos, np.where(np.isfinite(fill), fill, 0.5))
     total = sal.sum(axis=-1, keepdims=True)
     sal = np.where(total > 1.0, sal / np.where(total > 0, total, 1.0), sal)
@@ -771,7 +783,9 @@ def _result(
     n_t = positions.shape[1]
     trajectory = {
         "positions": positions.reshape(batch + (n_t, n_a, n_i)),
-        "win_probability": np.broadcast_to(win[..., None], win.shape + (n_i,)).reshape(batch + (n_t, n_a, n_i)),
+        "win_probability": np.broadcast_to(win[..., None], win.shape + (n_i,)).reshape(
+            batch + (n_t, n_a, n_i)
+        ),
     }
     details: dict[str, Any]
     if batch:
@@ -853,9 +867,13 @@ SPEC = ModelSpec(
         _choice("pce_model", "Conditional", PCE_MODELS, "probabilistic Condorcet election"),
         _choice("transitions", "Deterministic", TRANSITIONS, "adopt the most likely bargain, or draw one"),
         _choice("voting_rule", "Proportional", VOTING_RULES, "how utility differences become votes"),
-        _choice("big_r_adjust", "OneThird", BIG_R_ADJUST, "how far an actor's estimate of others' risk is its own"),
+        _choice(
+            "big_r_adjust", "OneThird", BIG_R_ADJUST, "how far an actor's estimate of others' risk is its own"
+        ),
         _choice("big_r_range", "Mid", BIG_R_RANGE, "range of risk attitudes inferred from probabilities"),
-        _choice("third_party_commit", "SemiCommit", THIRD_PARTY, "third parties' commitment in little contests"),
+        _choice(
+            "third_party_commit", "SemiCommit", THIRD_PARTY, "third parties' commitment in little contests"
+        ),
         _choice("interpolation", "S2P2", INTERPOLATION, "bargain: salience and probability powers"),
         _choice("bargain_model", "InitOnlyInterp", BARGAIN_MODELS, "whose estimates form the bargains"),
         Param("min_turns", 2, "turns before the stopping rule may stop", type=int, low=1),

@@ -159,7 +159,9 @@ def read(path: Path, data: bytes, fmt: str = "ktab", **options: Any) -> Scenario
         seen_names[name] = line
         capability = _number(row[2], line, 3, header[2], source)
         if capability < 0:
-            raise InputError(f"line {line}, column 3 ({header[2]}): {capability:g} is negative", source=source)
+            raise InputError(
+                f"line {line}, column 3 ({header[2]}): {capability:g} is negative", source=source
+            )
         stances: dict[str, dict[str, float]] = {}
         total = 0.0
         for d in range(n_dims):
@@ -179,7 +181,8 @@ def read(path: Path, data: bytes, fmt: str = "ktab", **options: Any) -> Scenario
             stances[issue_ids[d]] = {"position": pos, "salience": sal}
         if total > 100 + 1e-9:
             raise InputError(
-                f"line {line}: actor {name!r} has saliences adding up to {total:g}; KTAB requires at most 100",
+                f"line {line}: actor {name!r} has saliences adding up to {total:g}; "
+                "KTAB requires at most 100",
                 source=source,
             )
         parsed.append({"name": name, "desc": desc, "capability": capability, "positions": stances})
