@@ -228,8 +228,8 @@ def read(path: Path, data: bytes, fmt: str = "ktab-xml", **options: Any) -> Scen
                     )
             adj_elem = _child(pair, "adjust", source)
             assert adj_elem is not None
-            value = _number(adj_elem, "<adjust>", source, 0.0, 1.0)
-            adjustment.append({"adjusting": adjusting, "reference": reference, "adjust": value})
+            weight = _number(adj_elem, "<adjust>", source, 0.0, 1.0)
+            adjustment.append({"adjusting": adjusting, "reference": reference, "adjust": weight})
         totals: dict[str, float] = {}
         for p in adjustment:
             totals[p["adjusting"]] = totals.get(p["adjusting"], 0.0) + p["adjust"]
