@@ -303,3 +303,22 @@ def test_cli_forecast_json_has_outcome_and_trajectory() -> None:
     assert traj[-1]["positions"]["SActor-00"] == pytest.approx(31.8, abs=0.05)
     assert 0 <= issues["Pstn2"]["outcome"] <= 100
     assert main(["forecast", str(path), "--model", "smp", "--param", "pce_model=Other"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "max_turns", "expected"),
+    [
+        # KTAB's "Fractional change compared to first step" (../shared/notes/smp.md, section 3.2)
+        (
+            "dummyData_3Dim",
+            100,
+            [0.9999, 0.7631, 0.1780, 0.0801, 0.0853, 0.0686, 0.0639, 0.1058, 0.0398, 0.0045],
+        ),
+        ("dummyData-a160", 3, [1.0000, 0.6479, 0.3926]),  # KTAB's a160 run was stopped after 3 turns
+    ],
+)
+def test_fractional_change_per_turn_matches_ktab(name: str, max_turns: int, expected: list[float]) -> None:
+    result, _ = _run(name, max_turns=max_turns)
+    pos = result.trajectory["positions"]
+    moved = np.linalg.norm(np.diff(pos, axis=0), axis=-1).sum(axis=-1)
+    np.testing.assert_allclose(moved / (moved[0] + smp.MIN_SIG_DELTA), expected, atol=6e-5)

@@ -790,7 +790,7 @@ def _result(
     details: dict[str, Any]
     if batch:
         details = {"turns": turns.reshape(batch)}
-        for name in ("target", "probability", "chosen_initiator"):
+        for name in ("target", "probability", "chosen_initiator", "bargain_initiator", "bargain_receiver"):
             arr = np.stack([r[name] for r in records], axis=1)
             details[name] = arr.reshape(batch + arr.shape[1:])
         details["risk_attitude"] = np.stack(risk_hist, axis=1).reshape(batch + (n_t, n_a))
