@@ -322,3 +322,29 @@ def test_fractional_change_per_turn_matches_ktab(name: str, max_turns: int, expe
     pos = result.trajectory["positions"]
     moved = np.linalg.norm(np.diff(pos, axis=0), axis=-1).sum(axis=-1)
     np.testing.assert_allclose(moved / (moved[0] + smp.MIN_SIG_DELTA), expected, atol=6e-5)
+
+
+@pytest.mark.parametrize("third_party", smp.THIRD_PARTY)
+def test_fast_challenge_pass_agrees_with_the_general_one(third_party: str) -> None:
+    # _best_challenges lays probEduChlg out for all pairs at once; _challenge follows it term
+    # by term for any (h, k, i, j) and serves the receiver's estimate in InitRcvrInterp
+    problem = to_problem(load(need(KTAB / "SOE-Pol-Comp.csv")))
+    pos, sal, cap = smp._inputs(problem)
+    s = smp._Settings(
+        **{p.name: p.default for p in get("smp").params if p.type is str}
+        | {"third_party_commit": third_party}
+    )
+    dist = smp.distance(pos, pos, sal)
+    risk = smp._risk(s, dist, cap)
+    weight, total = sal.sum(-1) * cap, sal.sum(-1)
+    target, p_win = smp._best_challenges(s, dist, risk, weight, total)
+    n = problem.n_actors
+    ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    i, j = ii.reshape(1, -1), jj.reshape(1, -1)
+    p, gain = smp._challenge(s, dist, risk, weight, total, i, i, i, j)
+    gain = np.where((ii == jj).reshape(1, -1) | (gain <= smp.MIN_SIG_GAIN), -np.inf, gain).reshape(n, n)
+    expected = np.where(np.isfinite(gain.max(-1)), gain.argmax(-1), -1)
+    np.testing.assert_array_equal(target[0], expected)
+    has = expected >= 0
+    np.testing.assert_allclose(p_win[0][has], p.reshape(n, n)[np.arange(n), expected][has], rtol=1e-12)
+    assert has.sum() > n // 2

@@ -795,7 +795,10 @@ def _result(
             details[name] = arr.reshape(batch + arr.shape[1:])
         details["risk_attitude"] = np.stack(risk_hist, axis=1).reshape(batch + (n_t, n_a))
     else:
-        details = {"turns": int(turns[0]), "history": _history(problem, records, win_hist, risk_hist)}
+        # keyed by state, not a list: forecast JSON splits list-like details whose length
+        # equals the number of issues
+        states = _history(problem, records, win_hist, risk_hist)
+        details = {"turns": int(turns[0]), "history": {str(e.pop("turn")): e for e in states}}
     return ModelResult(outcome=outcome.reshape(batch + (n_i,)), trajectory=trajectory, details=details)
 
 
