@@ -188,10 +188,14 @@ def test_uniform_draws_depend_only_on_their_indices() -> None:
 # -- stochastic mode ---------------------------------------------------------------------
 
 
-def test_stochastic_mode_is_reproducible_across_runs_and_batch_sizes() -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"pce_model": "MarkovUniform", "bargain_model": "InitRcvrInterp", "voting_rule": "PropCbc"}],
+)
+def test_stochastic_mode_is_reproducible_across_runs_and_batch_sizes(extra: dict[str, str]) -> None:
     problem = to_problem(load(need(KTAB / "dummyData_3Dim.csv")))
     spec = get("smp")
-    params = {"transitions": "Stochastic"}
+    params = {"transitions": "Stochastic", **extra}
     big = spec.run(problem.with_batch(6), params, seed=11)
     again = spec.run(problem.with_batch(6), params, seed=11)
     small = spec.run(problem.with_batch(2), params, seed=11)

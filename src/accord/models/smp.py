@@ -158,34 +158,43 @@ def pce(model: str, victory: str, coalitions: Array, valid: NDArray[np.bool_]) -
         return p / total
     pv = np.where(both, pv, 0.0)
     p = np.where(valid, 1.0 / count, 0.0)
-    active = np.ones(p.shape[0], dtype=bool)
     if model == "MarkovUniform":  # markovUniformPCE
         tol = 1e-6
-        for _ in range(MAX_PCE_ITERATIONS):
-            pa = p[active]
-            q = (pv[active] * (pa[:, :, None] + pa[:, None, :])).sum(axis=-1) / count[active]
-            change = np.abs(q - pa).max(axis=-1)
-            p[active] = (pa + q) / 2.0
-            active[np.flatnonzero(active)[change <= tol]] = False
-            if not active.any():
-                break
-        return p
-    if model == "MarkovIncentive":  # markovIncentivePCE
+
+        def step(pa: Array, pv_a: Array, extra: Array) -> Array:
+            return (pv_a * (pa[:, :, None] + pa[:, None, :])).sum(axis=-1) / extra
+
+        extra = count
+    elif model == "MarkovIncentive":  # markovIncentivePCE
         tol = 1e-8
         n = coalitions.shape[-1]
         incentive = np.where(both, coalitions * pv, 0.0) + np.where(valid[:, :, None], np.eye(n) * 1e-10, 0.0)
         challenge = incentive / np.where(valid[:, None, :], incentive.sum(axis=-2, keepdims=True), 1.0)
-        for _ in range(MAX_PCE_ITERATIONS):
-            pa = p[active]
-            ct = pa[:, :, None] * np.swapaxes(challenge[active], -1, -2)
-            q = (pv[active] * (ct + np.swapaxes(ct, -1, -2))).sum(axis=-1)
-            change = np.abs(q - pa).max(axis=-1)
-            p[active] = (pa + q) / 2.0
-            active[np.flatnonzero(active)[change <= tol]] = False
-            if not active.any():
+        extra = np.swapaxes(challenge, -1, -2)  # extra[b, i, j] = P[j challenges i]
+
+        def step(pa: Array, pv_a: Array, extra: Array) -> Array:
+            ct = pa[:, :, None] * extra
+            return (pv_a * (ct + np.swapaxes(ct, -1, -2))).sum(axis=-1)
+
+    else:
+        raise ValueError(f"unknown PCE model {model!r}")
+    # iterate each instance until its own change is small (KTAB's loop), dropping the
+    # converged ones from the arrays
+    idx = np.arange(p.shape[0])
+    pa, pv_a, extra_a = p.copy(), pv, extra
+    for _ in range(MAX_PCE_ITERATIONS):
+        q = step(pa, pv_a, extra_a)
+        change = np.abs(q - pa).max(axis=-1)
+        pa = (pa + q) / 2.0
+        done = change <= tol
+        if done.any():
+            p[idx[done]] = pa[done]
+            keep = ~done
+            idx, pa, pv_a, extra_a = idx[keep], pa[keep], pv_a[keep], extra_a[keep]
+            if not idx.size:
                 break
-        return p
-    raise ValueError(f"unknown PCE model {model!r}")
+    p[idx] = pa
+    return p
 
 
 def big_r(p: Array, rng_name: str) -> Array:
@@ -574,12 +583,24 @@ def _turn(
     opts = np.concatenate([np.zeros((n_b, n_a, 1), dtype=np.intp), 1 + order[..., : width - 1]], axis=-1)
     ok = np.arange(width)[None, None, :] < (1 + count)[..., None]
     opts = np.where(ok, opts, 0)
-    fb = np.arange(n_b)[:, None, None, None]
-    ox, oy = opts[..., :, None], opts[..., None, :]
-    lower = np.tril(np.ones((width, width), dtype=bool), -1)
-    upper = lower.T
-    c = MIN_COALITION + np.where(lower, g_plus[fb, ox, oy], np.where(upper, g_minus[fb, oy, ox], 0.0))
-    p = pce(s.pce, s.victory, c.reshape(n_b * n_a, width, width), ok.reshape(n_b * n_a, width))
+    # one PCE per actor over its own options, grouped by their number so that no instance is
+    # padded: an instance's arithmetic then never depends on the rest of the batch
+    flat_opts = opts.reshape(n_b * n_a, width)
+    flat_width = count.reshape(-1) + 1
+    owner = np.repeat(np.arange(n_b), n_a)
+    p = np.zeros((n_b * n_a, width))
+    for w in np.unique(flat_width):
+        sel = np.flatnonzero(flat_width == w)
+        if w == 1:
+            p[sel, 0] = 1.0
+            continue
+        o = flat_opts[sel, :w]
+        fb = owner[sel][:, None, None]
+        ox, oy = o[:, :, None], o[:, None, :]
+        lower = np.tril(np.ones((w, w), dtype=bool), -1)
+        upper = lower.T
+        c = MIN_COALITION + np.where(lower, g_plus[fb, ox, oy], np.where(upper, g_minus[fb, oy, ox], 0.0))
+        p[sel, :w] = pce(s.pce, s.victory, c, np.ones((sel.size, w), dtype=bool))
     p = p.reshape(n_b, n_a, width)
     if s.transitions == "Stochastic" and draws is not None:
         cum = np.cumsum(p, axis=-1)
