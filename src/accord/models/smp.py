@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from accord.errors import InputError
 from accord.models.registry import ModelResult, ModelSpec, Param
 from accord.problem import Problem
 
@@ -664,6 +665,9 @@ def _accommodation(problem: Problem) -> Array | None:
     index = {a: k for k, a in enumerate(problem.actor_ids)}
     a = np.zeros((problem.n_actors, problem.n_actors))
     for pair in pairs:
+        for who in (pair["adjusting"], pair["reference"]):
+            if who not in index:
+                raise InputError(f"meta.ktab.ideal_adjustment names unknown actor {who!r}")
         a[index[pair["adjusting"]], index[pair["reference"]]] = float(pair["adjust"])
     return None if np.array_equal(a, np.eye(problem.n_actors)) else a
 
