@@ -158,7 +158,9 @@ def run_forecasts(
                 raise ParameterError(f"model {spec.name} does not apply: {reason}")
             out[spec.name] = Forecast(spec.name, {}, problem, ModelResult(np.empty(0)), reason)
             continue
-        resolved = spec.resolve(routed[spec.name])
+        # a scenario may carry its own defaults (e.g. a KTAB XML file's model parameters)
+        own = (problem.meta.get("model_params") or {}).get(spec.name) or {}
+        resolved = spec.resolve({**own, **routed[spec.name]})
         result = spec.run(problem, resolved, seed=seed)
         out[spec.name] = Forecast(spec.name, resolved, problem, result)
     return out

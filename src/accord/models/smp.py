@@ -1,0 +1,913 @@
+"""KTAB's Spatial Model of Politics (SMP): turn-based challenges, bargains and coalitions.
+
+Wise, B., Lester, L. & Efird, B. (2015-2017), KAPSARC Toolkit for Behavioral Analysis
+(KTAB), ``examples/smp`` (MIT licence); applied in Efird, Lester & Wise (2016), "Analyzing
+coalitions in China's policy formulation", Journal of East Asian Studies 16. This is a
+re-implementation from KTAB's algorithm (``smp.cpp``, ``smpbcn.cpp``, ``kmodel.cpp``), not a
+copy of its code. Positions, saliences and distances live on [0, 1].
+
+Each turn (``SMPState::stepBCN``):
+
+1. Distance of actor i's ideal to j's position, salience-weighted RMS
+   ``d_ij = sqrt(sum_k (s_ik (x*_ik - x_jk))^2 / sum_k s_ik^2)`` (``bvDiff``); utility
+   ``u = (1 - d)(1 + d R)`` (``bsUtil``) with risk attitude R.
+2. Risk attitudes: capability-weighted votes over the actors' positions with risk-neutral
+   utilities give coalitions and a probabilistic Condorcet election (PCE); R follows from
+   each position's winning probability (``bigRfromProb``). Actor h's estimate of i's R mixes
+   R_h and R_i (``estNRA``).
+3. Challenges: every actor i estimates, for every rival j, the probability that i beats j,
+   summing the principals' votes and each third party's vote in a three-actor "little
+   contest" (``probEduChlg``), and the expected utility gain of challenging j. It challenges
+   the rival with the largest gain above 1e-5 (``bestChallenge``).
+4. Bargains: the pair's positions move to a salience- and probability-weighted compromise,
+   rounded to 4 decimals (``interpolateBrgn``).
+5. Each actor adopts, among the status quo and the bargains it is part of, the one that
+   wins a PCE over the actors' average utilities of the resulting states (argmax, or a
+   draw in stochastic mode) (``updateBestBrgnPositions``).
+6. Ideals move towards positions by the accommodation matrix (``newIdeals``).
+
+The run stops when a turn moves positions by less than ``min_delta_ratio`` of the first
+turn's movement (after ``min_turns``) or after ``max_turns`` (``smpStopFn``).
+
+Stochastic mode draws its uniform numbers from a counter-based generator keyed by one
+number taken from ``rng``: the draw for (batch element, turn, actor) depends only on those
+three indices, so results are bit-identical across runs, machines and batch sizes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.errors import InputError
+from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.problem import Problem
+
+Array = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+VICTORY_MODELS = ("Linear", "Square", "Quartic", "Octic", "Binary")
+PCE_MODELS = ("Conditional", "MarkovIncentive", "MarkovUniform")
+TRANSITIONS = ("Deterministic", "Stochastic")
+VOTING_RULES = ("Binary", "PropBin", "Proportional", "PropCbc", "Cubic", "ASymProsp")
+BIG_R_ADJUST = ("None", "OneThird", "Half", "TwoThirds", "Full")
+BIG_R_RANGE = ("Min", "Mid", "Max")
+THIRD_PARTY = ("NoCommit", "SemiCommit", "FullCommit")
+INTERPOLATION = ("S1P1", "S2P2", "S2PMax")
+BARGAIN_MODELS = ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp")
+
+MIN_COALITION = 1e-8  # Model::coalitions
+MIN_CHALLENGE_COALITION = 1e-10  # probEduChlg
+MIN_SIG_GAIN = 1e-5  # bestChallenge
+MIN_WEIGHT = 1e-6  # interpBrgnSnPm, interpBrgnS2PMax
+POSITION_TOLERANCE = 1e-3  # SMPModel::posTol (equivalent positions)
+MIN_SIG_DELTA = 1e-4  # smpStopFn
+MAX_PCE_ITERATIONS = 1000
+_CHUNK = 1 << 14  # elements per third-party block
+
+
+# --------------------------------------------------------------------------------------
+# building blocks (kmodel.cpp)
+
+
+def vote(rule: str, weight: Array | float, du: Array) -> Array:
+    """A voter's vote for option 1 over option 2 given ``du = u1 - u2`` (``Model::vote``)."""
+    if rule == "Proportional":
+        return weight * du
+    if rule == "Cubic":
+        return weight * (du * du * du)
+    if rule == "PropCbc":
+        return weight * (0.5 * du + 0.5 * (du * du * du))
+    binary = np.clip(du / 1e-8, -1.0, 1.0)
+    if rule == "Binary":
+        return weight * binary
+    if rule == "PropBin":
+        return weight * (0.8 * du + 0.2 * binary)
+    if rule == "ASymProsp":
+        return np.where(du < 0, weight * du, np.where(du > 0, (2.0 * weight * du) / 3.0, 0.0))
+    raise ValueError(f"unknown voting rule {rule!r}")
+
+
+def _pos(x: Array) -> Array:
+    return np.maximum(x, 0.0)
+
+
+def victory_pair(model: str, s1: Array, s2: Array) -> tuple[Array, Array]:
+    """P[1 beats 2] and P[2 beats 1] from coalition strengths (``Model::vProb``)."""
+    if model == "Binary":
+        thresh = 1.10
+        r12 = s1 / (s1 + s2)
+        p12 = (r12 * (thresh + 1.0) - 1.0) / (thresh - 1.0)
+        x1 = np.where(s1 >= thresh * s2, 1.0, np.where(s2 >= thresh * s1, 1e-6, p12))
+        x2 = np.where(s1 >= thresh * s2, 1e-6, np.where(s2 >= thresh * s1, 1.0, 1.0 - p12))
+    else:
+        power = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
+        x1, x2 = s1, s2
+        for _ in range(power.bit_length() - 1):
+            x1, x2 = x1 * x1, x2 * x2
+    total = x1 + x2
+    return x1 / total, x2 / total
+
+
+def victory_matrix(model: str, coalitions: Array) -> Array:
+    """P[i beats j] for every pair of options, ``(..., O, O)``; 1/2 on the diagonal.
+
+    KTAB fills the lower triangle from ``vProb(c_ij, c_ji)`` and mirrors it, which matters
+    for the Binary model's rounding; so do we.
+    """
+    ct = np.swapaxes(coalitions, -1, -2)
+    p1, p2 = victory_pair(model, coalitions, ct)
+    n = coalitions.shape[-1]
+    lower = np.tril(np.ones((n, n), dtype=bool), -1)
+    upper = lower.T
+    out = np.where(lower, p1, np.where(upper, np.swapaxes(p2, -1, -2), 0.5))
+    return out
+
+
+def coalition_matrix(plus: Array, minus: Array) -> Array:
+    """Coalition strengths ``C[i, j]`` (``Model::coalitions``) from summed votes.
+
+    ``plus[i, j]`` is the sum of positive votes for i over j, ``minus[i, j]`` the sum of
+    negative ones (as magnitudes). KTAB scans only pairs with i > j, so C[j, i] comes from
+    the negative votes of (i, j); this matters only for the asymmetric ASymProsp rule.
+    """
+    n = plus.shape[-1]
+    lower = np.tril(np.ones((n, n), dtype=bool), -1)
+    upper = lower.T
+    return MIN_COALITION + np.where(lower, plus, np.where(upper, np.swapaxes(minus, -1, -2), 0.0))
+
+
+def pce(model: str, victory: str, coalitions: Array, valid: NDArray[np.bool_]) -> Array:
+    """Probabilistic Condorcet election over options (``Model::probCE2``).
+
+    coalitions: ``(N, O, O)``; valid: ``(N, O)`` which options exist. Returns ``(N, O)``
+    probabilities summing to 1 over the valid options, 0 elsewhere.
+    """
+    pv = victory_matrix(victory, coalitions)
+    both = valid[:, :, None] & valid[:, None, :]
+    count = valid.sum(axis=-1, keepdims=True).astype(float)
+    if model == "Conditional":  # condPCE: P[i beats every other option], normalised
+        p = np.where(valid, np.prod(np.where(both, pv, 1.0), axis=-1), 0.0)
+        total = p.sum(axis=-1, keepdims=True)
+        if np.any(total <= 0):  # the products underflow with many options: use logarithms there
+            logs = np.where(both, np.log(np.maximum(pv, 1e-300)), 0.0).sum(axis=-1)
+            logs = np.where(valid, logs - np.where(valid, logs, -np.inf).max(axis=-1, keepdims=True), -np.inf)
+            p = np.where(total <= 0, np.exp(logs), p)
+            total = p.sum(axis=-1, keepdims=True)
+        return p / total
+    pv = np.where(both, pv, 0.0)
+    p = np.where(valid, 1.0 / count, 0.0)
+    if model == "MarkovUniform":  # markovUniformPCE
+        tol = 1e-6
+
+        def step(pa: Array, pv_a: Array, extra: Array) -> Array:
+            return (pv_a * (pa[:, :, None] + pa[:, None, :])).sum(axis=-1) / extra
+
+        extra = count
+    elif model == "MarkovIncentive":  # markovIncentivePCE
+        tol = 1e-8
+        n = coalitions.shape[-1]
+        incentive = np.where(both, coalitions * pv, 0.0) + np.where(valid[:, :, None], np.eye(n) * 1e-10, 0.0)
+        challenge = incentive / np.where(valid[:, None, :], incentive.sum(axis=-2, keepdims=True), 1.0)
+        extra = np.swapaxes(challenge, -1, -2)  # extra[b, i, j] = P[j challenges i]
+
+        def step(pa: Array, pv_a: Array, extra: Array) -> Array:
+            ct = pa[:, :, None] * extra
+            return (pv_a * (ct + np.swapaxes(ct, -1, -2))).sum(axis=-1)
+
+    else:
+        raise ValueError(f"unknown PCE model {model!r}")
+    # iterate each instance until its own change is small (KTAB's loop), dropping the
+    # converged ones from the arrays
+    idx = np.arange(p.shape[0])
+    pa, pv_a, extra_a = p.copy(), pv, extra
+    for _ in range(MAX_PCE_ITERATIONS):
+        q = step(pa, pv_a, extra_a)
+        change = np.abs(q - pa).max(axis=-1)
+        pa = (pa + q) / 2.0
+        done = change <= tol
+        if done.any():
+            p[idx[done]] = pa[done]
+            keep = ~done
+            idx, pa, pv_a, extra_a = idx[keep], pa[keep], pv_a[keep], extra_a[keep]
+            if not idx.size:
+                break
+    p[idx] = pa
+    return p
+
+
+def big_r(p: Array, rng_name: str) -> Array:
+    """Risk attitudes from winning probabilities (``Model::bigRfromProb``), ``(N, A)``.
+
+    Where every probability is equal KTAB divides by zero; everyone is then risk-neutral.
+    """
+    lo = p.min(axis=-1, keepdims=True)
+    hi = p.max(axis=-1, keepdims=True)
+    span = hi - lo
+    safe = np.where(span > 0, span, 1.0)
+    if rng_name == "Min":
+        r = (p - lo) / safe
+    elif rng_name == "Mid":
+        r = (3 * p - (hi + 2 * lo)) / (2 * safe)
+    elif rng_name == "Max":
+        r = (2 * p - (hi + lo)) / safe
+    else:
+        raise ValueError(f"unknown big-R range {rng_name!r}")
+    return np.where(span > 0, r, 0.0)
+
+
+def estimated_risk(r_h: Array, r_i: Array, adjust: str) -> Array:
+    """h's estimate of i's risk attitude (``Model::estNRA``)."""
+    if adjust == "Full":
+        return r_i + 0.0 * r_h
+    if adjust == "TwoThirds":
+        return (r_h + 2.0 * r_i) / 3.0
+    if adjust == "Half":
+        return (r_h + r_i) / 2
+    if adjust == "OneThird":
+        return (2.0 * r_h + r_i) / 3.0
+    if adjust == "None":
+        return r_h + 0.0 * r_i
+    raise ValueError(f"unknown big-R adjustment {adjust!r}")
+
+
+def utility(d: Array, r: Array) -> Array:
+    """Risk-attitude utility of a salience-weighted distance (``SMPModel::bsUtil``)."""
+    return np.where(d <= 1, (1 - d) * (1 + d * r), (1 - d) * (1 + r))
+
+
+def distance(ideal: Array, position: Array, salience: Array) -> Array:
+    """``d[.., i, j]``: distance from i's ideal to j's position with i's saliences (``bvDiff``)."""
+    diff = (ideal[..., :, None, :] - position[..., None, :, :]) * salience[..., :, None, :]
+    ss = (salience * salience).sum(axis=-1)
+    return np.sqrt((diff * diff).sum(axis=-1) / np.where(ss > 0, ss, 1.0)[..., None])
+
+
+def _round4(x: Array) -> Array:
+    return np.floor(0.5 + x * 10000.0) / 10000.0
+
+
+def interpolate(
+    rule: str, t_i: Array, s_i: Array, p_i: Array, t_j: Array, s_j: Array, p_j: Array
+) -> tuple[Array, Array]:
+    """The bargain's new positions for initiator and receiver (``SMPActor::interpolateBrgn``).
+
+    t: positions ``(..., I)``, s: saliences ``(..., I)``, p: probabilities ``(..., 1)``.
+    """
+    if rule in ("S1P1", "S2P2"):
+        k = 1 if rule == "S1P1" else 2
+        w_i = s_i**k * p_i**k
+        w_j = s_j**k * p_j**k
+        den = w_i + MIN_WEIGHT + w_j
+        b_i = _round4(((w_i + MIN_WEIGHT) * t_i + w_j * t_j) / den)
+        b_j = _round4((w_i * t_i + (MIN_WEIGHT + w_j) * t_j) / den)
+        return b_i, b_j
+    if rule == "S2PMax":
+        d_i = np.where(p_j > p_i, p_j - p_i, 0.0)
+        d_j = np.where(p_i > p_j, p_i - p_j, 0.0)
+        si2, sj2 = s_i * s_i, s_j * s_j
+        dik = (d_i * sj2) / ((d_i * sj2) + MIN_WEIGHT + ((1 - d_i) * si2))
+        djk = (d_j * si2) / ((d_j * si2) + MIN_WEIGHT + ((1 - d_j) * sj2))
+        return t_i + dik * (t_j - t_i), t_j + djk * (t_i - t_j)
+    raise ValueError(f"unknown interpolation {rule!r}")
+
+
+def uniform_draws(key: int, element: IntArray, turn: int, actor: IntArray) -> Array:
+    """Uniform numbers on [0, 1) that depend only on (key, batch element, turn, actor).
+
+    SplitMix64 (Steele, Lea & Flood 2014) over a counter: bit-identical on every machine
+    and independent of how many batch elements are drawn together.
+    """
+    with np.errstate(over="ignore"):
+        x = (
+            np.uint64(key)
+            ^ (element.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+            ^ (np.uint64(turn) * np.uint64(0xC2B2AE3D27D4EB4F))
+            ^ (actor.astype(np.uint64) * np.uint64(0x165667B19E3779F9))
+        )
+        for _ in range(2):
+            x = x + np.uint64(0x9E3779B97F4A7C15)
+            z = x
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            x = z ^ (z >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+# --------------------------------------------------------------------------------------
+# one state's assessment and one turn
+
+
+class _Settings:
+    def __init__(self, **params: Any) -> None:
+        self.victory: str = params["victory_model"]
+        self.pce: str = params["pce_model"]
+        self.transitions: str = params["transitions"]
+        self.voting: str = params["voting_rule"]
+        self.adjust: str = params["big_r_adjust"]
+        self.range: str = params["big_r_range"]
+        self.third_party: str = params["third_party_commit"]
+        self.interpolation: str = params["interpolation"]
+        self.bargain: str = params["bargain_model"]
+
+
+def _coalitions(rule: str, weight: Array, util: Array) -> Array:
+    """Coalitions over options from voters' utilities: weight ``(N, A)``, util ``(N, A, O)``."""
+    plus, minus = _option_votes(rule, weight, util)
+    return coalition_matrix(plus, minus)
+
+
+def _risk(s: _Settings, dist: Array, cap: Array) -> Array:
+    """Risk attitudes R ``(N, A)`` from the risk-neutral PCE over positions (``setAllAUtil``)."""
+    rn = utility(dist, np.zeros(dist.shape[:-1] + (1,)))
+    c = _coalitions(s.voting, cap, rn)
+    p = pce(s.pce, s.victory, c, np.ones(cap.shape, dtype=bool))
+    return big_r(p, s.range)
+
+
+def _win_probability(s: _Settings, dist: Array, risk: Array, cap: Array, pos: Array) -> tuple[Array, Array]:
+    """Each actor's winning probability and each position's (KTAB ``pDist(-1)``/``posProb``).
+
+    Options are the distinct positions (within ``posTol``, first occurrence kept); each actor
+    votes with its own risk-aware utilities and capability, by the proportional rule (KTAB
+    hard-codes it). Returns per-actor ``(N, A)`` and per-option ``(N, A)`` (0 where not an option).
+    """
+    n_b, n_a = cap.shape
+    gap = np.sqrt(((pos[:, :, None, :] - pos[:, None, :, :]) ** 2).sum(axis=-1))
+    equiv = gap < POSITION_TOLERANCE
+    unique = np.zeros((n_b, n_a), dtype=bool)
+    for a in range(n_a):  # greedy first-occurrence scan: inherently sequential, O(A) steps
+        unique[:, a] = ~(equiv[:, a, :a] & unique[:, :a]).any(axis=-1)
+    util = utility(dist, risk[:, :, None])
+    c = _coalitions("Proportional", cap, util)
+    p = pce(s.pce, s.victory, c, unique)
+    # posProb: the last distinct position equivalent to the actor's
+    match = equiv & unique[:, None, :]
+    last = n_a - 1 - np.argmax(match[:, :, ::-1], axis=-1)
+    return np.take_along_axis(p, last, axis=-1), p
+
+
+def _gather_rows(x: Array, idx: IntArray) -> Array:
+    """``x[b, idx[b, t], ...]`` for ``x`` of shape ``(N, A, ...)`` and ``idx`` ``(N, T)``."""
+    return x[np.arange(x.shape[0])[:, None], idx]
+
+
+def _challenge(
+    s: _Settings,
+    dist: Array,
+    risk: Array,
+    weight: Array,
+    sal_total: Array,
+    h: IntArray,
+    k: IntArray,
+    i: IntArray,
+    j: IntArray,
+) -> tuple[Array, Array]:
+    """h's estimate of P[i beats j] and of k's utility gain if i challenges j (``probEduChlg``).
+
+    dist, risk: the state's distances ``(N, A, A)`` and risk attitudes ``(N, A)``;
+    weight: salience total times capability ``(N, A)``; h, k, i, j: ``(N, T)`` actor indices.
+    Returns two ``(N, T)`` arrays. Cost O(N T A).
+    """
+    n_a = dist.shape[-1]
+    bidx = np.arange(dist.shape[0])[:, None]
+    r_h = risk[bidx, h]  # (N, T)
+    r_n = risk[:, None, :]  # (N, 1, A)
+    est_hn = estimated_risk(r_h[:, :, None], r_n, s.adjust)  # (N, T, A): h's estimate of n's R
+
+    def u(a: IntArray, b: IntArray) -> Array:  # h's utility of a for b's position: (N, T)
+        return utility(dist[bidx, a, b], estimated_risk(r_h, risk[bidx, a], s.adjust))
+
+    uii, uij, uji, ujj = u(i, i), u(i, j), u(j, i), u(j, j)
+    uki, ukj = u(k, i), u(k, j)
+    eu_sq = uki + ukj
+    u_win = uki + uki
+    u_lose = ukj + ukj
+
+    c_i = vote(s.voting, weight[bidx, i], uii - uij)
+    c_j = vote(s.voting, weight[bidx, j], uji - ujj)
+    chij = (MIN_CHALLENGE_COALITION + _pos(c_i)) + _pos(c_j)
+    chji = (MIN_CHALLENGE_COALITION + _pos(-c_i)) + _pos(-c_j)
+
+    # third parties n: each weighs in on a three-actor "little contest" (vProbLittle,
+    # thirdPartyVoteSU); their votes add to the principals' coalitions
+    dist_t = np.swapaxes(dist, -1, -2)  # dist_t[b, x, n] = dist[b, n, x]
+    d_nn = np.diagonal(dist, axis1=-2, axis2=-1)[:, None, :]
+    uni = utility(_gather_rows(dist_t, i), est_hn)
+    unj = utility(_gather_rows(dist_t, j), est_hn)
+    unn = utility(d_nn, est_hn)
+    w_n = weight[:, None, :]
+    v0 = vote(s.voting, w_n, uni - unj)
+    cni = chij[:, :, None] + _pos(v0)
+    cnj = chji[:, :, None] + _pos(-v0)
+    pin = cni / (cni + cnj)
+    pjn = 1.0 - pin
+    if s.third_party == "SemiCommit":
+        u_ik_j = pin * (uni + uni + unn) + pjn * (unj + unj + unj)
+        u_i_jk = pin * (uni + uni + uni) + pjn * (unj + unj + unn)
+    elif s.third_party == "FullCommit":
+        u_ik_j = pin * (uni + uni + uni) + pjn * (unj + unj + unj)
+        u_i_jk = pin * (uni + uni + uni) + pjn * (unj + unj + unj)
+    else:  # NoCommit
+        u_ik_j = pin * (uni + uni + unn) + pjn * (unj + unj + unn)
+        u_i_jk = pin * (uni + uni + unn) + pjn * (unj + unj + unn)
+    vn = vote(s.voting, w_n, u_ik_j - u_i_jk)
+    third = (np.arange(n_a)[None, None, :] != i[:, :, None]) & (
+        np.arange(n_a)[None, None, :] != j[:, :, None]
+    )
+    chij = chij + np.where(third, _pos(vn), 0.0).sum(axis=-1)
+    chji = chji + np.where(third, _pos(-vn), 0.0).sum(axis=-1)
+
+    p_ij = chij / (chij + chji)
+    p_ji = chji / (chij + chji)
+    s_j = sal_total[bidx, j]
+    eu_contest = p_ij * u_win + p_ji * u_lose
+    eu_challenge = (1 - s_j) * u_win + s_j * eu_contest
+    return p_ij, eu_challenge - eu_sq
+
+
+def _best_challenges(
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array
+) -> tuple[IntArray, Array]:
+    """Each actor's target (-1 for none) and its own estimate of winning, ``(N, A)`` each.
+
+    The same arithmetic as :func:`_challenge` with h = k = i for every pair (i, j), laid out
+    as ``(N, i, j, n)`` blocks so that the terms that do not depend on j are computed once.
+    """
+    n_b, n_a = risk.shape
+    eye = np.eye(n_a, dtype=bool)
+    est = estimated_risk(risk[:, :, None], risk[:, None, :], s.adjust)  # est[b, h, n]
+    own = utility(dist, risk[:, :, None])  # own[b, i, x] = u^i(i, x)
+    uii = np.diagonal(own, axis1=-2, axis2=-1)[:, :, None]  # (N, A, 1)
+    uij = own
+    d_t = np.swapaxes(dist, -1, -2)  # d_t[b, x, n] = dist[b, n, x]
+    d_jj = np.diagonal(dist, axis1=-2, axis2=-1)  # (N, A)
+    uji = utility(d_t, est)  # u^i(j, i): dist[j, i] with est[i, j]
+    ujj = utility(d_jj[:, None, :], est)
+    eu_sq = uii + uij
+    u_win = uii + uii
+    u_lose = uij + uij
+    c_i = vote(s.voting, weight[:, :, None], uii - uij)
+    c_j = vote(s.voting, weight[:, None, :], uji - ujj)
+    chij = (MIN_CHALLENGE_COALITION + _pos(c_i)) + _pos(c_j)  # (N, i, j)
+    chji = (MIN_CHALLENGE_COALITION + _pos(-c_i)) + _pos(-c_j)
+
+    uni_all = utility(d_t, est)  # (N, i, n): u^i(n, i) = dist[n, i] with est[i, n]
+    unn_all = utility(d_jj[:, None, :], est)  # (N, i, n)
+    one_minus = 1.0 - d_t  # (N, j, n) for u^i(n, j) = (1 - d)(1 + d est[i, n])
+    slope = one_minus * d_t
+    w_n = weight[:, None, None, :]
+    plus = np.empty((n_b, n_a, n_a))
+    minus = np.empty((n_b, n_a, n_a))
+    every = np.arange(n_a)
+    step = max(1, _CHUNK // max(1, n_b * n_a * n_a))
+    outside = bool(np.any(d_t > 1))
+    for lo in range(0, n_a, step):
+        sl = slice(lo, lo + step)
+        rows = every[sl]
+        e = est[:, sl, None, :]  # (N, i, 1, n)
+        uni = uni_all[:, sl, None, :]
+        unn = unn_all[:, sl, None, :]
+        if outside:  # never for positions inside the unit box: KTAB's other branch of bsUtil
+            unj = utility(d_t[:, None], e)
+        else:
+            unj = slope[:, None] * e
+            unj += one_minus[:, None]  # (N, i, j, n): u^i(n, j)
+        # vProbLittle: n's vote between i and j added to the principals' coalitions
+        v0 = vote(s.voting, w_n, uni - unj)
+        cni = np.maximum(v0, 0.0)
+        cni += chij[:, sl, :, None]
+        cnj = np.minimum(v0, 0.0, out=v0)
+        np.subtract(chji[:, sl, :, None], cnj, out=cnj)
+        total = cni + cnj
+        pin = np.divide(cni, total, out=cni)
+        pjn = np.subtract(1.0, pin, out=total)
+        # thirdPartyVoteSU: the difference of n's utilities of "i with n beats j" and
+        # "i beats j with n", simplified (the repeated terms cancel)
+        if s.third_party == "SemiCommit":
+            gap = np.subtract(unj, unn, out=unj)
+            gap *= pjn
+            du = np.multiply(pin, unn - uni, out=pin)
+            du += gap
+        else:  # NoCommit, FullCommit: both states are worth the same to n
+            du = np.zeros_like(pin)
+        vn = vote(s.voting, w_n, du)
+        vn[:, rows - lo, :, rows] = 0.0  # n = i is a principal, not a third party
+        vn[:, :, every, every] = 0.0  # n = j likewise
+        plus[:, sl] = np.maximum(vn, 0.0).sum(axis=-1)
+        minus[:, sl] = -np.minimum(vn, 0.0).sum(axis=-1)
+    chij = chij + plus
+    chji = chji + minus
+    p_ij = chij / (chij + chji)
+    p_ji = chji / (chij + chji)
+    s_j = sal_total[:, None, :]
+    eu_contest = p_ij * u_win + p_ji * u_lose
+    gain = ((1 - s_j) * u_win + s_j * eu_contest) - eu_sq
+    gain = np.where(eye | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
+    target = np.argmax(gain, axis=-1)  # the first of equal gains, as KTAB's strict '>' scan
+    has = np.isfinite(np.take_along_axis(gain, target[..., None], axis=-1)[..., 0])
+    p = np.take_along_axis(p_ij, target[..., None], axis=-1)[..., 0]
+    return np.where(has, target, -1), p
+
+
+def _turn(
+    s: _Settings,
+    pos: Array,
+    ideal: Array,
+    sal: Array,
+    cap: Array,
+    accommodation: Array | None,
+    dist: Array,
+    risk: Array,
+    draws: Array | None,
+) -> tuple[Array, Array, dict[str, Array]]:
+    """One turn (``SMPState::doBCN``) on ``N`` batch elements; returns new positions and ideals."""
+    n_b, n_a, n_i = pos.shape
+    bidx = np.arange(n_b)[:, None]
+    actors = np.arange(n_a)[None, :]
+    sal_total = sal.sum(axis=-1)
+    weight = sal_total * cap
+    target, p_win = _best_challenges(s, dist, risk, weight, sal_total)
+    has = target >= 0
+    tgt = np.where(has, target, actors)
+
+    t_i, t_j = pos, pos[bidx, tgt]
+    s_i, s_j = sal, sal[bidx, tgt]
+    b_init, b_rcvr = interpolate(s.interpolation, t_i, s_i, p_win[..., None], t_j, s_j, 1 - p_win[..., None])
+    if s.bargain == "InitOnlyInterp":
+        inits, rcvrs = [b_init], [b_rcvr]
+    else:
+        # the receiver's own estimate that the initiator wins (KTAB passes j's estimate of
+        # the initiator's utility gain here, which is not a probability; see docs/models/smp.md)
+        p_j, _ = _challenge(s, dist, risk, weight, sal_total, tgt, actors + 0 * tgt, actors + 0 * tgt, tgt)
+        p_j = np.where(has, p_j, 0.5)
+        j_init, j_rcvr = interpolate(s.interpolation, t_i, s_i, p_j[..., None], t_j, s_j, 1 - p_j[..., None])
+        if s.bargain == "InitRcvrInterp":
+            inits, rcvrs = [b_init, j_init], [b_rcvr, j_rcvr]
+        else:  # PWCompInterp: capability x salience weighted average of the two
+            w_i = weight[..., None]
+            w_j = weight[bidx, tgt][..., None]
+            inits = [(w_i * b_init + w_j * j_init) / (w_i + w_j)]
+            rcvrs = [(w_i * b_rcvr + w_j * j_rcvr) / (w_i + w_j)]
+    per = len(inits)
+    # global options: 0 = status quo, then bargain r of initiator a at 1 + a * per + r
+    init_pos = np.stack(inits, axis=2).reshape(n_b, n_a * per, n_i)
+    rcvr_pos = np.stack(rcvrs, axis=2).reshape(n_b, n_a * per, n_i)
+    init_of = np.repeat(np.arange(n_a), per)
+    rcvr_of = np.repeat(tgt, per, axis=1)  # (N, M)
+    valid = np.repeat(has, per, axis=1)
+
+    # utility to each actor of the state after each bargain (average over all positions)
+    own = utility(dist, risk[:, :, None])  # own[b, a, n]: a's utility of n's position
+    sq = own.sum(axis=-1)
+    u_init = utility(distance(ideal, init_pos, sal), risk[:, :, None])  # (N, A, M)
+    u_rcvr = utility(distance(ideal, rcvr_pos, sal), risk[:, :, None])
+    old_init = own[:, :, init_of]
+    old_rcvr = np.take_along_axis(own, np.broadcast_to(rcvr_of[:, None, :], u_rcvr.shape), axis=-1)
+    u_brgn = (u_init + u_rcvr + (sq[..., None] - old_init - old_rcvr)) / n_a
+    util = np.concatenate([sq[..., None] / n_a, u_brgn], axis=-1)  # (N, A, 1 + M)
+    g_plus, g_minus = _option_votes(s.voting, cap, util)
+
+    # each actor's options: status quo, its own bargain(s), then those addressed to it
+    member = valid[:, None, :] & (
+        (init_of[None, None, :] == actors[..., None]) | (rcvr_of[:, None, :] == actors[..., None])
+    )
+    m_idx = np.arange(n_a * per)
+    key = np.where(
+        member, np.where(init_of[None, None, :] == actors[..., None], m_idx - n_a * per, m_idx), 4 * n_a * per
+    )
+    order = np.argsort(key, axis=-1, kind="stable")
+    count = member.sum(axis=-1)
+    width = 1 + int(count.max(initial=0))
+    opts = np.concatenate([np.zeros((n_b, n_a, 1), dtype=np.intp), 1 + order[..., : width - 1]], axis=-1)
+    ok = np.arange(width)[None, None, :] < (1 + count)[..., None]
+    opts = np.where(ok, opts, 0)
+    # one PCE per actor over its own options, grouped by their number so that no instance is
+    # padded: an instance's arithmetic then never depends on the rest of the batch
+    flat_opts = opts.reshape(n_b * n_a, width)
+    flat_width = count.reshape(-1) + 1
+    owner = np.repeat(np.arange(n_b), n_a)
+    p = np.zeros((n_b * n_a, width))
+    for w in np.unique(flat_width):
+        sel = np.flatnonzero(flat_width == w)
+        if w == 1:
+            p[sel, 0] = 1.0
+            continue
+        o = flat_opts[sel, :w]
+        fb = owner[sel][:, None, None]
+        ox, oy = o[:, :, None], o[:, None, :]
+        lower = np.tril(np.ones((w, w), dtype=bool), -1)
+        upper = lower.T
+        c = MIN_COALITION + np.where(lower, g_plus[fb, ox, oy], np.where(upper, g_minus[fb, oy, ox], 0.0))
+        p[sel, :w] = pce(s.pce, s.victory, c, np.ones((sel.size, w), dtype=bool))
+    p = p.reshape(n_b, n_a, width)
+    if s.transitions == "Stochastic" and draws is not None:
+        cum = np.cumsum(p, axis=-1)
+        choice = np.minimum((cum <= draws[..., None]).sum(axis=-1), count)
+    else:
+        choice = np.argmax(p, axis=-1)
+    chosen = np.take_along_axis(opts, choice[..., None], axis=-1)[..., 0]  # global option
+    m = np.maximum(chosen - 1, 0)
+    is_init = init_of[m] == actors
+    new_side = np.where(is_init[..., None], init_pos[bidx, m], rcvr_pos[bidx, m])
+    new_pos = np.where((chosen > 0)[..., None], new_side, pos)
+
+    if accommodation is None:
+        new_ideal = new_pos.copy()
+    else:  # newIdeals: ideal_i <- sum_j A_ij pos_j + (1 - sum_j A_ij) ideal_i
+        lag = 1.0 - np.minimum(accommodation.sum(axis=-1), 1.0)
+        new_ideal = np.einsum("ij,bjk->bik", accommodation, new_pos) + lag[None, :, None] * ideal
+    record = {
+        "target": target,
+        "probability": np.where(has, p_win, np.nan),
+        "bargain_initiator": np.where(has[..., None], inits[0], np.nan),
+        "bargain_receiver": np.where(has[..., None], rcvrs[0], np.nan),
+        "chosen_initiator": np.where(chosen > 0, init_of[m], -1),
+    }
+    return new_pos, new_ideal, record
+
+
+def _option_votes(rule: str, cap: Array, util: Array) -> tuple[Array, Array]:
+    """Summed positive and negative votes over every pair of options, ``(N, O, O)`` each.
+
+    ``plus[o1, o2]`` sums the votes for o1 over o2, ``minus[o1, o2]`` those against (as
+    magnitudes), over voters in order. For every rule but ASymProsp a vote against o1 over
+    o2 is exactly a vote for o2 over o1, so ``minus`` is ``plus`` transposed.
+    """
+    n_b, n_a, n_o = util.shape
+    plus = np.empty((n_b, n_o, n_o))
+    minus = np.empty((n_b, n_o, n_o))
+    step = max(1, _CHUNK // max(1, n_b * n_o * n_a))
+    w = cap[:, :, None, None]
+    for lo in range(0, n_o, step):
+        sl = slice(lo, lo + step)
+        du = util[:, :, sl, None] - util[:, :, None, :]
+        v = du * w if rule == "Proportional" else vote(rule, w, du)
+        plus[:, sl] = np.maximum(v, 0.0).sum(axis=1)
+        if rule == "ASymProsp":
+            minus[:, sl] = -np.minimum(v, 0.0).sum(axis=1)
+    if rule != "ASymProsp":
+        minus = np.swapaxes(plus, -1, -2).copy()
+    return plus, minus
+
+
+# --------------------------------------------------------------------------------------
+# the run
+
+
+def _accommodation(problem: Problem) -> Array | None:
+    """The ideal-adjustment matrix A[i, j] from a KTAB XML scenario, or None for identity."""
+    pairs = (problem.meta.get("ktab") or {}).get("ideal_adjustment")
+    if not pairs:
+        return None
+    index = {a: k for k, a in enumerate(problem.actor_ids)}
+    a = np.zeros((problem.n_actors, problem.n_actors))
+    for pair in pairs:
+        for who in (pair["adjusting"], pair["reference"]):
+            if who not in index:
+                raise InputError(f"meta.ktab.ideal_adjustment names unknown actor {who!r}")
+        a[index[pair["adjusting"]], index[pair["reference"]]] = float(pair["adjust"])
+    return None if np.array_equal(a, np.eye(problem.n_actors)) else a
+
+
+def _inputs(problem: Problem) -> tuple[Array, Array, Array]:
+    """Positions, saliences and capabilities ``(N, A, I)``, ``(N, A, I)``, ``(N, A)``.
+
+    An actor that sits out an issue gets salience 0 there and, as its position, the
+    capability-and-salience weighted mean of the others' (it needs one: others measure their
+    distance to it). An actor whose saliences add up to more than 1 has them scaled down to
+    add up to 1 (KTAB rejects such input).
+    """
+    n_a, n_i = problem.n_actors, problem.n_issues
+    pos = problem.position.reshape(-1, n_a, n_i)
+    sal = np.where(problem.mask, problem.salience, 0.0).reshape(-1, n_a, n_i)
+    cap = np.broadcast_to(problem.capability, problem.batch_shape + (n_a,)).reshape(-1, n_a).astype(float)
+    mask = problem.mask[None]
+    if not problem.mask.all():
+        w = np.where(mask, cap[:, :, None] * sal, 0.0)
+        w = np.where(w.sum(axis=1, keepdims=True) > 0, w, mask * 1.0)
+        fill = (np.where(mask, pos, 0.0) * w).sum(axis=1, keepdims=True) / np.maximum(
+            w.sum(axis=1, keepdims=True), 1e-300
+        )
+        pos = np.where(mask, pos, np.where(np.isfinite(fill), fill, 0.5))
+    total = sal.sum(axis=-1, keepdims=True)
+    sal = np.where(total > 1.0, sal / np.where(total > 0, total, 1.0), sal)
+    return np.array(pos, dtype=float), np.array(sal, dtype=float), np.array(cap)
+
+
+def run(
+    problem: Problem,
+    *,
+    rng: np.random.Generator,
+    victory_model: str = "Linear",
+    pce_model: str = "Conditional",
+    transitions: str = "Deterministic",
+    voting_rule: str = "Proportional",
+    big_r_adjust: str = "OneThird",
+    big_r_range: str = "Mid",
+    third_party_commit: str = "SemiCommit",
+    interpolation: str = "S2P2",
+    bargain_model: str = "InitOnlyInterp",
+    min_turns: int = 2,
+    max_turns: int = 100,
+    min_delta_ratio: float = 0.02,
+) -> ModelResult:
+    """Run KTAB's SMP to its stopping rule on every batch element.
+
+    Outcome per issue: the expected position under the final state's winning probabilities
+    of the distinct positions (``pDist``). Trajectory ``positions`` ``(*B, T, A, I)`` (turn 0 is
+    the input; elements that stop early repeat their last state) and ``win_probability``
+    (per actor, the same on every issue). Details: ``turns`` per element and, per turn,
+    each actor's target, its estimate of winning, the bargain's coordinates and which
+    bargain each actor adopted.
+    """
+    s = _Settings(
+        victory_model=victory_model,
+        pce_model=pce_model,
+        transitions=transitions,
+        voting_rule=voting_rule,
+        big_r_adjust=big_r_adjust,
+        big_r_range=big_r_range,
+        third_party_commit=third_party_commit,
+        interpolation=interpolation,
+        bargain_model=bargain_model,
+    )
+    stochastic = transitions == "Stochastic"
+    key = int(rng.integers(0, 2**63)) if stochastic else 0
+    pos, sal, cap = _inputs(problem)
+    n_b, n_a, n_i = pos.shape
+    accommodation = _accommodation(problem)
+    ideal = pos.copy()
+
+    def assess(idx: IntArray, p: Array, i: Array) -> tuple[Array, Array, Array, Array]:
+        d = distance(i, p, sal[idx])
+        r = _risk(s, d, cap[idx])
+        win, opt = _win_probability(s, d, r, cap[idx], p)
+        return d, r, win, opt
+
+    everyone = np.arange(n_b)
+    dist_a, risk_a, win_all, opt_all = assess(everyone, pos, ideal)
+    risk_all = risk_a.copy()
+    history, win_hist, risk_hist = [pos.copy()], [win_all.copy()], [risk_all.copy()]
+    records: list[dict[str, Array]] = []
+    turns = np.zeros(n_b, dtype=np.intp)
+    first_move = np.zeros(n_b)
+    active = everyone
+    t = 0
+    while active.size:
+        t += 1
+        draws = uniform_draws(key, active[:, None], t, np.arange(n_a)[None, :]) if stochastic else None
+        new_pos, new_ideal, rec = _turn(
+            s, pos[active], ideal[active], sal[active], cap[active], accommodation, dist_a, risk_a, draws
+        )
+        full: dict[str, Array] = {}
+        for name, v in rec.items():
+            blank = -1 if v.dtype.kind == "i" else np.nan
+            full[name] = np.full((n_b,) + v.shape[1:], blank, dtype=v.dtype)
+            full[name][active] = v
+        records.append(full)
+        # smpStopFn: movement this turn against the first turn's (sum of Euclidean moves)
+        moved = np.linalg.norm(new_pos - pos[active], axis=-1).sum(axis=-1)
+        if t == 1:
+            first_move[active] = moved
+        ratio = moved / (first_move[active] + MIN_SIG_DELTA)
+        stop = (t >= max_turns) | ((t >= min_turns) & (ratio < min_delta_ratio))
+        pos[active], ideal[active] = new_pos, new_ideal
+        turns[active] = t
+        dist_n, risk_n, win_n, opt_n = assess(active, new_pos, new_ideal)
+        win_all[active], risk_all[active], opt_all[active] = win_n, risk_n, opt_n
+        history.append(pos.copy())
+        win_hist.append(win_all.copy())
+        risk_hist.append(risk_all.copy())
+        keep = ~stop
+        active, dist_a, risk_a = active[keep], dist_n[keep], risk_n[keep]
+    return _result(problem, pos, history, win_hist, risk_hist, records, turns, opt_all)
+
+
+def _result(
+    problem: Problem,
+    final: Array,
+    history: list[Array],
+    win_hist: list[Array],
+    risk_hist: list[Array],
+    records: list[dict[str, Array]],
+    turns: IntArray,
+    option_probability: Array,
+) -> ModelResult:
+    batch = problem.batch_shape
+    n_a, n_i = problem.n_actors, problem.n_issues
+    mask = problem.mask
+    positions = np.stack(history, axis=1)  # (N, T, A, I)
+    positions = np.where(mask, positions, np.nan)
+    win = np.stack(win_hist, axis=1)  # (N, T, A)
+    # expected outcome: distinct positions weighted by their winning probabilities
+    w = option_probability[:, :, None] * mask[None]
+    outcome = (w * np.where(mask, final, 0.0)).sum(axis=1) / np.where(w.sum(axis=1) > 0, w.sum(axis=1), 1.0)
+    n_t = positions.shape[1]
+    trajectory = {
+        "positions": positions.reshape(batch + (n_t, n_a, n_i)),
+        "win_probability": np.broadcast_to(win[..., None], win.shape + (n_i,)).reshape(
+            batch + (n_t, n_a, n_i)
+        ),
+    }
+    details: dict[str, Any]
+    if batch:
+        details = {"turns": turns.reshape(batch)}
+        for name in ("target", "probability", "chosen_initiator", "bargain_initiator", "bargain_receiver"):
+            arr = np.stack([r[name] for r in records], axis=1)
+            details[name] = arr.reshape(batch + arr.shape[1:])
+        details["risk_attitude"] = np.stack(risk_hist, axis=1).reshape(batch + (n_t, n_a))
+    else:
+        # keyed by state, not a list: forecast JSON splits list-like details whose length
+        # equals the number of issues
+        states = _history(problem, records, win_hist, risk_hist)
+        details = {"turns": int(turns[0]), "history": {str(e.pop("turn")): e for e in states}}
+    return ModelResult(outcome=outcome.reshape(batch + (n_i,)), trajectory=trajectory, details=details)
+
+
+def _history(
+    problem: Problem, records: list[dict[str, Array]], win_hist: list[Array], risk_hist: list[Array]
+) -> list[dict[str, Any]]:
+    """Per turn, in the issues' own units: winning probabilities, risk attitudes, bargains."""
+    ids = problem.actor_ids
+    issues = problem.issue_ids
+
+    def point(x: Array) -> dict[str, float]:
+        values = problem.to_scale(x)
+        return {iss: round(float(v), 6) for iss, v in zip(issues, values, strict=True)}
+
+    out: list[dict[str, Any]] = []
+    for t in range(len(win_hist)):
+        entry: dict[str, Any] = {
+            "turn": t,
+            "win_probability": {a: float(win_hist[t][0, k]) for k, a in enumerate(ids)},
+            "risk_attitude": {a: float(risk_hist[t][0, k]) for k, a in enumerate(ids)},
+        }
+        if t < len(records):
+            rec = records[t]
+            bargains = []
+            for k, a in enumerate(ids):
+                j = int(rec["target"][0, k])
+                if j < 0:
+                    continue
+                adopted_by = [
+                    ids[n]
+                    for n in range(len(ids))
+                    if int(rec["chosen_initiator"][0, n]) == k and (n == k or n == j)
+                ]
+                bargains.append(
+                    {
+                        "initiator": a,
+                        "receiver": ids[j],
+                        "probability": float(rec["probability"][0, k]),
+                        "initiator_position": point(rec["bargain_initiator"][0, k]),
+                        "receiver_position": point(rec["bargain_receiver"][0, k]),
+                        "adopted_by": adopted_by,
+                    }
+                )
+            entry["bargains"] = bargains
+        out.append(entry)
+    return out
+
+
+def _applies(problem: Problem) -> str | None:
+    if problem.n_actors < 2:
+        return "the SMP needs at least two actors"
+    return None
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...], doc: str) -> Param:
+    return Param(name, default, doc, type=str, choices=choices)
+
+
+SPEC = ModelSpec(
+    name="smp",
+    summary="KTAB's Spatial Model of Politics: challenges, bargains and coalitions, turn by turn",
+    citation=(
+        "Wise, Lester & Efird, KAPSARC Toolkit for Behavioral Analysis (KTAB), Spatial Model of "
+        "Politics (2015-2017, MIT licence); Efird, Lester & Wise (2016), J. East Asian Studies 16"
+    ),
+    fn=run,
+    params=(
+        _choice("victory_model", "Linear", VICTORY_MODELS, "victory probability from coalition strengths"),
+        _choice("pce_model", "Conditional", PCE_MODELS, "probabilistic Condorcet election"),
+        _choice("transitions", "Deterministic", TRANSITIONS, "adopt the most likely bargain, or draw one"),
+        _choice("voting_rule", "Proportional", VOTING_RULES, "how utility differences become votes"),
+        _choice(
+            "big_r_adjust", "OneThird", BIG_R_ADJUST, "how far an actor's estimate of others' risk is its own"
+        ),
+        _choice("big_r_range", "Mid", BIG_R_RANGE, "range of risk attitudes inferred from probabilities"),
+        _choice(
+            "third_party_commit", "SemiCommit", THIRD_PARTY, "third parties' commitment in little contests"
+        ),
+        _choice("interpolation", "S2P2", INTERPOLATION, "bargain: salience and probability powers"),
+        _choice("bargain_model", "InitOnlyInterp", BARGAIN_MODELS, "whose estimates form the bargains"),
+        Param("min_turns", 2, "turns before the stopping rule may stop", type=int, low=1),
+        Param("max_turns", 100, "turns at most", type=int, low=1),
+        Param("min_delta_ratio", 0.02, "stop when a turn moves less than this share of the first", low=0.0),
+    ),
+    stochastic=True,
+    applies=_applies,
+)

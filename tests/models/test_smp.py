@@ -1,0 +1,354 @@
+"""KTAB's Spatial Model of Politics: KTAB's reference runs, building blocks, determinism, properties."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from tests.conftest import DATA, REFERENCE, need
+from tests.strategies import scenarios
+
+from accord.models import get, smp
+from accord.problem import to_problem
+from accord.scenario import validate
+from accord.scenario.io import load
+
+KTAB = DATA / "ktab"
+REF = REFERENCE / "ktab_smp"
+
+
+def _run(name: str, **params: object) -> tuple[smp.ModelResult, tuple[str, ...]]:
+    problem = to_problem(load(need(KTAB / f"{name}.csv")))
+    return get("smp").run(problem, params), problem.actor_ids
+
+
+# -- KTAB's reference runs (default parameters) ---------------------------------------
+
+
+@pytest.mark.parametrize("name", ["dummyData_3Dim", "SOE-Policy"])
+def test_every_turn_matches_ktab(name: str) -> None:
+    result, ids = _run(name)
+    with need(REF / f"{name}.positions.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    n_turns = max(int(r["turn"]) for r in rows)
+    positions = result.trajectory["positions"] * 100
+    assert result.details["turns"] == n_turns
+    assert positions.shape[0] == n_turns + 1
+    ref = np.full_like(positions, np.nan)
+    for r in rows:
+        ref[int(r["turn"]), ids.index(r["actor"]), int(r["dimension"])] = float(r["position"])
+    assert not np.isnan(ref).any()
+    np.testing.assert_allclose(positions, ref, rtol=0, atol=0.01)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "dummyData_3Dim",
+        "SOE-Policy",
+        "SOE-Pol-Comp",
+        "SOE-Competitive",
+        "dummyData_6Dim",
+        "dummyData-a040",
+        "dummyData-a080",
+    ],
+)
+def test_final_positions_and_probabilities_match_ktab(name: str) -> None:
+    result, ids = _run(name)
+    with need(REF / f"final_positions_{name}.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    final = result.trajectory["positions"][-1] * 100
+    win = result.trajectory["win_probability"][-1, :, 0]
+    n_issues = final.shape[1]
+    seen: dict[str, int] = {}
+    for r in rows:
+        k = ids.index(r["actor"])
+        d = seen.get(r["actor"], 0)
+        seen[r["actor"]] = d + 1
+        assert final[k, d] == pytest.approx(float(r["final"]), abs=0.1), (r["actor"], d)
+        assert win[k] == pytest.approx(float(r["final_prob"]), abs=1e-4), r["actor"]
+        assert int(r["num_states"]) == result.details["turns"] + 1
+    assert all(v == n_issues for v in seen.values())
+
+
+# -- building blocks ----------------------------------------------------------------------
+
+
+def test_votes_under_every_rule() -> None:
+    du = np.array([-0.5, 0.0, 0.25])
+    np.testing.assert_allclose(smp.vote("Proportional", 2.0, du), [-1.0, 0.0, 0.5])
+    np.testing.assert_allclose(smp.vote("Binary", 2.0, du), [-2.0, 0.0, 2.0])
+    np.testing.assert_allclose(smp.vote("PropBin", 1.0, du), [-0.6, 0.0, 0.4])
+    np.testing.assert_allclose(smp.vote("Cubic", 1.0, du), [-0.125, 0.0, 0.015625])
+    np.testing.assert_allclose(smp.vote("PropCbc", 1.0, du), [-0.3125, 0.0, 0.1328125])
+    np.testing.assert_allclose(smp.vote("ASymProsp", 3.0, du), [-1.5, 0.0, 0.5])
+
+
+def test_victory_models() -> None:
+    s1, s2 = np.array([3.0, 1.0, 1.05]), np.array([1.0, 3.0, 1.0])
+    np.testing.assert_allclose(smp.victory_pair("Linear", s1, s2)[0], [0.75, 0.25, 1.05 / 2.05])
+    np.testing.assert_allclose(smp.victory_pair("Square", s1, s2)[0][:2], [0.9, 0.1])
+    np.testing.assert_allclose(smp.victory_pair("Quartic", s1, s2)[0][:2], [81 / 82, 1 / 82])
+    np.testing.assert_allclose(smp.victory_pair("Octic", s1, s2)[0][:2], [3**8 / (3**8 + 1), 1 / (3**8 + 1)])
+    binary = smp.victory_pair("Binary", s1, s2)[0]
+    assert binary[0] == pytest.approx(1.0, abs=1e-5) and binary[1] == pytest.approx(0.0, abs=1e-5)
+    # within 10 %: linear interpolation between certain loss and certain win
+    assert 0.5 < binary[2] < 1.0
+
+
+def _coalitions(n: int, seed: int) -> np.ndarray:
+    g = np.random.default_rng(seed)
+    c = g.uniform(0.1, 5.0, (1, n, n))
+    c[0, np.arange(n), np.arange(n)] = smp.MIN_COALITION
+    return c
+
+
+@pytest.mark.parametrize("model", smp.PCE_MODELS)
+def test_pce_is_a_distribution_and_ignores_missing_options(model: str) -> None:
+    c = _coalitions(5, 1)
+    valid = np.ones((1, 5), dtype=bool)
+    p = smp.pce(model, "Linear", c, valid)
+    assert p.sum() == pytest.approx(1.0) and (p >= 0).all()
+    # an option that is not on the table changes nothing for the others
+    big = np.full((1, 6, 6), 7.0)
+    big[:, :5, :5] = c
+    p6 = smp.pce(model, "Linear", big, np.array([[True] * 5 + [False]]))
+    assert p6[0, 5] == 0.0
+    np.testing.assert_allclose(p6[0, :5], p[0], atol=1e-7)
+
+
+def test_conditional_pce_is_the_normalised_product() -> None:
+    c = _coalitions(4, 2)
+    pv = smp.victory_matrix("Linear", c)[0]
+    expected = pv.prod(axis=1) / pv.prod(axis=1).sum()
+    np.testing.assert_allclose(smp.pce("Conditional", "Linear", c, np.ones((1, 4), bool))[0], expected)
+
+
+def test_markov_pce_favours_the_option_that_beats_the_others() -> None:
+    c = np.ones((1, 3, 3))
+    c[0, 0, 1:] = 10.0  # option 0 beats both others
+    for model in ("MarkovUniform", "MarkovIncentive"):
+        p = smp.pce(model, "Linear", c, np.ones((1, 3), bool))[0]
+        assert p.argmax() == 0 and p[0] > 0.6
+
+
+def test_big_r_ranges_and_equal_probabilities() -> None:
+    p = np.array([[0.1, 0.2, 0.7]])
+    np.testing.assert_allclose(smp.big_r(p, "Mid"), [[-0.5, -0.25, 1.0]])
+    np.testing.assert_allclose(smp.big_r(p, "Min"), [[0.0, 1 / 6, 1.0]])
+    np.testing.assert_allclose(smp.big_r(p, "Max"), [[-1.0, -2 / 3, 1.0]])
+    assert (smp.big_r(np.full((1, 3), 1 / 3), "Mid") == 0).all()
+
+
+def test_estimated_risk_and_utility() -> None:
+    rh, ri = np.array(0.9), np.array(-0.3)
+    assert smp.estimated_risk(rh, ri, "OneThird") == pytest.approx(0.5)
+    assert smp.estimated_risk(rh, ri, "Half") == pytest.approx(0.3)
+    assert smp.estimated_risk(rh, ri, "TwoThirds") == pytest.approx(0.1)
+    assert smp.estimated_risk(rh, ri, "None") == pytest.approx(0.9)
+    assert smp.estimated_risk(rh, ri, "Full") == pytest.approx(-0.3)
+    d = np.array([0.0, 0.5, 1.0])
+    np.testing.assert_allclose(smp.utility(d, np.array(0.0)), [1.0, 0.5, 0.0])
+    np.testing.assert_allclose(smp.utility(d, np.array(1.0)), [1.0, 0.75, 0.0])  # risk-averse: concave
+
+
+def test_distance_is_salience_weighted_rms() -> None:
+    ideal = np.array([[[0.2, 0.9]]])
+    pos = np.array([[[0.2, 0.9], [0.6, 0.9], [0.6, 0.5]]])
+    sal = np.array([[[0.3, 0.1]]])
+    d = smp.distance(ideal, pos, sal)[0, 0]
+    np.testing.assert_allclose(d, [0.0, np.sqrt(0.09 * 0.16 / 0.1), np.sqrt((0.09 + 0.01) * 0.16 / 0.1)])
+    one_d = smp.distance(np.array([[[0.3]]]), np.array([[[0.8]]]), np.array([[[0.4]]]))
+    assert one_d[0, 0, 0] == pytest.approx(0.5)
+
+
+def test_bargain_interpolation_rounds_to_four_decimals() -> None:
+    t_i, t_j = np.array([0.123456]), np.array([0.987654])
+    s_i, s_j = np.array([0.5]), np.array([0.5])
+    b_i, b_j = smp.interpolate("S2P2", t_i, s_i, np.array([0.5]), t_j, s_j, np.array([0.5]))
+    assert b_i[0] == pytest.approx(0.5556) and b_j[0] == pytest.approx(0.5556)
+    b_i, b_j = smp.interpolate("S1P1", t_i, s_i, np.array([0.9]), t_j, s_j, np.array([0.1]))
+    assert b_i[0] == round(b_i[0], 4) and 0.123456 < b_i[0] < 0.25
+    b_i, b_j = smp.interpolate("S2PMax", t_i, s_i, np.array([0.3]), t_j, s_j, np.array([0.7]))
+    assert t_i[0] < b_i[0] < t_j[0] and b_j[0] == pytest.approx(t_j[0])  # the likelier winner stays
+
+
+def test_uniform_draws_depend_only_on_their_indices() -> None:
+    a = smp.uniform_draws(7, np.arange(10)[:, None], 3, np.arange(4)[None, :])
+    b = smp.uniform_draws(7, np.arange(2, 5)[:, None], 3, np.arange(4)[None, :])
+    np.testing.assert_array_equal(a[2:5], b)
+    assert ((a >= 0) & (a < 1)).all() and len(np.unique(a)) == a.size
+    assert not np.array_equal(a, smp.uniform_draws(8, np.arange(10)[:, None], 3, np.arange(4)[None, :]))
+
+
+# -- stochastic mode ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"pce_model": "MarkovUniform", "bargain_model": "InitRcvrInterp", "voting_rule": "PropCbc"}],
+)
+def test_stochastic_mode_is_reproducible_across_runs_and_batch_sizes(extra: dict[str, str]) -> None:
+    problem = to_problem(load(need(KTAB / "dummyData_3Dim.csv")))
+    spec = get("smp")
+    params = {"transitions": "Stochastic", **extra}
+    big = spec.run(problem.with_batch(6), params, seed=11)
+    again = spec.run(problem.with_batch(6), params, seed=11)
+    small = spec.run(problem.with_batch(2), params, seed=11)
+    single = spec.run(problem, params, seed=11)
+    np.testing.assert_array_equal(big.trajectory["positions"], again.trajectory["positions"])
+    turns = big.details["turns"]
+    assert len(set(turns.tolist())) > 1  # the draws differ between batch elements
+    for b in range(2):
+        t = turns[b] + 1
+        np.testing.assert_array_equal(
+            big.trajectory["positions"][b, :t], small.trajectory["positions"][b, :t]
+        )
+    assert single.details["turns"] == turns[0]
+    np.testing.assert_array_equal(
+        single.trajectory["positions"], big.trajectory["positions"][0, : turns[0] + 1]
+    )
+    other = spec.run(problem.with_batch(6), params, seed=12)
+    assert not np.array_equal(other.outcome, big.outcome)
+
+
+# -- every option runs; properties ----------------------------------------------------------
+
+OPTIONS = [
+    (name, value)
+    for name, values in [
+        ("victory_model", smp.VICTORY_MODELS),
+        ("pce_model", smp.PCE_MODELS),
+        ("voting_rule", smp.VOTING_RULES),
+        ("big_r_adjust", smp.BIG_R_ADJUST),
+        ("big_r_range", smp.BIG_R_RANGE),
+        ("third_party_commit", smp.THIRD_PARTY),
+        ("interpolation", smp.INTERPOLATION),
+        ("bargain_model", smp.BARGAIN_MODELS),
+    ]
+    for value in values
+]
+
+
+@pytest.mark.parametrize(("name", "value"), OPTIONS)
+def test_every_option_runs_and_stays_in_the_box(name: str, value: str) -> None:
+    result, _ = _run("dummyData_3Dim", **{name: value, "max_turns": 6})
+    pos = result.trajectory["positions"]
+    assert np.isfinite(pos).all() and (pos >= 0).all() and (pos <= 1).all()
+    assert np.isfinite(result.outcome).all()
+
+
+def test_parameters_are_checked() -> None:
+    spec = get("smp")
+    with pytest.raises(Exception, match="voting_rule"):
+        spec.resolve({"voting_rule": "Plurality"})
+    assert spec.resolve({"pce_model": "MarkovIncentive"})["pce_model"] == "MarkovIncentive"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_actors=6, max_issues=3))
+def test_positions_stay_in_the_unit_box(scenario) -> None:  # type: ignore[no-untyped-def]
+    problem = to_problem(scenario)
+    result = get("smp").run(problem, {"max_turns": 8})
+    pos = result.trajectory["positions"]
+    inside = pos[:, problem.mask]
+    assert np.isfinite(inside).all() and (inside >= 0).all() and (inside <= 1).all()
+    assert np.isfinite(result.outcome).all()
+
+
+def test_identical_actors_do_not_move() -> None:
+    actors = [
+        {
+            "id": f"a{k}",
+            "capability": 3.0,
+            "positions": {"x": {"position": 40, "salience": 0.6}, "y": {"position": 70, "salience": 0.3}},
+        }
+        for k in range(4)
+    ]
+    issues = [{"id": "x", "scale": {"min": 0, "max": 100}}, {"id": "y", "scale": {"min": 0, "max": 100}}]
+    problem = to_problem(validate({"name": "same", "actors": actors, "issues": issues}, "test"))
+    result = get("smp").run(problem, {})
+    pos = result.trajectory["positions"]
+    np.testing.assert_array_equal(pos, np.broadcast_to(pos[0], pos.shape))
+    np.testing.assert_allclose(result.outcome, [0.4, 0.7])
+
+
+def test_accommodation_moves_ideals_slowly(tmp_path: Path) -> None:
+    # with ideals lagging positions, the run differs from the cynical (identity) model
+    scenario = load(need(KTAB / "dummyData_3Dim.csv"))
+    ids = [a.id for a in scenario.actors]
+    pairs = [{"adjusting": a, "reference": a, "adjust": 0.5} for a in ids]
+    data = scenario.model_dump(mode="json")
+    data["meta"] = {"ktab": {"ideal_adjustment": pairs}}
+    lagging = get("smp").run(to_problem(validate(data, "test")), {"max_turns": 5})
+    cynical = get("smp").run(to_problem(scenario), {"max_turns": 5})
+    assert not np.allclose(
+        lagging.trajectory["positions"],
+        cynical.trajectory["positions"][: lagging.trajectory["positions"].shape[0]],
+    )
+
+
+def test_cli_forecast_json_has_outcome_and_trajectory() -> None:
+    from typer.testing import CliRunner
+
+    from accord.cli import app, main
+
+    path = need(KTAB / "dummyData_3Dim.csv")
+    out = CliRunner().invoke(app, ["forecast", str(path), "--model", "smp", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    issues = json.loads(out.output)["forecasts"]["smp"]["issues"]
+    assert set(issues) == {"Pstn1", "Pstn2", "Pstn3"}
+    traj = issues["Pstn2"]["trajectory"]
+    assert len(traj) == 11
+    assert traj[-1]["positions"]["SActor-00"] == pytest.approx(31.8, abs=0.05)
+    assert 0 <= issues["Pstn2"]["outcome"] <= 100
+    assert main(["forecast", str(path), "--model", "smp", "--param", "pce_model=Other"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "max_turns", "expected"),
+    [
+        # KTAB's "Fractional change compared to first step" (../shared/notes/smp.md, section 3.2)
+        (
+            "dummyData_3Dim",
+            100,
+            [0.9999, 0.7631, 0.1780, 0.0801, 0.0853, 0.0686, 0.0639, 0.1058, 0.0398, 0.0045],
+        ),
+        ("dummyData-a160", 3, [1.0000, 0.6479, 0.3926]),  # KTAB's a160 run was stopped after 3 turns
+    ],
+)
+def test_fractional_change_per_turn_matches_ktab(name: str, max_turns: int, expected: list[float]) -> None:
+    result, _ = _run(name, max_turns=max_turns)
+    pos = result.trajectory["positions"]
+    moved = np.linalg.norm(np.diff(pos, axis=0), axis=-1).sum(axis=-1)
+    np.testing.assert_allclose(moved / (moved[0] + smp.MIN_SIG_DELTA), expected, atol=6e-5)
+
+
+@pytest.mark.parametrize("third_party", smp.THIRD_PARTY)
+def test_fast_challenge_pass_agrees_with_the_general_one(third_party: str) -> None:
+    # _best_challenges lays probEduChlg out for all pairs at once; _challenge follows it term
+    # by term for any (h, k, i, j) and serves the receiver's estimate in InitRcvrInterp
+    problem = to_problem(load(need(KTAB / "SOE-Pol-Comp.csv")))
+    pos, sal, cap = smp._inputs(problem)
+    s = smp._Settings(
+        **{p.name: p.default for p in get("smp").params if p.type is str}
+        | {"third_party_commit": third_party}
+    )
+    dist = smp.distance(pos, pos, sal)
+    risk = smp._risk(s, dist, cap)
+    weight, total = sal.sum(-1) * cap, sal.sum(-1)
+    target, p_win = smp._best_challenges(s, dist, risk, weight, total)
+    n = problem.n_actors
+    ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    i, j = ii.reshape(1, -1), jj.reshape(1, -1)
+    p, gain = smp._challenge(s, dist, risk, weight, total, i, i, i, j)
+    gain = np.where((ii == jj).reshape(1, -1) | (gain <= smp.MIN_SIG_GAIN), -np.inf, gain).reshape(n, n)
+    expected = np.where(np.isfinite(gain.max(-1)), gain.argmax(-1), -1)
+    np.testing.assert_array_equal(target[0], expected)
+    has = expected >= 0
+    np.testing.assert_allclose(p_win[0][has], p.reshape(n, n)[np.arange(n), expected][has], rtol=1e-12)
+    assert has.sum() > n // 2
