@@ -84,8 +84,12 @@ def test_other_examples_run(capsys, name) -> None:
     assert all(len(line) <= 80 for line in out.splitlines())
 
 
+# the analyst-encoded cases (the other examples carry published research data with their citation)
+ANALYST_EXAMPLES = ("gaza_ceasefire_2024.yaml", "drc_m23_doha_2025.yaml", "us_tariffs_2025.yaml")
+
+
 def test_examples_label_every_number_as_illustrative() -> None:
-    for path in EXAMPLES.glob("*.yaml"):
+    for path in (EXAMPLES / name for name in ANALYST_EXAMPLES):
         text = path.read_text()
         assert "ILLUSTRATIVE ESTIMATES" in text, path.name
         for line in text.splitlines():
