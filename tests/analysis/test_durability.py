@@ -307,6 +307,18 @@ def test_durability_section_for_a_scenario(cfd: du.CeasefireData) -> None:
     assert section["deal"]["features"] == {"written": "yes", "mediated": "yes"}
     assert section["base_rate"]["class"] == {"written": "yes", "mediated": "yes"}
     assert du.durability_section(scenario_with(None), CFD)["deal"] is None
+    assert "expectation" not in section
+
+
+def test_the_analysts_claim_is_read_against_the_base_rate(cfd: du.CeasefireData) -> None:
+    deal = {"written": True, "mediated": True, "expectation": "falls apart within weeks", "expected_days": 28}
+    section = du.durability_section(scenario_with(deal), CFD, model=False)
+    claim = section["expectation"]
+    rate = du.base_rate(cfd, {"written": "yes", "mediated": "yes"})
+    assert claim["days"] == 28
+    assert claim["base_rate_holding"] == pytest.approx(float(rate.km.at([28])[0]), abs=1e-4)
+    assert claim["ci"][0] <= claim["base_rate_holding"] <= claim["ci"][1]
+    assert claim["class_size"] == rate.size
 
 
 def test_unclear_endings_as_breakdowns_is_the_pessimistic_bound() -> None:

@@ -922,4 +922,17 @@ def durability_section(
     ref, more, term = deal_reference(deal)
     section = analyse(data, ref, purposes=more, fixed_term_days=term, model=model)
     section["deal"] = {"description": getattr(deal, "description", ""), "features": ref}
+    days = getattr(deal, "expected_days", None)
+    if days is not None:
+        # the analyst's claim beside the base rate at the claim's own horizon
+        rate = base_rate(data, ref)
+        p = float(rate.km.at([days])[0])
+        lo, hi = (float(v[0]) for v in rate.km.ci_at([days]))
+        section["expectation"] = {
+            "claim": getattr(deal, "expectation", ""),
+            "days": days,
+            "base_rate_holding": round(p, 4),
+            "ci": [round(lo, 4), round(hi, 4)],
+            "class_size": rate.size,
+        }
     return section

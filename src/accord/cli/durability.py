@@ -150,6 +150,13 @@ def print_durability(result: dict[str, Any]) -> None:
             cells.append(_pct(result["model"]["deal_holding"][k]["probability"]))
         t.add_row(*cells)
     con.print(t)
+    claim = result.get("expectation")
+    if claim:
+        con.print(
+            f'Analyst\'s claim: "{claim["claim"]}" (read as {claim["days"]:g} days). Of '
+            f"{claim['class_size']} comparable cease-fires, {_pct(claim['base_rate_holding'])} "
+            f"({_pct(claim['ci'][0])}-{_pct(claim['ci'][1])}) still held after {claim['days']:g} days."
+        )
     own = result.get("location_record")
     if own:
         loc = own["class"].get("location", "")

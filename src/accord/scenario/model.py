@@ -209,6 +209,10 @@ class Deal(_Strict):
     """The conflict's location as the CFD names it (e.g. ``Israel``), for its own record."""
     declared: date | None = None
     effective: date | None = None
+    expectation: str = ""
+    """An analyst's claim about how long the deal holds, in words (e.g. "falls apart within weeks")."""
+    expected_days: float | None = Field(default=None, gt=0)
+    """The claim as a horizon in days (e.g. 28 for "within weeks"): the base rate is read there."""
 
     @model_validator(mode="after")
     def _term(self) -> Deal:
