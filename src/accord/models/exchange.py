@@ -1,0 +1,486 @@
+"""Stokman and Van Oosten's exchange model: vote trading across pairs of issues.
+
+Stokman, F. N. & Van Oosten, R. (1994). The exchange of voting positions: an object-oriented
+model of policy networks. In Bueno de Mesquita & Stokman (eds.), *European Community Decision
+Making*, Yale UP, 105-127. Randomised equal gain: Dijkstra, J., Van Assen, M. A. L. M.,
+Stokman, F. N. & Draaijer, J. (2018), as implemented in Decide (``decide-exchange-model``).
+
+Per round, on positions x (0..100 points), saliences s and power c (per actor and issue):
+
+1. The expected outcome of issue d is the power-and-salience weighted mean
+   ``O_d = sum_i c_id s_id x_id / sum_i c_id s_id`` (Stokman & Van Oosten 1994, eq. 1).
+2. For every pair of issues (p, q), actors i, j can exchange when they sit on opposite sides
+   of the outcome on both (``x < O`` is left). The actor with the lower salience ratio
+   ``s_p / s_q`` supplies p (moves its voting position on p towards the partner's position)
+   and demands q; the partner supplies q.
+3. A supplier a moving by ``dx`` on p shifts the outcome by ``dO_p = |dx| c_ap s_ap / W_p``
+   (``W_p = sum_k c_kp s_kp``). Gains are salience times outcome shift:
+   ``EU_a = dO_q s_aq - dO_p s_ap`` and ``EU_b = dO_p s_bp - dO_q s_bq``; equal gain gives
+   ``dO_q = dO_p (s_ap + s_bp) / (s_aq + s_bq)``. The exchange is as large as possible: one
+   partner moves all the way to the other's position.
+4. No outcome may pass the demander's position: the exchange is shrunk so that the outcome
+   lands on it (and is void when the outcome is already at or beyond it). Moves must exceed
+   1e-10 points and keep the direction of the actor's earlier moves on the issue this round.
+5. The exchange with the highest gain is carried out, the exchanges it affects (those on
+   either of its issues) are recomputed from the new voting positions and outcomes, invalid
+   ones are dropped, and so on until none is left. Exact ties are broken by the seeded
+   generator, uniformly among the tied exchanges.
+6. End of round: the voting outcome is the weighted mean of the voting positions y. Each actor
+   then moves its preference part of the way to its vote,
+   ``x' = x + ((1 - s) w_s + w_f) (y - x)`` with salience weight ``w_s`` (0.4) and fixed
+   weight ``w_f`` (0.1); the next round starts from x'.
+
+Randomised equal gain (``p > 0``): the exchange chosen by equal gain is carried out at a
+random rate. With z ~ U(0, 1) and a fair coin, the rate ``r = dO_q / dO_p`` moves the fraction
+``p z`` from the equal-gain rate towards one partner's break-even rate; the winner's gain moves
+``p z`` of the way to its maximum ``EU_max`` (the partner breaks even) and the loser's the same
+fraction towards zero, as in Dijkstra et al. (2018). The exchange is then made as large as the
+limits of steps 3-4 allow at that rate. ``p = 0`` is the equal-gain model.
+
+Externalities (Stokman & Van Oosten 1994): an exchange on (p, q) gives a third actor k
+``sum_{d in p, q} s_kd (|O_d - x_kd| - |O_d' - x_kd|)``; it is *inner* when k sits in one of the
+two exchanging groups of that issue pair, else *outer*; the partners' own gain is *own*.
+
+Gains and externalities are in Decide's units: salience times points of a 0..100 scale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.errors import ParameterError
+from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.problem import Problem
+
+Array = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+SCALE = 100.0  # positions in points on 0..100, the units of Decide's thresholds and gains
+MOVE_EPS = 1e-10  # smallest move (points) and gain that counts, as in Decide
+TIE_RTOL = 1e-12  # gains this close (relative) are a tie: Decide's exact ties, in float64
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def expected_outcome(position: Array, weight: Array) -> Array:
+    """Weighted mean over actors (axis -2) with weights ``c * s`` (0 where absent): ``(*B, I)``.
+
+    Stokman & Van Oosten (1994), eq. 1. An issue whose weights are all 0 gets the plain mean
+    of the positions given (NaN marks absent actors).
+    """
+    present = ~np.isnan(position)
+    x = np.where(present, position, 0.0)
+    total = weight.sum(axis=-2)
+    plain = x.sum(axis=-2) / np.maximum(present.sum(axis=-2), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (weight * x).sum(axis=-2) / np.where(total > 0, total, 1.0)
+    return np.where(total > 0, mean, plain)
+
+
+class _Round:
+    """The candidate exchanges of one round and their state, as flat arrays over candidates.
+
+    Candidates are (a, b, p, q): actor ``a`` supplies issue ``p`` (moves towards ``b``'s
+    position there) and demands ``q``; ``b`` supplies ``q``. They are built at the start of the
+    round for every issue pair at once (a vectorised pass over actor pairs); after an exchange
+    only the candidates on its two issues are recomputed.
+    """
+
+    def __init__(self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_]) -> None:
+        n_a, n_i = x.shape
+        self.W = w.sum(axis=0)
+        self.outcome0 = expected_outcome(x, w)
+        left = np.where(mask, x, np.inf) < self.outcome0  # absent actors are masked out below
+        pp, qq = np.triu_indices(n_i, k=1)
+        group = left[:, pp].astype(np.int8) + 2 * left[:, qq].astype(np.int8)  # (A, pairs)
+        both = mask[:, pp] & mask[:, qq]
+        gi, gj = group[:, None, :], group[None, :, :]
+        # groups a-d (0, 3) and b-c (1, 2) face each other; each unordered pair once (i in a or b)
+        ok = (gi + gj == 3) & (gi < gj) & both[:, None, :] & both[None, :, :]
+        i_idx, j_idx, pair = np.nonzero(ok)
+        p, q = pp[pair], qq[pair]
+        # i supplies p when p matters relatively less to i: s_ip / s_iq < s_jp / s_jq
+        i_supplies_p = s[i_idx, p] * s[j_idx, q] < s[j_idx, p] * s[i_idx, q]
+        a = np.where(i_supplies_p, i_idx, j_idx)
+        b = np.where(i_supplies_p, j_idx, i_idx)
+        s_ap, s_bp, s_aq, s_bq = s[a, p], s[b, p], s[a, q], s[b, q]
+        w_ap, w_bq = w[a, p], w[b, q]
+        usable = (w_ap > 0) & (w_bq > 0) & (s_aq + s_bq > 0)
+        keep = np.flatnonzero(usable)
+        a, b, p, q, pair = a[keep], b[keep], p[keep], q[keep], pair[keep]
+        s_ap, s_bp, s_aq, s_bq = s_ap[keep], s_bp[keep], s_aq[keep], s_bq[keep]
+        self.a, self.b, self.p, self.q, self.pair = a, b, p, q, pair
+        self.group = group
+        self.s_ap, self.s_bp, self.s_aq, self.s_bq = s_ap, s_bp, s_aq, s_bq
+        self.fa = a * n_i + p  # flat index of (a, p) into (A, I) arrays
+        self.fb = b * n_i + q
+        # points a must move on p per point of outcome shift on p (and b on q)
+        self.conv_a = self.W[p] / w_ap[keep]
+        self.conv_b = self.W[q] / w_bq[keep]
+        self.k = (s_ap + s_bp) / (s_aq + s_bq)  # dO_q / dO_p at equal gain
+        self.unit_gain = (s_bp * s_aq - s_ap * s_bq) / (s_aq + s_bq)  # gain per point of dO_p
+        # the rates dO_q / dO_p at which a, and b, break even (the range of the randomised rate);
+        # a partner indifferent to what it gives has no finite break-even rate: a huge one stands in
+        self.rate_a0 = s_ap / np.maximum(s_aq, 1e-12)
+        self.rate_b0 = s_bp / np.maximum(s_bq, 1e-12)
+        self.target_p = x[b, p]  # where a moves on p: b's (preference) position
+        self.target_q = x[a, q]
+        n = a.size
+        self.alive = self.unit_gain > 0
+        self.gain = np.full(n, -np.inf)
+        self.dOp = np.zeros(n)
+        self.by_issue = [np.flatnonzero((p == d) | (q == d)) for d in range(n_i)]
+
+    def evaluate(self, idx: IntArray, y: Array, outcome: Array, direction: Array) -> None:
+        """Equal-gain exchange of the candidates ``idx`` given voting positions and outcomes.
+
+        ``y`` and ``direction`` are flat ``(A * I,)`` views; ``direction`` holds the sign of the
+        actor's earlier moves on the issue this round (0 before any).
+        """
+        tp, tq = self.target_p.take(idx), self.target_q.take(idx)
+        conv_a, conv_b, k = self.conv_a.take(idx), self.conv_b.take(idx), self.k.take(idx)
+        fa, fb = self.fa.take(idx), self.fb.take(idx)
+        p, q = self.p.take(idx), self.q.take(idx)
+        d_p = tp - y.take(fa)
+        d_q = tq - y.take(fb)
+        # room before the outcome passes the demander (0 when it is already there or beyond)
+        room_p = tp - outcome.take(p)
+        room_q = tq - outcome.take(q)
+        room_p = np.where(room_p * d_p > 0, np.abs(room_p), 0.0)
+        room_q = np.where(room_q * d_q > 0, np.abs(room_q), 0.0)
+        # largest outcome shift: a supplier all the way to its partner, or the outcome to the demander
+        lim_p = np.minimum(np.abs(d_p) / conv_a, room_p)
+        lim_q = np.minimum(np.abs(d_q) / conv_b, room_q)
+        dOp = np.minimum(lim_p, lim_q / k)
+        gain = dOp * self.unit_gain.take(idx)
+        ok = (
+            (gain > MOVE_EPS)
+            & (dOp * conv_a > MOVE_EPS)
+            & (k * dOp * conv_b > MOVE_EPS)
+            & (direction.take(fa) * d_p >= 0)
+            & (direction.take(fb) * d_q >= 0)
+        )
+        self.dOp[idx] = dOp
+        self.gain[idx] = np.where(ok, gain, -np.inf)
+        self.alive[idx[~ok]] = False
+
+    def at_rate(self, e: int, rate: float, y: Array, outcome: Array) -> float:
+        """Largest shift ``dO_p`` of candidate ``e`` at the exchange rate ``rate = dO_q / dO_p``."""
+        tp, tq = float(self.target_p[e]), float(self.target_q[e])
+        lim_p = min(abs(tp - y[self.fa[e]]) / self.conv_a[e], abs(tp - outcome[self.p[e]]))
+        lim_q = min(abs(tq - y[self.fb[e]]) / self.conv_b[e], abs(tq - outcome[self.q[e]]))
+        return float(min(lim_p, lim_q / rate)) if rate > 0 else float(lim_p)
+
+
+def _externalities(
+    rnd: _Round,
+    done: list[tuple[int, float, float, float, float, float, float]],
+    x: Array,
+    s: Array,
+    mask: NDArray[np.bool_],
+) -> Array:
+    """Per actor: own gain, inner positive/negative, outer positive/negative ``(A, 5)``.
+
+    Vectorised over the round's executed exchanges ``(e, gain_a, gain_b, O_p, O_p', O_q, O_q')``.
+    """
+    n_a = x.shape[0]
+    out = np.zeros((n_a, 5))
+    if not done:
+        return out
+    rec = np.array(done)
+    e = rec[:, 0].astype(np.intp)
+    a, b, p, q = rnd.a[e], rnd.b[e], rnd.p[e], rnd.q[e]
+    xz = np.where(mask, x, 0.0)
+    # (E, A): what each actor gains from the outcome shifts on the two issues
+    value = s[:, p].T * (np.abs(rec[:, [3]] - xz[:, p].T) - np.abs(rec[:, [4]] - xz[:, p].T)) + s[:, q].T * (
+        np.abs(rec[:, [5]] - xz[:, q].T) - np.abs(rec[:, [6]] - xz[:, q].T)
+    )
+    g = rnd.group[:, rnd.pair[e]].T  # (E, A)
+    g_a = g[np.arange(e.size), a][:, None]
+    inner = ((g == g_a) | (g == 3 - g_a)) & mask[:, p].T & mask[:, q].T
+    rows = np.arange(e.size)
+    other = np.ones_like(inner)
+    other[rows, a] = False
+    other[rows, b] = False
+    np.add.at(out[:, 0], a, rec[:, 1])
+    np.add.at(out[:, 0], b, rec[:, 2])
+    pos, neg = other & (value > 0), other & (value < 0)
+    out[:, 1] = np.where(inner & pos, value, 0.0).sum(axis=0)
+    out[:, 2] = np.where(inner & neg, value, 0.0).sum(axis=0)
+    out[:, 3] = np.where(~inner & pos, value, 0.0).sum(axis=0)
+    out[:, 4] = np.where(~inner & neg, value, 0.0).sum(axis=0)
+    return out
+
+
+SNAP = 1e-9  # a move this close (points) to the partner's position lands on it exactly
+
+
+def _run(
+    x0: Array,
+    s: Array,
+    c: Array,
+    mask: NDArray[np.bool_],
+    rng: np.random.Generator,
+    rounds: int,
+    p: float,
+    salience_weight: float,
+    fixed_weight: float,
+    record: bool,
+    actor_ids: tuple[str, ...],
+    issue_ids: tuple[str, ...],
+) -> tuple[Array, Array, Array, list[dict[str, Any]], int]:
+    """One run on one case (positions in points, NaN where absent). Returns per round (0 = input)
+    voting outcomes ``(T, I)``, preference outcomes ``(T, I)``, preference positions
+    ``(T, A, I)``, the per-round records (when ``record``) and the number of ties broken."""
+    n_a, n_i = x0.shape
+    w = np.where(mask, c * s, 0.0)
+    x = x0.copy()
+    voting = np.empty((rounds + 1, n_i))
+    preference = np.empty((rounds + 1, n_i))
+    positions = np.empty((rounds + 1, n_a, n_i))
+    voting[0] = preference[0] = expected_outcome(x, w)
+    positions[0] = x
+    records: list[dict[str, Any]] = []
+    ties = 0
+    pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
+    for t in range(1, rounds + 1):
+        rnd = _Round(x, s, w, mask)
+        y = np.where(mask, x, 0.0).ravel()  # voting positions, flat (A * I,)
+        outcome = rnd.outcome0.copy()
+        direction = np.zeros(n_a * n_i)
+        rnd.evaluate(np.flatnonzero(rnd.alive), y, outcome, direction)
+        done: list[tuple[int, float, float, float, float, float, float]] = []
+        moves: list[tuple[float, float, float, float, bool]] = []
+        gains = rnd.gain
+        while True:
+            e = int(np.argmax(gains))
+            top = gains[e]
+            if top == -np.inf:
+                break
+            tied = np.flatnonzero(gains >= top - TIE_RTOL * top)
+            if tied.size > 1:
+                ties += 1
+                e = int(tied[rng.integers(tied.size)])
+            ip, iq = int(rnd.p[e]), int(rnd.q[e])
+            fa, fb = int(rnd.fa[e]), int(rnd.fb[e])
+            dOp = float(rnd.dOp[e])
+            rate = float(rnd.k[e])
+            if p > 0.0:
+                end = rnd.rate_a0[e] if rng.random() < 0.5 else rnd.rate_b0[e]
+                rate = float(rate + p * rng.random() * (end - rate))
+                dOp = rnd.at_rate(e, rate, y, outcome)
+            dOq = rate * dOp
+            tp, tq = float(rnd.target_p[e]), float(rnd.target_q[e])
+            ya0, yb0 = float(y[fa]), float(y[fb])
+            move_a = dOp * float(rnd.conv_a[e])
+            move_b = dOq * float(rnd.conv_b[e])
+            ya = tp if abs(abs(tp - ya0) - move_a) < SNAP else ya0 + np.copysign(move_a, tp - ya0)
+            yb = tq if abs(abs(tq - yb0) - move_b) < SNAP else yb0 + np.copysign(move_b, tq - yb0)
+            ya, yb = min(max(ya, 0.0), SCALE), min(max(yb, 0.0), SCALE)
+            y[fa], y[fb] = ya, yb
+            direction[fa] = np.sign(ya - ya0)
+            direction[fb] = np.sign(yb - yb0)
+            op0, oq0 = float(outcome[ip]), float(outcome[iq])
+            outcome[ip] = op0 + (ya - ya0) / rnd.conv_a[e]
+            outcome[iq] = oq0 + (yb - yb0) / rnd.conv_b[e]
+            gain_a = dOq * float(rnd.s_aq[e]) - dOp * float(rnd.s_ap[e])
+            gain_b = dOp * float(rnd.s_bp[e]) - dOq * float(rnd.s_bq[e])
+            done.append((e, gain_a, gain_b, op0, float(outcome[ip]), oq0, float(outcome[iq])))
+            moves.append((ya0, ya, yb0, yb, bool(tied.size > 1)))
+            rnd.alive[e] = False
+            gains[e] = -np.inf
+            touched = np.concatenate((rnd.by_issue[ip], rnd.by_issue[iq]))
+            touched = touched[rnd.alive[touched]]
+            if touched.size:
+                rnd.evaluate(touched, y, outcome, direction)
+        y2 = np.where(mask, y.reshape(n_a, n_i), np.nan)
+        voting[t] = expected_outcome(y2, w)
+        if record:
+            ext = _externalities(rnd, done, x, s, mask)
+            records.append(_round_record(t, rnd, done, moves, ext, actor_ids, issue_ids))
+        x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
+        preference[t] = expected_outcome(x, w)
+        positions[t] = x
+    return voting, preference, positions, records, ties
+
+
+def _round_record(
+    t: int,
+    rnd: _Round,
+    done: list[tuple[int, float, float, float, float, float, float]],
+    moves: list[tuple[float, float, float, float, bool]],
+    ext: Array,
+    actor_ids: tuple[str, ...],
+    issue_ids: tuple[str, ...],
+) -> dict[str, Any]:
+    """A round's exchanges and externalities as plain data (positions in points)."""
+    exchanges = []
+    for (e, gain_a, gain_b, op0, op1, oq0, oq1), (ya0, ya, yb0, yb, tied) in zip(done, moves, strict=True):
+        exchanges.append(
+            {
+                "supplier_p": actor_ids[rnd.a[e]],
+                "issue_p": issue_ids[rnd.p[e]],
+                "from_p": ya0,
+                "to_p": ya,
+                "supplier_q": actor_ids[rnd.b[e]],
+                "issue_q": issue_ids[rnd.q[e]],
+                "from_q": yb0,
+                "to_q": yb,
+                "gain_p": gain_a,
+                "gain_q": gain_b,
+                "outcome_p": [op0, op1],
+                "outcome_q": [oq0, oq1],
+                "tied": tied,
+            }
+        )
+    keys = ("own", "inner_positive", "inner_negative", "outer_positive", "outer_negative")
+    return {
+        "round": t,
+        "exchanges": exchanges,
+        "externalities": {
+            actor_ids[k]: {key: float(ext[k, m]) for m, key in enumerate(keys)} for k in range(len(actor_ids))
+        },
+    }
+
+
+def exchange(
+    problem: Problem,
+    *,
+    rng: np.random.Generator,
+    rounds: int = 10,
+    p: float = 0.0,
+    salience_weight: float = 0.4,
+    fixed_weight: float = 0.1,
+    repetitions: int = 1,
+    summary: str = "mean",
+    outcome: str = "voting",
+) -> ModelResult:
+    """Stokman & Van Oosten's (1994) exchange model, equal gain or randomised (p > 0).
+
+    Runs ``repetitions`` seeded runs per case (each with its own child generator of ``rng``);
+    the outcome is the ``summary`` (mean or median) over runs of the last round's ``outcome``
+    (voting or preference). Trajectories are means over runs: ``voting`` and ``preference``
+    ``(*B, T, I)``, preference ``positions`` ``(*B, T, A, I)``. Details: per issue the initial
+    expected outcome and the mean, sd and quantiles of the final outcomes over runs (scale
+    units); for a case without batch axis, the first run's exchanges and externalities per
+    round (positions in scale units, gains in Decide's units) and the number of ties broken.
+    """
+    if salience_weight + fixed_weight > 1.0:
+        raise ParameterError(
+            f"model exchange: salience_weight + fixed_weight must be at most 1 (the vote's pull on the "
+            f"preference), got {salience_weight} + {fixed_weight}"
+        )
+    batch = problem.batch_shape
+    n_b = int(np.prod(batch)) if batch else 1
+    n_a, n_i = problem.n_actors, problem.n_issues
+    mask = problem.mask
+    lo, hi = problem.scale_min, problem.scale_max
+    span = hi - lo
+    pos = (np.where(mask, problem.position, np.nan) * SCALE).reshape(n_b, n_a, n_i)
+    sal = np.where(mask, problem.salience, 0.0).reshape(n_b, n_a, n_i)
+    powr = np.broadcast_to(problem.power, (*batch, n_a, n_i)).reshape(n_b, n_a, n_i)
+    generators = rng.spawn(n_b * repetitions)
+    record_first = not batch
+    t_len = rounds + 1
+    finals = np.empty((n_b, repetitions, n_i))
+    voting = np.zeros((n_b, t_len, n_i))
+    preference = np.zeros((n_b, t_len, n_i))
+    positions = np.zeros((n_b, t_len, n_a, n_i))
+    records: list[dict[str, Any]] = []
+    ties = 0
+    for bi in range(n_b):
+        for r in range(repetitions):
+            rec = record_first and r == 0
+            v, pr, xs, recs, n_ties = _run(
+                pos[bi],
+                sal[bi],
+                powr[bi],
+                mask,
+                generators[bi * repetitions + r],
+                rounds,
+                p,
+                salience_weight,
+                fixed_weight,
+                rec,
+                problem.actor_ids,
+                problem.issue_ids,
+            )
+            finals[bi, r] = (v if outcome == "voting" else pr)[-1]
+            voting[bi] += v / repetitions
+            preference[bi] += pr / repetitions
+            positions[bi] += xs / repetitions
+            if rec:
+                records, ties = recs, n_ties
+
+    def unit(a: Array) -> Array:
+        return a / SCALE
+
+    def scaled(a: Array) -> Array:
+        return lo + unit(a) * span
+
+    final_unit = unit(np.median(finals, axis=1) if summary == "median" else finals.mean(axis=1))
+    details: dict[str, Any] = {
+        "initial_outcome": scaled(voting[:, 0]).reshape(*batch, n_i),
+        "final_mean": scaled(finals.mean(axis=1)).reshape(*batch, n_i),
+        "final_sd": (unit(finals.std(axis=1)) * span).reshape(*batch, n_i),
+        "final_quantiles": scaled(np.quantile(finals, QUANTILES, axis=1).transpose(1, 0, 2)).reshape(
+            *batch, len(QUANTILES), n_i
+        ),
+        "quantile_levels": list(QUANTILES),
+        "repetitions": repetitions,
+    }
+    if record_first:
+        for rd in records:
+            for ex in rd["exchanges"]:
+                for side in ("p", "q"):
+                    j = problem.issue_ids.index(ex[f"issue_{side}"])
+                    conv = [lo[j] + v / SCALE * span[j] for v in (ex[f"from_{side}"], ex[f"to_{side}"])]
+                    ex[f"from_{side}"], ex[f"to_{side}"] = float(conv[0]), float(conv[1])
+                    ex[f"outcome_{side}"] = [
+                        float(lo[j] + v / SCALE * span[j]) for v in ex[f"outcome_{side}"]
+                    ]
+        details["rounds"] = records
+        details["ties"] = ties
+    return ModelResult(
+        outcome=final_unit.reshape(*batch, n_i),
+        trajectory={
+            "voting": unit(voting).reshape(*batch, t_len, n_i),
+            "preference": unit(preference).reshape(*batch, t_len, n_i),
+            "positions": unit(positions).reshape(*batch, t_len, n_a, n_i),
+        },
+        details=details,
+    )
+
+
+def _applies(problem: Problem) -> str | None:
+    if problem.n_issues < 2:
+        return "the exchange model trades between issues and needs at least two"
+    if int((problem.mask.sum(axis=1) >= 2).sum()) < 2:
+        return "the exchange model needs at least two actors with positions on two issues"
+    return None
+
+
+SPEC = ModelSpec(
+    name="exchange",
+    summary="Stokman's exchange model: actors trade voting positions across issues (equal gain or REX)",
+    citation=(
+        "Stokman & Van Oosten (1994), The exchange of voting positions, in European Community "
+        "Decision Making; Dijkstra, Van Assen, Stokman & Draaijer (2018) for the randomised variant"
+    ),
+    fn=exchange,
+    params=(
+        Param("rounds", 10, "rounds of exchange", int, low=1, high=1000),
+        Param("p", 0.0, "randomisation of the exchange rate (0 = equal gain)", float, low=0.0, high=1.0),
+        Param(
+            "salience_weight", 0.4, "pull of the vote on the preference, times 1 - salience", low=0, high=1
+        ),
+        Param("fixed_weight", 0.1, "fixed pull of the vote on the preference", low=0, high=1),
+        Param("repetitions", 1, "seeded runs; the outcome summarises them", int, low=1, high=100000),
+        Param("summary", "mean", "how runs are summarised", str, choices=("mean", "median")),
+        Param("outcome", "voting", "which outcome is the forecast", str, choices=("voting", "preference")),
+    ),
+    stochastic=True,
+    applies=_applies,
+)
