@@ -107,7 +107,12 @@ class _Round:
         b = np.where(i_supplies_p, j_idx, i_idx)
         s_ap, s_bp, s_aq, s_bq = s[a, p], s[b, p], s[a, q], s[b, q]
         w_ap, w_bq = w[a, p], w[b, q]
-        usable = (w_ap > 0) & (w_bq > 0) & (s_aq + s_bq > 0)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            # points a must move on p per point of outcome shift on p (and b on q)
+            conv_a = self.W[p] / w_ap
+            conv_b = self.W[q] / w_bq
+        # a supplier without weight cannot shift the outcome; a demand nobody cares about is no deal
+        usable = np.isfinite(conv_a) & np.isfinite(conv_b) & (w_ap > 0) & (w_bq > 0) & (s_aq + s_bq > 0)
         keep = np.flatnonzero(usable)
         a, b, p, q, pair = a[keep], b[keep], p[keep], q[keep], pair[keep]
         s_ap, s_bp, s_aq, s_bq = s_ap[keep], s_bp[keep], s_aq[keep], s_bq[keep]
@@ -116,9 +121,7 @@ class _Round:
         self.s_ap, self.s_bp, self.s_aq, self.s_bq = s_ap, s_bp, s_aq, s_bq
         self.fa = a * n_i + p  # flat index of (a, p) into (A, I) arrays
         self.fb = b * n_i + q
-        # points a must move on p per point of outcome shift on p (and b on q)
-        self.conv_a = self.W[p] / w_ap[keep]
-        self.conv_b = self.W[q] / w_bq[keep]
+        self.conv_a, self.conv_b = conv_a[keep], conv_b[keep]
         self.k = (s_ap + s_bp) / (s_aq + s_bq)  # dO_q / dO_p at equal gain
         self.unit_gain = (s_bp * s_aq - s_ap * s_bq) / (s_aq + s_bq)  # gain per point of dO_p
         # the rates dO_q / dO_p at which a, and b, break even (the range of the randomised rate);
@@ -254,7 +257,7 @@ def _run(
         done: list[tuple[int, float, float, float, float, float, float]] = []
         moves: list[tuple[float, float, float, float, bool]] = []
         gains = rnd.gain
-        while True:
+        while gains.size:
             e = int(np.argmax(gains))
             top = gains[e]
             if top == -np.inf:
@@ -276,6 +279,10 @@ def _run(
             ya0, yb0 = float(y[fa]), float(y[fb])
             move_a = dOp * float(rnd.conv_a[e])
             move_b = dOq * float(rnd.conv_b[e])
+            if move_a <= MOVE_EPS or move_b <= MOVE_EPS:  # a randomised rate left a partner no move
+                rnd.alive[e] = False
+                gains[e] = -np.inf
+                continue
             ya = tp if abs(abs(tp - ya0) - move_a) < SNAP else ya0 + np.copysign(move_a, tp - ya0)
             yb = tq if abs(abs(tq - yb0) - move_b) < SNAP else yb0 + np.copysign(move_b, tq - yb0)
             ya, yb = min(max(ya, 0.0), SCALE), min(max(yb, 0.0), SCALE)
