@@ -46,6 +46,7 @@ Gains and externalities are in Decide's units: salience times points of a 0..100
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -257,45 +258,53 @@ def _run(
         done: list[tuple[int, float, float, float, float, float, float]] = []
         moves: list[tuple[float, float, float, float, bool]] = []
         gains = rnd.gain
+        # per-candidate scalars as Python numbers: the loop below reads a few per exchange
+        cand = list(
+            zip(
+                *(
+                    arr.tolist()
+                    for arr in (rnd.p, rnd.q, rnd.fa, rnd.fb, rnd.target_p, rnd.target_q)
+                    + (rnd.conv_a, rnd.conv_b, rnd.k, rnd.s_ap, rnd.s_bp, rnd.s_aq, rnd.s_bq)
+                ),
+                strict=True,
+            )
+        )
         while gains.size:
-            e = int(np.argmax(gains))
+            e = int(gains.argmax())
             top = gains[e]
             if top == -np.inf:
                 break
-            tied = np.flatnonzero(gains >= top - TIE_RTOL * top)
+            tied = (gains >= top - TIE_RTOL * top).nonzero()[0]
             if tied.size > 1:
                 ties += 1
                 e = int(tied[rng.integers(tied.size)])
-            ip, iq = int(rnd.p[e]), int(rnd.q[e])
-            fa, fb = int(rnd.fa[e]), int(rnd.fb[e])
+            ip, iq, fa, fb, tp, tq, conv_a, conv_b, rate, s_ap, s_bp, s_aq, s_bq = cand[e]
             dOp = float(rnd.dOp[e])
-            rate = float(rnd.k[e])
             if p > 0.0:
                 end = rnd.rate_a0[e] if rng.random() < 0.5 else rnd.rate_b0[e]
                 rate = float(rate + p * rng.random() * (end - rate))
                 dOp = rnd.at_rate(e, rate, y, outcome)
             dOq = rate * dOp
-            tp, tq = float(rnd.target_p[e]), float(rnd.target_q[e])
             ya0, yb0 = float(y[fa]), float(y[fb])
-            move_a = dOp * float(rnd.conv_a[e])
-            move_b = dOq * float(rnd.conv_b[e])
+            move_a = dOp * conv_a
+            move_b = dOq * conv_b
             if move_a <= MOVE_EPS or move_b <= MOVE_EPS:  # a randomised rate left a partner no move
                 rnd.alive[e] = False
                 gains[e] = -np.inf
                 continue
-            ya = tp if abs(abs(tp - ya0) - move_a) < SNAP else ya0 + np.copysign(move_a, tp - ya0)
-            yb = tq if abs(abs(tq - yb0) - move_b) < SNAP else yb0 + np.copysign(move_b, tq - yb0)
+            ya = tp if abs(abs(tp - ya0) - move_a) < SNAP else ya0 + math.copysign(move_a, tp - ya0)
+            yb = tq if abs(abs(tq - yb0) - move_b) < SNAP else yb0 + math.copysign(move_b, tq - yb0)
             ya, yb = min(max(ya, 0.0), SCALE), min(max(yb, 0.0), SCALE)
             y[fa], y[fb] = ya, yb
-            direction[fa] = np.sign(ya - ya0)
-            direction[fb] = np.sign(yb - yb0)
+            direction[fa] = (ya > ya0) - (ya < ya0)
+            direction[fb] = (yb > yb0) - (yb < yb0)
             op0, oq0 = float(outcome[ip]), float(outcome[iq])
-            outcome[ip] = op0 + (ya - ya0) / rnd.conv_a[e]
-            outcome[iq] = oq0 + (yb - yb0) / rnd.conv_b[e]
-            gain_a = dOq * float(rnd.s_aq[e]) - dOp * float(rnd.s_ap[e])
-            gain_b = dOp * float(rnd.s_bp[e]) - dOq * float(rnd.s_bq[e])
-            done.append((e, gain_a, gain_b, op0, float(outcome[ip]), oq0, float(outcome[iq])))
-            moves.append((ya0, ya, yb0, yb, bool(tied.size > 1)))
+            op1, oq1 = op0 + (ya - ya0) / conv_a, oq0 + (yb - yb0) / conv_b
+            outcome[ip], outcome[iq] = op1, oq1
+            gain_a = dOq * s_aq - dOp * s_ap
+            gain_b = dOp * s_bp - dOq * s_bq
+            done.append((e, gain_a, gain_b, op0, op1, oq0, oq1))
+            moves.append((ya0, ya, yb0, yb, tied.size > 1))
             rnd.alive[e] = False
             gains[e] = -np.inf
             touched = np.concatenate((rnd.by_issue[ip], rnd.by_issue[iq]))
