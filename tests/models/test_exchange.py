@@ -186,6 +186,35 @@ def test_invariants_randomised(scenario: Any, seed: int, p: float) -> None:
     _check_invariants(problem, _run(problem, seed, rounds=3, p=p), equal_gain=False)
 
 
+@st.composite
+def grid_scenarios(draw: st.DrawFn) -> Any:
+    """Positions and saliences on coarse grids, as analysts write them: many exact ties."""
+    n_a, n_i = draw(st.integers(3, 8)), draw(st.integers(2, 4))
+    actors = [
+        {
+            "id": f"a{k}",
+            "capability": draw(st.sampled_from([0.5, 1.0, 2.0])),
+            "positions": {
+                f"i{j}": {
+                    "position": draw(st.sampled_from([0, 25, 50, 75, 100])),
+                    "salience": draw(st.sampled_from([0.2, 0.5, 0.8, 1.0])),
+                }
+                for j in range(n_i)
+            },
+        }
+        for k in range(n_a)
+    ]
+    issues = [{"id": f"i{j}"} for j in range(n_i)]
+    return validate({"name": "grid", "actors": actors, "issues": issues}, "hypothesis")
+
+
+@_settings
+@given(grid_scenarios(), st.integers(0, 2**16), st.sampled_from([0.0, 0.5]))
+def test_invariants_with_ties(scenario: Any, seed: int, p: float) -> None:
+    problem = to_problem(scenario)
+    _check_invariants(problem, _run(problem, seed, rounds=3, p=p), equal_gain=p == 0.0)
+
+
 def test_randomised_gains_differ_and_p0_is_equal_gain() -> None:
     problem = to_problem(load(need(DECIDE / "copenhagen.csv")))
     rex = _run(problem, rounds=1, p=0.5)
