@@ -268,3 +268,31 @@ def test_forecast_json_and_missing_pairs() -> None:
 def test_does_not_apply_to_one_issue() -> None:
     problem = _two_actors().select_issues([0])
     assert "two" in (get("exchange").why_not(problem) or "")
+
+
+@pytest.mark.parametrize("p", [0.0, 0.4])
+def test_lock_step_runs_equal_single_runs(p: float) -> None:
+    """Repetitions run in lock step; each must equal the same run made alone (ties and REX draws too)."""
+    from accord.models.exchange import SCALE, _run, _run_many
+
+    problem = to_problem(load(need(DECIDE / "cop21.csv")))  # with missing actor-issue pairs
+    x = np.where(problem.mask, problem.position, np.nan) * SCALE
+    s = np.where(problem.mask, problem.salience, 0.0)
+    args = (3, p, 0.4, 0.1, True, problem.actor_ids, problem.issue_ids)
+    n = 4
+    many = _run_many(
+        np.repeat(x[None], n, 0),
+        np.repeat(s[None], n, 0),
+        np.repeat(problem.power[None], n, 0),
+        problem.mask,
+        np.random.default_rng(11).spawn(n),
+        *args,
+    )
+    for r, gen in enumerate(np.random.default_rng(11).spawn(n)):
+        voting, preference, positions, records, ties = _run(x, s, problem.power, problem.mask, gen, *args)
+        np.testing.assert_array_equal(many[0][r], voting)
+        np.testing.assert_array_equal(many[1][r], preference)
+        np.testing.assert_array_equal(many[2][r], positions)
+        if r == 0:
+            assert many[3] == records and many[4] == ties
+    assert not np.array_equal(many[0][0], many[0][1])  # the runs did break ties differently

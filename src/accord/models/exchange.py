@@ -46,6 +46,7 @@ Gains and externalities are in Decide's units: salience times points of a 0..100
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -170,12 +171,53 @@ class _Round:
         self.gain[idx] = np.where(ok, gain, -np.inf)
         self.alive[idx[~ok]] = False
 
-    def at_rate(self, e: int, rate: float, y: Array, outcome: Array) -> float:
-        """Largest shift ``dO_p`` of candidate ``e`` at the exchange rate ``rate = dO_q / dO_p``."""
-        tp, tq = float(self.target_p[e]), float(self.target_q[e])
-        lim_p = min(abs(tp - y[self.fa[e]]) / self.conv_a[e], abs(tp - outcome[self.p[e]]))
-        lim_q = min(abs(tq - y[self.fb[e]]) / self.conv_b[e], abs(tq - outcome[self.q[e]]))
-        return float(min(lim_p, lim_q / rate)) if rate > 0 else float(lim_p)
+    def at_rate(self, e: IntArray, rate: Array, y: Array, outcome: Array) -> Array:
+        """Largest shift ``dO_p`` of candidates ``e`` at exchange rates ``rate = dO_q / dO_p``."""
+        tp, tq = self.target_p[e], self.target_q[e]
+        lim_p = np.minimum(np.abs(tp - y[self.fa[e]]) / self.conv_a[e], np.abs(tp - outcome[self.p[e]]))
+        lim_q = np.minimum(np.abs(tq - y[self.fb[e]]) / self.conv_b[e], np.abs(tq - outcome[self.q[e]]))
+        with np.errstate(divide="ignore"):
+            return np.where(rate > 0, np.minimum(lim_p, lim_q / rate), lim_p)
+
+    @staticmethod
+    def merge(rounds: list[_Round], n_cells: int, n_issues: int) -> _Merged:
+        """The candidates of several independent runs as one set of flat arrays.
+
+        Indices into positions (``fa``, ``fb``) and outcomes (``p``, ``q``) become indices into
+        the runs' stacked flat state; ``run`` names each candidate's run, ``starts`` the first
+        candidate of each run and ``by_issue`` holds every run's per-issue candidate lists.
+        """
+        out = _Merged.__new__(_Merged)
+        sizes = np.array([r.a.size for r in rounds])
+        out.starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        out.sizes = sizes
+        out.run = np.repeat(np.arange(len(rounds)), sizes)
+        cat = np.concatenate
+        for name in ("target_p", "target_q", "conv_a", "conv_b", "k", "unit_gain", "rate_a0", "rate_b0"):
+            setattr(out, name, cat([getattr(r, name) for r in rounds]))
+        for name in ("s_ap", "s_bp", "s_aq", "s_bq", "alive", "gain", "dOp"):
+            setattr(out, name, cat([getattr(r, name) for r in rounds]))
+        out.fa = cat([r.fa + k * n_cells for k, r in enumerate(rounds)])
+        out.fb = cat([r.fb + k * n_cells for k, r in enumerate(rounds)])
+        out.p_local = cat([r.p for r in rounds])
+        out.q_local = cat([r.q for r in rounds])
+        out.p = out.p_local + out.run * n_issues
+        out.q = out.q_local + out.run * n_issues
+        out.by_issue_runs = [
+            [idx + start for idx in r.by_issue] for r, start in zip(rounds, out.starts, strict=True)
+        ]
+        return out
+
+
+class _Merged(_Round):
+    """Candidates of several runs stacked (see :meth:`_Round.merge`)."""
+
+    starts: IntArray
+    sizes: IntArray
+    run: IntArray
+    p_local: IntArray
+    q_local: IntArray
+    by_issue_runs: list[list[IntArray]]
 
 
 def _externalities(
@@ -237,7 +279,11 @@ def _run(
 ) -> tuple[Array, Array, Array, list[dict[str, Any]], int]:
     """One run on one case (positions in points, NaN where absent). Returns per round (0 = input)
     voting outcomes ``(T, I)``, preference outcomes ``(T, I)``, preference positions
-    ``(T, A, I)``, the per-round records (when ``record``) and the number of ties broken."""
+    ``(T, A, I)``, the per-round records (when ``record``) and the number of ties broken.
+
+    The reference form of the algorithm, one exchange at a time in Python scalars; used for a
+    single run. :func:`_run_many` carries out the same steps for many runs at once.
+    """
     n_a, n_i = x0.shape
     w = np.where(mask, c * s, 0.0)
     x = x0.copy()
@@ -283,7 +329,7 @@ def _run(
             if p > 0.0:
                 end = rnd.rate_a0[e] if rng.random() < 0.5 else rnd.rate_b0[e]
                 rate = float(rate + p * rng.random() * (end - rate))
-                dOp = rnd.at_rate(e, rate, y, outcome)
+                dOp = float(rnd.at_rate(np.array([e]), np.array([rate]), y, outcome)[0])
             dOq = rate * dOp
             ya0, yb0 = float(y[fa]), float(y[fb])
             move_a = dOp * conv_a
@@ -319,6 +365,118 @@ def _run(
         x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
         preference[t] = expected_outcome(x, w)
         positions[t] = x
+    return voting, preference, positions, records, ties
+
+
+def _run_many(
+    x0: Array,
+    s: Array,
+    c: Array,
+    mask: NDArray[np.bool_],
+    rngs: list[np.random.Generator],
+    rounds: int,
+    p: float,
+    salience_weight: float,
+    fixed_weight: float,
+    record: bool,
+    actor_ids: tuple[str, ...],
+    issue_ids: tuple[str, ...],
+) -> tuple[Array, Array, Array, list[dict[str, Any]], int]:
+    """R independent runs in lock step (positions ``(R, A, I)`` in points, NaN where absent).
+
+    Each step carries out one exchange in every run that has one left, with that run's own
+    generator: a run's result does not depend on the others. Returns per run and round
+    (0 = input) voting outcomes ``(R, T, I)``, preference outcomes ``(R, T, I)``, preference
+    positions ``(R, T, A, I)``, the first run's per-round records (when ``record``) and the
+    number of ties the first run broke.
+    """
+    n_r, n_a, n_i = x0.shape
+    cells = n_a * n_i
+    w = np.where(mask, c * s, 0.0)
+    x = x0.copy()
+    voting = np.empty((n_r, rounds + 1, n_i))
+    preference = np.empty((n_r, rounds + 1, n_i))
+    positions = np.empty((n_r, rounds + 1, n_a, n_i))
+    voting[:, 0] = preference[:, 0] = expected_outcome(x, w)
+    positions[:, 0] = x
+    records: list[dict[str, Any]] = []
+    ties = 0
+    pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
+    for t in range(1, rounds + 1):
+        per_run = [_Round(x[r], s[r], w[r], mask) for r in range(n_r)]
+        m = _Round.merge(per_run, cells, n_i)
+        y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
+        outcome = np.concatenate([rd.outcome0 for rd in per_run])  # (R * I,)
+        direction = np.zeros(n_r * cells)
+        m.evaluate(np.flatnonzero(m.alive), y, outcome, direction)
+        gains = m.gain
+        seg_runs = np.flatnonzero(m.sizes > 0)  # runs with candidates: reduceat needs non-empty segments
+        seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
+        seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])  # segment of each candidate
+        done: list[tuple[int, float, float, float, float, float, float]] = []
+        moves: list[tuple[float, float, float, float, bool]] = []
+        while seg_runs.size:
+            top = np.maximum.reduceat(gains, seg_starts)
+            act = np.flatnonzero(top > -np.inf)
+            if not act.size:
+                break
+            thr = np.full(top.shape, np.inf)
+            thr[act] = top[act] - TIE_RTOL * top[act]
+            top_at = np.flatnonzero(gains >= thr.take(seg_of))
+            first = np.searchsorted(top_at, seg_starts[act])
+            n_top = np.searchsorted(top_at, seg_ends[act]) - first
+            runs = seg_runs[act]
+            for k in np.flatnonzero(n_top > 1):  # ties: each run draws from its own generator
+                first[k] += rngs[runs[k]].integers(n_top[k])
+                ties += int(runs[k] == 0)
+            e = top_at[first]
+            tied = n_top > 1
+            dOp, rate = m.dOp[e], m.k[e]
+            if p > 0.0:
+                draws = np.array([rngs[r].random(2) for r in runs])
+                end = np.where(draws[:, 0] < 0.5, m.rate_a0[e], m.rate_b0[e])
+                rate = rate + p * draws[:, 1] * (end - rate)
+                dOp = m.at_rate(e, rate, y, outcome)
+            dOq = rate * dOp
+            conv_a, conv_b = m.conv_a[e], m.conv_b[e]
+            move_a, move_b = dOp * conv_a, dOq * conv_b
+            m.alive[e] = False
+            gains[e] = -np.inf
+            go = (move_a > MOVE_EPS) & (move_b > MOVE_EPS)  # a randomised rate may leave a partner no move
+            if not go.all():
+                e, runs, tied, dOp, dOq = e[go], runs[go], tied[go], dOp[go], dOq[go]
+                conv_a, conv_b, move_a, move_b = conv_a[go], conv_b[go], move_a[go], move_b[go]
+            fa, fb, tp, tq = m.fa[e], m.fb[e], m.target_p[e], m.target_q[e]
+            ya0, yb0 = y[fa], y[fb]
+            ya = np.where(np.abs(np.abs(tp - ya0) - move_a) < SNAP, tp, ya0 + np.copysign(move_a, tp - ya0))
+            yb = np.where(np.abs(np.abs(tq - yb0) - move_b) < SNAP, tq, yb0 + np.copysign(move_b, tq - yb0))
+            ya, yb = np.clip(ya, 0.0, SCALE), np.clip(yb, 0.0, SCALE)
+            y[fa], y[fb] = ya, yb
+            direction[fa], direction[fb] = np.sign(ya - ya0), np.sign(yb - yb0)
+            ip, iq = m.p[e], m.q[e]
+            op0, oq0 = outcome[ip], outcome[iq]
+            op1, oq1 = op0 + (ya - ya0) / conv_a, oq0 + (yb - yb0) / conv_b
+            outcome[ip], outcome[iq] = op1, oq1
+            if record and runs.size and runs[0] == 0:
+                e0 = int(e[0])  # run 0's candidates come first: global index = its own index
+                gain_a = float(dOq[0] * m.s_aq[e0] - dOp[0] * m.s_ap[e0])
+                gain_b = float(dOp[0] * m.s_bp[e0] - dOq[0] * m.s_bq[e0])
+                done.append((e0, gain_a, gain_b, float(op0[0]), float(op1[0]), float(oq0[0]), float(oq1[0])))
+                moves.append((float(ya0[0]), float(ya[0]), float(yb0[0]), float(yb[0]), bool(tied[0])))
+            lists = m.by_issue_runs
+            pairs = zip(runs.tolist(), m.p_local[e].tolist(), m.q_local[e].tolist(), strict=True)
+            touched = np.concatenate([lists[r][d] for r, dp, dq in pairs for d in (dp, dq)])
+            touched = touched[m.alive[touched]]
+            if touched.size:
+                m.evaluate(touched, y, outcome, direction)
+        y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
+        voting[:, t] = expected_outcome(y2, w)
+        if record:
+            ext = _externalities(per_run[0], done, x[0], s[0], mask)
+            records.append(_round_record(t, per_run[0], done, moves, ext, actor_ids, issue_ids))
+        x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
+        preference[:, t] = expected_outcome(x, w)
+        positions[:, t] = x
     return voting, preference, positions, records, ties
 
 
@@ -400,35 +558,18 @@ def exchange(
     generators = rng.spawn(n_b * repetitions)
     record_first = not batch
     t_len = rounds + 1
-    finals = np.empty((n_b, repetitions, n_i))
-    voting = np.zeros((n_b, t_len, n_i))
-    preference = np.zeros((n_b, t_len, n_i))
-    positions = np.zeros((n_b, t_len, n_a, n_i))
-    records: list[dict[str, Any]] = []
-    ties = 0
-    for bi in range(n_b):
-        for r in range(repetitions):
-            rec = record_first and r == 0
-            v, pr, xs, recs, n_ties = _run(
-                pos[bi],
-                sal[bi],
-                powr[bi],
-                mask,
-                generators[bi * repetitions + r],
-                rounds,
-                p,
-                salience_weight,
-                fixed_weight,
-                rec,
-                problem.actor_ids,
-                problem.issue_ids,
-            )
-            finals[bi, r] = (v if outcome == "voting" else pr)[-1]
-            voting[bi] += v / repetitions
-            preference[bi] += pr / repetitions
-            positions[bi] += xs / repetitions
-            if rec:
-                records, ties = recs, n_ties
+    # every case of the batch times every repetition: a run each, with its own generator
+    common = (rounds, p, salience_weight, fixed_weight, record_first, problem.actor_ids, problem.issue_ids)
+    if n_b * repetitions == 1:
+        v1, pr1, xs1, records, ties = _run(pos[0], sal[0], powr[0], mask, generators[0], *common)
+        v, pr, xs = v1[None], pr1[None], xs1[None]
+    else:
+        rep = functools.partial(np.repeat, repeats=repetitions, axis=0)
+        v, pr, xs, records, ties = _run_many(rep(pos), rep(sal), rep(powr), mask, generators, *common)
+    finals = (v if outcome == "voting" else pr)[:, -1].reshape(n_b, repetitions, n_i)
+    voting = v.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
+    preference = pr.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
+    positions = xs.reshape(n_b, repetitions, t_len, n_a, n_i).mean(axis=1)
 
     def unit(a: Array) -> Array:
         return a / SCALE
