@@ -593,11 +593,10 @@ def exchange(
             for ex in rd["exchanges"]:
                 for side in ("p", "q"):
                     j = problem.issue_ids.index(ex[f"issue_{side}"])
-                    conv = [lo[j] + v / SCALE * span[j] for v in (ex[f"from_{side}"], ex[f"to_{side}"])]
-                    ex[f"from_{side}"], ex[f"to_{side}"] = float(conv[0]), float(conv[1])
-                    ex[f"outcome_{side}"] = [
-                        float(lo[j] + v / SCALE * span[j]) for v in ex[f"outcome_{side}"]
-                    ]
+                    for key in (f"from_{side}", f"to_{side}"):
+                        ex[key] = float(lo[j] + ex[key] / SCALE * span[j])
+                    shifts = ex[f"outcome_{side}"]
+                    ex[f"outcome_{side}"] = [float(lo[j] + o / SCALE * span[j]) for o in shifts]
         details["rounds"] = records
         details["ties"] = ties
     return ModelResult(
