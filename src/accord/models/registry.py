@@ -26,6 +26,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "accord.models.baseline",
     "accord.models.nbs",
     "accord.models.smp",
+    "accord.models.exchange",
 )
 
 

@@ -1,0 +1,642 @@
+"""Stokman and Van Oosten's exchange model: vote trading across pairs of issues.
+
+Stokman, F. N. & Van Oosten, R. (1994). The exchange of voting positions: an object-oriented
+model of policy networks. In Bueno de Mesquita & Stokman (eds.), *European Community Decision
+Making*, Yale UP, 105-127. Randomised equal gain: Dijkstra, J., Van Assen, M. A. L. M.,
+Stokman, F. N. & Draaijer, J. (2018), as implemented in Decide (``decide-exchange-model``).
+
+Per round, on positions x (0..100 points), saliences s and power c (per actor and issue):
+
+1. The expected outcome of issue d is the power-and-salience weighted mean
+   ``O_d = sum_i c_id s_id x_id / sum_i c_id s_id`` (Stokman & Van Oosten 1994, eq. 1).
+2. For every pair of issues (p, q), actors i, j can exchange when they sit on opposite sides
+   of the outcome on both (``x < O`` is left). The actor with the lower salience ratio
+   ``s_p / s_q`` supplies p (moves its voting position on p towards the partner's position)
+   and demands q; the partner supplies q.
+3. A supplier a moving by ``dx`` on p shifts the outcome by ``dO_p = |dx| c_ap s_ap / W_p``
+   (``W_p = sum_k c_kp s_kp``). Gains are salience times outcome shift:
+   ``EU_a = dO_q s_aq - dO_p s_ap`` and ``EU_b = dO_p s_bp - dO_q s_bq``; equal gain gives
+   ``dO_q = dO_p (s_ap + s_bp) / (s_aq + s_bq)``. The exchange is as large as possible: one
+   partner moves all the way to the other's position.
+4. No outcome may pass the demander's position: the exchange is shrunk so that the outcome
+   lands on it (and is void when the outcome is already at or beyond it). Moves must exceed
+   1e-10 points and keep the direction of the actor's earlier moves on the issue this round.
+5. The exchange with the highest gain is carried out, the exchanges it affects (those on
+   either of its issues) are recomputed from the new voting positions and outcomes, invalid
+   ones are dropped, and so on until none is left. Exact ties are broken by the seeded
+   generator, uniformly among the tied exchanges.
+6. End of round: the voting outcome is the weighted mean of the voting positions y. Each actor
+   then moves its preference part of the way to its vote,
+   ``x' = x + ((1 - s) w_s + w_f) (y - x)`` with salience weight ``w_s`` (0.4) and fixed
+   weight ``w_f`` (0.1); the next round starts from x'.
+
+Randomised equal gain (``p > 0``): the exchange chosen by equal gain is carried out at a
+random rate. With z ~ U(0, 1) and a fair coin, the rate ``r = dO_q / dO_p`` moves the fraction
+``p z`` from the equal-gain rate towards one partner's break-even rate; the winner's gain moves
+``p z`` of the way to its maximum ``EU_max`` (the partner breaks even) and the loser's the same
+fraction towards zero, as in Dijkstra et al. (2018). The exchange is then made as large as the
+limits of steps 3-4 allow at that rate. ``p = 0`` is the equal-gain model.
+
+Externalities (Stokman & Van Oosten 1994): an exchange on (p, q) gives a third actor k
+``sum_{d in p, q} s_kd (|O_d - x_kd| - |O_d' - x_kd|)``; it is *inner* when k sits in one of the
+two exchanging groups of that issue pair, else *outer*; the partners' own gain is *own*.
+
+Gains and externalities are in Decide's units: salience times points of a 0..100 scale.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.errors import ParameterError
+from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.problem import Problem
+
+Array = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+SCALE = 100.0  # positions in points on 0..100, the units of Decide's thresholds and gains
+MOVE_EPS = 1e-10  # smallest move (points) and gain that counts, as in Decide
+TIE_RTOL = 1e-12  # gains this close (relative) are a tie: Decide's exact ties, in float64
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def expected_outcome(position: Array, weight: Array) -> Array:
+    """Weighted mean over actors (axis -2) with weights ``c * s`` (0 where absent): ``(*B, I)``.
+
+    Stokman & Van Oosten (1994), eq. 1. An issue whose weights are all 0 gets the plain mean
+    of the positions given (NaN marks absent actors).
+    """
+    present = ~np.isnan(position)
+    x = np.where(present, position, 0.0)
+    total = weight.sum(axis=-2)
+    plain = x.sum(axis=-2) / np.maximum(present.sum(axis=-2), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (weight * x).sum(axis=-2) / np.where(total > 0, total, 1.0)
+    return np.where(total > 0, mean, plain)
+
+
+class _Round:
+    """The candidate exchanges of one round and their state, as flat arrays over candidates.
+
+    Candidates are (a, b, p, q): actor ``a`` supplies issue ``p`` (moves towards ``b``'s
+    position there) and demands ``q``; ``b`` supplies ``q``. They are built at the start of the
+    round for every issue pair at once (a vectorised pass over actor pairs); after an exchange
+    only the candidates on its two issues are recomputed.
+    """
+
+    def __init__(self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_]) -> None:
+        n_a, n_i = x.shape
+        self.W = w.sum(axis=0)
+        self.outcome0 = expected_outcome(x, w)
+        left = np.where(mask, x, np.inf) < self.outcome0  # absent actors are masked out below
+        pp, qq = np.triu_indices(n_i, k=1)
+        group = left[:, pp].astype(np.int8) + 2 * left[:, qq].astype(np.int8)  # (A, pairs)
+        both = mask[:, pp] & mask[:, qq]
+        gi, gj = group[:, None, :], group[None, :, :]
+        # groups a-d (0, 3) and b-c (1, 2) face each other; each unordered pair once (i in a or b)
+        ok = (gi + gj == 3) & (gi < gj) & both[:, None, :] & both[None, :, :]
+        i_idx, j_idx, pair = np.nonzero(ok)
+        p, q = pp[pair], qq[pair]
+        # i supplies p when p matters relatively less to i: s_ip / s_iq < s_jp / s_jq
+        i_supplies_p = s[i_idx, p] * s[j_idx, q] < s[j_idx, p] * s[i_idx, q]
+        a = np.where(i_supplies_p, i_idx, j_idx)
+        b = np.where(i_supplies_p, j_idx, i_idx)
+        s_ap, s_bp, s_aq, s_bq = s[a, p], s[b, p], s[a, q], s[b, q]
+        w_ap, w_bq = w[a, p], w[b, q]
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            # points a must move on p per point of outcome shift on p (and b on q)
+            conv_a = self.W[p] / w_ap
+            conv_b = self.W[q] / w_bq
+        # a supplier without weight cannot shift the outcome; a demand nobody cares about is no deal
+        usable = np.isfinite(conv_a) & np.isfinite(conv_b) & (w_ap > 0) & (w_bq > 0) & (s_aq + s_bq > 0)
+        keep = np.flatnonzero(usable)
+        a, b, p, q, pair = a[keep], b[keep], p[keep], q[keep], pair[keep]
+        s_ap, s_bp, s_aq, s_bq = s_ap[keep], s_bp[keep], s_aq[keep], s_bq[keep]
+        self.a, self.b, self.p, self.q, self.pair = a, b, p, q, pair
+        self.group = group
+        self.s_ap, self.s_bp, self.s_aq, self.s_bq = s_ap, s_bp, s_aq, s_bq
+        self.fa = a * n_i + p  # flat index of (a, p) into (A, I) arrays
+        self.fb = b * n_i + q
+        self.conv_a, self.conv_b = conv_a[keep], conv_b[keep]
+        self.k = (s_ap + s_bp) / (s_aq + s_bq)  # dO_q / dO_p at equal gain
+        self.unit_gain = (s_bp * s_aq - s_ap * s_bq) / (s_aq + s_bq)  # gain per point of dO_p
+        # the rates dO_q / dO_p at which a, and b, break even (the range of the randomised rate);
+        # a partner indifferent to what it gives has no finite break-even rate: a huge one stands in
+        self.rate_a0 = s_ap / np.maximum(s_aq, 1e-12)
+        self.rate_b0 = s_bp / np.maximum(s_bq, 1e-12)
+        self.target_p = x[b, p]  # where a moves on p: b's (preference) position
+        self.target_q = x[a, q]
+        n = a.size
+        self.alive = self.unit_gain > 0
+        self.gain = np.full(n, -np.inf)
+        self.dOp = np.zeros(n)
+        self.by_issue = [np.flatnonzero((p == d) | (q == d)) for d in range(n_i)]
+
+    def evaluate(self, idx: IntArray, y: Array, outcome: Array, direction: Array) -> None:
+        """Equal-gain exchange of the candidates ``idx`` given voting positions and outcomes.
+
+        ``y`` and ``direction`` are flat ``(A * I,)`` views; ``direction`` holds the sign of the
+        actor's earlier moves on the issue this round (0 before any).
+        """
+        tp, tq = self.target_p.take(idx), self.target_q.take(idx)
+        conv_a, conv_b, k = self.conv_a.take(idx), self.conv_b.take(idx), self.k.take(idx)
+        fa, fb = self.fa.take(idx), self.fb.take(idx)
+        p, q = self.p.take(idx), self.q.take(idx)
+        d_p = tp - y.take(fa)
+        d_q = tq - y.take(fb)
+        # room before the outcome passes the demander (0 when it is already there or beyond)
+        room_p = tp - outcome.take(p)
+        room_q = tq - outcome.take(q)
+        room_p = np.where(room_p * d_p > 0, np.abs(room_p), 0.0)
+        room_q = np.where(room_q * d_q > 0, np.abs(room_q), 0.0)
+        # largest outcome shift: a supplier all the way to its partner, or the outcome to the demander
+        lim_p = np.minimum(np.abs(d_p) / conv_a, room_p)
+        lim_q = np.minimum(np.abs(d_q) / conv_b, room_q)
+        dOp = np.minimum(lim_p, lim_q / k)
+        gain = dOp * self.unit_gain.take(idx)
+        ok = (
+            (gain > MOVE_EPS)
+            & (dOp * conv_a > MOVE_EPS)
+            & (k * dOp * conv_b > MOVE_EPS)
+            & (direction.take(fa) * d_p >= 0)
+            & (direction.take(fb) * d_q >= 0)
+        )
+        self.dOp[idx] = dOp
+        self.gain[idx] = np.where(ok, gain, -np.inf)
+        self.alive[idx[~ok]] = False
+
+    def at_rate(self, e: IntArray, rate: Array, y: Array, outcome: Array) -> Array:
+        """Largest shift ``dO_p`` of candidates ``e`` at exchange rates ``rate = dO_q / dO_p``."""
+        tp, tq = self.target_p[e], self.target_q[e]
+        lim_p = np.minimum(np.abs(tp - y[self.fa[e]]) / self.conv_a[e], np.abs(tp - outcome[self.p[e]]))
+        lim_q = np.minimum(np.abs(tq - y[self.fb[e]]) / self.conv_b[e], np.abs(tq - outcome[self.q[e]]))
+        with np.errstate(divide="ignore"):
+            return np.where(rate > 0, np.minimum(lim_p, lim_q / rate), lim_p)
+
+    @staticmethod
+    def merge(rounds: list[_Round], n_cells: int, n_issues: int) -> _Merged:
+        """The candidates of several independent runs as one set of flat arrays.
+
+        Indices into positions (``fa``, ``fb``) and outcomes (``p``, ``q``) become indices into
+        the runs' stacked flat state; ``run`` names each candidate's run, ``starts`` the first
+        candidate of each run and ``by_issue`` holds every run's per-issue candidate lists.
+        """
+        out = _Merged.__new__(_Merged)
+        sizes = np.array([r.a.size for r in rounds])
+        out.starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        out.sizes = sizes
+        out.run = np.repeat(np.arange(len(rounds)), sizes)
+        cat = np.concatenate
+        for name in ("target_p", "target_q", "conv_a", "conv_b", "k", "unit_gain", "rate_a0", "rate_b0"):
+            setattr(out, name, cat([getattr(r, name) for r in rounds]))
+        for name in ("s_ap", "s_bp", "s_aq", "s_bq", "alive", "gain", "dOp"):
+            setattr(out, name, cat([getattr(r, name) for r in rounds]))
+        out.fa = cat([r.fa + k * n_cells for k, r in enumerate(rounds)])
+        out.fb = cat([r.fb + k * n_cells for k, r in enumerate(rounds)])
+        out.p_local = cat([r.p for r in rounds])
+        out.q_local = cat([r.q for r in rounds])
+        out.p = out.p_local + out.run * n_issues
+        out.q = out.q_local + out.run * n_issues
+        out.by_issue_runs = [
+            [idx + start for idx in r.by_issue] for r, start in zip(rounds, out.starts, strict=True)
+        ]
+        return out
+
+
+class _Merged(_Round):
+    """Candidates of several runs stacked (see :meth:`_Round.merge`)."""
+
+    starts: IntArray
+    sizes: IntArray
+    run: IntArray
+    p_local: IntArray
+    q_local: IntArray
+    by_issue_runs: list[list[IntArray]]
+
+
+def _externalities(
+    rnd: _Round,
+    done: list[tuple[int, float, float, float, float, float, float]],
+    x: Array,
+    s: Array,
+    mask: NDArray[np.bool_],
+) -> Array:
+    """Per actor: own gain, inner positive/negative, outer positive/negative ``(A, 5)``.
+
+    Vectorised over the round's executed exchanges ``(e, gain_a, gain_b, O_p, O_p', O_q, O_q')``.
+    """
+    n_a = x.shape[0]
+    out = np.zeros((n_a, 5))
+    if not done:
+        return out
+    rec = np.array(done)
+    e = rec[:, 0].astype(np.intp)
+    a, b, p, q = rnd.a[e], rnd.b[e], rnd.p[e], rnd.q[e]
+    xz = np.where(mask, x, 0.0)
+    # (E, A): what each actor gains from the outcome shifts on the two issues
+    value = s[:, p].T * (np.abs(rec[:, [3]] - xz[:, p].T) - np.abs(rec[:, [4]] - xz[:, p].T)) + s[:, q].T * (
+        np.abs(rec[:, [5]] - xz[:, q].T) - np.abs(rec[:, [6]] - xz[:, q].T)
+    )
+    g = rnd.group[:, rnd.pair[e]].T  # (E, A)
+    g_a = g[np.arange(e.size), a][:, None]
+    inner = ((g == g_a) | (g == 3 - g_a)) & mask[:, p].T & mask[:, q].T
+    rows = np.arange(e.size)
+    other = np.ones_like(inner)
+    other[rows, a] = False
+    other[rows, b] = False
+    np.add.at(out[:, 0], a, rec[:, 1])
+    np.add.at(out[:, 0], b, rec[:, 2])
+    pos, neg = other & (value > 0), other & (value < 0)
+    out[:, 1] = np.where(inner & pos, value, 0.0).sum(axis=0)
+    out[:, 2] = np.where(inner & neg, value, 0.0).sum(axis=0)
+    out[:, 3] = np.where(~inner & pos, value, 0.0).sum(axis=0)
+    out[:, 4] = np.where(~inner & neg, value, 0.0).sum(axis=0)
+    return out
+
+
+SNAP = 1e-9  # a move this close (points) to the partner's position lands on it exactly
+
+
+def _run(
+    x0: Array,
+    s: Array,
+    c: Array,
+    mask: NDArray[np.bool_],
+    rng: np.random.Generator,
+    rounds: int,
+    p: float,
+    salience_weight: float,
+    fixed_weight: float,
+    record: bool,
+    actor_ids: tuple[str, ...],
+    issue_ids: tuple[str, ...],
+) -> tuple[Array, Array, Array, list[dict[str, Any]], int]:
+    """One run on one case (positions in points, NaN where absent). Returns per round (0 = input)
+    voting outcomes ``(T, I)``, preference outcomes ``(T, I)``, preference positions
+    ``(T, A, I)``, the per-round records (when ``record``) and the number of ties broken.
+
+    The reference form of the algorithm, one exchange at a time in Python scalars; used for a
+    single run. :func:`_run_many` carries out the same steps for many runs at once.
+    """
+    n_a, n_i = x0.shape
+    w = np.where(mask, c * s, 0.0)
+    x = x0.copy()
+    voting = np.empty((rounds + 1, n_i))
+    preference = np.empty((rounds + 1, n_i))
+    positions = np.empty((rounds + 1, n_a, n_i))
+    voting[0] = preference[0] = expected_outcome(x, w)
+    positions[0] = x
+    records: list[dict[str, Any]] = []
+    ties = 0
+    pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
+    for t in range(1, rounds + 1):
+        rnd = _Round(x, s, w, mask)
+        y = np.where(mask, x, 0.0).ravel()  # voting positions, flat (A * I,)
+        outcome = rnd.outcome0.copy()
+        direction = np.zeros(n_a * n_i)
+        rnd.evaluate(np.flatnonzero(rnd.alive), y, outcome, direction)
+        done: list[tuple[int, float, float, float, float, float, float]] = []
+        moves: list[tuple[float, float, float, float, bool]] = []
+        gains = rnd.gain
+        # per-candidate scalars as Python numbers: the loop below reads a few per exchange
+        cand = list(
+            zip(
+                *(
+                    arr.tolist()
+                    for arr in (rnd.p, rnd.q, rnd.fa, rnd.fb, rnd.target_p, rnd.target_q)
+                    + (rnd.conv_a, rnd.conv_b, rnd.k, rnd.s_ap, rnd.s_bp, rnd.s_aq, rnd.s_bq)
+                ),
+                strict=True,
+            )
+        )
+        while gains.size:
+            e = int(gains.argmax())
+            top = gains[e]
+            if top == -np.inf:
+                break
+            tied = (gains >= top - TIE_RTOL * top).nonzero()[0]
+            if tied.size > 1:
+                ties += 1
+                e = int(tied[rng.integers(tied.size)])
+            ip, iq, fa, fb, tp, tq, conv_a, conv_b, rate, s_ap, s_bp, s_aq, s_bq = cand[e]
+            dOp = float(rnd.dOp[e])
+            if p > 0.0:
+                end = rnd.rate_a0[e] if rng.random() < 0.5 else rnd.rate_b0[e]
+                rate = float(rate + p * rng.random() * (end - rate))
+                dOp = float(rnd.at_rate(np.array([e]), np.array([rate]), y, outcome)[0])
+            dOq = rate * dOp
+            ya0, yb0 = float(y[fa]), float(y[fb])
+            move_a = dOp * conv_a
+            move_b = dOq * conv_b
+            if move_a <= MOVE_EPS or move_b <= MOVE_EPS:  # a randomised rate left a partner no move
+                rnd.alive[e] = False
+                gains[e] = -np.inf
+                continue
+            ya = tp if abs(abs(tp - ya0) - move_a) < SNAP else ya0 + math.copysign(move_a, tp - ya0)
+            yb = tq if abs(abs(tq - yb0) - move_b) < SNAP else yb0 + math.copysign(move_b, tq - yb0)
+            ya, yb = min(max(ya, 0.0), SCALE), min(max(yb, 0.0), SCALE)
+            y[fa], y[fb] = ya, yb
+            direction[fa] = (ya > ya0) - (ya < ya0)
+            direction[fb] = (yb > yb0) - (yb < yb0)
+            op0, oq0 = float(outcome[ip]), float(outcome[iq])
+            op1, oq1 = op0 + (ya - ya0) / conv_a, oq0 + (yb - yb0) / conv_b
+            outcome[ip], outcome[iq] = op1, oq1
+            gain_a = dOq * s_aq - dOp * s_ap
+            gain_b = dOp * s_bp - dOq * s_bq
+            done.append((e, gain_a, gain_b, op0, op1, oq0, oq1))
+            moves.append((ya0, ya, yb0, yb, tied.size > 1))
+            rnd.alive[e] = False
+            gains[e] = -np.inf
+            touched = np.concatenate((rnd.by_issue[ip], rnd.by_issue[iq]))
+            touched = touched[rnd.alive[touched]]
+            if touched.size:
+                rnd.evaluate(touched, y, outcome, direction)
+        y2 = np.where(mask, y.reshape(n_a, n_i), np.nan)
+        voting[t] = expected_outcome(y2, w)
+        if record:
+            ext = _externalities(rnd, done, x, s, mask)
+            records.append(_round_record(t, rnd, done, moves, ext, actor_ids, issue_ids))
+        x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
+        preference[t] = expected_outcome(x, w)
+        positions[t] = x
+    return voting, preference, positions, records, ties
+
+
+def _run_many(
+    x0: Array,
+    s: Array,
+    c: Array,
+    mask: NDArray[np.bool_],
+    rngs: list[np.random.Generator],
+    rounds: int,
+    p: float,
+    salience_weight: float,
+    fixed_weight: float,
+    record: bool,
+    actor_ids: tuple[str, ...],
+    issue_ids: tuple[str, ...],
+) -> tuple[Array, Array, Array, list[dict[str, Any]], int]:
+    """R independent runs in lock step (positions ``(R, A, I)`` in points, NaN where absent).
+
+    Each step carries out one exchange in every run that has one left, with that run's own
+    generator: a run's result does not depend on the others. Returns per run and round
+    (0 = input) voting outcomes ``(R, T, I)``, preference outcomes ``(R, T, I)``, preference
+    positions ``(R, T, A, I)``, the first run's per-round records (when ``record``) and the
+    number of ties the first run broke.
+    """
+    n_r, n_a, n_i = x0.shape
+    cells = n_a * n_i
+    w = np.where(mask, c * s, 0.0)
+    x = x0.copy()
+    voting = np.empty((n_r, rounds + 1, n_i))
+    preference = np.empty((n_r, rounds + 1, n_i))
+    positions = np.empty((n_r, rounds + 1, n_a, n_i))
+    voting[:, 0] = preference[:, 0] = expected_outcome(x, w)
+    positions[:, 0] = x
+    records: list[dict[str, Any]] = []
+    ties = 0
+    pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
+    for t in range(1, rounds + 1):
+        per_run = [_Round(x[r], s[r], w[r], mask) for r in range(n_r)]
+        m = _Round.merge(per_run, cells, n_i)
+        y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
+        outcome = np.concatenate([rd.outcome0 for rd in per_run])  # (R * I,)
+        direction = np.zeros(n_r * cells)
+        m.evaluate(np.flatnonzero(m.alive), y, outcome, direction)
+        gains = m.gain
+        seg_runs = np.flatnonzero(m.sizes > 0)  # runs with candidates: reduceat needs non-empty segments
+        seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
+        seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])  # segment of each candidate
+        done: list[tuple[int, float, float, float, float, float, float]] = []
+        moves: list[tuple[float, float, float, float, bool]] = []
+        while seg_runs.size:
+            top = np.maximum.reduceat(gains, seg_starts)
+            act = np.flatnonzero(top > -np.inf)
+            if not act.size:
+                break
+            thr = np.full(top.shape, np.inf)
+            thr[act] = top[act] - TIE_RTOL * top[act]
+            top_at = np.flatnonzero(gains >= thr.take(seg_of))
+            first = np.searchsorted(top_at, seg_starts[act])
+            n_top = np.searchsorted(top_at, seg_ends[act]) - first
+            runs = seg_runs[act]
+            for k in np.flatnonzero(n_top > 1):  # ties: each run draws from its own generator
+                first[k] += rngs[runs[k]].integers(n_top[k])
+                ties += int(runs[k] == 0)
+            e = top_at[first]
+            tied = n_top > 1
+            dOp, rate = m.dOp[e], m.k[e]
+            if p > 0.0:
+                draws = np.array([rngs[r].random(2) for r in runs])
+                end = np.where(draws[:, 0] < 0.5, m.rate_a0[e], m.rate_b0[e])
+                rate = rate + p * draws[:, 1] * (end - rate)
+                dOp = m.at_rate(e, rate, y, outcome)
+            dOq = rate * dOp
+            conv_a, conv_b = m.conv_a[e], m.conv_b[e]
+            move_a, move_b = dOp * conv_a, dOq * conv_b
+            m.alive[e] = False
+            gains[e] = -np.inf
+            go = (move_a > MOVE_EPS) & (move_b > MOVE_EPS)  # a randomised rate may leave a partner no move
+            if not go.all():
+                e, runs, tied, dOp, dOq = e[go], runs[go], tied[go], dOp[go], dOq[go]
+                conv_a, conv_b, move_a, move_b = conv_a[go], conv_b[go], move_a[go], move_b[go]
+            fa, fb, tp, tq = m.fa[e], m.fb[e], m.target_p[e], m.target_q[e]
+            ya0, yb0 = y[fa], y[fb]
+            ya = np.where(np.abs(np.abs(tp - ya0) - move_a) < SNAP, tp, ya0 + np.copysign(move_a, tp - ya0))
+            yb = np.where(np.abs(np.abs(tq - yb0) - move_b) < SNAP, tq, yb0 + np.copysign(move_b, tq - yb0))
+            ya, yb = np.clip(ya, 0.0, SCALE), np.clip(yb, 0.0, SCALE)
+            y[fa], y[fb] = ya, yb
+            direction[fa], direction[fb] = np.sign(ya - ya0), np.sign(yb - yb0)
+            ip, iq = m.p[e], m.q[e]
+            op0, oq0 = outcome[ip], outcome[iq]
+            op1, oq1 = op0 + (ya - ya0) / conv_a, oq0 + (yb - yb0) / conv_b
+            outcome[ip], outcome[iq] = op1, oq1
+            if record and runs.size and runs[0] == 0:
+                e0 = int(e[0])  # run 0's candidates come first: global index = its own index
+                gain_a = float(dOq[0] * m.s_aq[e0] - dOp[0] * m.s_ap[e0])
+                gain_b = float(dOp[0] * m.s_bp[e0] - dOq[0] * m.s_bq[e0])
+                done.append((e0, gain_a, gain_b, float(op0[0]), float(op1[0]), float(oq0[0]), float(oq1[0])))
+                moves.append((float(ya0[0]), float(ya[0]), float(yb0[0]), float(yb[0]), bool(tied[0])))
+            lists = m.by_issue_runs
+            pairs = zip(runs.tolist(), m.p_local[e].tolist(), m.q_local[e].tolist(), strict=True)
+            touched = np.concatenate([lists[r][d] for r, dp, dq in pairs for d in (dp, dq)])
+            touched = touched[m.alive[touched]]
+            if touched.size:
+                m.evaluate(touched, y, outcome, direction)
+        y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
+        voting[:, t] = expected_outcome(y2, w)
+        if record:
+            ext = _externalities(per_run[0], done, x[0], s[0], mask)
+            records.append(_round_record(t, per_run[0], done, moves, ext, actor_ids, issue_ids))
+        x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
+        preference[:, t] = expected_outcome(x, w)
+        positions[:, t] = x
+    return voting, preference, positions, records, ties
+
+
+def _round_record(
+    t: int,
+    rnd: _Round,
+    done: list[tuple[int, float, float, float, float, float, float]],
+    moves: list[tuple[float, float, float, float, bool]],
+    ext: Array,
+    actor_ids: tuple[str, ...],
+    issue_ids: tuple[str, ...],
+) -> dict[str, Any]:
+    """A round's exchanges and externalities as plain data (positions in points)."""
+    exchanges = []
+    for (e, gain_a, gain_b, op0, op1, oq0, oq1), (ya0, ya, yb0, yb, tied) in zip(done, moves, strict=True):
+        exchanges.append(
+            {
+                "supplier_p": actor_ids[rnd.a[e]],
+                "issue_p": issue_ids[rnd.p[e]],
+                "from_p": ya0,
+                "to_p": ya,
+                "supplier_q": actor_ids[rnd.b[e]],
+                "issue_q": issue_ids[rnd.q[e]],
+                "from_q": yb0,
+                "to_q": yb,
+                "gain_p": gain_a,
+                "gain_q": gain_b,
+                "outcome_p": [op0, op1],
+                "outcome_q": [oq0, oq1],
+                "tied": tied,
+            }
+        )
+    keys = ("own", "inner_positive", "inner_negative", "outer_positive", "outer_negative")
+    return {
+        "round": t,
+        "exchanges": exchanges,
+        "externalities": {
+            actor_ids[k]: {key: float(ext[k, m]) for m, key in enumerate(keys)} for k in range(len(actor_ids))
+        },
+    }
+
+
+def exchange(
+    problem: Problem,
+    *,
+    rng: np.random.Generator,
+    rounds: int = 10,
+    p: float = 0.0,
+    salience_weight: float = 0.4,
+    fixed_weight: float = 0.1,
+    repetitions: int = 1,
+    summary: str = "mean",
+    outcome: str = "voting",
+) -> ModelResult:
+    """Stokman & Van Oosten's (1994) exchange model, equal gain or randomised (p > 0).
+
+    Runs ``repetitions`` seeded runs per case (each with its own child generator of ``rng``);
+    the outcome is the ``summary`` (mean or median) over runs of the last round's ``outcome``
+    (voting or preference). Trajectories are means over runs: ``voting`` and ``preference``
+    ``(*B, T, I)``, preference ``positions`` ``(*B, T, A, I)``. Details: per issue the initial
+    expected outcome and the mean, sd and quantiles of the final outcomes over runs (scale
+    units); for a case without batch axis, the first run's exchanges and externalities per
+    round (positions in scale units, gains in Decide's units) and the number of ties broken.
+    """
+    if salience_weight + fixed_weight > 1.0:
+        raise ParameterError(
+            f"model exchange: salience_weight + fixed_weight must be at most 1 (the vote's pull on the "
+            f"preference), got {salience_weight} + {fixed_weight}"
+        )
+    batch = problem.batch_shape
+    n_b = int(np.prod(batch)) if batch else 1
+    n_a, n_i = problem.n_actors, problem.n_issues
+    mask = problem.mask
+    lo, hi = problem.scale_min, problem.scale_max
+    span = hi - lo
+    pos = (np.where(mask, problem.position, np.nan) * SCALE).reshape(n_b, n_a, n_i)
+    sal = np.where(mask, problem.salience, 0.0).reshape(n_b, n_a, n_i)
+    powr = np.broadcast_to(problem.power, (*batch, n_a, n_i)).reshape(n_b, n_a, n_i)
+    generators = rng.spawn(n_b * repetitions)
+    record_first = not batch
+    t_len = rounds + 1
+    # every case of the batch times every repetition: a run each, with its own generator
+    common = (rounds, p, salience_weight, fixed_weight, record_first, problem.actor_ids, problem.issue_ids)
+    if n_b * repetitions == 1:
+        v1, pr1, xs1, records, ties = _run(pos[0], sal[0], powr[0], mask, generators[0], *common)
+        v, pr, xs = v1[None], pr1[None], xs1[None]
+    else:
+        rep = functools.partial(np.repeat, repeats=repetitions, axis=0)
+        v, pr, xs, records, ties = _run_many(rep(pos), rep(sal), rep(powr), mask, generators, *common)
+    finals = (v if outcome == "voting" else pr)[:, -1].reshape(n_b, repetitions, n_i)
+    voting = v.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
+    preference = pr.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
+    positions = xs.reshape(n_b, repetitions, t_len, n_a, n_i).mean(axis=1)
+
+    def unit(a: Array) -> Array:
+        return a / SCALE
+
+    def scaled(a: Array) -> Array:
+        return lo + unit(a) * span
+
+    final_unit = unit(np.median(finals, axis=1) if summary == "median" else finals.mean(axis=1))
+    details: dict[str, Any] = {
+        "initial_outcome": scaled(voting[:, 0]).reshape(*batch, n_i),
+        "final_mean": scaled(finals.mean(axis=1)).reshape(*batch, n_i),
+        "final_sd": (unit(finals.std(axis=1)) * span).reshape(*batch, n_i),
+        "final_quantiles": scaled(np.quantile(finals, QUANTILES, axis=1).transpose(1, 0, 2)).reshape(
+            *batch, len(QUANTILES), n_i
+        ),
+        "quantile_levels": list(QUANTILES),
+        "repetitions": repetitions,
+    }
+    if record_first:
+        for rd in records:
+            for ex in rd["exchanges"]:
+                for side in ("p", "q"):
+                    j = problem.issue_ids.index(ex[f"issue_{side}"])
+                    for key in (f"from_{side}", f"to_{side}"):
+                        ex[key] = float(lo[j] + ex[key] / SCALE * span[j])
+                    shifts = ex[f"outcome_{side}"]
+                    ex[f"outcome_{side}"] = [float(lo[j] + o / SCALE * span[j]) for o in shifts]
+        details["rounds"] = records
+        details["ties"] = ties
+    return ModelResult(
+        outcome=final_unit.reshape(*batch, n_i),
+        trajectory={
+            "voting": unit(voting).reshape(*batch, t_len, n_i),
+            "preference": unit(preference).reshape(*batch, t_len, n_i),
+            "positions": unit(positions).reshape(*batch, t_len, n_a, n_i),
+        },
+        details=details,
+    )
+
+
+def _applies(problem: Problem) -> str | None:
+    if problem.n_issues < 2:
+        return "the exchange model trades between issues and needs at least two"
+    if int((problem.mask.sum(axis=1) >= 2).sum()) < 2:
+        return "the exchange model needs at least two actors with positions on two issues"
+    return None
+
+
+SPEC = ModelSpec(
+    name="exchange",
+    summary="Stokman's exchange model: actors trade voting positions across issues (equal gain or REX)",
+    citation=(
+        "Stokman & Van Oosten (1994), The exchange of voting positions, in European Community "
+        "Decision Making; Dijkstra, Van Assen, Stokman & Draaijer (2018) for the randomised variant"
+    ),
+    fn=exchange,
+    params=(
+        Param("rounds", 10, "rounds of exchange", int, low=1, high=1000),
+        Param("p", 0.0, "randomisation of the exchange rate (0 = equal gain)", float, low=0.0, high=1.0),
+        Param(
+            "salience_weight", 0.4, "pull of the vote on the preference, times 1 - salience", low=0, high=1
+        ),
+        Param("fixed_weight", 0.1, "fixed pull of the vote on the preference", low=0, high=1),
+        Param("repetitions", 1, "seeded runs; the outcome summarises them", int, low=1, high=100000),
+        Param("summary", "mean", "how runs are summarised", str, choices=("mean", "median")),
+        Param("outcome", "voting", "which outcome is the forecast", str, choices=("voting", "preference")),
+    ),
+    stochastic=True,
+    applies=_applies,
+)
