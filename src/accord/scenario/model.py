@@ -21,9 +21,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _finite(value: float, what: str) -> float:
+def _finite(value: float, what: str = "") -> float:
     if not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number, got {value}")
+        raise ValueError(f"{what + ' ' if what else ''}must be a finite number, got {value}")
     return value
 
 
@@ -76,7 +76,7 @@ class Scale(_Strict):
         _finite(self.min, "scale.min")
         _finite(self.max, "scale.max")
         if not self.max > self.min:
-            raise ValueError(f"scale.max {self.max} must be above scale.min {self.min}")
+            raise ValueError(f"scale.max {self.max:g} must be above scale.min {self.min:g}")
         for i, p in enumerate(self.points):
             if not self.min <= p.value <= self.max:
                 raise ValueError(
@@ -125,7 +125,7 @@ class Stance(_Strict):
     @classmethod
     def _is_finite(cls, v: float | None) -> float | None:
         if v is not None:
-            _finite(v, "value")
+            _finite(v)
         return v
 
 
