@@ -176,10 +176,10 @@ def _is_comment(first: str) -> bool:
 
 def sniff(path: Path, data: bytes) -> str | bool:
     """A workbook, or a CSV whose header has an id column and an ``<issue>.position`` column."""
+    if _is_xlsx(data) or path.suffix.lower() == ".xlsx":
+        return "xlsx"  # for a broken .xlsx too, so that read says what is wrong with it
     if data.startswith(b"PK\x03\x04"):
-        return "xlsx" if _is_xlsx(data) else False
-    if path.suffix.lower() == ".xlsx":
-        return "xlsx"  # so that read says why it is not a workbook
+        return False
     try:
         text = data[:65536].decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -531,7 +531,7 @@ def _locate(
         actor = "" if col == layout.actor_cols["id"] else f" (actor {items[index]['id']!r})"
         return f"{table.where(line, col)}{actor}: {what}"
     issue = items[index]["id"]
-    field = path.split(".")[-1] if path else ""
+    field = path.split(".")[-1] if path else what.partition(": ")[0]
     if field == "scale":
         field = "max" if "max" in directive_lines else "min"
     directive_line = directive_lines.get(field)
