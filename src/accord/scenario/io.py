@@ -180,7 +180,7 @@ def _plain_message(error: Any, msg: str) -> str:
         op, key = bounds[kind]
         bound = ctx.get(key)
         shown = f"{bound:g}" if isinstance(bound, int | float) else bound
-        return f"must be {op} {shown}, got {value!r}"
+        return f"must be {op} {shown}, got {_show(value)}"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {value!r}"
     if kind in ("bool_parsing", "bool_type"):
@@ -192,6 +192,13 @@ def _plain_message(error: Any, msg: str) -> str:
     if kind in _KIND:
         return f"expected {_KIND[kind]}, got {type(value).__name__} {value!r}"
     return msg
+
+
+def _show(value: Any) -> str:
+    """A number as the user wrote it (``-3``, not ``-3.0``); anything else quoted."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
 
 
 def _loc(loc: tuple[Any, ...], data: Any) -> str:
