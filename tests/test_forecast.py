@@ -149,3 +149,10 @@ def test_skipped_model_json() -> None:
     problem = to_problem(_scenario())
     f = Forecast("nbs", {}, problem, ModelResult(np.empty(0)), skipped="needs a status quo")
     assert f.to_json() == {"skipped": "needs a status quo"}
+
+
+def test_non_finite_outcome_is_null_in_json() -> None:
+    problem = to_problem(_scenario())
+    spec = ModelSpec("fake", "", "", lambda p, *, rng: ModelResult(outcome=np.array([np.nan])))
+    out = Forecast("fake", {}, problem, spec.run(problem)).to_json()
+    assert out["issues"]["x"]["outcome"] is None

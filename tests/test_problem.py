@@ -98,9 +98,7 @@ def test_select_issues() -> None:
 def test_round_trip_is_exact_to_float_resolution_not_bitwise() -> None:
     """to_unit is not injective in floating point (0.23 and the float below it share 0.23 / 100), so no
     inverse can be bitwise exact; to_scale(to_unit(x)) is exact to within a few ulps of the scale."""
-    p = to_problem(
-        validate({"name": "t", "actors": [{"id": "a"}, {"id": "b"}], "issues": [{"id": "x"}]}, "t")
-    )
+    p = to_problem(_scenario()).select_issues([0])
     x = np.array([0.23])
     assert p.to_unit(x)[0] == p.to_unit(np.nextafter(x, 0))[0]
     assert abs(p.to_scale(p.to_unit(x))[0] - 0.23) <= np.spacing(100.0)

@@ -75,8 +75,12 @@ def test_yaml_and_json_carry_the_same_data(tmp_path: Path) -> None:
 
 
 def test_to_data_leaves_out_defaults_but_keeps_ids_and_name() -> None:
-    s = validate({"name": "t", "actors": [{"id": "a"}, {"id": "b"}], "issues": [{"id": "x"}]}, "t")
-    assert to_data(s) == {"name": "t", "actors": [{"id": "a"}, {"id": "b"}], "issues": [{"id": "x"}]}
+    data = {
+        "name": "t",
+        "actors": [{"id": "a", "positions": {"x": {"position": 0.0, "salience": 1.0}}}, {"id": "b"}],
+        "issues": [{"id": "x"}],
+    }
+    assert to_data(validate(data, "t")) == data
 
 
 def test_save_format_from_suffix_or_argument(tmp_path: Path) -> None:

@@ -473,3 +473,10 @@ def test_bdm_bad_number(tmp_path: Path, capsys: Cap) -> None:
 def test_bdm_short_row(tmp_path: Path, capsys: Cap) -> None:
     path = _csv(tmp_path, "actor,capability,position,salience\nA,1,5,0.5\nB,1,6\n")
     assert_bad(path, capsys, "line 3: expected 4 columns, got 3")
+
+
+def test_issue_nobody_takes_a_position_on(tmp_path: Path, capsys: Cap) -> None:
+    doc = _doc(issues=[{"id": "trade"}, {"id": "aid"}])
+    assert_bad(_yaml(tmp_path, doc), capsys, "issues[1] (aid): no actor has a position on this issue")
+    path = _csv(tmp_path, "id,x.position,x.salience,y.position,y.salience\na,1,1,,\nb,2,1,,\n")
+    assert_bad(path, capsys, "issue 'y': no actor has a position on this issue")

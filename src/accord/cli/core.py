@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,10 @@ def print_forecast_table(s: Scenario, results: dict[str, Forecast]) -> None:
             if f.skipped:
                 continue
             v = f.outcome[issue.id]
-            pos = int(round((v - issue.scale.min) / span * 30))
+            if not math.isfinite(v):  # a model that could not place this issue
+                t.add_row(name, "-", "")
+                continue
+            pos = min(max(int(round((v - issue.scale.min) / span * 30)), 0), 30)
             t.add_row(name, fmt_num(v), "·" * pos + "●" + "·" * (30 - pos))
         if issue.status_quo is not None:
             t.add_row("[dim]status quo[/]", fmt_num(issue.status_quo), "")

@@ -236,6 +236,10 @@ class Scenario(_Strict):
                             f"{where}.reservation.point.{issue_id}: {value:g} is outside the "
                             f"scale {scale.min:g}..{scale.max:g}"
                         )
+        held = {issue_id for actor in self.actors for issue_id in actor.positions}
+        for i_idx, issue in enumerate(self.issues):
+            if issue.id not in held:
+                raise ValueError(f"issues[{i_idx}] ({issue.id}): no actor has a position on this issue")
         for p_idx, prop in enumerate(self.proposals):
             where = f"proposals[{p_idx}] ({prop.id})"
             for by in prop.tabled_by:
