@@ -177,3 +177,27 @@ def test_validate_bad_file(capsys: Cap, tmp_path: Path) -> None:
     rc, out, err = run(capsys, "validate", str(path))
     assert rc == 2 and out == ""
     assert err == f"error: {path}: line 3, column 'capability' (actor 'b'): must be >= 0, got -1\n"
+
+
+def test_docs_json_example_is_the_real_output(capsys: Cap) -> None:
+    """docs/cli.md shows the JSON schema by example; it must be what the command prints."""
+    import re
+
+    from conftest import ROOT
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    documented = json.loads(re.findall(r"```json\n(.*?)```", text, flags=re.S)[0])
+    rc, out, _ = run(capsys, "forecast", str(EU), "--format", "json", "-m", "compromise", "-m", "nbs")
+    assert rc == 0
+    assert json.loads(out) == _approx(documented)
+
+
+def _approx(value: object) -> object:
+    """The documented value, with floats compared to 1e-9 (the last digits may differ by platform)."""
+    if isinstance(value, dict):
+        return {k: _approx(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_approx(v) for v in value]
+    if isinstance(value, float):
+        return pytest.approx(value, rel=1e-9)
+    return value

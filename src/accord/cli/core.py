@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -192,11 +193,17 @@ def list_models(
         return
     con = console()
     for m in specs:
-        con.print(f"[bold]{m.name}[/]: {m.summary}")
-        con.print(f"  [dim]{m.citation}[/]")
+        # wrapped here, with hanging indents, so that lines stay under 80 columns without padding
+        con.print(_wrap(f"{m.name}: {m.summary}", 0, 2), style="bold", markup=False)
+        con.print(_wrap(m.citation, 2, 2), style="dim", markup=False)
         for p in m.params:
             choices = f" ({'|'.join(map(str, p.choices))})" if p.choices else ""
-            con.print(f"  --param {p.name}={p.default}{choices}: {p.doc}")
+            con.print(_wrap(f"--param {p.name}={p.default}{choices}", 2, 4), markup=False)
+            con.print(_wrap(p.doc, 6, 6), markup=False)
+
+
+def _wrap(text: str, indent: int, hanging: int) -> str:
+    return textwrap.fill(text, 80, initial_indent=" " * indent, subsequent_indent=" " * hanging)
 
 
 __all__ = ["forecast_json", "load_scenario", "to_data"]
