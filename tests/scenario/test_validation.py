@@ -430,7 +430,7 @@ def test_latin1_file(tmp_path: Path, capsys: Cap) -> None:
 def test_latin1_table(tmp_path: Path, capsys: Cap) -> None:
     path = tmp_path / "case.csv"
     path.write_bytes("id,name,x.position,x.salience\na,Sa\u00f3 Tom\u00e9,1,1\n".encode("latin-1"))
-    assert_bad(path, capsys, "line 2: not valid UTF-8 text", input_format="flat")
+    assert_bad(path, capsys, "line 2: not valid UTF-8 text")
 
 
 def test_utf16_file(tmp_path: Path, capsys: Cap) -> None:
@@ -480,3 +480,15 @@ def test_issue_nobody_takes_a_position_on(tmp_path: Path, capsys: Cap) -> None:
     assert_bad(_yaml(tmp_path, doc), capsys, "issues[1] (aid): no actor has a position on this issue")
     path = _csv(tmp_path, "id,x.position,x.salience,y.position,y.salience\na,1,1,,\nb,2,1,,\n")
     assert_bad(path, capsys, "issue 'y': no actor has a position on this issue")
+
+
+def test_decimal_comma(tmp_path: Path, capsys: Cap) -> None:
+    path = _csv(tmp_path, "id;capability;x.position;x.salience\na;1;1;0,5\nb;2;2;1\n")
+    assert_bad(path, capsys, "column 'x.salience': '0,5' is not a number", "(write the decimal separator")
+
+
+def test_wrong_shape(tmp_path: Path, capsys: Cap) -> None:
+    doc = _doc()
+    doc["actors"] = {a["id"]: a for a in doc["actors"]}
+    message = assert_bad(_yaml(tmp_path, doc), capsys, "actors: expected a list, got dict {'us': {")
+    assert len(message) < len(str(tmp_path)) + 120

@@ -190,7 +190,9 @@ def _plain_message(error: Any, msg: str) -> str:
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_type", "date_from_datetime_inexact"):
         return f"{value!r} is not a date (write YYYY-MM-DD)"
     if kind in _KIND:
-        return f"expected {_KIND[kind]}, got {type(value).__name__} {value!r}"
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return f"expected {_KIND[kind]}, got {type(value).__name__} {shown}"
     return msg
 
 

@@ -180,10 +180,9 @@ def sniff(path: Path, data: bytes) -> str | bool:
         return "xlsx"  # for a broken .xlsx too, so that read says what is wrong with it
     if data.startswith(b"PK\x03\x04"):
         return False
-    try:
-        text = data[:65536].decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return False
+    # the head only, decoded leniently: a table in the wrong encoding is still recognised as one,
+    # so that read can say what is wrong with it
+    text = data[:65536].decode("utf-8-sig", errors="replace")
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if not line.strip():
             continue
@@ -284,7 +283,10 @@ def _number(table: _Table, row: _Row, col: int) -> float | None:
         try:
             number = float(text)
         except ValueError:
-            raise table.error(row.number, col, f"{text!r} is not a number") from None
+            hint = ""
+            if re.fullmatch(r"[-+]?\d+,\d+", text):
+                hint = " (write the decimal separator as a point)"
+            raise table.error(row.number, col, f"{text!r} is not a number{hint}") from None
     if not math.isfinite(number):
         raise table.error(row.number, col, f"must be a finite number, got {text}")
     return number
