@@ -76,7 +76,7 @@ class Forecast:
         n_i = self.problem.n_issues
         issues: dict[str, Any] = {}
         for j, issue in enumerate(self.problem.issue_ids):
-            item: dict[str, Any] = {"outcome": self.outcome[issue]}
+            item: dict[str, Any] = {"outcome": _num(self.outcome[issue])}
             for key, value in self.result.details.items():
                 arr = np.asarray(value)
                 if arr.ndim >= 1 and arr.shape[-1] == n_i and arr.dtype != object:

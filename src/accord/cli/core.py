@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +111,10 @@ def print_forecast_table(s: Scenario, results: dict[str, Forecast]) -> None:
             if f.skipped:
                 continue
             v = f.outcome[issue.id]
-            pos = int(round((v - issue.scale.min) / span * 30))
+            if not math.isfinite(v):  # a model that could not place this issue
+                t.add_row(name, "-", "")
+                continue
+            pos = min(max(int(round((v - issue.scale.min) / span * 30)), 0), 30)
             t.add_row(name, fmt_num(v), "·" * pos + "●" + "·" * (30 - pos))
         if issue.status_quo is not None:
             t.add_row("[dim]status quo[/]", fmt_num(issue.status_quo), "")
@@ -166,11 +171,17 @@ def list_models(
         return
     con = console()
     for m in specs:
-        con.print(f"[bold]{m.name}[/]: {m.summary}")
-        con.print(f"  [dim]{m.citation}[/]")
+        # wrapped here, with hanging indents, so that lines stay under 80 columns without padding
+        con.print(_wrap(f"{m.name}: {m.summary}", 0, 2), style="bold", markup=False)
+        con.print(_wrap(m.citation, 2, 2), style="dim", markup=False)
         for p in m.params:
             choices = f" ({'|'.join(map(str, p.choices))})" if p.choices else ""
-            con.print(f"  --param {p.name}={p.default}{choices}: {p.doc}")
+            con.print(_wrap(f"--param {p.name}={p.default}{choices}", 2, 4), markup=False)
+            con.print(_wrap(p.doc, 6, 6), markup=False)
+
+
+def _wrap(text: str, indent: int, hanging: int) -> str:
+    return textwrap.fill(text, 80, initial_indent=" " * indent, subsequent_indent=" " * hanging)
 
 
 __all__ = ["forecast_json", "load_scenario", "to_data"]

@@ -9,6 +9,7 @@ The format is detected from content (then from the file suffix) unless given.
 from __future__ import annotations
 
 import importlib
+import math
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -55,14 +56,20 @@ def read_bytes(path: Path) -> bytes:
 
 def decode_text(data: bytes, source: str) -> str:
     """Decode UTF-8 (with or without BOM) and normalise CR and CRLF line endings."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("the file is UTF-16 text; save it as UTF-8", source=source)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        head = data[: exc.start]
+        line = head.count(b"\n") + (head.count(b"\r") if b"\n" not in data else 0) + 1
         raise InputError(
-            f"not valid UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
+            f"line {line}: not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save the file as UTF-8",
             source=source,
         ) from None
+    if "\x00" in text:
+        raise InputError("the file holds NUL bytes: it is binary, not a text scenario", source=source)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -131,16 +138,69 @@ def format_validation_error(exc: ValidationError, data: Any = None) -> str:
     msg = first["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
-    if first["type"] == "extra_forbidden":
-        msg = "unknown field (check its spelling)"
-    elif first["type"] == "missing":
-        msg = "required field is missing"
-    elif "input" in first and first["type"] in ("float_parsing", "float_type", "int_parsing"):
-        msg = f"{first['input']!r} is not a number"
+    msg = _plain_message(first, msg)
     text = f"{where}: {msg}" if where else msg
     if len(errors) > 1:
         text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
     return text
+
+
+_KIND = {
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "string_type": "text",
+}
+
+
+def _plain_message(error: Any, msg: str) -> str:
+    """pydantic's wording for one error, rephrased as what is wrong with which value."""
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown field (check its spelling)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return "empty; a number is required"
+        return f"{value!r} is not a number"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value}"
+    bounds = {
+        "greater_than_equal": (">=", "ge"),
+        "greater_than": (">", "gt"),
+        "less_than_equal": ("<=", "le"),
+        "less_than": ("<", "lt"),
+    }
+    if kind in bounds:
+        op, key = bounds[kind]
+        bound = ctx.get(key)
+        shown = f"{bound:g}" if isinstance(bound, int | float) else bound
+        return f"must be {op} {shown}, got {_show(value)}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}, got {value!r}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"must be true or false, got {value!r}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type", "date_from_datetime_inexact"):
+        return f"{value!r} is not a date (write YYYY-MM-DD)"
+    if kind in _KIND:
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return f"expected {_KIND[kind]}, got {type(value).__name__} {shown}"
+    return msg
+
+
+def _show(value: Any) -> str:
+    """A number as the user wrote it (``-3``, not ``-3.0``); anything else quoted."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
 
 
 def _loc(loc: tuple[Any, ...], data: Any) -> str:
@@ -151,7 +211,7 @@ def _loc(loc: tuple[Any, ...], data: Any) -> str:
             label = f"[{item}]"
             if isinstance(node, list | tuple) and 0 <= item < len(node):
                 node = node[item]
-                if isinstance(node, dict) and "id" in node:
+                if isinstance(node, dict) and node.get("id") not in (None, ""):
                     label += f" ({node['id']})"
             else:
                 node = None

@@ -21,9 +21,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _finite(value: float, what: str) -> float:
+def _finite(value: float, what: str = "") -> float:
     if not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number, got {value}")
+        raise ValueError(f"{what + ' ' if what else ''}must be a finite number, got {value}")
     return value
 
 
@@ -76,7 +76,7 @@ class Scale(_Strict):
         _finite(self.min, "scale.min")
         _finite(self.max, "scale.max")
         if not self.max > self.min:
-            raise ValueError(f"scale.max {self.max} must be above scale.min {self.min}")
+            raise ValueError(f"scale.max {self.max:g} must be above scale.min {self.min:g}")
         for i, p in enumerate(self.points):
             if not self.min <= p.value <= self.max:
                 raise ValueError(
@@ -125,7 +125,7 @@ class Stance(_Strict):
     @classmethod
     def _is_finite(cls, v: float | None) -> float | None:
         if v is not None:
-            _finite(v, "value")
+            _finite(v)
         return v
 
 
@@ -280,6 +280,10 @@ class Scenario(_Strict):
                             f"{where}.reservation.point.{issue_id}: {value:g} is outside the "
                             f"scale {scale.min:g}..{scale.max:g}"
                         )
+        held = {issue_id for actor in self.actors for issue_id in actor.positions}
+        for i_idx, issue in enumerate(self.issues):
+            if issue.id not in held:
+                raise ValueError(f"issues[{i_idx}] ({issue.id}): no actor has a position on this issue")
         for p_idx, prop in enumerate(self.proposals):
             where = f"proposals[{p_idx}] ({prop.id})"
             for by in prop.tabled_by:

@@ -133,4 +133,27 @@ def read(
         "actors": actors,
         "issues": [{"id": issue, "name": issue, "scale": {"min": smin, "max": smax}}],
     }
-    return validate(doc, source)
+    try:
+        return validate(doc, source)
+    except InputError as exc:
+        raise InputError(_line_of(str(exc)[len(source) + 2 :], actors), source=source) from None
+
+
+def _line_of(message: str, actors: list[dict[str, Any]]) -> str:
+    """``actors[1] (B).capability: ...`` -> ``line 3, column capability (B): ...``."""
+    match = re.match(r"actors\[(\d+)\]", message)
+    if match is None:
+        return message
+    k = int(match.group(1))
+    rest = message[match.end() :]
+    ident = f" ({actors[k]['id']})"
+    if rest.startswith(ident):
+        rest = rest[len(ident) :]
+    path, sep, what = rest.partition(": ")
+    if not sep:
+        return message
+    column = path.rsplit(".", 1)[-1] if path else ""
+    where = f"line {k + 2}" + (
+        f", column {column}" if column in ("capability", "position", "salience") else ""
+    )
+    return f"{where} ({actors[k]['name']}): {what}"
