@@ -156,7 +156,12 @@ def full_scenario_data(draw: st.DrawFn, flat: bool = False) -> dict[str, Any]:
             for k in range(draw(st.integers(0, 2)))
         ]
         if draw(st.booleans()):
-            data["deal"] = {"monitoring": draw(st.booleans()), "phases": draw(st.integers(1, 3))}
+            data["deal"] = {
+                "written": draw(st.booleans()),
+                "mediated": draw(st.booleans()),
+                "purpose": draw(st.lists(st.sampled_from(["humanitarian", "peace_process"]), unique=True)),
+                "fixed_term_days": draw(st.integers(1, 90)),
+            }
         if draw(st.booleans()):
             data["meta"] = {"importer": draw(_text), "count": draw(st.integers(0, 9))}
     return data

@@ -54,7 +54,7 @@ DOC: dict[str, Any] = {
         {"id": "aid", "scale": {"min": -1, "max": 1}, "outcome": 0.5},
     ],
     "proposals": [{"id": "p1", "name": "bridge", "tabled_by": ["us"], "point": {"trade": 50}}],
-    "deal": {"monitoring": True},
+    "deal": {"written": True, "mediated": True, "expected_days": 28},
     "meta": {"importer": "test"},
 }
 
