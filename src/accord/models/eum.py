@@ -76,8 +76,10 @@ OFFER_TYPES: dict[int, str] = {
 
 # above this many actors the probabilities use sorted prefix sums instead of an A x A x A sum
 _DIRECT_MAX_ACTORS = 48
-# elements per chunk of the direct A x A x A sum
-_CHUNK_ELEMENTS = 4_000_000
+# ... or when the direct sum over all rows would exceed this many elements
+_DIRECT_MAX_ELEMENTS = 2_000_000
+# elements per chunk of the direct A x A x A sum (small enough to stay in cache)
+_CHUNK_ELEMENTS = 250_000
 
 
 @dataclass(frozen=True)
@@ -153,163 +155,199 @@ def weighted_mean(x: Array, w: Array, active: BoolArray) -> Array:
     return np.where(total > 0, mean, plain)
 
 
-def _vote_matrix(x: Array, w: Array, rho: Array, span: Array) -> Array:
-    """H[n, k, a] = w_k (|x_k - x_a| / D)^rho_k: voter k's (risk-adjusted) distance to actor a."""
-    dist = np.abs(x[:, :, None] - x[:, None, :]) / span[:, None, None]
-    return np.asarray(w[:, :, None] * dist ** rho[:, :, None])
+@dataclass
+class Geometry:
+    """What a round's pairs share whatever the risk exponents: ``(N, A, A)`` unless noted."""
+
+    x: Array  # (N, A) positions
+    span: Array  # (N,) the range D of the initial positions
+    d: Array  # |x_i - x_j| / D
+    e: Array  # (|x_i - mu| + |x_i - x_j|) / D, challenger i's drift distance (eq. 22-23)
+    t: Array  # 1 where |x_i - mu| < |x_i - x_j| (Eftekhari & Rahimi 2014's rule for T)
+    active: BoolArray  # (N, A)
+    order: NDArray[np.intp] | None = None  # (N, A) actors sorted by position (large A only)
+    ranks: NDArray[np.intp] | None = None  # actors left of each pair's midpoint (large A only)
 
 
-def _votes_direct(h: Array, active: BoolArray) -> tuple[Array, Array, Array]:
-    """For every pair (i, j): votes for i over j, all votes cast on the pair, and the global total.
+def geometry(x: Array, span: Array, mu: Array, active: BoolArray, sort: bool, drift: bool = True) -> Geometry:
+    """The round's pair geometry; ``drift=False`` skips ``e`` and ``t`` (unused when Q = 1)."""
+    diff = np.abs(x[:, :, None] - x[:, None, :])
+    inv = 1.0 / span[:, None, None]
+    d = diff * inv
+    if drift:
+        to_mu = np.abs(x - mu[:, None])[:, :, None]
+        e = (to_mu + diff) * inv
+        t = (to_mu < diff).astype(float)
+    else:
+        e = t = d
+    order = ranks = None
+    if sort:
+        order = np.argsort(x, axis=-1, kind="stable")
+        ranks = _midpoint_ranks(x, span, active, order)
+    return Geometry(x=x, span=span, d=d, e=e, t=t, active=active, order=order, ranks=ranks)
+
+
+def _row_power(base: Array, r: Array | None) -> Array:
+    """base ** r_i with the exponent of each row's actor; base itself when r is all 1."""
+    return base if r is None else np.asarray(base ** r[:, :, None])
+
+
+def _votes_direct(h: Array, active: BoolArray) -> tuple[Array, Array]:
+    """For every pair (i, j): votes for i over j, and all votes cast on the pair.
 
     v[k, i, j] = H[k, j] - H[k, i] is voter k's vote for i over j; returns
-    ``sum_k max(0, v)``, ``sum_k |v|`` (both ``(N, A, A)``) and ``sum_{k,i,j} |v|`` ``(N,)``
-    over active actors, chunked so that no more than a few million elements exist at once.
+    ``sum_k max(0, v)`` and ``sum_k |v|`` (the latter is the former plus its transpose),
+    both ``(N, A, A)`` and 0 for pairs with a missing actor, chunked so that no more than a
+    few million elements exist at once.
     """
     n, a = h.shape[0], h.shape[1]
     num = np.empty((n, a, a))
-    den = np.empty((n, a, a))
-    pair_ok = active[:, :, None] & active[:, None, :]
     step = max(1, _CHUNK_ELEMENTS // max(1, a**3))
     for s in range(0, n, step):
         hc = h[s : s + step]
         v = hc[:, :, None, :] - hc[:, :, :, None]
-        num[s : s + step] = np.maximum(v, 0.0).sum(axis=1)
-        den[s : s + step] = np.abs(v).sum(axis=1)
-    num = np.where(pair_ok, num, 0.0)
-    den = np.where(pair_ok, den, 0.0)
-    return num, den, den.sum(axis=(-2, -1))
+        np.maximum(v, 0.0, out=v)
+        num[s : s + step] = v.sum(axis=1)
+    num = np.where(active[:, :, None] & active[:, None, :], num, 0.0)
+    return num, num + np.swapaxes(num, -1, -2)
 
 
-def _votes_sorted(x: Array, h: Array, active: BoolArray) -> tuple[Array, Array, Array]:
-    """The same sums as :func:`_votes_direct` in O(A^2 log A) per row with sorted prefix sums.
+def _midpoint_ranks(x: Array, span: Array, active: BoolArray, order: NDArray[np.intp]) -> NDArray[np.intp]:
+    """lt[n, i, j]: how many actors of row n sit left of the midpoint of x_i and x_j.
 
-    Voter k prefers the nearer of x_i, x_j, so for x_i < x_j the voters left of the midpoint
-    m vote for i and those right of it for j: votes for i = sum_{x_k < m} (H[k, j] - H[k, i]),
-    a difference of column prefix sums of H over voters sorted by position. The global total
-    sums |H[k, a] - H[k, b]| over all pairs from each voter's sorted row.
+    All rows go through one ``searchsorted`` by offsetting row n's positions, rescaled to
+    [0, 1], by 4n. Missing actors are counted too (they vote with weight 0).
     """
+    n, a = x.shape
+    rows = np.arange(n)
+    lo = np.min(np.where(active, x, np.inf), axis=-1, keepdims=True)
+    lo = np.where(np.isfinite(lo), lo, 0.0)
+    xn = np.clip((x - lo) / span[:, None], -1.0, 2.0) + 4.0 * rows[:, None]
+    xs = np.take_along_axis(xn, order, axis=-1)
+    mid = 0.5 * (xn[:, :, None] + xn[:, None, :])
+    lt = np.searchsorted(xs.ravel(), mid.ravel(), side="left").reshape(n, a, a)
+    return np.asarray(lt - (a * rows)[:, None, None])
+
+
+def _votes_sorted(geo: Geometry, h: Array) -> tuple[Array, Array]:
+    """The same sums as :func:`_votes_direct` in O(A^2 log A) per row, with sorted prefix sums.
+
+    With the voters sorted by position, voter k prefers the nearer of x_i < x_j, so the
+    voters left of the midpoint m vote for i and those right of it for j:
+    votes for i = sum_{x_k < m} (H[k, j] - H[k, i]) = G[i, j] - G[j, i] with
+    G[i, j] = C[lt_ij, j], C the column prefix sums of H over the sorted voters (lt is
+    symmetric); votes for j = (T_j - T_i) - (votes for i), T the column totals. A voter
+    exactly at m has no preference: its vote is 0.
+    """
+    assert geo.order is not None and geo.ranks is not None
     n, a = h.shape[0], h.shape[1]
-    num = np.zeros((n, a, a))
-    den = np.zeros((n, a, a))
-    total = np.zeros(n)
-    for row in range(n):  # rows are batch draws or issues, not actors
-        idx = np.flatnonzero(active[row])
-        m = idx.size
-        if m < 2:
-            continue
-        xr = x[row, idx]
-        hr = h[row][np.ix_(idx, idx)]
-        order = np.argsort(xr, kind="stable")
-        xs = xr[order]
-        cum = np.zeros((m + 1, m))
-        np.cumsum(hr[order], axis=0, out=cum[1:])
-        col_total = cum[-1]
-        mid = 0.5 * (xr[:, None] + xr[None, :])
-        lt = np.searchsorted(xs, mid, side="left")
-        le = np.searchsorted(xs, mid, side="right")
-        cols = np.arange(m)
-        ci_lt = cum[lt, cols[:, None]]
-        cj_lt = cum[lt, cols[None, :]]
-        ci_le = cum[le, cols[:, None]]
-        cj_le = cum[le, cols[None, :]]
-        left = cj_lt - ci_lt  # sum over voters left of m of H[k, j] - H[k, i]
-        right = (col_total[None, :] - cj_le) - (col_total[:, None] - ci_le)
-        below = xr[:, None] < xr[None, :]
-        above = xr[:, None] > xr[None, :]
-        nr = np.where(below, left, np.where(above, right, 0.0))
-        dr = np.where(below | above, np.abs(left) + np.abs(right), 0.0)
-        num[row][np.ix_(idx, idx)] = np.maximum(nr, 0.0)
-        den[row][np.ix_(idx, idx)] = dr
-        hsort = np.sort(hr, axis=1)
-        coef = 2.0 * np.arange(m) - m + 1.0
-        total[row] = 2.0 * float((hsort @ coef).sum())
-    return num, den, total
+    cum = np.zeros((n, a + 1, a))
+    np.cumsum(np.take_along_axis(h, geo.order[:, :, None], axis=1), axis=1, out=cum[:, 1:])
+    col_total = cum[:, -1, :]
+    index = (np.arange(n) * ((a + 1) * a))[:, None, None] + geo.ranks * a + np.arange(a)[None, None, :]
+    g = cum.ravel()[index]
+    left = g - np.swapaxes(g, -1, -2)
+    right = (col_total[:, None, :] - col_total[:, :, None]) - left
+    xi, xj = geo.x[:, :, None], geo.x[:, None, :]
+    num = np.where(xi < xj, left, np.where(xi > xj, right, 0.0))
+    num = np.where(geo.active[:, :, None] & geo.active[:, None, :], np.maximum(num, 0.0), 0.0)
+    return num, num + np.swapaxes(num, -1, -2)
 
 
-def probability(
-    x: Array, w: Array, r: Array, active: BoolArray, span: Array, kind: str, method: str = "auto"
-) -> Array:
+def probability(geo: Geometry, w: Array, r: Array | None, kind: str) -> Array:
     r"""P[n, i, j], the probability that i prevails against j, ``(N, A, A)``.
 
     ``pairwise`` (Scholz et al. 2011, eq. 30-31): voter k gives j-versus-i support
     :math:`v_k = w_k(|x_k - x_j| - |x_k - x_i|)` and
     :math:`P_{ij} = \sum_{v_k > 0} v_k / \sum_k |v_k|` (1/2 when no voter cares).
     ``global`` (Scholz's code): the votes are :math:`w_k (d_{kj}^{r_k} - d_{ki}^{r_k})` with
-    each voter's risk exponent, and the denominator is the sum of |votes| over every voter
-    and every ordered pair of actors (0 when it is 0). ``P = 0`` when x_i = x_j.
+    each voter's risk exponent ``r`` (None: all 1), and the denominator is the sum of |votes|
+    over every voter and every ordered pair of actors (P = 0 when it is 0). ``P = 0`` when
+    x_i = x_j.
     """
-    rho = r if kind == "global" else np.ones_like(r)
-    h = _vote_matrix(x, np.where(active, w, 0.0), rho, span)
-    direct = method == "direct" or (method == "auto" and x.shape[-1] <= _DIRECT_MAX_ACTORS)
-    num, den, total = _votes_direct(h, active) if direct else _votes_sorted(x, h, active)
-    distinct = x[:, :, None] != x[:, None, :]
+    w = np.where(geo.active, w, 0.0)
+    h = w[:, :, None] * _row_power(geo.d, r if kind == "global" else None)
+    num, den = _votes_direct(h, geo.active) if geo.order is None else _votes_sorted(geo, h)
     with np.errstate(invalid="ignore", divide="ignore"):
         if kind == "global":
-            p = np.where(total[:, None, None] > 0, num / total[:, None, None], 0.0)
+            total = den.sum(axis=(-2, -1))[:, None, None]
+            p = np.where(total > 0, num / total, 0.0)
         else:
             p = np.where(den > 0, num / den, 0.5)
-    return np.where(distinct, p, 0.0)
+    return np.where(geo.d > 0, p, 0.0)
+
+
+def _utilities(d: Array, r: Array | None) -> tuple[Array, Array, Array]:
+    """U^s (eq. 15), U^s - U^f (eq. 16) with the row actor's exponent, and U^sq (eq. 24) ``(N, A, 1)``."""
+    us = 2.0 - 4.0 * _row_power(np.maximum(0.5 - 0.5 * d, 0.0), r)
+    uf = 2.0 - 4.0 * _row_power(0.5 + 0.5 * d, r)
+    usq = np.zeros((d.shape[0], d.shape[1], 1)) if r is None else (2.0 - 4.0 * 0.5**r)[:, :, None]
+    return us, us - uf, usq
+
+
+def _drift(e: Array, t: Array, r: Array | None) -> Array:
+    """T U^b + (1 - T) U^w (eq. 22-23) with the row actor's exponent."""
+    ub = 2.0 - 4.0 * _row_power(np.maximum(0.5 - 0.25 * e, 0.0), r)
+    uw = 2.0 - 4.0 * _row_power(0.5 + 0.25 * e, r)
+    return np.asarray(uw + t * (ub - uw))
 
 
 def expected_utility(
-    r: Array, salience: Array, p: Array, d: Array, e: Array, t: Array, q: float, drift: bool
+    us: Array, du: Array, usq: Array, salience: Array, p: Array, q: float, drift: Array | None = None
 ) -> Array:
-    r"""Expected utility of a challenge (Scholz et al. 2011, eq. 25a), elementwise.
+    r"""Expected utility of a challenge (Scholz et al. 2011, eq. 25a), elementwise:
+    :math:`s[P U^s + (1-P) U^f] + (1-s) U^s - Q U^{sq} - (1-Q)[T U^b + (1-T) U^w]`,
+    computed as :math:`U^s - s(1-P)(U^s - U^f) - Q U^{sq} - (1-Q)\,drift`.
 
-    ``r``: the risk exponent of the actor whose utility it is; ``salience``: the weight on
-    the contest (the target's probability of resisting); ``p``: the challenger's probability
-    of success; ``d``: the pair's distance over the range of positions; ``e``: the distance
-    term of eq. 22-23, (|x_c - mu| + |x_c - x_t|) / range; ``t``: 1 where the target's drift
-    toward the median helps (Eftekhari & Rahimi 2014's rule), else 0.
+    ``salience`` weights the contest (the probability that the target resists), ``p`` is the
+    challenger's probability of success, ``du`` = U^s - U^f; the utilities are those of the
+    actor whose expected utility it is; ``drift`` None drops the (1 - Q) term.
     """
-    us = 2.0 - 4.0 * np.maximum(0.5 - 0.5 * d, 0.0) ** r  # eq. 15
-    uf = 2.0 - 4.0 * (0.5 + 0.5 * d) ** r  # eq. 16
-    usq = 2.0 - 4.0 * 0.5**r  # eq. 24
-    eu = salience * (p * us + (1.0 - p) * uf) + (1.0 - salience) * us - q * usq
-    if drift and q != 1.0:
-        ub = 2.0 - 4.0 * np.maximum(0.5 - 0.25 * e, 0.0) ** r  # eq. 22
-        uw = 2.0 - 4.0 * (0.5 + 0.25 * e) ** r  # eq. 23
-        eu = eu - (1.0 - q) * (t * ub + (1.0 - t) * uw)
+    eu = us - salience * (1.0 - p) * du
+    if q != 0.0:
+        eu = eu - q * usq
+    if drift is not None:
+        eu = eu - (1.0 - q) * drift
     return np.asarray(eu)
 
 
-@dataclass
-class _Pass:
-    a: Array  # E^i(U_ij) from i's viewpoint, (N, A, A)
-    b: Array  # E^j(U_ji) as it enters i's decision, (N, A, A)
+def _security(geo: Geometry, w: Array, s: Array, opt: Options, p_lin: Array | None, ok: BoolArray) -> Array:
+    """Sec_i = sum_j E^j(U_ji) with every r = 1 (eq. 32): what i's adversaries expect, ``(N, A)``."""
+    p = p_lin if p_lin is not None else probability(geo, w, None, opt.probability)
+    us, du, usq = _utilities(geo.d, None)
+    drift = _drift(geo.e, geo.t, None) if opt.drift_term and opt.q != 1.0 else None
+    a = expected_utility(us, du, usq, s[:, None, :], p, opt.q, drift)  # a[j, i]: j challenges i
+    return np.asarray(np.where(ok, a, 0.0).sum(axis=-2))
 
 
-def _pass(
-    x: Array,
-    w: Array,
-    s: Array,
-    r: Array,
-    active: BoolArray,
-    span: Array,
-    mu: Array,
-    opt: Options,
-    p: Array | None = None,
-) -> _Pass:
+def _pass(geo: Geometry, w: Array, s: Array, r: Array, opt: Options, p: Array | None) -> tuple[Array, Array]:
+    """Both sides' expected utilities for every ordered pair with risk exponents ``r``.
+
+    Returns ``a`` = E^i(U_ij) from i's viewpoint and ``b`` = E^j(U_ji) as it enters i's
+    decision, each ``(N, A, A)``. The distances are symmetric, so a utility with the column
+    actor's exponent is the transpose of the one with the row actor's.
+    """
     if p is None:
-        p = probability(x, w, r, active, span, opt.probability)
-    diff = np.abs(x[:, :, None] - x[:, None, :])
-    d = diff / span[:, None, None]
-    to_mu = np.abs(x - mu[:, None])[:, :, None]
-    e = (to_mu + diff) / span[:, None, None]  # challenger i's distance term
-    t = (to_mu < diff).astype(float)
-    ri, rj = r[:, :, None], r[:, None, :]
-    si, sj = s[:, :, None], s[:, None, :]
-    a = expected_utility(ri, sj, p, d, e, t, opt.q, opt.drift_term)
-    r_b = ri if opt.perspective == "receiver" else rj
-    s_b = si if opt.salience_ji == "target" else sj
-    pt = np.swapaxes(p, -1, -2)
-    if opt.drift_view == "challenger":
-        e_b, t_b = np.swapaxes(e, -1, -2), np.swapaxes(t, -1, -2)
-    else:
-        e_b, t_b = e, t
-    b = expected_utility(r_b, s_b, pt, d, e_b, t_b, opt.q, opt.drift_term)
-    return _Pass(a=a, b=b)
+        p = probability(geo, w, r, opt.probability)
+    swap = np.swapaxes
+    us, du, usq = _utilities(geo.d, r)
+    drift_on = opt.drift_term and opt.q != 1.0
+    drift = _drift(geo.e, geo.t, r) if drift_on else None
+    a = expected_utility(us, du, usq, s[:, None, :], p, opt.q, drift)
+    own = opt.perspective == "own"
+    if own:
+        us, du, usq = swap(us, -1, -2), swap(du, -1, -2), swap(usq, -1, -2)
+    drift_b = None
+    if drift_on:
+        e_t, t_t = swap(geo.e, -1, -2), swap(geo.t, -1, -2)
+        assert drift is not None
+        if opt.drift_view == "challenger":  # j's own distances to mu and to x_i
+            drift_b = swap(drift, -1, -2) if own else _drift(e_t, t_t, r)
+        else:  # i's distances (decisionmechanics)
+            drift_b = swap(_drift(e_t, t_t, r), -1, -2) if own else drift
+    s_b = s[:, :, None] if opt.salience_ji == "target" else s[:, None, :]
+    b = expected_utility(us, du, usq, s_b, swap(p, -1, -2), opt.q, drift_b)
+    return a, b
 
 
 def risk_exponents(security: Array, active: BoolArray) -> Array:
@@ -352,46 +390,76 @@ def classify(a: Array, b: Array, contest: BoolArray, eu_zero: float) -> NDArray[
     return np.where(contest, code, NONE).astype(np.int8)
 
 
-def _first_min(key: Array) -> tuple[NDArray[np.intp], BoolArray]:
-    """Index of the smallest finite key along the last axis (first on ties) and whether any."""
-    return np.asarray(np.argmin(key, axis=-1)), np.asarray(np.isfinite(key).any(axis=-1))
+def choose_moves(
+    x: Array, a: Array, b: Array, contest: BoolArray, opt: Options
+) -> tuple[Array, NDArray[np.int8] | None]:
+    """Every actor's new position after accepting at most one offer (section 6.2), ``(N, A)``.
 
-
-def choose_moves(x: Array, a: Array, b: Array, code: NDArray[np.int8], opt: Options) -> Array:
-    """Every actor's new position after accepting at most one offer (section 6.2).
-
-    A lost conflict comes before a compromise before a capitulation; within a kind, the offer
-    that moves the actor least (first actor on ties), except that ``offer_choice=scholz_code``
-    picks the compromise with the smallest weighted-average position, as Scholz's code does.
-    Compromise position: eq. 36, x_i + (x_j - x_i)|a/b|, or (``weighted_average``)
-    (|a| x_i + |b| x_j) / (|a| + |b|).
+    Actor i concedes to j in a lost conflict (b > a > 0: i moves to x_j), a compromise
+    (a < 0 < b, b >= |a|) or a capitulation (a < 0 < b, |a| > b: i moves to x_j; only with
+    ``capitulation``). A lost conflict comes before a compromise before a capitulation;
+    within a kind, the offer that moves i least (first actor on ties), except that
+    ``offer_choice=scholz_code`` picks the compromise with the smallest weighted-average
+    position (|a| x_i + |b| x_j) / (|a| + |b|), as Scholz's code does. Compromise position:
+    eq. 36, x_i + (x_j - x_i)|a/b|, or (``weighted_average``) that weighted average. With
+    ``eu_zero`` > 0, |EU| below it counts as 0 and a lone positive b is a compromise.
     """
+    pos_a, pos_b = a > 0, b > 0
+    concede = contest & pos_b & ~pos_a
+    if opt.eu_zero > 0:
+        za, zb = np.abs(a) < opt.eu_zero, np.abs(b) < opt.eu_zero
+        lost = contest & pos_a & (b > a) & ~za & ~zb
+        concede &= ~zb
+        comp = concede & (za | ~(-a > b))
+    else:
+        lost = contest & pos_a & (b > a)
+        comp = concede & ~(-a > b)
+    cap = concede & ~comp if opt.capitulation else np.zeros_like(concede)
     xi, xj = x[:, :, None], x[:, None, :]
+    dist = np.abs(xj - xi)
     abs_a, abs_b = np.abs(a), np.abs(b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        avg = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
-        eq36 = xi + (xj - xi) * np.where(abs_b > 0, abs_a / np.where(abs_b > 0, abs_b, 1.0), 1.0)
-    comp_pos = avg if opt.compromise_position == "weighted_average" else eq36
-    comp_pos = np.where(np.isfinite(comp_pos), comp_pos, xj)
-    dist_j = np.abs(xi - xj)
+        if opt.compromise_position == "weighted_average" or opt.offer_choice == "scholz_code":
+            avg = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
+        if opt.compromise_position == "weighted_average":
+            comp_pos = avg
+        else:
+            comp_pos = xi + (xj - xi) * (abs_a / abs_b)
+    comp_pos = np.where(comp & np.isfinite(comp_pos), comp_pos, xj)
+    comp_key = avg if opt.offer_choice == "scholz_code" else np.abs(comp_pos - xi)
+    # the best kind on offer for each actor: 0 lost conflict, 1 compromise, 2 capitulation, 3 none
+    kind = np.where(lost, 0, np.where(comp, 1, np.where(cap, 2, 3))).astype(np.int8)
+    best = kind.min(axis=-1)
+    key = np.where(kind == best[..., None], np.where(comp, comp_key, dist), np.inf)
+    j = np.argmin(key, axis=-1)[..., None]
+    target = np.take_along_axis(np.broadcast_to(xj, a.shape), j, axis=-1)[..., 0]
+    landing = np.take_along_axis(comp_pos, j, axis=-1)[..., 0]
+    new = np.where(best == 3, x, np.where(best == 1, landing, target))
+    return new, None
 
-    lost = code == -CONFLICT
-    j_conf, has_conf = _first_min(np.where(lost, dist_j, np.inf))
-    comp = code == -COMPROMISE
-    comp_key = avg if opt.offer_choice == "scholz_code" else np.abs(xi - comp_pos)
-    j_comp, has_comp = _first_min(np.where(comp, comp_key, np.inf))
-    if opt.capitulation:
-        j_cap, has_cap = _first_min(np.where(code == -CAPITULATION, dist_j, np.inf))
-    else:
-        j_cap, has_cap = j_conf, np.zeros_like(has_conf)
 
-    def pick(arr: Array, j: NDArray[np.intp]) -> Array:
-        return np.take_along_axis(arr, j[..., None], axis=-1)[..., 0]
-
-    xj_full = np.broadcast_to(xj, code.shape)
-    new = np.where(has_cap, pick(xj_full, j_cap), x)
-    new = np.where(has_comp, pick(comp_pos, j_comp), new)
-    return np.where(has_conf, pick(xj_full, j_conf), new)
+def _round(
+    x: Array,
+    w: Array,
+    s: Array,
+    active: BoolArray,
+    span: Array,
+    mu: Array,
+    pair_ok: BoolArray,
+    opt: Options,
+    sort: bool,
+    record: bool,
+) -> tuple[Array, Array, Array, Array, NDArray[np.int8]]:
+    """One round: new positions, risk exponents and (when ``record``) a, b and the offers."""
+    geo = geometry(x, span, mu, active, sort=sort, drift=opt.drift_term and opt.q != 1.0)
+    p_lin = probability(geo, w, None, "pairwise") if opt.probability == "pairwise" else None
+    r = risk_exponents(_security(geo, w, s, opt, p_lin, pair_ok), active)
+    a, b = _pass(geo, w, s, r, opt, p_lin)
+    contest = pair_ok if opt.same_position else pair_ok & (geo.d > 0)
+    new, _ = choose_moves(x, a, b, contest, opt)
+    new = np.where(active, new, x)
+    code = classify(a, b, contest, opt.eu_zero) if record else np.zeros((0, 0, 0), np.int8)
+    return new, r, a, b, code
 
 
 @dataclass
@@ -450,21 +518,35 @@ def simulate(
     eu_b: list[Array] = [np.full((n, a_n, a_n), np.nan)] if record_pairs else []
     offers: list[NDArray[np.int8]] = [np.zeros((n, a_n, a_n), np.int8)] if record_pairs else []
     rounds_run = np.zeros(n, dtype=np.int64)
+    sort = a_n > _DIRECT_MAX_ACTORS or n * a_n**3 > _DIRECT_MAX_ELEMENTS
     done = np.zeros(n, dtype=bool)
-    ones = np.ones((n, a_n))
+    r = np.ones((n, a_n))
+    a = b = np.full((n, a_n, a_n), np.nan)
+    code = np.zeros((n, a_n, a_n), np.int8)
     for t in range(1, rounds + 1):
-        mu = medians[-1]
-        p_lin = probability(x, w, ones, active, span, "pairwise") if opt.probability == "pairwise" else None
-        first = _pass(x, w, s, ones, active, span, mu, opt, p_lin)
-        # security: what adversaries expect from challenging i, at r = 1 (eq. 32)
-        security = np.where(pair_ok, first.a, 0.0).sum(axis=-2)
-        r = risk_exponents(security, active)
-        second = _pass(x, w, s, r, active, span, mu, opt, p_lin)
-        contest = pair_ok if opt.same_position else pair_ok & (x[:, :, None] != x[:, None, :])
-        code = classify(second.a, second.b, contest, opt.eu_zero)
-        new = choose_moves(x, second.a, second.b, code, opt)
-        new = np.where(active, new, x)
-        new = np.where(done[:, None], x, new)
+        # rows at a fixed point repeat their state; only the others are computed
+        live = np.flatnonzero(~done)
+        whole = live.size == n
+        sel = slice(None) if whole else live
+        out = _round(
+            x[sel],
+            w[sel],
+            s[sel],
+            active[sel],
+            span[sel],
+            medians[-1][sel],
+            pair_ok[sel],
+            opt,
+            sort,
+            record_pairs,
+        )
+        if whole:
+            new, r, a, b, code = out
+        else:
+            new, r, a, b, code = x.copy(), r.copy(), a.copy(), b.copy(), code.copy()
+            new[live], r[live] = out[0], out[1]
+            if record_pairs:
+                a[live], b[live], code[live] = out[2], out[3], out[4]
         moved = np.max(np.abs(new - x), axis=-1) / span
         rounds_run = np.where(done, rounds_run, t)
         done = done | (moved <= tolerance)
@@ -474,8 +556,8 @@ def simulate(
         medians.append(held_median(x, w, active))
         means.append(weighted_mean(x, w, active))
         if record_pairs:
-            eu_a.append(np.where(pair_ok, second.a, np.nan))
-            eu_b.append(np.where(pair_ok, second.b, np.nan))
+            eu_a.append(np.where(pair_ok, a, np.nan))
+            eu_b.append(np.where(pair_ok, b, np.nan))
             offers.append(code)
         if early_stop and done.all():
             break
