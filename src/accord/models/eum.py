@@ -78,6 +78,8 @@ OFFER_TYPES: dict[int, str] = {
 _DIRECT_MAX_ACTORS = 48
 # ... or when the direct sum over all rows would exceed this many elements
 _DIRECT_MAX_ELEMENTS = 2_000_000
+# pair elements per block of rows run together (the working set stays in the CPU cache)
+_BLOCK_ELEMENTS = 65_536
 # elements per chunk of the direct A x A x A sum (small enough to stay in cache)
 _CHUNK_ELEMENTS = 250_000
 
@@ -165,8 +167,11 @@ class Geometry:
     e: Array  # (|x_i - mu| + |x_i - x_j|) / D, challenger i's drift distance (eq. 22-23)
     t: Array  # 1 where |x_i - mu| < |x_i - x_j| (Eftekhari & Rahimi 2014's rule for T)
     active: BoolArray  # (N, A)
+    all_active: bool = True
     order: NDArray[np.intp] | None = None  # (N, A) actors sorted by position (large A only)
-    ranks: NDArray[np.intp] | None = None  # actors left of each pair's midpoint (large A only)
+    index: NDArray[np.intp] | None = None  # flat index of C[lt_ij, j] (large A only, see _votes_sorted)
+    below: BoolArray | None = None  # x_i < x_j (large A only)
+    above: BoolArray | None = None  # x_i > x_j (large A only)
 
 
 def geometry(x: Array, span: Array, mu: Array, active: BoolArray, sort: bool, drift: bool = True) -> Geometry:
@@ -180,11 +185,15 @@ def geometry(x: Array, span: Array, mu: Array, active: BoolArray, sort: bool, dr
         t = (to_mu < diff).astype(float)
     else:
         e = t = d
-    order = ranks = None
+    geo = Geometry(x=x, span=span, d=d, e=e, t=t, active=active, all_active=bool(active.all()))
     if sort:
-        order = np.argsort(x, axis=-1, kind="stable")
-        ranks = _midpoint_ranks(x, span, active, order)
-    return Geometry(x=x, span=span, d=d, e=e, t=t, active=active, order=order, ranks=ranks)
+        n, a = x.shape
+        geo.order = np.argsort(x, axis=-1, kind="stable")
+        ranks = _midpoint_ranks(x, span, active, geo.order)
+        geo.index = (np.arange(n) * ((a + 1) * a))[:, None, None] + ranks * a + np.arange(a)[None, None, :]
+        geo.below = x[:, :, None] < x[:, None, :]
+        geo.above = x[:, :, None] > x[:, None, :]
+    return geo
 
 
 def _row_power(base: Array, r: Array | None) -> Array:
@@ -192,13 +201,12 @@ def _row_power(base: Array, r: Array | None) -> Array:
     return base if r is None else np.asarray(base ** r[:, :, None])
 
 
-def _votes_direct(h: Array, active: BoolArray) -> tuple[Array, Array]:
-    """For every pair (i, j): votes for i over j, and all votes cast on the pair.
+def _votes_direct(geo: Geometry, h: Array) -> Array:
+    """For every pair (i, j): the votes for i over j, ``(N, A, A)``.
 
     v[k, i, j] = H[k, j] - H[k, i] is voter k's vote for i over j; returns
-    ``sum_k max(0, v)`` and ``sum_k |v|`` (the latter is the former plus its transpose),
-    both ``(N, A, A)`` and 0 for pairs with a missing actor, chunked so that no more than a
-    few million elements exist at once.
+    ``sum_k max(0, v)``, 0 for pairs with a missing actor, chunked so that the A x A x A
+    terms stay small. (All votes cast on a pair, ``sum_k |v|``, are this plus its transpose.)
     """
     n, a = h.shape[0], h.shape[1]
     num = np.empty((n, a, a))
@@ -208,8 +216,9 @@ def _votes_direct(h: Array, active: BoolArray) -> tuple[Array, Array]:
         v = hc[:, :, None, :] - hc[:, :, :, None]
         np.maximum(v, 0.0, out=v)
         num[s : s + step] = v.sum(axis=1)
-    num = np.where(active[:, :, None] & active[:, None, :], num, 0.0)
-    return num, num + np.swapaxes(num, -1, -2)
+    if not geo.all_active:
+        num = np.where(geo.active[:, :, None] & geo.active[:, None, :], num, 0.0)
+    return num
 
 
 def _midpoint_ranks(x: Array, span: Array, active: BoolArray, order: NDArray[np.intp]) -> NDArray[np.intp]:
@@ -224,12 +233,15 @@ def _midpoint_ranks(x: Array, span: Array, active: BoolArray, order: NDArray[np.
     lo = np.where(np.isfinite(lo), lo, 0.0)
     xn = np.clip((x - lo) / span[:, None], -1.0, 2.0) + 4.0 * rows[:, None]
     xs = np.take_along_axis(xn, order, axis=-1)
-    mid = 0.5 * (xn[:, :, None] + xn[:, None, :])
-    lt = np.searchsorted(xs.ravel(), mid.ravel(), side="left").reshape(n, a, a)
-    return np.asarray(lt - (a * rows)[:, None, None])
+    # midpoints in sorted order increase along each row: searchsorted runs fastest on them
+    mid = 0.5 * (xs[:, :, None] + xs[:, None, :])
+    lt = np.searchsorted(xs.ravel(), mid.ravel(), side="left").reshape(n, a, a) - (a * rows)[:, None, None]
+    inv = np.argsort(order, axis=-1)
+    lt = np.take_along_axis(lt, inv[:, :, None], axis=1)
+    return np.asarray(np.take_along_axis(lt, inv[:, None, :], axis=2))
 
 
-def _votes_sorted(geo: Geometry, h: Array) -> tuple[Array, Array]:
+def _votes_sorted(geo: Geometry, h: Array) -> Array:
     """The same sums as :func:`_votes_direct` in O(A^2 log A) per row, with sorted prefix sums.
 
     With the voters sorted by position, voter k prefers the nearer of x_i < x_j, so the
@@ -239,19 +251,20 @@ def _votes_sorted(geo: Geometry, h: Array) -> tuple[Array, Array]:
     symmetric); votes for j = (T_j - T_i) - (votes for i), T the column totals. A voter
     exactly at m has no preference: its vote is 0.
     """
-    assert geo.order is not None and geo.ranks is not None
+    assert geo.order is not None and geo.index is not None
+    assert geo.below is not None and geo.above is not None
     n, a = h.shape[0], h.shape[1]
     cum = np.zeros((n, a + 1, a))
     np.cumsum(np.take_along_axis(h, geo.order[:, :, None], axis=1), axis=1, out=cum[:, 1:])
     col_total = cum[:, -1, :]
-    index = (np.arange(n) * ((a + 1) * a))[:, None, None] + geo.ranks * a + np.arange(a)[None, None, :]
-    g = cum.ravel()[index]
+    g = cum.ravel()[geo.index]
     left = g - np.swapaxes(g, -1, -2)
     right = (col_total[:, None, :] - col_total[:, :, None]) - left
-    xi, xj = geo.x[:, :, None], geo.x[:, None, :]
-    num = np.where(xi < xj, left, np.where(xi > xj, right, 0.0))
-    num = np.where(geo.active[:, :, None] & geo.active[:, None, :], np.maximum(num, 0.0), 0.0)
-    return num, num + np.swapaxes(num, -1, -2)
+    num = np.where(geo.below, left, np.where(geo.above, right, 0.0))
+    np.maximum(num, 0.0, out=num)
+    if not geo.all_active:
+        num = np.where(geo.active[:, :, None] & geo.active[:, None, :], num, 0.0)
+    return num
 
 
 def probability(geo: Geometry, w: Array, r: Array | None, kind: str) -> Array:
@@ -267,14 +280,15 @@ def probability(geo: Geometry, w: Array, r: Array | None, kind: str) -> Array:
     """
     w = np.where(geo.active, w, 0.0)
     h = w[:, :, None] * _row_power(geo.d, r if kind == "global" else None)
-    num, den = _votes_direct(h, geo.active) if geo.order is None else _votes_sorted(geo, h)
+    num = _votes_direct(geo, h) if geo.order is None else _votes_sorted(geo, h)
     with np.errstate(invalid="ignore", divide="ignore"):
         if kind == "global":
-            total = den.sum(axis=(-2, -1))[:, None, None]
-            p = np.where(total > 0, num / total, 0.0)
-        else:
-            p = np.where(den > 0, num / den, 0.5)
-    return np.where(geo.d > 0, p, 0.0)
+            # sum over voters and ordered pairs of |votes|: each pair's votes both ways
+            total = 2.0 * num.sum(axis=(-2, -1))[:, None, None]
+            return np.asarray(np.where(total > 0, num / total, 0.0))
+        den = num + np.swapaxes(num, -1, -2)
+        p = np.where(den > 0, num / den, 0.5)
+    return np.asarray(np.where(geo.d > 0, p, 0.0))
 
 
 def _utilities(d: Array, r: Array | None) -> tuple[Array, Array, Array]:
@@ -404,33 +418,43 @@ def choose_moves(
     eq. 36, x_i + (x_j - x_i)|a/b|, or (``weighted_average``) that weighted average. With
     ``eu_zero`` > 0, |EU| below it counts as 0 and a lone positive b is a compromise.
     """
-    pos_a, pos_b = a > 0, b > 0
-    concede = contest & pos_b & ~pos_a
+    pos_a = a > 0
+    concede = contest & (b > 0) & ~pos_a
     if opt.eu_zero > 0:
         za, zb = np.abs(a) < opt.eu_zero, np.abs(b) < opt.eu_zero
         lost = contest & pos_a & (b > a) & ~za & ~zb
         concede &= ~zb
-        comp = concede & (za | ~(-a > b))
+        comp = concede & (za | (b >= -a))
     else:
         lost = contest & pos_a & (b > a)
-        comp = concede & ~(-a > b)
-    cap = concede & ~comp if opt.capitulation else np.zeros_like(concede)
+        comp = concede & (b >= -a)
+    cap = concede & ~comp if opt.capitulation else None
     xi, xj = x[:, :, None], x[:, None, :]
-    dist = np.abs(xj - xi)
+    step = xj - xi
+    dist = np.abs(step)
     abs_a, abs_b = np.abs(a), np.abs(b)
+    # a compromise moves i the fraction |a| / |b| (eq. 36) or |b| / (|a| + |b|) (weighted average)
     with np.errstate(invalid="ignore", divide="ignore"):
-        if opt.compromise_position == "weighted_average" or opt.offer_choice == "scholz_code":
-            avg = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
         if opt.compromise_position == "weighted_average":
-            comp_pos = avg
+            frac = abs_b / (abs_a + abs_b)
         else:
-            comp_pos = xi + (xj - xi) * (abs_a / abs_b)
-    comp_pos = np.where(comp & np.isfinite(comp_pos), comp_pos, xj)
-    comp_key = avg if opt.offer_choice == "scholz_code" else np.abs(comp_pos - xi)
+            frac = abs_a / abs_b
+    frac = np.where(comp, frac, 1.0)
+    comp_pos = xi + step * frac
+    if opt.offer_choice == "scholz_code":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            comp_key = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
+    else:
+        comp_key = dist * frac
     # the best kind on offer for each actor: 0 lost conflict, 1 compromise, 2 capitulation, 3 none
-    kind = np.where(lost, 0, np.where(comp, 1, np.where(cap, 2, 3))).astype(np.int8)
+    kind = np.full(a.shape, 3, np.int8)
+    if cap is not None:
+        kind[cap] = 2
+    kind[comp] = 1
+    kind[lost] = 0
     best = kind.min(axis=-1)
-    key = np.where(kind == best[..., None], np.where(comp, comp_key, dist), np.inf)
+    key = np.where(comp, comp_key, dist)
+    key[kind != best[..., None]] = np.inf
     j = np.argmin(key, axis=-1)[..., None]
     target = np.take_along_axis(np.broadcast_to(xj, a.shape), j, axis=-1)[..., 0]
     landing = np.take_along_axis(comp_pos, j, axis=-1)[..., 0]
@@ -459,6 +483,42 @@ def _round(
     new, _ = choose_moves(x, a, b, contest, opt)
     new = np.where(active, new, x)
     code = classify(a, b, contest, opt.eu_zero) if record else np.zeros((0, 0, 0), np.int8)
+    return new, r, a, b, code
+
+
+def _round_blocks(
+    x: Array,
+    w: Array,
+    s: Array,
+    active: BoolArray,
+    span: Array,
+    mu: Array,
+    pair_ok: BoolArray,
+    opt: Options,
+    sort: bool,
+    record: bool,
+) -> tuple[Array, Array, Array, Array, NDArray[np.int8]]:
+    """:func:`_round` on blocks of rows small enough for the CPU cache (rows are independent)."""
+    n, a_n = x.shape
+    step = max(1, _BLOCK_ELEMENTS // (a_n * a_n))
+    if n <= step:
+        return _round(x, w, s, active, span, mu, pair_ok, opt, sort, record)
+    parts = [
+        _round(
+            x[k : k + step],
+            w[k : k + step],
+            s[k : k + step],
+            active[k : k + step],
+            span[k : k + step],
+            mu[k : k + step],
+            pair_ok[k : k + step],
+            opt,
+            sort,
+            record,
+        )
+        for k in range(0, n, step)
+    ]
+    new, r, a, b, code = (np.concatenate(p) for p in zip(*parts, strict=True))
     return new, r, a, b, code
 
 
@@ -518,7 +578,7 @@ def simulate(
     eu_b: list[Array] = [np.full((n, a_n, a_n), np.nan)] if record_pairs else []
     offers: list[NDArray[np.int8]] = [np.zeros((n, a_n, a_n), np.int8)] if record_pairs else []
     rounds_run = np.zeros(n, dtype=np.int64)
-    sort = a_n > _DIRECT_MAX_ACTORS or n * a_n**3 > _DIRECT_MAX_ELEMENTS
+    sort = a_n > _DIRECT_MAX_ACTORS
     done = np.zeros(n, dtype=bool)
     r = np.ones((n, a_n))
     a = b = np.full((n, a_n, a_n), np.nan)
@@ -528,7 +588,7 @@ def simulate(
         live = np.flatnonzero(~done)
         whole = live.size == n
         sel = slice(None) if whole else live
-        out = _round(
+        out = _round_blocks(
             x[sel],
             w[sel],
             s[sel],
