@@ -38,7 +38,12 @@ never accepted (``capitulation=false``, a typo in that code).
 ``paper`` follows the printed equations: eq. 31 per pair (``probability=pairwise``), each
 side's utility with its own risk exponent (``perspective=own``), eq. 25b's printed salience
 of the challenger (``salience_ji=challenger``), the offer that moves the actor least and
-eq. 36 for the compromise position.
+eq. 36 for the compromise position. With ``compromise_position=weighted_average``,
+``same_position=true`` and ``drift_view=receiver`` it reproduces the decisionmechanics
+implementation of the printed equations (docs/models/eum.md argues each of the three).
+Both variants keep the (1 - Q) drift term of eq. 25 (``drift_term``; Scholz's code drops
+it, which is harmless only at Q = 1) with T = 1 when the challenger is nearer the median
+than it is to the target (Eftekhari & Rahimi 2014).
 
 Degenerate cases return finite numbers: equal security levels give every actor ``r = 1``;
 a pair whose voters are all indifferent has ``P = 1/2`` (pairwise) or ``0`` (global); an
@@ -76,8 +81,6 @@ OFFER_TYPES: dict[int, str] = {
 
 # above this many actors the probabilities use sorted prefix sums instead of an A x A x A sum
 _DIRECT_MAX_ACTORS = 48
-# ... or when the direct sum over all rows would exceed this many elements
-_DIRECT_MAX_ELEMENTS = 2_000_000
 # pair elements per block of rows run together (the working set stays in the CPU cache)
 _BLOCK_ELEMENTS = 65_536
 # elements per chunk of the direct A x A x A sum (small enough to stay in cache)
@@ -641,14 +644,13 @@ def simulate(
 
 def _rows(problem: Problem) -> tuple[Array, Array, Array, BoolArray]:
     """(*B, A, I) -> (N, A) with N = prod(B) * I: each row one issue of one draw."""
-    a_n, i_n = problem.n_actors, problem.n_issues
+    a_n = problem.n_actors
     shape = problem.position.shape
     mask = np.broadcast_to(problem.mask, shape)
 
     def flat(arr: NDArray[Any]) -> NDArray[Any]:
         return np.moveaxis(np.broadcast_to(arr, shape), -1, -2).reshape(-1, a_n)
 
-    del i_n
     return (
         flat(np.where(mask, problem.position, 0.0)),
         flat(problem.weights()),
@@ -657,11 +659,10 @@ def _rows(problem: Problem) -> tuple[Array, Array, Array, BoolArray]:
     )
 
 
-def _unflat(problem: Problem, arr: NDArray[Any], actor_axes: int) -> NDArray[Any]:
+def _unflat(problem: Problem, arr: NDArray[Any]) -> NDArray[Any]:
     """(N, T, *actors) -> (*B, T, *actors, I)."""
     batch = problem.batch_shape
-    i_n = problem.n_issues
-    out = arr.reshape(*batch, i_n, *arr.shape[1:])
+    out = arr.reshape(*batch, problem.n_issues, *arr.shape[1:])
     return np.moveaxis(out, len(batch), -1)
 
 
@@ -718,19 +719,19 @@ def expected_utility_model(problem: Problem, *, rng: np.random.Generator, **para
     """
     pairs = bool(params.get("pairs", False))
     sim = _run(problem, params, record_pairs=pairs)
-    median = _unflat(problem, sim.median, 0)
+    median = _unflat(problem, sim.median)
     traj = {
         "median": median,
-        "mean": _unflat(problem, sim.mean, 0),
-        "positions": _unflat(problem, sim.positions, 1),
-        "r": _unflat(problem, sim.r, 1),
+        "mean": _unflat(problem, sim.mean),
+        "positions": _unflat(problem, sim.positions),
+        "r": _unflat(problem, sim.r),
     }
-    details: dict[str, Any] = {"rounds_run": _unflat(problem, sim.rounds_run[:, None], 0)[..., 0, :]}
+    details: dict[str, Any] = {"rounds_run": _unflat(problem, sim.rounds_run[:, None])[..., 0, :]}
     if pairs:
         assert sim.eu_challenger is not None and sim.eu_target is not None and sim.offer is not None
-        details["eu_challenger"] = _unflat(problem, sim.eu_challenger, 2)
-        details["eu_target"] = _unflat(problem, sim.eu_target, 2)
-        details["offer"] = _unflat(problem, sim.offer, 2)
+        details["eu_challenger"] = _unflat(problem, sim.eu_challenger)
+        details["eu_target"] = _unflat(problem, sim.eu_target)
+        details["offer"] = _unflat(problem, sim.offer)
         details["offer_types"] = {str(k): v for k, v in OFFER_TYPES.items()}
     return ModelResult(outcome=median[..., -1, :], trajectory=traj, details=details)
 
@@ -765,9 +766,9 @@ def pair_data(problem: Problem, **params: Any) -> PairData:
     sim = _run(problem, resolved, record_pairs=True)
     assert sim.eu_challenger is not None and sim.eu_target is not None and sim.offer is not None
     return PairData(
-        eu_challenger=_unflat(problem, sim.eu_challenger, 2),
-        eu_target=_unflat(problem, sim.eu_target, 2),
-        offer=_unflat(problem, sim.offer, 2),
+        eu_challenger=_unflat(problem, sim.eu_challenger),
+        eu_target=_unflat(problem, sim.eu_target),
+        offer=_unflat(problem, sim.offer),
         actor_ids=problem.actor_ids,
         issue_ids=problem.issue_ids,
     )
