@@ -54,7 +54,7 @@ the lowest actor index (as in the reference implementations), the only place lab
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -666,7 +666,7 @@ def _unflat(problem: Problem, arr: NDArray[Any]) -> NDArray[Any]:
     return np.moveaxis(out, len(batch), -1)
 
 
-def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> Simulation:
+def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> tuple[Simulation, Options]:
     opt = options_for(
         params.get("variant", "scholz"),
         q=params.get("q"),
@@ -677,12 +677,12 @@ def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> Simula
         compromise_position=_auto(params.get("compromise_position")),
         capitulation=_auto_bool(params.get("capitulation")),
         drift_term=_auto_bool(params.get("drift_term")),
-        eu_zero=_auto_float(params.get("eu_zero")),
+        eu_zero=params.get("eu_zero"),
         same_position=_auto_bool(params.get("same_position")),
         drift_view=_auto(params.get("drift_view")),
     )
     x, w, s, active = _rows(problem)
-    return simulate(
+    sim = simulate(
         x,
         w,
         s,
@@ -693,14 +693,11 @@ def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> Simula
         tolerance=float(params.get("tolerance", 1e-9)),
         record_pairs=record_pairs,
     )
+    return sim, opt
 
 
 def _auto(value: str | None) -> str | None:
     return None if value in (None, "auto") else value
-
-
-def _auto_float(value: float | None) -> float | None:
-    return None if value is None or value < 0 else float(value)
 
 
 def _auto_bool(value: str | bool | None) -> bool | None:
@@ -718,7 +715,7 @@ def expected_utility_model(problem: Problem, *, rng: np.random.Generator, **para
     ``eu_target`` and ``offer`` ``(*B, T, A, A, I)`` (see :func:`pair_data`).
     """
     pairs = bool(params.get("pairs", False))
-    sim = _run(problem, params, record_pairs=pairs)
+    sim, opt = _run(problem, params, record_pairs=pairs)
     median = _unflat(problem, sim.median)
     traj = {
         "median": median,
@@ -726,7 +723,10 @@ def expected_utility_model(problem: Problem, *, rng: np.random.Generator, **para
         "positions": _unflat(problem, sim.positions),
         "r": _unflat(problem, sim.r),
     }
-    details: dict[str, Any] = {"rounds_run": _unflat(problem, sim.rounds_run[:, None])[..., 0, :]}
+    details: dict[str, Any] = {
+        "rounds_run": _unflat(problem, sim.rounds_run[:, None])[..., 0, :],
+        "options": asdict(opt),  # the choices in effect once the variant's defaults are applied
+    }
     if pairs:
         assert sim.eu_challenger is not None and sim.eu_target is not None and sim.offer is not None
         details["eu_challenger"] = _unflat(problem, sim.eu_challenger)
@@ -763,7 +763,7 @@ def pair_data(problem: Problem, **params: Any) -> PairData:
     ``params`` are the model's parameters (defaults as in the registry).
     """
     resolved = SPEC.resolve({k: v for k, v in params.items() if k != "pairs"})
-    sim = _run(problem, resolved, record_pairs=True)
+    sim, _ = _run(problem, resolved, record_pairs=True)
     assert sim.eu_challenger is not None and sim.eu_target is not None and sim.offer is not None
     return PairData(
         eu_challenger=_unflat(problem, sim.eu_challenger),
@@ -838,6 +838,6 @@ SPEC = ModelSpec(
             "let actors at the same position contest each other (false: no contest, P = 0)",
             ("true", "false"),
         ),
-        Param("eu_zero", -1.0, "|EU| below this counts as 0 (negative: the variant's, 0)", low=-1.0),
+        Param("eu_zero", 0.0, "|EU| below this counts as 0 (decisionmechanics: 1e-4)", low=0.0),
     ),
 )
