@@ -397,3 +397,25 @@ def test_bad_parameters_are_refused() -> None:
     for bad in ({"variant": "bdm"}, {"q": 1.5}, {"probability": "local"}, {"rounds": -1}):
         with pytest.raises(ParameterError):
             get("eum").run(problem, bad)
+
+
+@pytest.mark.parametrize("variant", eum.VARIANTS)
+@pytest.mark.parametrize("name", ["eu_emissions", "argentina", "china"])
+def test_actors_move_exactly_when_they_concede_an_offer(name: str, variant: str) -> None:
+    problem = _problem(name)
+    params = {"variant": variant, "rounds": 4, "early_stop": False}
+    pairs = eum.pair_data(problem, **params)
+    pos = get("eum").run(problem, params).trajectory["positions"][..., 0]
+    concede = [-eum.CONFLICT, -eum.COMPROMISE] + ([-eum.CAPITULATION] if variant == "paper" else [])
+    for t in range(1, pos.shape[0]):
+        offers = pairs.offer[t, :, :, 0]
+        conceding = np.isin(offers, concede).any(axis=1)
+        moved = np.abs(pos[t] - pos[t - 1]) > 1e-12
+        np.testing.assert_array_equal(moved, conceding, err_msg=f"round {t}")
+
+
+def test_zero_rounds_returns_the_initial_median() -> None:
+    problem = _problem("eu_emissions")
+    res = get("eum").run(problem, {"rounds": 0})
+    assert res.trajectory["positions"].shape == (1, 10, 1)
+    assert problem.to_scale(res.outcome)[0] == pytest.approx(7.0)
