@@ -4,7 +4,8 @@ Synthetic scenarios: positions uniform on 0-100, capability and salience uniform
 0.05-1, fixed seed, 10 rounds (no early stop), both variants; and 10,000 Monte Carlo draws of
 the EC emission-standards case (Bueno de Mesquita 1994; positions jittered by N(0, 0.5)
 years, saliences by +-10 %) run as one batch. Prints wall time (best of ``--repeat``) and
-peak memory (tracemalloc, in a separate run so tracing does not slow the timed one).
+CPU time, and peak memory (tracemalloc, in a separate run so tracing does not slow the timed
+one; and the peak resident memory of the whole process at the end).
 
     PYTHONPATH=src python benchmarks/eum.py [--repeat 3] [--sizes 200 1000]
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import time
 import tracemalloc
 from dataclasses import replace
@@ -25,7 +27,9 @@ from accord.problem import Problem, to_problem
 from accord.scenario import load, validate
 
 SEED = 20110401
-EC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "bdm" / "eu_emissions.csv"
+# the shared data beside the repository, as in tests/conftest.py (override with ACCORD_SHARED)
+SHARED = Path(os.environ.get("ACCORD_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+EC = SHARED / "data" / "bdm" / "eu_emissions.csv"
 
 
 def synthetic(n_actors: int, seed: int = SEED) -> Problem:
@@ -96,6 +100,8 @@ def main() -> None:
             print(f"{case:<38}{variant:<8}{sec:8.3f}{cpu:8.3f}{mib:10.1f}")
     else:
         print(f"skipped the EC draws: {EC} not found")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory of the whole process: {rss:.0f} MiB")
 
 
 if __name__ == "__main__":
