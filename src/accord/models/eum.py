@@ -49,7 +49,8 @@ Degenerate cases return finite numbers: equal security levels give every actor `
 a pair whose voters are all indifferent has ``P = 1/2`` (pairwise) or ``0`` (global); an
 issue where every position coincides never moves. Actors without a position on an issue
 take no part in it. Ties between equally good offers or equally good median positions go to
-the lowest actor index (as in the reference implementations), the only place labels matter.
+the lowest actor index (as the reference implementations do for offers), the only place
+labels matter.
 """
 
 from __future__ import annotations
@@ -606,9 +607,10 @@ def simulate(
         if whole:
             new, r, a, b, code = out
         else:
-            new, r, a, b, code = x.copy(), r.copy(), a.copy(), b.copy(), code.copy()
+            new, r = x.copy(), r.copy()
             new[live], r[live] = out[0], out[1]
             if record_pairs:
+                a, b, code = a.copy(), b.copy(), code.copy()
                 a[live], b[live], code[live] = out[2], out[3], out[4]
         moved = np.max(np.abs(new - x), axis=-1) / span
         rounds_run = np.where(done, rounds_run, t)
