@@ -241,7 +241,7 @@ def _midpoint_ranks(x: Array, span: Array, active: BoolArray, order: NDArray[np.
     mid = 0.5 * (xs[:, :, None] + xs[:, None, :])
     lt = np.searchsorted(xs.ravel(), mid.ravel(), side="left").reshape(n, a, a) - (a * rows)[:, None, None]
     inv = np.argsort(order, axis=-1)
-    lt = np.take_along_axis(lt, inv[:, :, None], axis=1)
+    lt = lt[rows[:, None], inv]  # whole rows back to actor order
     return np.asarray(np.take_along_axis(lt, inv[:, None, :], axis=2))
 
 
@@ -259,7 +259,8 @@ def _votes_sorted(geo: Geometry, h: Array) -> Array:
     assert geo.below is not None and geo.above is not None
     n, a = h.shape[0], h.shape[1]
     cum = np.zeros((n, a + 1, a))
-    np.cumsum(np.take_along_axis(h, geo.order[:, :, None], axis=1), axis=1, out=cum[:, 1:])
+    # whole rows of H reordered by voter position (row copies, not an element gather)
+    np.cumsum(h[np.arange(n)[:, None], geo.order], axis=1, out=cum[:, 1:])
     col_total = cum[:, -1, :]
     g = cum.ravel()[geo.index]
     left = g - np.swapaxes(g, -1, -2)
@@ -450,19 +451,17 @@ def choose_moves(
             comp_key = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
     else:
         comp_key = dist * frac
-    # the best kind on offer for each actor: 0 lost conflict, 1 compromise, 2 capitulation, 3 none
-    kind = np.full(a.shape, 3, np.int8)
-    if cap is not None:
-        kind[cap] = 2
-    kind[comp] = 1
-    kind[lost] = 0
-    best = kind.min(axis=-1)
-    key = np.where(comp, comp_key, dist)
-    key[kind != best[..., None]] = np.inf
+    # the best kind on offer for each actor: a lost conflict, else a compromise, else a capitulation
+    has_lost, has_comp = np.asarray(lost.any(axis=-1)), np.asarray(comp.any(axis=-1))
+    eligible = np.where(
+        has_lost[..., None], lost, comp if cap is None else np.where(has_comp[..., None], comp, cap)
+    )
+    key = np.where(eligible, np.where(comp, comp_key, dist), np.inf)
     j = np.argmin(key, axis=-1)[..., None]
     target = np.take_along_axis(np.broadcast_to(xj, a.shape), j, axis=-1)[..., 0]
     landing = np.take_along_axis(comp_pos, j, axis=-1)[..., 0]
-    new = np.where(best == 3, x, np.where(best == 1, landing, target))
+    moves = eligible.any(axis=-1)
+    new = np.where(moves, np.where(has_lost | ~has_comp, target, landing), x)
     return new, None
 
 
