@@ -27,6 +27,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "accord.models.nbs",
     "accord.models.smp",
     "accord.models.exchange",
+    "accord.models.eum",
 )
 
 
