@@ -90,3 +90,13 @@ def test_one_and_two_workers_give_the_in_process_numbers() -> None:
     assert np.array_equal(two_sens.total["compromise"], ref_sens.total["compromise"])
     assert np.array_equal(two_sens.first["compromise"], ref_sens.first["compromise"])
     assert bar.done == bar.total == 4
+
+
+def test_rich_progress_counts_blocks_off_the_terminal() -> None:
+    from accord.analysis.distributed import RichProgress
+
+    with RichProgress("draws", enabled=False) as bar:
+        out = run_blocks(_parts, None, 5, chunk_blocks=2, progress=bar)
+        task = bar._bar.tasks[0]
+        assert (task.total, task.completed) == (5, 5)
+    assert len(out["block"]) == 5

@@ -150,3 +150,20 @@ def test_draws_stay_inside_the_scale_and_the_salience_range(data) -> None:
     assert np.all((sq >= 0) & (sq <= 1))
     ru = p.reservation_utility[np.isfinite(p.reservation_utility)]
     assert np.all((ru >= 0) & (ru <= 1))
+
+
+def test_inputs_are_reported_in_the_scenarios_units() -> None:
+    from accord.analysis.uncertainty import describe_inputs
+
+    s = _scenario(pos_unc={"sd": 10}, sal_unc={"low": 30, "high": 80}, salience_scale=100)
+    rows = describe_inputs(to_problem(s), uncertain_inputs(s))
+    assert rows[0] == {
+        "input": "position[a,x]",
+        "value": pytest.approx(20),
+        "distribution": "truncated normal",
+        "sd": pytest.approx(10),
+        "low": 0.0,
+        "high": pytest.approx(200),
+    }
+    assert rows[1]["distribution"] == "uniform"
+    assert (rows[1]["value"], rows[1]["low"], rows[1]["high"]) == pytest.approx((50, 30, 80))

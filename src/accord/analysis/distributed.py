@@ -38,7 +38,7 @@ class Progress(Protocol):
 def task_ranges(n_blocks: int, chunk_blocks: int) -> list[tuple[int, int]]:
     """Contiguous ``(start, stop)`` ranges of at most ``chunk_blocks`` blocks covering ``n_blocks``."""
     if chunk_blocks < 1:
-        raise InputError(f"chunk size {chunk_blocks}: must be at least 1 block")
+        raise InputError(f"--chunk-blocks {chunk_blocks}: must be at least 1 block")
     return [(s, min(s + chunk_blocks, n_blocks)) for s in range(0, n_blocks, chunk_blocks)]
 
 
@@ -159,7 +159,7 @@ class RichProgress:
             transient=True,
             disable=not self.enabled,
         )
-        self._description = description
+        self.description = description
         self._task: Any = None
 
     def __enter__(self) -> RichProgress:
@@ -171,7 +171,7 @@ class RichProgress:
         sys.stderr.flush()
 
     def start(self, total: int) -> None:
-        self._task = self._bar.add_task(self._description, total=total)
+        self._task = self._bar.add_task(self.description, total=total)
 
     def advance(self, blocks: int) -> None:
         if self._task is not None:

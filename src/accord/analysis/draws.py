@@ -67,7 +67,8 @@ class Inputs:
     ``value`` is the scenario's value; ``normal`` says whether the input is a truncated
     normal (``sd``) or uniform (``low``..``high``); ``lo``/``hi`` is the valid range for
     normals and the (already intersected) range for uniforms. ``fixed_power`` ``(A, I)``
-    marks the per-issue powers the scenario gives, which capability draws leave alone.
+    marks the per-issue powers the scenario gives, which capability draws leave alone;
+    ``salience_scale`` is the scenario's (1 or 100), for reporting in its units.
     """
 
     names: tuple[str, ...]
@@ -80,6 +81,7 @@ class Inputs:
     lo: Array
     hi: Array
     fixed_power: NDArray[np.bool_]
+    salience_scale: float = 1.0
 
     @property
     def k(self) -> int:
@@ -139,13 +141,18 @@ class Inputs:
             reservation_utility=res_u,
         )
 
-    def to_scale(self, problem: Problem, values: Array) -> Array:
-        """Input values ``(..., k)`` in the scenario's units (scale units for positions and status quos)."""
-        values = np.asarray(values, dtype=float)
+    def units(self, problem: Problem) -> tuple[Array, Array]:
+        """Offset and unit ``(k,)`` that map each input from the unit scale to the scenario's units."""
         on_scale = (self.kind == POSITION) | (self.kind == STATUS_QUO)
         j = np.maximum(self.issue, 0)
         span = problem.scale_max[j] - problem.scale_min[j]
-        return np.where(on_scale, problem.scale_min[j] + values * span, values)
+        unit = np.where(on_scale, span, np.where(self.kind == SALIENCE, self.salience_scale, 1.0))
+        return np.where(on_scale, problem.scale_min[j], 0.0), unit
+
+    def to_scale(self, problem: Problem, values: Array) -> Array:
+        """Input values ``(..., k)`` in the scenario's units (scale units, the salience scale)."""
+        offset, unit = self.units(problem)
+        return offset + np.asarray(values, dtype=float) * unit
 
 
 def uncertain_inputs(scenario: Scenario, noise: float = 0.0) -> Inputs:
@@ -299,6 +306,7 @@ def uncertain_inputs(scenario: Scenario, noise: float = 0.0) -> Inputs:
         lo=col(6, float).astype(np.float64),
         hi=col(7, float).astype(np.float64),
         fixed_power=fixed_power,
+        salience_scale=top,
     )
 
 

@@ -251,17 +251,14 @@ def describe_inputs(problem: Problem, inputs: Inputs) -> list[dict[str, Any]]:
     value = inputs.to_scale(problem, inputs.value)
     lo = inputs.to_scale(problem, inputs.lo)
     hi = inputs.to_scale(problem, inputs.hi)
+    _, unit = inputs.units(problem)
     out: list[dict[str, Any]] = []
     for k, name in enumerate(inputs.names):
         item: dict[str, Any] = {"input": name, "value": float(value[k])}
         if inputs.normal[k]:
-            span = 1.0
-            if inputs.issue[k] >= 0 and name.startswith(("position", "status_quo")):
-                j = inputs.issue[k]
-                span = float(problem.scale_max[j] - problem.scale_min[j])
             item.update(
                 distribution="truncated normal",
-                sd=float(inputs.sd[k] * span),
+                sd=float(inputs.sd[k] * unit[k]),
                 low=float(lo[k]),
                 high=float(hi[k]) if np.isfinite(hi[k]) else None,
             )

@@ -91,6 +91,7 @@ def simulate_command(
             progress=bar,
         )
         if with_sensitivity:
+            bar.description = "sensitivity"
             sens = sensitivity(
                 s,
                 sensitivity_draws,
