@@ -206,7 +206,7 @@ def print_sensitivity(sens: Sensitivity) -> None:
             for row in sens.ranking(m.name, issue)[:TOP]:
                 st = row["ST"] or 0.0
                 t.add_row(
-                    escape(row["input"]),
+                    escape(row["input"].replace(f",{issue}]", "]")),  # the issue is in the title
                     fmt_num(row["S1"]),
                     fmt_num(row["ST"]),
                     fmt_num(row["low"], 1),
