@@ -94,7 +94,7 @@ def test_text_output_with_sensitivity(path, capsys) -> None:
     assert "Troop withdrawal" in out and "95%" in out
     assert "proposal bridge accepted by every veto player" in out
     assert "compromise point forecast stays acceptable" in out
-    assert "Sensitivity" in out and "position[gov,x]" in out
+    assert "Sensitivity" in out and "compromise, x" in out and "position[gov]" in out
     assert all(len(line) <= 80 for line in out.splitlines())
 
 
