@@ -110,6 +110,7 @@ def main() -> None:
     names = set(registry.get(m.name).name for m in registry.all_models())
     fast = [m for m in ("compromise", "nbs", "eum") if m in names]
     print(f"scenario {s.name!r}: {len(s.actors)} actors, {len(s.issues)} issues; cores: {os.cpu_count()}")
+    print("load average (1, 5, 15 min) at the start: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print(f"models: {', '.join(fast)}; draws {args.draws}; noise {args.noise}")
     t_in, sim = timed(
         f"{args.draws} draws in-process ({'+'.join(fast)})",
@@ -141,6 +142,7 @@ def main() -> None:
         )
     same = all(np.array_equal(sim.outcomes[m], sim_d.outcomes[m]) for m in fast)
     print(f"speed-up with {args.workers} workers: {t_in / t_dask:.2f}x; identical numbers: {same}")
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
