@@ -170,3 +170,27 @@ def test_without_the_agreement_module_the_zone_is_reported_missing(monkeypatch) 
     data = simulate(scenario(), 20, ["compromise"], seed=0).to_json()
     assert data["zone_exists"]["probability"] is None
     assert "agreement" in data["zone_exists"]["note"]
+
+
+def test_zone_exists_is_called_on_every_block_of_draws(monkeypatch) -> None:
+    # a stand-in with the agreed signature, until accord.analysis.agreement is merged
+    import types
+
+    fake = types.ModuleType("accord.analysis.agreement")
+    seen: list[tuple[int, ...]] = []
+
+    def zone_exists(problem, loss="quadratic"):
+        seen.append(problem.batch_shape)
+        assert loss == "quadratic"
+        return problem.status_quo[..., 0] < 0.5
+
+    fake.zone_exists = zone_exists  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "accord.analysis.agreement", fake)
+    s = scenario()
+    inp = uncertain_inputs(s, 0.05)
+    sim = simulate(s, 250, ["compromise"], seed=6, noise=0.05, block_size=100)
+    draws = draw_problems(to_problem(s), inp, 250, seed=6, block_size=100)
+    assert seen == [(100,), (100,), (50,)]
+    assert np.array_equal(sim.zone_exists, draws.status_quo[:, 0] < 0.5)
+    data = sim.to_json()["zone_exists"]
+    assert data["note"] is None and 0 < data["probability"] < 1
