@@ -57,8 +57,9 @@ from accord.scenario.model import Scenario
 
 Array = NDArray[np.float64]
 
-# base rows per block: each row costs k + 2 model runs
-SOBOL_BLOCK = 128
+# model runs per block: a block holds SOBOL_RUNS // (k + 2) base rows, each costing k + 2 runs,
+# so that the batch a model sees stays bounded however many inputs there are
+SOBOL_RUNS = 16384
 BOOTSTRAP = 100
 SWING = (0.05, 0.95)
 
@@ -224,12 +225,13 @@ def sensitivity(
     client: Any = None,
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
-    block_size: int = SOBOL_BLOCK,
+    block_size: int | None = None,
 ) -> Sensitivity:
     """Sobol' indices of every selected model's outcome on every issue, from ``n`` base draws.
 
     Costs ``n * (k + 2)`` runs of each model for ``k`` uncertain inputs (see the module
-    docstring); raises an InputError when nothing is uncertain.
+    docstring); raises an InputError when nothing is uncertain. ``block_size`` (base rows per
+    block; default ``SOBOL_RUNS // (k + 2)``) is part of what a seed reproduces.
     """
     if n < 2:
         raise InputError(f"--sensitivity-draws {n}: must be at least 2")
@@ -240,6 +242,8 @@ def sensitivity(
             "sensitivity: no input is uncertain (give uncertainty entries in the scenario or --noise)"
         )
     runs, _ = select_models(problem, models, params)
+    if block_size is None:
+        block_size = max(1, SOBOL_RUNS // (inputs.k + 2))
     job = SobolJob(problem, inputs, tuple(runs), seed, n, block_size)
     res = run_blocks(
         sobol_blocks,
