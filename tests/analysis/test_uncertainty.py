@@ -6,6 +6,7 @@ import importlib.util
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from accord.analysis import uncertainty as unc
 from accord.analysis.draws import draw_problems, uncertain_inputs
@@ -16,6 +17,7 @@ from accord.models.baseline import compromise_model
 from accord.models.registry import ModelResult, ModelSpec
 from accord.problem import to_problem
 from accord.scenario import validate
+from strategies import scenario_data
 
 HAS_AGREEMENT = importlib.util.find_spec("accord.analysis.agreement") is not None
 
@@ -194,3 +196,13 @@ def test_zone_exists_is_called_on_every_block_of_draws(monkeypatch) -> None:
     assert np.array_equal(sim.zone_exists, draws.status_quo[:, 0] < 0.5)
     data = sim.to_json()["zone_exists"]
     assert data["note"] is None and 0 < data["probability"] < 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(scenario_data())
+def test_random_scenarios_without_uncertainty_reproduce_the_point_forecast(data) -> None:
+    s = validate(data, "hypothesis")
+    sim = simulate(s, 30, ["compromise", "median", "nbs"], seed=0, block_size=16)
+    for name, out in sim.outcomes.items():
+        np.testing.assert_allclose(out, np.broadcast_to(sim.point[name], out.shape), rtol=0, atol=1e-12)
+    assert sim.point_acceptable.shape == (30, 3)
