@@ -125,6 +125,8 @@ def test_sensitivity_json_ranks_inputs(path, capsys) -> None:
     ("args", "message"),
     [
         (["--draws", "0"], "--draws 0"),
+        (["--workers", "0"], "--workers 0"),
+        (["--chunk-blocks", "0"], "--chunk-blocks 0"),
         (["--workers", "2", "--scheduler", "tcp://x:1"], "either --workers or --scheduler"),
         (["--noise", "-0.1"], "--noise"),
         (["--format", "yaml"], "--format"),
@@ -140,3 +142,22 @@ def test_bad_arguments_exit_2(path, capsys, args, message) -> None:
 def test_missing_file_exits_2(tmp_path, capsys) -> None:
     rc, _, err = run(capsys, str(tmp_path / "none.yaml"))
     assert rc == 2 and "not found" in err
+
+
+def test_sensitivity_without_uncertainty_exits_2(tmp_path, capsys) -> None:
+    data = {
+        **SCENARIO,
+        "actors": [{k: v for k, v in a.items() if k != "uncertainty"} for a in SCENARIO["actors"]],
+    }
+    for a in data["actors"]:
+        a["positions"] = {
+            i: {k: v for k, v in st.items() if k != "uncertainty"} for i, st in a["positions"].items()
+        }
+        if "reservation" in a:
+            a["reservation"] = {"utility": a["reservation"]["utility"]}
+    p = tmp_path / "fixed.yaml"
+    p.write_text(yaml.safe_dump(data))
+    rc, _, err = run(capsys, str(p), "--sensitivity")
+    assert rc == 2 and "no input is uncertain" in err
+    rc, out, _ = run(capsys, str(p), "-n", "10", "-m", "compromise", "--format", "json")
+    assert rc == 0 and json.loads(out)["simulation"]["inputs"] == []

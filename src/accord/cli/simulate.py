@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from accord.analysis.distributed import RichProgress, connect, local_cluster
+from accord.analysis.draws import uncertain_inputs
 from accord.analysis.sensitivity import Sensitivity, sensitivity
 from accord.analysis.uncertainty import Simulation, simulate
 from accord.cli import app
@@ -66,10 +67,21 @@ def simulate_command(
     check_format(fmt, ("text", "json"))
     if workers is not None and scheduler is not None:
         raise InputError("give either --workers or --scheduler, not both")
-    if bins < 1:
-        raise InputError(f"--bins {bins}: must be at least 1")
+    # argument errors before any cluster starts
+    for value, least, option in (
+        (draws, 1, "--draws"),
+        (bins, 1, "--bins"),
+        (sensitivity_draws, 2, "--sensitivity-draws"),
+        (chunk_blocks if chunk_blocks is not None else 1, 1, "--chunk-blocks"),
+        (workers if workers is not None else 1, 1, "--workers"),
+    ):
+        if value < least:
+            raise InputError(f"{option} {value}: must be at least {least}")
     s = load_scenario(file, input_format)
     params = registry.parse_params(param)
+    inputs = uncertain_inputs(s, noise)
+    if with_sensitivity and inputs.k == 0:
+        raise InputError("--sensitivity: no input is uncertain (give uncertainty entries or --noise)")
     cluster: AbstractContextManager[Any]
     if workers is not None:
         cluster = local_cluster(workers)
@@ -137,7 +149,7 @@ def print_simulation(sim: Simulation, bins: int) -> None:
         f"[bold]{escape(sim.scenario.name)}[/]: {sim.draws} draws, seed {sim.seed}, noise {sim.noise:g}, "
         f"{sim.inputs.k} uncertain inputs"
     )
-    for j, issue in enumerate(sim.scenario.issues):
+    for issue in sim.scenario.issues:
         sc = issue.scale
         t = Table(
             title=escape(
@@ -164,7 +176,6 @@ def print_simulation(sim: Simulation, bins: int) -> None:
                 sparkline(d.get("counts", [])),
             )
         con.print(t)
-        del j
     con.print("[bold]Probabilities across draws[/]")
     zone = data["zone_exists"]
     con.print(
