@@ -27,6 +27,7 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = (
     "accord.cli.core",
     "accord.cli.analyze",
+    "accord.cli.simulate",
     "accord.cli.durability",
 )
 

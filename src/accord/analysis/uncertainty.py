@@ -1,0 +1,360 @@
+"""Forecasts under uncertainty: Monte Carlo draws of a scenario through the models.
+
+Each draw perturbs the inputs the scenario declares uncertain (:mod:`accord.analysis.draws`)
+and runs every selected model on the whole batch of draws at once (the models are vectorised
+over the batch axis). Per model and issue it reports the distribution of the outcome
+(quantiles 5, 25, 50, 75, 95, mean, standard deviation, histogram); per draw, whether a zone
+of agreement exists (:func:`accord.analysis.agreement.zone_exists`, where that module is
+installed), whether each proposal is accepted by every veto player, and whether each model's
+point forecast stays acceptable to every veto player (a durability proxy: a deal that the
+uncertainty in the inputs can push out of some veto player's acceptance set is fragile).
+Acceptance is :func:`accord.analysis.utility.all_veto_accept` on the draw's own positions,
+saliences and reservation utilities.
+
+Draws are cut into blocks of :data:`~accord.analysis.draws.BLOCK_SIZE` with one random stream
+per block, and tasks (ranges of blocks) run in-process or on Dask
+(:mod:`accord.analysis.distributed`): the numbers depend on the seed alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.analysis.distributed import Chunk, Progress, run_blocks
+from accord.analysis.draws import (
+    BLOCK_SIZE,
+    MONTE_CARLO,
+    Inputs,
+    block_seed,
+    draw_uniforms,
+    model_seed,
+    n_blocks,
+    uncertain_inputs,
+)
+from accord.analysis.utility import Loss, all_veto_accept, reservation, utility_of_points
+from accord.errors import InputError, ParameterError
+from accord.forecast import route_params
+from accord.models import registry
+from accord.problem import Problem, to_problem
+from accord.scenario.model import Scenario
+
+Array = NDArray[np.float64]
+
+QUANTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """A model to run on every draw: its registry name and resolved parameters (picklable)."""
+
+    name: str
+    params: dict[str, Any]
+
+    def run(self, problem: Problem, seed: int | np.random.SeedSequence) -> Array:
+        return registry.get(self.name).run(problem, self.params, seed=seed).outcome
+
+
+def select_models(
+    problem: Problem, models: list[str] | None, params: Mapping[str, Any] | None
+) -> tuple[list[ModelRun], dict[str, str]]:
+    """The models to run (every model that applies when none is named) and those skipped, with why."""
+    explicit = bool(models)
+    specs = [registry.get(m) for m in models] if models else registry.all_models()
+    routed = route_params(specs, params or {})
+    runs: list[ModelRun] = []
+    skipped: dict[str, str] = {}
+    for spec in specs:
+        reason = spec.why_not(problem)
+        if reason is not None:
+            if explicit:
+                raise ParameterError(f"model {spec.name} does not apply: {reason}")
+            skipped[spec.name] = reason
+            continue
+        runs.append(ModelRun(spec.name, spec.resolve(routed[spec.name])))
+    return runs, skipped
+
+
+def proposal_points(scenario: Scenario, problem: Problem) -> Array:
+    """Proposals ``(P, I)`` on the unit scale; NaN where a proposal leaves an issue out."""
+    col = {issue: j for j, issue in enumerate(problem.issue_ids)}
+    out = np.full((len(scenario.proposals), problem.n_issues), np.nan)
+    for k, prop in enumerate(scenario.proposals):
+        for issue, value in prop.point.items():
+            out[k, col[issue]] = value
+    return problem.to_unit(out) if out.size else out
+
+
+def veto_acceptance(problem: Problem, points: Array, loss: Loss) -> NDArray[np.bool_]:
+    """Whether every veto player accepts each point ``(*B, K, I)``: ``(*B, K)``.
+
+    Issues a point leaves out (NaN) stay at the draw's status quo.
+    """
+    sq = np.broadcast_to(problem.status_quo, problem.batch_shape + (problem.n_issues,))[..., None, :]
+    x = np.where(np.isfinite(points), points, sq)
+    r, _ = reservation(problem, loss)
+    margin = utility_of_points(problem, x, loss) - r[..., None, :]
+    return all_veto_accept(problem, margin)
+
+
+def zone_function() -> Any:
+    """``accord.analysis.agreement.zone_exists``, or None when that module is not installed."""
+    try:
+        from accord.analysis import agreement  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    return getattr(agreement, "zone_exists", None)
+
+
+@dataclass(frozen=True)
+class MonteCarloJob:
+    """Everything a worker needs to evaluate blocks of Monte Carlo draws (sent once per worker)."""
+
+    problem: Problem
+    inputs: Inputs
+    models: tuple[ModelRun, ...]
+    seed: int
+    n: int
+    block_size: int
+    proposals: Array
+    points: Array
+    loss: Loss
+    zone: bool
+
+
+def monte_carlo_blocks(job: MonteCarloJob, start: int, stop: int) -> Chunk:
+    """Blocks ``start..stop`` of the Monte Carlo draws: outcomes and acceptance per draw."""
+    parts: list[Chunk] = []
+    zone_exists = zone_function() if job.zone else None
+    for b in range(start, stop):
+        u = draw_uniforms(job.seed, MONTE_CARLO, b, job.inputs.k, job.n, job.block_size)
+        problem = job.inputs.apply(job.problem, job.inputs.ppf(u))
+        ss = block_seed(job.seed, MONTE_CARLO, b)
+        out: Chunk = {}
+        for m in job.models:
+            out[f"outcome:{m.name}"] = m.run(problem, model_seed(ss, m.name))
+        n_b = u.shape[0]
+        if job.proposals.shape[0]:
+            out["proposal_accepted"] = veto_acceptance(
+                problem, np.broadcast_to(job.proposals, (n_b, *job.proposals.shape)), job.loss
+            )
+        if job.points.shape[0]:
+            out["point_acceptable"] = veto_acceptance(
+                problem, np.broadcast_to(job.points, (n_b, *job.points.shape)), job.loss
+            )
+        if zone_exists is not None:
+            out["zone_exists"] = np.asarray(zone_exists(problem, loss=job.loss), dtype=bool)
+        parts.append(out)
+    return {key: np.concatenate([p[key] for p in parts], axis=0) for key in parts[0]}
+
+
+@dataclass
+class Simulation:
+    """Monte Carlo draws of a scenario through the models, on the unit scale.
+
+    ``outcomes[model]``: ``(N, I)``; ``point[model]``: ``(I,)`` the point forecast on the
+    scenario's own values; ``proposal_accepted``: ``(N, P)``; ``point_acceptable``: ``(N, M)``
+    in the order of ``models``; ``zone_exists``: ``(N,)`` or None with ``zone_reason``.
+    """
+
+    scenario: Scenario
+    problem: Problem
+    inputs: Inputs
+    draws: int
+    seed: int
+    noise: float
+    block_size: int
+    loss: Loss
+    models: list[ModelRun]
+    skipped: dict[str, str]
+    point: dict[str, Array]
+    outcomes: dict[str, Array]
+    proposal_ids: tuple[str, ...]
+    proposal_accepted: NDArray[np.bool_]
+    point_acceptable: NDArray[np.bool_]
+    zone_exists: NDArray[np.bool_] | None
+    zone_reason: str | None
+    acceptance_reason: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def outcome_summary(self, model: str, bins: int = 20) -> dict[str, dict[str, Any]]:
+        """Per issue: mean, sd, quantiles and a histogram of the model's outcome, in scale units."""
+        x = self.problem.to_scale(self.outcomes[model])
+        return {
+            issue: distribution(x[:, j], self.problem.scale_min[j], self.problem.scale_max[j], bins)
+            for j, issue in enumerate(self.problem.issue_ids)
+        }
+
+    def probability(self, flags: NDArray[np.bool_] | None) -> float | None:
+        if flags is None or self.acceptance_reason is not None or flags.size == 0:
+            return None
+        return float(np.mean(flags))
+
+    def to_json(self, bins: int = 20) -> dict[str, Any]:
+        models: dict[str, Any] = {}
+        for m_idx, m in enumerate(self.models):
+            point = self.problem.to_scale(self.point[m.name])
+            models[m.name] = {
+                "params": m.params,
+                "point": {i: float(v) for i, v in zip(self.problem.issue_ids, point, strict=True)},
+                "point_acceptable": self.probability(
+                    self.point_acceptable[:, m_idx] if self.point_acceptable.size else None
+                ),
+                "issues": self.outcome_summary(m.name, bins),
+            }
+        for name, reason in self.skipped.items():
+            models[name] = {"skipped": reason}
+        return {
+            "draws": self.draws,
+            "seed": self.seed,
+            "noise": self.noise,
+            "block_size": self.block_size,
+            "loss": self.loss,
+            "inputs": describe_inputs(self.problem, self.inputs),
+            "models": models,
+            "zone_exists": {
+                "probability": None if self.zone_exists is None else float(np.mean(self.zone_exists)),
+                "note": self.zone_reason,
+            },
+            "proposals": {
+                pid: {"accepted_by_all_veto": self.probability(self.proposal_accepted[:, k])}
+                for k, pid in enumerate(self.proposal_ids)
+            },
+            "acceptance_note": self.acceptance_reason,
+        }
+
+
+def distribution(x: Array, lo: float, hi: float, bins: int) -> dict[str, Any]:
+    """Mean, sd, quantiles (keys "5", "25", ...) and a histogram on ``[lo, hi]`` of draws ``x``."""
+    finite = x[np.isfinite(x)]
+    if finite.size == 0:
+        return {"mean": None, "sd": None, "quantiles": {str(q): None for q in QUANTILES}, "valid": 0}
+    qs = np.quantile(finite, np.array(QUANTILES) / 100.0)
+    edges = np.linspace(lo, hi, bins + 1)
+    counts, _ = np.histogram(np.clip(finite, lo, hi), bins=edges)
+    return {
+        "mean": float(finite.mean()),
+        "sd": float(finite.std()),
+        "quantiles": {str(q): float(v) for q, v in zip(QUANTILES, qs, strict=True)},
+        "edges": [float(e) for e in edges],
+        "counts": [int(c) for c in counts],
+        "valid": int(finite.size),
+    }
+
+
+def describe_inputs(problem: Problem, inputs: Inputs) -> list[dict[str, Any]]:
+    """The uncertain inputs in the scenario's units: name, value, distribution and its parameters."""
+    value = inputs.to_scale(problem, inputs.value)
+    lo = inputs.to_scale(problem, inputs.lo)
+    hi = inputs.to_scale(problem, inputs.hi)
+    _, unit = inputs.units(problem)
+    out: list[dict[str, Any]] = []
+    for k, name in enumerate(inputs.names):
+        item: dict[str, Any] = {"input": name, "value": float(value[k])}
+        if inputs.normal[k]:
+            item.update(
+                distribution="truncated normal",
+                sd=float(inputs.sd[k] * unit[k]),
+                low=float(lo[k]),
+                high=float(hi[k]) if np.isfinite(hi[k]) else None,
+            )
+        else:
+            item.update(distribution="uniform", low=float(lo[k]), high=float(hi[k]))
+        out.append(item)
+    return out
+
+
+def acceptance_note(problem: Problem, loss: Loss) -> str | None:
+    """Why acceptance cannot be judged (a veto player's reservation is unknown), else None."""
+    _, source = reservation(problem, loss)
+    missing = [
+        a for a, s, v in zip(problem.actor_ids, source, problem.veto, strict=True) if v and s == "none"
+    ]
+    if missing:
+        return (
+            "no reservation known for veto player(s) " + ", ".join(missing) + " (give a reservation "
+            "utility or point, or a status quo on every issue they care about)"
+        )
+    return None
+
+
+def simulate(
+    scenario: Scenario,
+    draws: int,
+    models: list[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    noise: float = 0.0,
+    *,
+    loss: Loss = "quadratic",
+    client: Any = None,
+    chunk_blocks: int | None = None,
+    progress: Progress | None = None,
+    block_size: int = BLOCK_SIZE,
+) -> Simulation:
+    """``draws`` Monte Carlo draws of ``scenario`` through ``models`` (see the module docstring).
+
+    ``client``: a ``distributed.Client`` to run the tasks on, or None for in-process;
+    ``chunk_blocks``: blocks per task (default: 1 in-process, about 4 tasks per worker on
+    Dask). The numbers depend on ``seed`` (and ``block_size``) only.
+    """
+    if draws < 1:
+        raise InputError(f"--draws {draws}: must be at least 1")
+    if block_size < 1:
+        raise InputError(f"block size {block_size}: must be at least 1")
+    problem = to_problem(scenario)
+    inputs = uncertain_inputs(scenario, noise)
+    runs, skipped = select_models(problem, models, params)
+    point = {m.name: m.run(problem, seed) for m in runs}
+    points = np.array([point[m.name] for m in runs]).reshape(len(runs), problem.n_issues)
+    proposals = proposal_points(scenario, problem)
+    zone_exists = zone_function()
+    zone_reason = (
+        None
+        if zone_exists is not None
+        else "accord.analysis.agreement.zone_exists is not available in this installation"
+    )
+    job = MonteCarloJob(
+        problem=problem,
+        inputs=inputs,
+        models=tuple(runs),
+        seed=seed,
+        n=draws,
+        block_size=block_size,
+        proposals=proposals,
+        points=points,
+        loss=loss,
+        zone=zone_exists is not None,
+    )
+    res = run_blocks(
+        monte_carlo_blocks,
+        job,
+        n_blocks(draws, block_size),
+        client=client,
+        chunk_blocks=chunk_blocks,
+        progress=progress,
+    )
+    return Simulation(
+        scenario=scenario,
+        problem=problem,
+        inputs=inputs,
+        draws=draws,
+        seed=seed,
+        noise=noise,
+        block_size=block_size,
+        loss=loss,
+        models=runs,
+        skipped=skipped,
+        point=point,
+        outcomes={m.name: res[f"outcome:{m.name}"] for m in runs},
+        proposal_ids=tuple(p.id for p in scenario.proposals),
+        proposal_accepted=res.get("proposal_accepted", np.zeros((draws, 0), dtype=bool)),
+        point_acceptable=res.get("point_acceptable", np.zeros((draws, 0), dtype=bool)),
+        zone_exists=res.get("zone_exists"),
+        zone_reason=zone_reason,
+        acceptance_reason=acceptance_note(problem, loss),
+    )

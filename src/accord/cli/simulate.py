@@ -1,0 +1,227 @@
+"""``accord simulate``: forecasts under uncertainty (Monte Carlo, sensitivity, Dask scale-out)."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from accord.analysis.distributed import RichProgress, connect, local_cluster
+from accord.analysis.draws import uncertain_inputs
+from accord.analysis.sensitivity import Sensitivity, sensitivity
+from accord.analysis.uncertainty import Simulation, simulate
+from accord.cli import app
+from accord.cli.core import INPUT_FORMAT, load_scenario, scenario_json
+from accord.cli.output import check_format, console, dump_json, fmt_num
+from accord.errors import InputError
+from accord.models import registry
+
+SPARK = " ▁▂▃▄▅▆▇█"
+TOP = 8
+
+
+@app.command("simulate")
+def simulate_command(
+    file: Path = typer.Argument(..., help="Scenario file"),
+    draws: int = typer.Option(1000, "--draws", "-n", help="Number of Monte Carlo draws"),
+    model: list[str] = typer.Option(
+        None, "--model", "-m", help="Model to run (repeatable; default: every model that applies)"
+    ),
+    param: list[str] = typer.Option(
+        None, "--param", "-p", help="Model parameter NAME=VALUE (or MODEL.NAME=VALUE); repeatable"
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same numbers"),
+    noise: float = typer.Option(
+        0.0,
+        "--noise",
+        help="Default sd, as a fraction of each value's range, for values without their own uncertainty",
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Run on a local Dask cluster of this many worker processes"
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Run on the Dask cluster at this scheduler address (tcp://host:8786)"
+    ),
+    chunk_blocks: int | None = typer.Option(
+        None, "--chunk-blocks", help="Blocks of draws per task (does not change the numbers)"
+    ),
+    with_sensitivity: bool = typer.Option(
+        False, "--sensitivity", help="Also rank the inputs by Sobol' first-order and total indices"
+    ),
+    sensitivity_draws: int = typer.Option(
+        512, "--sensitivity-draws", help="Base draws for the sensitivity indices (each costs k + 2 runs)"
+    ),
+    bins: int = typer.Option(20, "--bins", help="Histogram bins over each issue's scale"),
+    fmt: str = typer.Option("text", "--format", help="text or json"),
+    progress: bool | None = typer.Option(
+        None, "--progress/--no-progress", help="Progress bar on stderr (default: when it is a terminal)"
+    ),
+    input_format: str | None = INPUT_FORMAT,
+) -> None:
+    """Forecast under uncertainty: outcome distributions, acceptance odds and what drives them."""
+    check_format(fmt, ("text", "json"))
+    if workers is not None and scheduler is not None:
+        raise InputError("give either --workers or --scheduler, not both")
+    # argument errors before any cluster starts
+    for value, least, option in (
+        (draws, 1, "--draws"),
+        (bins, 1, "--bins"),
+        (sensitivity_draws, 2, "--sensitivity-draws"),
+        (chunk_blocks if chunk_blocks is not None else 1, 1, "--chunk-blocks"),
+        (workers if workers is not None else 1, 1, "--workers"),
+    ):
+        if value < least:
+            raise InputError(f"{option} {value}: must be at least {least}")
+    s = load_scenario(file, input_format)
+    params = registry.parse_params(param)
+    inputs = uncertain_inputs(s, noise)
+    if with_sensitivity and inputs.k == 0:
+        raise InputError("--sensitivity: no input is uncertain (give uncertainty entries or --noise)")
+    cluster: AbstractContextManager[Any]
+    if workers is not None:
+        cluster = local_cluster(workers)
+    elif scheduler is not None:
+        cluster = connect(scheduler)
+    else:
+        cluster = nullcontext(None)
+    sens: Sensitivity | None = None
+    with cluster as client, RichProgress("draws", enabled=progress) as bar:
+        sim = simulate(
+            s,
+            draws,
+            model or None,
+            params,
+            seed=seed,
+            noise=noise,
+            client=client,
+            chunk_blocks=chunk_blocks,
+            progress=bar,
+        )
+        if with_sensitivity:
+            bar.description = "sensitivity"
+            sens = sensitivity(
+                s,
+                sensitivity_draws,
+                [m.name for m in sim.models],
+                params,
+                seed=seed,
+                noise=noise,
+                client=client,
+                chunk_blocks=chunk_blocks,
+                progress=bar,
+            )
+    if fmt == "json":
+        out = {
+            "scenario": scenario_json(s),
+            "simulation": sim.to_json(bins),
+            "sensitivity": sens.to_json() if sens is not None else None,
+        }
+        typer.echo(dump_json(out))
+    else:
+        print_simulation(sim, bins)
+        if sens is not None:
+            print_sensitivity(sens)
+
+
+def sparkline(counts: list[int], width: int = 10) -> str:
+    """A histogram as block characters, ``width`` cells (adjacent bins merged)."""
+    if not counts:
+        return ""
+    per = max(1, -(-len(counts) // width))
+    cells = [sum(counts[k : k + per]) for k in range(0, len(counts), per)]
+    top = max(cells) or 1
+    return "".join(SPARK[round(c / top * (len(SPARK) - 1))] for c in cells)
+
+
+def _pct(p: float | None) -> str:
+    return "-" if p is None else f"{100 * p:.1f}%"
+
+
+def print_simulation(sim: Simulation, bins: int) -> None:
+    con = console()
+    data = sim.to_json(bins)
+    con.print(
+        f"[bold]{escape(sim.scenario.name)}[/]: {sim.draws} draws, seed {sim.seed}, noise {sim.noise:g}, "
+        f"{sim.inputs.k} uncertain inputs"
+    )
+    for issue in sim.scenario.issues:
+        sc = issue.scale
+        t = Table(
+            title=escape(
+                f"{issue.name or issue.id}  ({sc.min:g} {sc.min_label} .. {sc.max:g} {sc.max_label})"
+            ),
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        t.add_column("model")
+        for head in ("point", "mean", "5%", "25%", "50%", "75%", "95%"):
+            t.add_column(head, justify="right")
+        t.add_column("histogram")
+        for name, m in data["models"].items():
+            if "skipped" in m:
+                continue
+            d = m["issues"][issue.id]
+            q = d["quantiles"]
+            t.add_row(
+                escape(name),
+                fmt_num(m["point"][issue.id], 1),
+                fmt_num(d["mean"], 1),
+                *(fmt_num(q[k], 1) for k in ("5", "25", "50", "75", "95")),
+                sparkline(d.get("counts", [])),
+            )
+        con.print(t)
+    con.print("[bold]Probabilities across draws[/]")
+    zone = data["zone_exists"]
+    con.print(
+        f"  a zone of agreement exists: {_pct(zone['probability'])}"
+        + (f" [dim]({zone['note']})[/]" if zone["note"] else "")
+    )
+    for pid, p in data["proposals"].items():
+        con.print(
+            f"  proposal {escape(pid)} accepted by every veto player: {_pct(p['accepted_by_all_veto'])}"
+        )
+    for name, m in data["models"].items():
+        if "skipped" not in m:
+            p_ok = _pct(m["point_acceptable"])
+            con.print(f"  {escape(name)} point forecast stays acceptable to every veto player: {p_ok}")
+    if data["acceptance_note"]:
+        con.print(f"  [dim]acceptance not judged: {escape(data['acceptance_note'])}[/]")
+    skipped = [escape(f"{n} ({m['skipped']})") for n, m in data["models"].items() if "skipped" in m]
+    if skipped:
+        con.print("[dim]not run: " + "; ".join(skipped) + "[/]")
+
+
+def print_sensitivity(sens: Sensitivity) -> None:
+    con = console()
+    con.print(
+        f"[bold]Sensitivity[/]: Sobol' indices from {sens.n} base draws "
+        f"({sens.n * (sens.inputs.k + 2)} runs per model); outcome with the input at its 5% / 95% quantile"
+    )
+    for m in sens.models:
+        for issue in sens.problem.issue_ids:
+            t = Table(
+                title=escape(f"{m.name}, {issue}"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+            )
+            t.add_column("input", overflow="fold")
+            t.add_column("S1", justify="right")
+            t.add_column("ST", justify="right")
+            t.add_column("at 5%", justify="right")
+            t.add_column("at 95%", justify="right")
+            t.add_column("total", min_width=12)
+            for row in sens.ranking(m.name, issue)[:TOP]:
+                st = row["ST"] or 0.0
+                t.add_row(
+                    escape(row["input"].replace(f",{issue}]", "]")),  # the issue is in the title
+                    fmt_num(row["S1"]),
+                    fmt_num(row["ST"]),
+                    fmt_num(row["low"], 1),
+                    fmt_num(row["high"], 1),
+                    "█" * int(round(max(0.0, min(st, 1.0)) * 12)),
+                )
+            con.print(t)

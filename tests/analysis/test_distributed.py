@@ -1,0 +1,102 @@
+"""Tasks on a real Dask LocalCluster give the same numbers as in-process, with 1 or 2 workers."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from accord.analysis.distributed import default_chunk_blocks, local_cluster, run_blocks, task_ranges
+from accord.analysis.sensitivity import sensitivity
+from accord.analysis.uncertainty import simulate
+from accord.errors import InputError
+from accord.scenario import validate
+
+
+def scenario():
+    actors = [
+        {
+            "id": f"a{k}",
+            "capability": 1 + k,
+            "veto": k < 2,
+            "positions": {
+                "x": {"position": 20 * k, "salience": 0.5, "uncertainty": {"position": {"sd": 10}}},
+                "y": {"position": 100 - 25 * k, "salience": 0.8},
+            },
+        }
+        for k in range(4)
+    ]
+    issues = [{"id": "x", "status_quo": 50}, {"id": "y", "status_quo": 30}]
+    proposals = [{"id": "p", "point": {"x": 40, "y": 60}}]
+    return validate({"name": "d", "actors": actors, "issues": issues, "proposals": proposals}, "d")
+
+
+def test_task_ranges_cover_every_block_once() -> None:
+    assert task_ranges(7, 3) == [(0, 3), (3, 6), (6, 7)]
+    assert task_ranges(0, 2) == []
+    assert default_chunk_blocks(10, 2) == 2 and default_chunk_blocks(1, 8) == 1
+    with pytest.raises(InputError):
+        task_ranges(3, 0)
+
+
+def _parts(job, start, stop):
+    return {"block": np.arange(start, stop)}
+
+
+class _Count:
+    def __init__(self) -> None:
+        self.total, self.done = 0, 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def advance(self, blocks: int) -> None:
+        self.done += blocks
+
+
+def test_results_come_back_in_block_order_and_progress_counts_blocks() -> None:
+    bar = _Count()
+    out = run_blocks(_parts, None, 7, chunk_blocks=3, progress=bar)
+    assert np.array_equal(out["block"], np.arange(7))
+    assert (bar.total, bar.done) == (7, 7)
+
+
+def test_one_and_two_workers_give_the_in_process_numbers() -> None:
+    s = scenario()
+    kw = {"seed": 8, "noise": 0.05, "block_size": 50}
+    ref = simulate(s, 300, ["compromise", "nbs"], **kw)
+    ref_sens = sensitivity(s, 64, ["compromise"], seed=8, noise=0.05, block_size=16)
+    with local_cluster(2) as client:
+        cluster = client.cluster
+        assert len(client.scheduler_info()["workers"]) == 2
+        two = simulate(s, 300, ["compromise", "nbs"], client=client, chunk_blocks=1, **kw)
+        bar = _Count()
+        two_sens = sensitivity(
+            s, 64, ["compromise"], seed=8, noise=0.05, block_size=16, client=client, progress=bar
+        )
+        cluster.scale(1)  # retiring a worker is quicker than starting a second cluster
+        deadline = time.monotonic() + 60
+        while len(client.scheduler_info()["workers"]) != 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(client.scheduler_info()["workers"]) == 1
+        one = simulate(s, 300, ["compromise", "nbs"], client=client, **kw)
+    assert cluster.status.name == "closed"
+    for run in (one, two):
+        for name in ref.outcomes:
+            assert np.array_equal(run.outcomes[name], ref.outcomes[name])
+        assert np.array_equal(run.proposal_accepted, ref.proposal_accepted)
+        assert np.array_equal(run.point_acceptable, ref.point_acceptable)
+    assert np.array_equal(two_sens.total["compromise"], ref_sens.total["compromise"])
+    assert np.array_equal(two_sens.first["compromise"], ref_sens.first["compromise"])
+    assert bar.done == bar.total == 4
+
+
+def test_rich_progress_counts_blocks_off_the_terminal() -> None:
+    from accord.analysis.distributed import RichProgress
+
+    with RichProgress("draws", enabled=False) as bar:
+        out = run_blocks(_parts, None, 5, chunk_blocks=2, progress=bar)
+        task = bar._bar.tasks[0]
+        assert (task.total, task.completed) == (5, 5)
+    assert len(out["block"]) == 5
