@@ -9,10 +9,11 @@ positive bias forecasts too high), with percentile bootstrap intervals that resa
 and splits by procedure, voting rule and era.
 
 Single-issue models run on all issues at once: the one-issue problems are stacked along the
-batch axis, one stack per shape (number of actors and veto pattern), which is exact for any
-model that carries the batch axis through. Models that couple issues (the exchange model
-trades between the issues of one proposal) run once per proposal on a multi-issue problem
-that groups the proposal's issues (:data:`JOINT_MODELS`, extendable per call).
+batch axis, one stack per actor set (issues whose actors, veto pattern and scales agree),
+which is exact for any model that carries the batch axis through. Models that couple issues
+(the exchange model trades between the issues of one proposal) run once per proposal on a
+multi-issue problem that groups the proposal's issues (:data:`JOINT_MODELS`, extendable per
+call).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def stack(problems: Sequence[Problem]) -> Problem:
 def _shape_key(p: Problem) -> tuple[Any, ...]:
     return (
         p.position.shape,
+        p.actor_ids,
         p.mask.tobytes(),
         p.veto.tobytes(),
         p.scale_min.tobytes(),

@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 # modules that add commands to `app`, in help order
-COMMAND_MODULES: tuple[str, ...] = ("accord.cli.core",)
+COMMAND_MODULES: tuple[str, ...] = ("accord.cli.core", "accord.cli.backtest")
 
 
 def _version(value: bool) -> None:

@@ -25,6 +25,7 @@ Array = NDArray[np.float64]
 MODEL_MODULES: tuple[str, ...] = (
     "accord.models.baseline",
     "accord.models.nbs",
+    "accord.models.ensemble",
 )
 
 
