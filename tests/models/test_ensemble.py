@@ -1,0 +1,76 @@
+"""The shipped ensemble: documented training data, DEU and generic variants, intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from accord.errors import ParameterError
+from accord.forecast import run_forecasts
+from accord.models import ensemble, registry
+from accord.problem import to_problem
+from accord.scenario import io as sio
+from accord.scenario.model import Scenario
+from conftest import DATA, need
+
+DEV = DATA / "deu" / "deu_dev.tsv"
+
+
+def _generic() -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "toy",
+            "actors": [
+                {"id": "a", "capability": 2, "positions": {"x": {"position": 10, "salience": 0.8}}},
+                {"id": "b", "capability": 1, "positions": {"x": {"position": 60, "salience": 0.5}}},
+                {"id": "c", "capability": 1, "positions": {"x": {"position": 90, "salience": 0.9}}},
+            ],
+            "issues": [{"id": "x", "scale": {"min": 0, "max": 200}, "status_quo": 20}],
+        }
+    )
+
+
+def test_shipped_parameters_document_their_training() -> None:
+    trained = ensemble.load_parameters()
+    data = trained["training_data"]
+    assert data["file"] == "deu_dev.tsv" and len(data["sha256"]) == 64
+    assert data["issues"] == 262 and data["proposals"] == 98
+    assert trained["trained"] and trained["anchor"] == "compromise"
+    assert set(trained["variants"]) == {"deu", "generic"}
+    for spec in trained["variants"].values():
+        q = [spec["interval"][k] for k in ("0.5", "0.8", "0.95")]
+        assert q == sorted(q)
+        cv = spec["nested_cv"]
+        assert cv["n"] == 262 and abs(cv["coverage"]["0.8"] - 0.8) < 0.1
+
+
+def test_generic_scenario_uses_the_generic_variant() -> None:
+    s = _generic()
+    f = run_forecasts(s, ["ensemble"])["ensemble"]
+    assert f.result.details["variant"] == "generic"
+    x = f.outcome["x"]
+    assert 0 <= x <= 200
+    for level in (50, 80, 95):
+        lo, hi = np.asarray(f.result.details[f"interval_{level}"])[:, 0]
+        assert 0 <= lo <= x <= hi <= 200  # scale units, clipped to the scale
+    lo50, hi50 = np.asarray(f.result.details["interval_50"])[:, 0]
+    lo95, hi95 = np.asarray(f.result.details["interval_95"])[:, 0]
+    assert lo95 <= lo50 and hi50 <= hi95
+    with pytest.raises(ParameterError, match="lacks the procedure and the voting rule"):
+        run_forecasts(s, ["ensemble"], {"variant": "deu"})
+
+
+def test_deu_issue_uses_the_deu_variant_and_batches() -> None:
+    s = sio.load(need(DEV), issue="d00032i1")
+    f = run_forecasts(s, ["ensemble"])["ensemble"]
+    assert f.result.details["variant"] == "deu"
+    spec = registry.get("ensemble")
+    prob = to_problem(s)
+    one = spec.run(prob, seed=0).outcome
+    many = spec.run(prob.with_batch(3), seed=0).outcome
+    np.testing.assert_allclose(many, np.broadcast_to(one, (3, 1)))
+
+
+def test_missing_parameter_file_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ParameterError, match="cannot read"):
+        run_forecasts(_generic(), ["ensemble"], {"params": str(tmp_path / "none.json")})
