@@ -74,3 +74,38 @@ def test_deu_issue_uses_the_deu_variant_and_batches() -> None:
 def test_missing_parameter_file_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ParameterError, match="cannot read"):
         run_forecasts(_generic(), ["ensemble"], {"params": str(tmp_path / "none.json")})
+
+
+def test_candidates_are_distinct_positions_and_the_status_quo() -> None:
+    s = Scenario.model_validate(
+        {
+            "name": "toy",
+            "actors": [
+                {"id": k, "positions": {"x": {"position": p, "salience": 1.0}}}
+                for k, p in (("a", 10), ("b", 60), ("c", 60), ("d", 100))
+            ],
+            "issues": [{"id": "x", "status_quo": 10}],
+        }
+    )
+    prob = to_problem(s)
+    anchor = np.array([0.5])
+    values, feats, valid = ensemble.candidate_arrays(prob, anchor, deu=False)
+    assert values.shape == (1, 5) and feats.shape == (1, 5, len(ensemble.CHOICE_GENERIC))
+    assert sorted(values[0][valid[0]].tolist()) == [0.1, 0.6, 1.0]  # the status quo repeats 0.1
+    share = dict(zip(values[0][valid[0]].tolist(), feats[0][valid[0]][:, 0].tolist(), strict=True))
+    assert share == {0.1: 0.25, 0.6: 0.5, 1.0: 0.25}
+    is_sq = feats[0][valid[0]][:, ensemble.CHOICE_GENERIC.index("is_status_quo")]
+    assert is_sq.tolist() == [1.0, 0.0, 0.0]
+    # a choice learner that only counts supporters forecasts the most supported position
+    learner = {
+        "kind": "choice",
+        "mix": 0.0,
+        "center": [0.0] * feats.shape[-1],
+        "scale": [1.0] * feats.shape[-1],
+        "coef": [20.0] + [0.0] * (feats.shape[-1] - 1),
+        "intercept": -5.0,
+    }
+    assert ensemble.choice_forecast(learner, anchor, values, feats, valid)[0] == pytest.approx(0.6)
+    committee = {"kind": "committee", "members": [learner, {"kind": "anchor", "shift": 0.0}]}
+    both = ensemble.forecast_rows(committee, anchor, np.zeros((1, 1)), (values, feats, valid))
+    assert both[0] == pytest.approx(0.55)

@@ -43,11 +43,17 @@ DEFAULT_BASE: dict[str, dict[str, Any]] = {
 ANCHOR = "compromise"
 CANDIDATES: tuple[dict[str, Any], ...] = (
     {"kind": "anchor"},
-    {"kind": "lad", "alpha": 0.003},
-    {"kind": "lad", "alpha": 0.01},
     {"kind": "lad", "alpha": 0.03},
     {"kind": "gbm", "n_estimators": 100, "max_depth": 2, "learning_rate": 0.03, "subsample": 0.7},
-    {"kind": "gbm", "n_estimators": 150, "max_depth": 1, "learning_rate": 0.05, "subsample": 0.7},
+    {"kind": "choice", "C": 0.1, "mix": 0.3},
+    {"kind": "choice", "C": 1.0, "mix": 0.3},
+    {
+        "kind": "committee",
+        "members": [
+            {"kind": "choice", "C": 0.1, "mix": 0.3},
+            {"kind": "gbm", "n_estimators": 100, "max_depth": 2, "learning_rate": 0.03, "subsample": 0.7},
+        ],
+    },
 )
 LEVELS = ensemble.LEVELS
 
@@ -62,6 +68,7 @@ class Dataset:
     forecasts: dict[str, Array]
     features: dict[str, Array]
     anchor: str = ANCHOR
+    candidates: dict[str, Candidates] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -70,6 +77,31 @@ class Dataset:
 
     def matrix(self, names: Sequence[str]) -> Array:
         return ensemble.feature_matrix(self.features, names)
+
+    def rows(self, names: Sequence[str], variant: str) -> Rows:
+        return Rows(self.matrix(names), self.anchor_forecast, self.outcome, self.candidates.get(variant))
+
+
+Candidates = tuple[Array, Array, NDArray[np.bool_]]
+
+
+@dataclass
+class Rows:
+    """What a learner sees of some issues: features, anchor forecast, outcome, candidates."""
+
+    X: Array
+    anchor: Array
+    y: Array
+    candidates: Candidates | None = None
+
+    def take(self, idx: NDArray[np.intp]) -> Rows:
+        c = self.candidates
+        return Rows(
+            self.X[idx],
+            self.anchor[idx],
+            self.y[idx],
+            None if c is None else (c[0][idx], c[1][idx], c[2][idx]),
+        )
 
 
 def build_dataset(
@@ -101,7 +133,23 @@ def build_dataset(
     features = {name: np.concatenate([r[name] for r in rows]) for name in rows[0]}
     outcome = np.array([(float(s.issues[0].outcome or 0.0) - lo[k]) / span[k] for k, s in enumerate(cases)])
     groups = np.array([str(s.meta.get("proposal", s.issues[0].id)) for s in cases])
-    return Dataset([s.issues[0].id for s in cases], groups, outcome, forecasts, features, anchor)
+    candidates: dict[str, Candidates] = {}
+    width = max(p.n_actors for p in problems) + 1
+    for variant in ("deu", "generic"):
+        parts = [
+            ensemble.candidate_arrays(p, forecasts[anchor][k : k + 1], variant == "deu")
+            for k, p in enumerate(problems)
+        ]
+        n_f = parts[0][1].shape[-1]
+        values = np.zeros((len(parts), width))
+        feats = np.zeros((len(parts), width, n_f))
+        valid = np.zeros((len(parts), width), dtype=bool)
+        for k, (v, f, ok) in enumerate(parts):
+            values[k, : v.shape[1]] = v[0]
+            feats[k, : v.shape[1]] = f[0]
+            valid[k, : v.shape[1]] = ok[0]
+        candidates[variant] = (values, feats, valid)
+    return Dataset([s.issues[0].id for s in cases], groups, outcome, forecasts, features, anchor, candidates)
 
 
 def grouped_folds(groups: NDArray[np.str_], n_splits: int, seed: int) -> list[tuple[NDArray[np.intp], ...]]:
@@ -127,9 +175,19 @@ def grouped_folds(groups: NDArray[np.str_], n_splits: int, seed: int) -> list[tu
 
 
 # -- learners -----------------------------------------------------------------------------------
-def fit_learner(candidate: Mapping[str, Any], X: Array, residual: Array, seed: int = 0) -> dict[str, Any]:
-    """Fit one candidate on the residual ``outcome - anchor``; parameters as plain data."""
+def fit_learner(candidate: Mapping[str, Any], rows: Rows, seed: int = 0) -> dict[str, Any]:
+    """Fit one candidate learner; its parameters as plain data.
+
+    ``lad`` and ``gbm`` fit the residual ``outcome - anchor``; ``choice`` fits which candidate
+    position lies nearest the outcome (logistic regression over candidates).
+    """
     kind = candidate["kind"]
+    X = rows.X
+    residual = rows.y - rows.anchor
+    if kind == "choice":
+        return _fit_choice(candidate, rows)
+    if kind == "committee":
+        return {"kind": "committee", "members": [fit_learner(m, rows, seed) for m in candidate["members"]]}
     if kind == "anchor":
         return {"kind": "anchor", "shift": 0.0}
     if kind == "lad":
@@ -185,8 +243,34 @@ def fit_learner(candidate: Mapping[str, Any], X: Array, residual: Array, seed: i
     raise ValueError(f"unknown learner kind {kind!r}")
 
 
-def _forecast(anchor: Array, learner: Mapping[str, Any], X: Array) -> Array:
-    return np.clip(anchor + ensemble.predict_correction(learner, X), 0.0, 1.0)
+def _fit_choice(candidate: Mapping[str, Any], rows: Rows) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+
+    if rows.candidates is None:
+        raise ValueError("the choice learner needs candidate arrays")
+    values, feats, valid = rows.candidates
+    gap = np.where(valid, np.abs(values - rows.y[:, None]), np.inf)
+    label = np.zeros(valid.shape, dtype=bool)
+    label[np.arange(len(gap)), np.argmin(gap, axis=1)] = True
+    F = feats[valid]
+    center = F.mean(axis=0)
+    scale = F.std(axis=0)
+    scale = np.where(scale > 1e-12, scale, 1.0)
+    model = LogisticRegression(C=float(candidate["C"]), max_iter=5000)
+    model.fit((F - center) / scale, label[valid])
+    return {
+        "kind": "choice",
+        "C": float(candidate["C"]),
+        "mix": float(candidate["mix"]),
+        "center": center.tolist(),
+        "scale": scale.tolist(),
+        "coef": np.asarray(model.coef_[0], dtype=float).tolist(),
+        "intercept": float(model.intercept_[0]),
+    }
+
+
+def _forecast(learner: Mapping[str, Any], rows: Rows) -> Array:
+    return ensemble.forecast_rows(learner, rows.anchor, rows.X, rows.candidates)
 
 
 def conformal_quantile(abs_residuals: Array, level: float) -> float:
@@ -196,50 +280,46 @@ def conformal_quantile(abs_residuals: Array, level: float) -> float:
     return float(r[k - 1]) if 1 <= k <= len(r) else 1.0
 
 
-def _oof(
-    candidate: Mapping[str, Any],
-    X: Array,
-    y: Array,
-    anchor: Array,
-    folds: Sequence[tuple[Any, ...]],
-    seed: int,
-) -> Array:
-    pred = np.full(len(y), np.nan)
+def _oof(candidate: Mapping[str, Any], rows: Rows, folds: Sequence[tuple[Any, ...]], seed: int) -> Array:
+    pred = np.full(len(rows.y), np.nan)
     for train, test in folds:
-        learner = fit_learner(candidate, X[train], y[train] - anchor[train], seed)
-        pred[test] = _forecast(anchor[test], learner, X[test])
+        learner = fit_learner(candidate, rows.take(train), seed)
+        pred[test] = _forecast(learner, rows.take(test))
     return pred
 
 
 def select(
-    X: Array,
-    y: Array,
-    anchor: Array,
+    rows: Mapping[str, Rows],
     groups: NDArray[np.str_],
     candidates: Sequence[Mapping[str, Any]] = CANDIDATES,
     n_splits: int = 5,
     seed: int = 0,
 ) -> tuple[dict[str, Any], Array, dict[str, float]]:
-    """The candidate with the lowest grouped-CV MAE on these rows, its out-of-fold forecasts and
-    every candidate's CV MAE (unit scale)."""
+    """The (candidate, feature set) pair with the lowest grouped-CV MAE on these rows.
+
+    ``rows``: the same issues under each feature set (``deu``, ``generic``). Returns the
+    candidate with its ``feature_set``, its out-of-fold forecasts and every pair's CV MAE.
+    """
     folds = grouped_folds(groups, n_splits, seed)
     scores: dict[str, float] = {}
-    best: tuple[float, int, Array] | None = None
-    for c, cand in enumerate(candidates):
-        pred = _oof(cand, X, y, anchor, folds, seed)
-        mae = float(np.mean(np.abs(pred - y)))
-        scores[json.dumps(dict(cand), sort_keys=True)] = mae
-        if best is None or mae < best[0] - 1e-12:
-            best = (mae, c, pred)
+    best: tuple[float, dict[str, Any], Array] | None = None
+    for feature_set, r in rows.items():
+        for cand in candidates:
+            pred = _oof(cand, r, folds, seed)
+            mae = float(np.mean(np.abs(pred - r.y)))
+            option = {**cand, "feature_set": feature_set}
+            scores[json.dumps(option, sort_keys=True)] = mae
+            if best is None or mae < best[0] - 1e-12:
+                best = (mae, option, pred)
     assert best is not None
-    return dict(candidates[best[1]]), best[2], scores
+    return best[1], best[2], scores
 
 
 @dataclass
 class CrossValidation:
-    """Nested grouped cross-validation of one feature set."""
+    """Nested grouped cross-validation of the whole fitting procedure."""
 
-    features: list[str]
+    feature_sets: list[str]
     oof: Array
     outcome: Array
     anchor: Array
@@ -255,7 +335,7 @@ class CrossValidation:
 
     def to_json(self, scale: float = 100.0) -> dict[str, Any]:
         return {
-            "features": self.features,
+            "feature_sets": self.feature_sets,
             "mae": self.mae * scale,
             "anchor_mae": float(np.mean(np.abs(self.anchor - self.outcome))) * scale,
             "coverage": self.coverage,
@@ -268,14 +348,15 @@ class CrossValidation:
 
 def nested_cv(
     data: Dataset,
-    features: Sequence[str],
+    feature_sets: Sequence[str],
     candidates: Sequence[Mapping[str, Any]] = CANDIDATES,
     n_outer: int = 5,
     n_inner: int = 5,
     seed: int = 0,
 ) -> CrossValidation:
-    """Out-of-fold forecasts of the whole procedure (inner selection and conformal radius per fold)."""
-    X = data.matrix(features)
+    """Out-of-fold forecasts of the whole procedure: per outer fold, the inner grouped CV on
+    the training folds picks the learner and the feature set and gives the conformal radius."""
+    rows = {v: data.rows(variant_features(data, v), v) for v in feature_sets}
     y = data.outcome
     a = data.anchor_forecast
     folds = grouped_folds(data.groups, n_outer, seed)
@@ -285,11 +366,10 @@ def nested_cv(
     chosen: list[dict[str, Any]] = []
     fold_mae: list[dict[str, float]] = []
     for f, (train, test) in enumerate(folds):
-        cand, inner_pred, _ = select(
-            X[train], y[train], a[train], data.groups[train], candidates, n_inner, seed + 1000 + f
-        )
-        learner = fit_learner(cand, X[train], y[train] - a[train], seed)
-        oof[test] = _forecast(a[test], learner, X[test])
+        train_rows = {v: r.take(train) for v, r in rows.items()}
+        cand, inner_pred, _ = select(train_rows, data.groups[train], candidates, n_inner, seed + 1000 + f)
+        learner = fit_learner(cand, train_rows[cand["feature_set"]], seed)
+        oof[test] = _forecast(learner, rows[cand["feature_set"]].take(test))
         residual = np.abs(inner_pred - y[train])
         for lv in LEVELS:
             q = conformal_quantile(residual, lv)
@@ -304,7 +384,7 @@ def nested_cv(
         fold_mae.append(row)
     n = len(y)
     return CrossValidation(
-        list(features),
+        list(feature_sets),
         oof,
         y,
         a,
@@ -324,20 +404,20 @@ def variant_features(data: Dataset, variant: str) -> list[str]:
 
 def fit_variant(
     data: Dataset,
-    features: Sequence[str],
+    feature_sets: Sequence[str],
     candidates: Sequence[Mapping[str, Any]] = CANDIDATES,
     n_splits: int = 5,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """Select and fit on all rows; the conformal radii from the selection's out-of-fold residuals."""
-    X = data.matrix(features)
-    y = data.outcome
-    a = data.anchor_forecast
-    cand, pred, scores = select(X, y, a, data.groups, candidates, n_splits, seed)
-    learner = fit_learner(cand, X, y - a, seed)
-    residual = np.abs(pred - y)
+    """Select (learner, feature set) and fit on all rows; conformal radii from the selection's
+    out-of-fold residuals."""
+    rows = {v: data.rows(variant_features(data, v), v) for v in feature_sets}
+    cand, pred, scores = select(rows, data.groups, candidates, n_splits, seed)
+    learner = fit_learner(cand, rows[cand["feature_set"]], seed)
+    residual = np.abs(pred - data.outcome)
     return {
-        "features": list(features),
+        "feature_set": cand["feature_set"],
+        "features": variant_features(data, cand["feature_set"]),
         "learner": learner,
         "interval": {f"{lv:g}": conformal_quantile(residual, lv) for lv in LEVELS},
         "selection_cv_mae": {k: v * 100 for k, v in scores.items()},
@@ -376,11 +456,11 @@ def train(
         "seed": seed,
         "variants": {},
     }
-    for variant in ("deu", "generic"):
-        names = variant_features(data, variant)
-        spec = fit_variant(data, names, candidates, n_splits, seed)
+    # a DEU scenario may use the DEU features or not (the inner CV decides); others cannot
+    for variant, sets in (("deu", ("deu", "generic")), ("generic", ("generic",))):
+        spec = fit_variant(data, sets, candidates, n_splits, seed)
         if evaluate:
-            spec["nested_cv"] = nested_cv(data, names, candidates, n_splits, n_splits, seed).to_json()
+            spec["nested_cv"] = nested_cv(data, sets, candidates, n_splits, n_splits, seed).to_json()
         out["variants"][variant] = spec
     return out
 

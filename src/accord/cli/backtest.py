@@ -44,8 +44,7 @@ def _cv_run(
     if learn.ANCHOR not in params:
         raise ParameterError(f"--base must include the anchor model {learn.ANCHOR}")
     data = learn.build_dataset(scenarios, params, min_actors=min_actors, seed=seed)
-    names = learn.variant_features(data, "deu")
-    cv = learn.nested_cv(data, names, n_outer=splits, n_inner=splits, seed=seed)
+    cv = learn.nested_cv(data, ("deu", "generic"), n_outer=splits, n_inner=splits, seed=seed)
     index = {issue: k for k, issue in enumerate(data.issues)}
     forecast = np.full(len(result.issues), np.nan)
     for k, row in enumerate(result.issues):

@@ -10,8 +10,14 @@ features :math:`z_j` of the issue: the other base models' forecasts relative to 
 the status quo, the spread of positions and, for DEU issues, the procedure, the voting rule
 and the Commission's and the Parliament's positions and saliences. :math:`g` is either
 zero (the anchor alone), an L1-penalised least-absolute-deviation regression (Koenker &
-Bassett 1978) or gradient-boosted trees with absolute loss (Friedman 2001), whichever a
-cross-validation grouped by proposal picks (:mod:`accord.analysis.learn` fits it).
+Bassett 1978), gradient-boosted trees with absolute loss (Friedman 2001), a position-choice
+model, or the average of two of them, whichever a cross-validation grouped by proposal picks
+(:mod:`accord.analysis.learn` fits it). The position-choice model scores each candidate
+outcome (every distinct actor position and the status quo) by a logistic regression on its
+support (share of actors and of capability x salience there, whether the Commission, the
+Parliament or the status quo sits there, its distance from the anchor) and forecasts the
+weighted median of the candidates, weighted by their probabilities, and of the anchor, with
+a fixed share ``mix``: in DEU, 63% of outcomes equal some actor's position.
 
 The interval around the forecast is split-conformal (Vovk, Gammerman & Shafer 2005; Lei et al.
 2018) on out-of-fold absolute residuals from the same grouped cross-validation, clipped to
@@ -182,6 +188,133 @@ def _tree_predict(tree: Mapping[str, Any], X: Array) -> Array:
     return value[node]
 
 
+# -- the position-choice learner -----------------------------------------------------------------
+CHOICE_GENERIC = (
+    "share_actors",
+    "share_weight",
+    "is_status_quo",
+    "distance_anchor",
+    "distance_middle",
+    "at_end",
+    "mean_distance",
+)
+CHOICE_DEU = ("commission_at", "parliament_at", "parliament_at_codecision", "status_quo_at_unanimity")
+
+
+def candidate_arrays(problem: Problem, anchor: Array, deu: bool) -> tuple[Array, Array, NDArray[np.bool_]]:
+    """Candidate outcomes of every issue and their features, for the position-choice learner.
+
+    The candidates are the distinct positions actors hold and the status quo (outcomes of EU
+    decisions equal some actor's position in 63% of DEU issues). Returns ``values (N, K)``,
+    ``features (N, K, f)`` and ``valid (N, K)`` with one row per issue of every batch element
+    and ``K = A + 1`` slots (actors, then the status quo; repeated positions are invalid).
+    """
+    mask = np.broadcast_to(problem.mask, problem.position.shape)
+    pos = np.where(mask, problem.position, np.nan)  # (*B, A, I)
+    sq = np.broadcast_to(problem.status_quo, anchor.shape)[..., None, :]  # (*B, 1, I)
+    values = np.concatenate([pos, sq], axis=-2)  # (*B, K, I)
+    finite = np.isfinite(values)
+    same = np.abs(values[..., :, None, :] - values[..., None, :, :]) < 1e-9  # (*B, K, K, I)
+    k = values.shape[-2]
+    earlier = np.tril(np.ones((k, k), dtype=bool), -1)[..., None]  # [c, d]: d before c
+    dup = (same & earlier & finite[..., None, :, :]).any(axis=-2)
+    valid = finite & ~dup
+    v = np.where(finite, values, 0.0)
+    at = np.abs(v[..., :, None, :] - np.where(mask, problem.position, np.inf)[..., None, :, :]) < 1e-9
+    at = at & finite[..., :, None, :]  # (*B, K, A, I): actor a holds candidate c
+    n = np.maximum(mask.sum(axis=-2), 1)[..., None, :]
+    w = np.where(mask, problem.power * problem.salience, 0.0)
+    tot = w.sum(axis=-2)[..., None, :]
+    share_w = np.where(tot > 0, (at * w[..., None, :, :]).sum(axis=-2) / np.where(tot > 0, tot, 1.0), 0.0)
+    a = anchor[..., None, :]
+    is_sq = (np.abs(v - np.where(np.isfinite(sq), sq, np.inf)) < 1e-9) & finite
+    with np.errstate(invalid="ignore"):
+        mean_dist = np.nanmean(np.abs(pos[..., None, :, :] - v[..., :, None, :]), axis=-2)
+    feats = {
+        "share_actors": at.sum(axis=-2) / n,
+        "share_weight": share_w,
+        "is_status_quo": is_sq.astype(float),
+        "distance_anchor": np.abs(v - a),
+        "distance_middle": np.abs(v - 0.5),
+        "at_end": ((v <= 1e-9) | (v >= 1 - 1e-9)).astype(float),
+        "mean_distance": np.nan_to_num(mean_dist),
+    }
+    names = list(CHOICE_GENERIC)
+    if deu:
+        metas = _meta_list(problem)
+        shape = anchor.shape
+
+        def per_batch(flags: list[float]) -> Array:
+            return np.broadcast_to(np.asarray(flags, float).reshape(problem.batch_shape + (1,)), shape)
+
+        cod = per_batch([float(m.get("procedure") == "COD") for m in metas])[..., None, :]
+        una = per_batch([float(m.get("voting_rule") == "unanimity") for m in metas])[..., None, :]
+        for actor, key in (("com", "commission_at"), ("ep", "parliament_at")):
+            if actor in problem.actor_ids:
+                feats[key] = at[..., problem.actor_ids.index(actor), :].astype(float)
+            else:
+                feats[key] = np.zeros(v.shape)
+        feats["parliament_at_codecision"] = feats["parliament_at"] * cod
+        feats["status_quo_at_unanimity"] = feats["is_status_quo"] * una
+        names += list(CHOICE_DEU)
+    F = np.stack([np.broadcast_to(feats[nm], v.shape) for nm in names], axis=-1)  # (*B, K, I, f)
+    # rows: (batch..., issue), candidates second
+    v_rows = np.moveaxis(v, -2, -1).reshape(-1, k)
+    f_rows = np.moveaxis(F, -3, -2).reshape(-1, k, len(names))
+    valid_rows = np.moveaxis(valid, -2, -1).reshape(-1, k)
+    return v_rows, np.nan_to_num(f_rows), valid_rows
+
+
+def choice_probabilities(learner: Mapping[str, Any], features: Array, valid: NDArray[np.bool_]) -> Array:
+    """Probability that each candidate is the outcome: logistic scores normalised per issue."""
+    center = np.asarray(learner["center"], dtype=float)
+    scale = np.asarray(learner["scale"], dtype=float)
+    score = ((features - center) / scale) @ np.asarray(learner["coef"], dtype=float) + float(
+        learner["intercept"]
+    )
+    p = np.where(valid, 1.0 / (1.0 + np.exp(-score)), 0.0)
+    tot = p.sum(axis=-1, keepdims=True)
+    return p / np.where(tot > 0, tot, 1.0)
+
+
+def choice_forecast(
+    learner: Mapping[str, Any], anchor: Array, values: Array, features: Array, valid: NDArray[np.bool_]
+) -> Array:
+    """The weighted median of the candidates (weights ``(1 - mix) p``) and the anchor (``mix``)."""
+    from accord.models.baseline import weighted_median
+
+    mix = float(learner["mix"])
+    p = choice_probabilities(learner, features, valid)
+    pts = np.concatenate([values, anchor[:, None]], axis=1)[..., None]  # (N, K+1, 1)
+    wts = np.concatenate([(1.0 - mix) * p, np.full((len(anchor), 1), mix)], axis=1)[..., None]
+    keep = np.concatenate([valid, np.ones((len(anchor), 1), dtype=bool)], axis=1)[..., None]
+    pts = np.where(keep, pts, 0.0)
+    return np.clip(weighted_median(pts, np.where(keep, wts, 0.0), keep)[:, 0], 0.0, 1.0)
+
+
+def _needs_candidates(learner: Mapping[str, Any]) -> bool:
+    if learner["kind"] == "committee":
+        return any(_needs_candidates(m) for m in learner["members"])
+    return bool(learner["kind"] == "choice")
+
+
+def forecast_rows(
+    learner: Mapping[str, Any],
+    anchor: Array,
+    X: Array,
+    candidates: tuple[Array, Array, NDArray[np.bool_]] | None,
+) -> Array:
+    """Forecasts ``(N,)`` of any learner from rows of features (and candidates for ``choice``)."""
+    if learner["kind"] == "committee":
+        members = [forecast_rows(m, anchor, X, candidates) for m in learner["members"]]
+        return np.mean(members, axis=0)
+    if learner["kind"] == "choice":
+        if candidates is None:
+            raise ParameterError("ensemble: the choice learner needs candidate arrays")
+        return choice_forecast(learner, anchor, *candidates)
+    return np.clip(anchor + predict_correction(learner, X), 0.0, 1.0)
+
+
 # -- loading and running ------------------------------------------------------------------------
 @cache
 def _load_json(path: str) -> dict[str, Any]:
@@ -239,10 +372,14 @@ def predict(
     feats = issue_features(problem, forecasts, anchor)
     X = feature_matrix(feats, spec["features"])
     shape = forecasts[anchor].shape
-    outcome = np.clip(forecasts[anchor] + predict_correction(spec["learner"], X).reshape(shape), 0.0, 1.0)
+    learner = spec["learner"]
+    deu = spec.get("feature_set", chosen) == "deu"
+    cands = candidate_arrays(problem, forecasts[anchor], deu) if _needs_candidates(learner) else None
+    outcome = forecast_rows(learner, forecasts[anchor].reshape(-1), X, cands).reshape(shape)
     details: dict[str, Any] = {
         "variant": chosen,
         "learner": spec["learner"]["kind"],
+        "feature_set": spec.get("feature_set", chosen),
         "anchor": problem.to_scale(forecasts[anchor]),
     }
     for level in LEVELS:
