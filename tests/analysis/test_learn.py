@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 import numpy as np
@@ -13,7 +14,7 @@ from accord.scenario.formats import deu
 from conftest import DATA, need
 
 DEV = DATA / "deu" / "deu_dev.tsv"
-SMALL = ({"kind": "anchor"}, {"kind": "lad", "alpha": 0.03})
+SMALL = ({"kind": "anchor"}, {"kind": "lad", "alpha": 0.03}, {"kind": "choice", "C": 1.0, "mix": 0.3})
 
 
 @cache
@@ -54,9 +55,7 @@ def test_nested_cv_reproducible_and_blind_to_test_outcomes() -> None:
     assert 0.3 < cv.coverage["0.5"] < 0.7 and cv.coverage["0.95"] > 0.85
     # changing the outcomes of one test fold cannot change that fold's forecasts
     _, test = cv.folds[0]
-    noisy = learn.Dataset(
-        data.issues, data.groups, data.outcome.copy(), data.forecasts, data.features, data.anchor
-    )
+    noisy = dataclasses.replace(data, outcome=data.outcome.copy())
     noisy.outcome[test] = 1.0 - noisy.outcome[test]
     moved = learn.nested_cv(noisy, names, SMALL, n_outer=3, n_inner=3, seed=7)
     np.testing.assert_array_equal(moved.oof[test], cv.oof[test])

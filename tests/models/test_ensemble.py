@@ -109,3 +109,19 @@ def test_candidates_are_distinct_positions_and_the_status_quo() -> None:
     committee = {"kind": "committee", "members": [learner, {"kind": "anchor", "shift": 0.0}]}
     both = ensemble.forecast_rows(committee, anchor, np.zeros((1, 1)), (values, feats, valid))
     assert both[0] == pytest.approx(0.55)
+
+
+def test_model_path_matches_training_path() -> None:
+    """The registered model, run on stacked DEU issues, reproduces the fitted learner exactly."""
+    from accord.analysis import backtest as bt
+    from accord.analysis import learn
+    from accord.scenario.formats import deu
+
+    issues = deu.read_issues(need(DEV))
+    trained = ensemble.load_parameters()
+    data = learn.build_dataset(issues, trained["base_models"])
+    spec = trained["variants"]["deu"]
+    rows = data.rows(spec["features"], spec["feature_set"])
+    expected = ensemble.forecast_rows(spec["learner"], rows.anchor, rows.X, rows.candidates) * 100
+    run = bt.run_backtest(issues, models=["ensemble"])
+    np.testing.assert_allclose(run.runs["ensemble"].forecast, expected, atol=1e-9)

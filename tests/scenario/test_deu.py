@@ -153,3 +153,15 @@ def test_dev_file() -> None:
     assert len(parsed.proposals()) == 100
     assert deu.sniff(DEV, DEV.read_bytes()[:4096])
     assert sio.detect_format(DEV, DEV.read_bytes()) == "deu"
+
+
+def test_other_delimiters_and_encodings(tmp_path: Path) -> None:
+    row = "d99001\td99001i1\tjouets é\tCOD\tQMV\t10-11-99\t01-05-00\t100\t50\t0\t20\t80\t50\t40\t10\t0\t60"
+    p = tmp_path / "deu.csv"
+    p.write_bytes((HEADER + "\n" + row + "\n").replace("\t", ";").encode("cp1252"))
+    (s,) = deu.read_issues(p)
+    assert s.meta["proposal_name"] == "jouets é" and s.issues[0].outcome == 60.0
+    assert deu.sniff(p, p.read_bytes())
+    p.write_bytes(b"\x81\x8d\x90" * 3)
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        deu.load_file(p)

@@ -175,11 +175,8 @@ def _examples(f: DeuFile) -> str:
 
 
 def sniff(path: Path, data: bytes) -> bool:
-    try:
-        first = data[:4096].decode("utf-8-sig", errors="replace").replace("\r", "\n").split("\n", 1)[0]
-    except Exception:  # pragma: no cover - decode with errors="replace" does not raise
-        return False
-    cols = {c.strip().lower() for c in re.split(r"[\t,]", first)}
+    first = data[:4096].decode("utf-8-sig", errors="replace").replace("\r", "\n").split("\n", 1)[0]
+    cols = {c.strip().lower() for c in re.split(r"[\t,;]", first)}
     return {"isnr", "rp", "out"} <= cols and any(c.startswith("p") and "s" + c[1:] in cols for c in cols)
 
 
@@ -187,7 +184,7 @@ def sniff(path: Path, data: bytes) -> bool:
 def _rows(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     lines = text.split("\n")
     first = next((ln for ln in lines if ln.strip()), "")
-    delim = "\t" if "\t" in first else ","
+    delim = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
@@ -339,6 +336,18 @@ def _capabilities(
 _INFO = ("prname", "isnrnmc", "type", "council", "counvte", "proccde", "issues")
 
 
+def _decode(data: bytes, source: str) -> str:
+    """UTF-8, else Windows-1252 (statistics packages often export DEU tables in it)."""
+    try:
+        return decode_text(data, source)
+    except InputError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise exc from None
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def parse(
     data: bytes,
     source: str,
@@ -352,7 +361,7 @@ def parse(
         raise InputError(
             f"institutions={institutions!r}: expected one of {', '.join(INSTITUTIONS)}", source=source
         )
-    header, rows = _rows(decode_text(data, source), source)
+    header, rows = _rows(_decode(data, source), source)
     col = {}
     for k, h in enumerate(header):
         if h in col:
@@ -649,7 +658,7 @@ def read(
     raise InputError(
         f"a DEU table holds one scenario per issue ({_examples(parsed)}); choose one with the "
         "reader option issue=ID or proposal=ID (Python: accord.scenario.io.load(path, issue=ID); "
-        "command line: `accord backtest export FILE --issue ID OUT.yaml`), or score them all with "
+        "command line: `accord backtest export FILE OUT.yaml --issue ID`), or score them all with "
         "`accord backtest deu FILE`",
         source=source,
     )
