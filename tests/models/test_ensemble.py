@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from accord.errors import ParameterError
 from accord.forecast import run_forecasts
@@ -12,6 +13,7 @@ from accord.problem import to_problem
 from accord.scenario import io as sio
 from accord.scenario.model import Scenario
 from conftest import DATA, need
+from strategies import scenarios
 
 DEV = DATA / "deu" / "deu_dev.tsv"
 
@@ -125,3 +127,14 @@ def test_model_path_matches_training_path() -> None:
     expected = ensemble.forecast_rows(spec["learner"], rows.anchor, rows.X, rows.candidates) * 100
     run = bt.run_backtest(issues, models=["ensemble"])
     np.testing.assert_allclose(run.runs["ensemble"].forecast, expected, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios())
+def test_any_valid_scenario_gets_a_forecast_inside_its_scale(s: Scenario) -> None:
+    f = run_forecasts(s, ["ensemble"])["ensemble"]
+    assert f.result.details["variant"] == "generic"
+    for issue in s.issues:
+        x = f.outcome[issue.id]
+        lo, hi = np.asarray(f.result.details["interval_80"])[:, s.issue_ids.index(issue.id)]
+        assert issue.scale.min - 1e-9 <= lo <= x <= hi <= issue.scale.max + 1e-9
