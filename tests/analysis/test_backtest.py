@@ -100,5 +100,9 @@ def test_joint_path_runs_a_model_per_proposal(monkeypatch: pytest.MonkeyPatch) -
     assert joint.runs["compromise"].joint
     assert len(seen) == joint.info["n_proposals"]
     assert max(shape[-1] for shape in seen) > 1
+    # every issue of a scored proposal takes part, scored or not
+    scored = set(joint.proposal.tolist())
+    assert sum(shape[-1] for shape in seen) == sum(s.meta["proposal"] in scored for s in issues)
+    assert sum(shape[-1] for shape in seen) > joint.info["n_issues"]
     # the compromise model is issue by issue, so the joint path gives the same forecasts
     assert joint.metrics("compromise")["mae"] == pytest.approx(24.63, abs=0.005)

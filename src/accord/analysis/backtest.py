@@ -323,7 +323,8 @@ def run_backtest(
     ``scenarios``: one-issue scenarios (e.g. :func:`accord.scenario.formats.deu.read_issues`);
     ``models``: names (default: every registered model but the learned ones); ``params``:
     ``--param`` style values routed to the models; ``joint``: models to run per proposal
-    (``meta["proposal"]``) on a multi-issue problem.
+    (``meta["proposal"]``) on a multi-issue problem holding all the proposal's issues in
+    ``scenarios`` (scored or not); only scorable issues are scored.
     """
     cases = scorable(scenarios, min_actors)
     if not cases:
@@ -339,18 +340,25 @@ def run_backtest(
         resolved = spec.resolve(routed[spec.name])
         resolved_params[spec.name] = resolved
         if spec.name in joint:
-            order: dict[str, list[int]] = {}
-            for k, pid in enumerate(proposal):
-                order.setdefault(str(pid), []).append(k)
-            groups = [[cases[k] for k in ks] for ks in order.values()]
+            # every issue of a proposal takes part (trades may run through unscored issues);
+            # only the scored ones are scored
+            members: dict[str, list[Scenario]] = {}
+            for s in scenarios:
+                members.setdefault(str(s.meta.get("proposal", s.issues[0].id)), []).append(s)
+            row = {c.issues[0].id: k for k, c in enumerate(cases)}
+            pids = list(dict.fromkeys(str(p) for p in proposal))
+            groups = [members[pid] for pid in pids]
             values, why = run_joint_model(spec, groups, resolved, seed)
             forecast = np.full(len(cases), np.nan)
             skipped: dict[str, str] = {}
-            for g, ks in enumerate(order.values()):
-                forecast[np.asarray(ks)] = values[g]
-                if g in why:
-                    for k in ks:
-                        skipped[cases[k].issues[0].id] = why[g]
+            for g, group in enumerate(groups):
+                for s, v in zip(group, values[g], strict=True):
+                    k = row.get(s.issues[0].id)
+                    if k is None:
+                        continue
+                    forecast[k] = v
+                    if g in why:
+                        skipped[s.issues[0].id] = why[g]
             runs[spec.name] = ModelRun(spec.name, forecast, skipped, joint=True)
         else:
             forecast, reasons = run_issue_model(spec, problems, resolved, seed, batch=batch)
