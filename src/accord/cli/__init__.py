@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "accord.cli.analyze",
     "accord.cli.simulate",
     "accord.cli.durability",
+    "accord.cli.backtest",
 )
 
 

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -116,6 +117,12 @@ def print_forecast_table(s: Scenario, results: dict[str, Forecast]) -> None:
                 continue
             pos = min(max(int(round((v - issue.scale.min) / span * 30)), 0), 30)
             t.add_row(name, fmt_num(v), "·" * pos + "●" + "·" * (30 - pos))
+            for level in (80, 95):  # prediction intervals, where a model gives them (ensemble)
+                interval = f.result.details.get(f"interval_{level}")
+                if interval is not None:
+                    j = f.problem.issue_ids.index(issue.id)
+                    lo, hi = (float(x) for x in np.asarray(interval)[..., j].reshape(-1)[:2])
+                    t.add_row(f"[dim]  {level}% interval[/]", f"{fmt_num(lo)}-{fmt_num(hi)}", "")
         if issue.status_quo is not None:
             t.add_row("[dim]status quo[/]", fmt_num(issue.status_quo), "")
         if issue.outcome is not None:

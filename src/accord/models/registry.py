@@ -25,9 +25,10 @@ Array = NDArray[np.float64]
 MODEL_MODULES: tuple[str, ...] = (
     "accord.models.baseline",
     "accord.models.nbs",
+    "accord.models.eum",
     "accord.models.smp",
     "accord.models.exchange",
-    "accord.models.eum",
+    "accord.models.ensemble",
 )
 
 

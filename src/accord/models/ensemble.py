@@ -1,0 +1,437 @@
+r"""A learned forecaster: the base models' forecasts and issue features combined into one.
+
+Stacked generalisation (Wolpert 1992) around an anchor model: the forecast is
+
+.. math:: \hat{x}_j = \operatorname{clip}_{[0,1]}\bigl(a_j + g(z_j)\bigr)
+
+where :math:`a_j` is the anchor's forecast (the compromise model by default, the literature's
+best single model: Achen 2006; Thomson 2011) and :math:`g` a correction learned from the
+features :math:`z_j` of the issue: the other base models' forecasts relative to the anchor,
+the status quo, the spread of positions and, for DEU issues, the procedure, the voting rule
+and the Commission's and the Parliament's positions and saliences. :math:`g` is either
+zero (the anchor alone), an L1-penalised least-absolute-deviation regression (Koenker &
+Bassett 1978), gradient-boosted trees with absolute loss (Friedman 2001), a position-choice
+model, or the average of two of them, whichever a cross-validation grouped by proposal picks
+(:mod:`accord.analysis.learn` fits it). The position-choice model scores each candidate
+outcome (every distinct actor position and the status quo) by a logistic regression on its
+support (share of actors and of capability x salience there, whether the Commission, the
+Parliament or the status quo sits there, its distance from the anchor) and forecasts the
+weighted median of the candidates, weighted by their probabilities, and of the anchor, with
+a fixed share ``mix``: in DEU, 63% of outcomes equal some actor's position.
+
+The interval around the forecast is split-conformal (Vovk, Gammerman & Shafer 2005; Lei et al.
+2018) on out-of-fold absolute residuals from the same grouped cross-validation, clipped to
+the scale. Parameters ship in ``accord/data/ensemble.json`` (trained on the whole DEU file;
+the file records the data and the date). Two variants: ``deu`` for scenarios whose ``meta``
+gives the procedure and the voting rule (DEU imports), ``generic`` for every other scenario
+(only the features any scenario has). Forecasts are on the unit scale; the intervals in the
+details (``interval_50``, ``interval_80``, ``interval_95``: ``[low, high]`` per issue) are in
+the issues' own units.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from accord.errors import ParameterError
+from accord.models import registry
+from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.problem import Problem
+
+Array = NDArray[np.float64]
+
+DEFAULT_PARAMS = "ensemble.json"
+LEVELS = (0.5, 0.8, 0.95)
+
+GENERIC_FEATURES = (
+    "anchor_centred",
+    "status_quo_rel",
+    "has_status_quo",
+    "spread",
+    "range",
+    "log_actors",
+    "mean_salience",
+    "share_at_status_quo",
+)
+DEU_FEATURES = (
+    "codecision",
+    "unanimity",
+    "era_nice",
+    "commission_rel",
+    "commission_salience",
+    "has_commission",
+    "parliament_rel",
+    "parliament_salience",
+    "has_parliament",
+    "parliament_rel_codecision",
+)
+
+
+def base_feature_names(base_models: Sequence[str], anchor: str) -> list[str]:
+    return [f"{m}_rel" for m in base_models if m != anchor]
+
+
+def _meta_list(problem: Problem) -> list[dict[str, Any]]:
+    n = int(np.prod(problem.batch_shape)) if problem.batch_shape else 1
+    batch_meta = problem.meta.get("batch_meta")
+    if isinstance(batch_meta, list) and len(batch_meta) == n:
+        return [dict(m) for m in batch_meta]
+    return [dict(problem.meta)] * n
+
+
+def has_deu_features(problem: Problem) -> bool:
+    """Whether every batch element's meta names the procedure and the voting rule."""
+    return all(m.get("procedure") and m.get("voting_rule") for m in _meta_list(problem))
+
+
+def issue_features(problem: Problem, forecasts: Mapping[str, Array], anchor: str) -> dict[str, Array]:
+    """Every feature as an array ``(*B, I)`` on the unit scale (see the module docstring).
+
+    ``forecasts``: base model outcomes ``(*B, I)`` by name; must include ``anchor``.
+    """
+    a = np.asarray(forecasts[anchor], dtype=float)
+    shape = a.shape
+    mask = np.broadcast_to(problem.mask, problem.position.shape)
+    pos = np.where(mask, problem.position, np.nan)
+    n = mask.sum(axis=-2)
+    sal = np.where(mask, problem.salience, 0.0)
+    sq = np.broadcast_to(problem.status_quo, shape)
+    has_sq = np.isfinite(sq)
+    with np.errstate(invalid="ignore"):
+        at_sq = np.where(mask & (np.abs(problem.position - sq[..., None, :]) < 1e-9), sal, 0.0).sum(axis=-2)
+    tot = sal.sum(axis=-2)
+    feats: dict[str, Array] = {
+        "anchor_centred": a - 0.5,
+        "status_quo_rel": np.where(has_sq, sq - a, 0.0),
+        "has_status_quo": has_sq.astype(float),
+        "spread": np.nanstd(pos, axis=-2),
+        "range": np.nanmax(pos, axis=-2) - np.nanmin(pos, axis=-2),
+        "log_actors": np.log(np.maximum(n, 1)).astype(float) * np.ones(shape),
+        "mean_salience": tot / np.maximum(n, 1),
+        "share_at_status_quo": np.where(has_sq & (tot > 0), at_sq / np.where(tot > 0, tot, 1.0), 0.0),
+    }
+    for m, f in forecasts.items():
+        if m != anchor:
+            feats[f"{m}_rel"] = np.asarray(f, dtype=float) - a
+    metas = _meta_list(problem)
+
+    def per_batch(values: list[float]) -> Array:
+        arr = np.asarray(values, dtype=float).reshape(problem.batch_shape + (1,))
+        return np.broadcast_to(arr, shape).astype(float)
+
+    feats["codecision"] = per_batch([float(m.get("procedure") == "COD") for m in metas])
+    feats["unanimity"] = per_batch([float(m.get("voting_rule") == "unanimity") for m in metas])
+    feats["era_nice"] = per_batch([float(m.get("era") in ("nice", "lisbon")) for m in metas])
+    for actor, key in (("com", "commission"), ("ep", "parliament")):
+        if actor in problem.actor_ids:
+            k = problem.actor_ids.index(actor)
+            present = np.broadcast_to(problem.mask[k], shape)
+            feats[f"{key}_rel"] = np.where(present, problem.position[..., k, :] - a, 0.0)
+            feats[f"{key}_salience"] = np.where(present, problem.salience[..., k, :], 0.0)
+            feats[f"has_{key}"] = present.astype(float)
+        else:
+            feats[f"{key}_rel"] = np.zeros(shape)
+            feats[f"{key}_salience"] = np.zeros(shape)
+            feats[f"has_{key}"] = np.zeros(shape)
+    feats["parliament_rel_codecision"] = feats["parliament_rel"] * feats["codecision"]
+    return {k: np.nan_to_num(np.asarray(v, dtype=float)) for k, v in feats.items()}
+
+
+def feature_matrix(features: Mapping[str, Array], names: Sequence[str]) -> Array:
+    """Stack the named features into ``(N, k)`` (issues of every batch element as rows)."""
+    return np.stack([np.asarray(features[n], dtype=float).reshape(-1) for n in names], axis=1)
+
+
+# -- learners, as plain data -------------------------------------------------------------------
+def predict_correction(learner: Mapping[str, Any], X: Array) -> Array:
+    """The learned correction ``g(z)`` for rows ``X (N, k)`` from a learner's stored parameters."""
+    kind = learner["kind"]
+    if kind == "anchor":
+        return np.full(X.shape[0], float(learner.get("shift", 0.0)))
+    if kind == "lad":
+        center = np.asarray(learner["center"], dtype=float)
+        scale = np.asarray(learner["scale"], dtype=float)
+        coef = np.asarray(learner["coef"], dtype=float)
+        return float(learner["intercept"]) + ((X - center) / scale) @ coef
+    if kind == "gbm":
+        out = np.full(X.shape[0], float(learner["init"]))
+        rate = float(learner["learning_rate"])
+        for tree in learner["trees"]:
+            out += rate * _tree_predict(tree, X)
+        return out
+    raise ParameterError(f"ensemble: unknown learner kind {kind!r}")
+
+
+def _tree_predict(tree: Mapping[str, Any], X: Array) -> Array:
+    left = np.asarray(tree["left"], dtype=np.intp)
+    right = np.asarray(tree["right"], dtype=np.intp)
+    feature = np.asarray(tree["feature"], dtype=np.intp)
+    threshold = np.asarray(tree["threshold"], dtype=float)
+    value = np.asarray(tree["value"], dtype=float)
+    node = np.zeros(X.shape[0], dtype=np.intp)
+    rows = np.arange(X.shape[0])
+    for _ in range(len(left)):
+        leaf = left[node] < 0
+        if leaf.all():
+            break
+        go_left = X[rows, np.maximum(feature[node], 0)] <= threshold[node]
+        nxt = np.where(go_left, left[node], right[node])
+        node = np.where(leaf, node, nxt)
+    return value[node]
+
+
+# -- the position-choice learner -----------------------------------------------------------------
+CHOICE_GENERIC = (
+    "share_actors",
+    "share_weight",
+    "is_status_quo",
+    "distance_anchor",
+    "distance_middle",
+    "at_end",
+    "mean_distance",
+)
+CHOICE_DEU = ("commission_at", "parliament_at", "parliament_at_codecision", "status_quo_at_unanimity")
+
+
+def candidate_arrays(problem: Problem, anchor: Array, deu: bool) -> tuple[Array, Array, NDArray[np.bool_]]:
+    """Candidate outcomes of every issue and their features, for the position-choice learner.
+
+    The candidates are the distinct positions actors hold and the status quo (outcomes of EU
+    decisions equal some actor's position in 63% of DEU issues). Returns ``values (N, K)``,
+    ``features (N, K, f)`` and ``valid (N, K)`` with one row per issue of every batch element
+    and ``K = A + 1`` slots (actors, then the status quo; repeated positions are invalid).
+    """
+    mask = np.broadcast_to(problem.mask, problem.position.shape)
+    pos = np.where(mask, problem.position, np.nan)  # (*B, A, I)
+    sq = np.broadcast_to(problem.status_quo, anchor.shape)[..., None, :]  # (*B, 1, I)
+    values = np.concatenate([pos, sq], axis=-2)  # (*B, K, I)
+    finite = np.isfinite(values)
+    same = np.abs(values[..., :, None, :] - values[..., None, :, :]) < 1e-9  # (*B, K, K, I)
+    k = values.shape[-2]
+    earlier = np.tril(np.ones((k, k), dtype=bool), -1)[..., None]  # [c, d]: d before c
+    dup = (same & earlier & finite[..., None, :, :]).any(axis=-2)
+    valid = finite & ~dup
+    v = np.where(finite, values, 0.0)
+    at = np.abs(v[..., :, None, :] - np.where(mask, problem.position, np.inf)[..., None, :, :]) < 1e-9
+    at = at & finite[..., :, None, :]  # (*B, K, A, I): actor a holds candidate c
+    n = np.maximum(mask.sum(axis=-2), 1)[..., None, :]
+    w = np.where(mask, problem.power * problem.salience, 0.0)
+    tot = w.sum(axis=-2)[..., None, :]
+    share_w = np.where(tot > 0, (at * w[..., None, :, :]).sum(axis=-2) / np.where(tot > 0, tot, 1.0), 0.0)
+    a = anchor[..., None, :]
+    is_sq = (np.abs(v - np.where(np.isfinite(sq), sq, np.inf)) < 1e-9) & finite
+    with np.errstate(invalid="ignore"):
+        mean_dist = np.nanmean(np.abs(pos[..., None, :, :] - v[..., :, None, :]), axis=-2)
+    feats = {
+        "share_actors": at.sum(axis=-2) / n,
+        "share_weight": share_w,
+        "is_status_quo": is_sq.astype(float),
+        "distance_anchor": np.abs(v - a),
+        "distance_middle": np.abs(v - 0.5),
+        "at_end": ((v <= 1e-9) | (v >= 1 - 1e-9)).astype(float),
+        "mean_distance": np.nan_to_num(mean_dist),
+    }
+    names = list(CHOICE_GENERIC)
+    if deu:
+        metas = _meta_list(problem)
+        shape = anchor.shape
+
+        def per_batch(flags: list[float]) -> Array:
+            return np.broadcast_to(np.asarray(flags, float).reshape(problem.batch_shape + (1,)), shape)
+
+        cod = per_batch([float(m.get("procedure") == "COD") for m in metas])[..., None, :]
+        una = per_batch([float(m.get("voting_rule") == "unanimity") for m in metas])[..., None, :]
+        for actor, key in (("com", "commission_at"), ("ep", "parliament_at")):
+            if actor in problem.actor_ids:
+                feats[key] = at[..., problem.actor_ids.index(actor), :].astype(float)
+            else:
+                feats[key] = np.zeros(v.shape)
+        feats["parliament_at_codecision"] = feats["parliament_at"] * cod
+        feats["status_quo_at_unanimity"] = feats["is_status_quo"] * una
+        names += list(CHOICE_DEU)
+    F = np.stack([np.broadcast_to(feats[nm], v.shape) for nm in names], axis=-1)  # (*B, K, I, f)
+    # rows: (batch..., issue), candidates second
+    v_rows = np.moveaxis(v, -2, -1).reshape(-1, k)
+    f_rows = np.moveaxis(F, -3, -2).reshape(-1, k, len(names))
+    valid_rows = np.moveaxis(valid, -2, -1).reshape(-1, k)
+    return v_rows, np.nan_to_num(f_rows), valid_rows
+
+
+def choice_probabilities(learner: Mapping[str, Any], features: Array, valid: NDArray[np.bool_]) -> Array:
+    """Probability that each candidate is the outcome: logistic scores normalised per issue."""
+    center = np.asarray(learner["center"], dtype=float)
+    scale = np.asarray(learner["scale"], dtype=float)
+    score = ((features - center) / scale) @ np.asarray(learner["coef"], dtype=float) + float(
+        learner["intercept"]
+    )
+    p = np.where(valid, 1.0 / (1.0 + np.exp(-score)), 0.0)
+    tot = p.sum(axis=-1, keepdims=True)
+    return p / np.where(tot > 0, tot, 1.0)
+
+
+def choice_forecast(
+    learner: Mapping[str, Any], anchor: Array, values: Array, features: Array, valid: NDArray[np.bool_]
+) -> Array:
+    """The weighted median of the candidates (weights ``(1 - mix) p``) and the anchor (``mix``)."""
+    from accord.models.baseline import weighted_median
+
+    mix = float(learner["mix"])
+    p = choice_probabilities(learner, features, valid)
+    pts = np.concatenate([values, anchor[:, None]], axis=1)[..., None]  # (N, K+1, 1)
+    wts = np.concatenate([(1.0 - mix) * p, np.full((len(anchor), 1), mix)], axis=1)[..., None]
+    keep = np.concatenate([valid, np.ones((len(anchor), 1), dtype=bool)], axis=1)[..., None]
+    pts = np.where(keep, pts, 0.0)
+    return np.clip(weighted_median(pts, np.where(keep, wts, 0.0), keep)[:, 0], 0.0, 1.0)
+
+
+def _needs_candidates(learner: Mapping[str, Any]) -> bool:
+    if learner["kind"] == "committee":
+        return any(_needs_candidates(m) for m in learner["members"])
+    return bool(learner["kind"] == "choice")
+
+
+def forecast_rows(
+    learner: Mapping[str, Any],
+    anchor: Array,
+    X: Array,
+    candidates: tuple[Array, Array, NDArray[np.bool_]] | None,
+) -> Array:
+    """Forecasts ``(N,)`` of any learner from rows of features (and candidates for ``choice``)."""
+    if learner["kind"] == "committee":
+        members = [forecast_rows(m, anchor, X, candidates) for m in learner["members"]]
+        return np.mean(members, axis=0)
+    if learner["kind"] == "choice":
+        if candidates is None:
+            raise ParameterError("ensemble: the choice learner needs candidate arrays")
+        return choice_forecast(learner, anchor, *candidates)
+    return np.clip(anchor + predict_correction(learner, X), 0.0, 1.0)
+
+
+# -- loading and running ------------------------------------------------------------------------
+@cache
+def _load_json(path: str) -> dict[str, Any]:
+    if path == DEFAULT_PARAMS:
+        text = resources.files("accord").joinpath("data", DEFAULT_PARAMS).read_text(encoding="utf-8")
+    else:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ParameterError(f"model ensemble, parameter params: cannot read {path}: {exc}") from None
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def load_parameters(path: str = DEFAULT_PARAMS) -> dict[str, Any]:
+    """The trained parameters: the shipped file, or a file written by :mod:`accord.analysis.learn`."""
+    return _load_json(path)
+
+
+def base_forecasts(
+    problem: Problem, base_models: Mapping[str, Mapping[str, Any]], seed: int | np.random.SeedSequence = 0
+) -> dict[str, Array]:
+    """Run the base models on the problem (unit scale, ``(*B, I)`` each)."""
+    out: dict[str, Array] = {}
+    for name, params in base_models.items():
+        spec = registry.get(name)
+        reason = spec.why_not(problem)
+        if reason is not None:
+            raise ParameterError(f"model ensemble needs base model {name}, which does not apply: {reason}")
+        out[name] = np.asarray(spec.run(problem, dict(params), seed=seed).outcome, dtype=float)
+    return out
+
+
+def choose_variant(problem: Problem, trained: Mapping[str, Any], variant: str) -> str:
+    if variant != "auto":
+        if variant not in trained["variants"]:
+            raise ParameterError(f"model ensemble: no trained variant {variant!r}")
+        if variant == "deu" and not has_deu_features(problem):
+            raise ParameterError(
+                "model ensemble, variant=deu: the scenario's meta lacks the procedure and the voting "
+                "rule (DEU imports carry them); use variant=generic or auto"
+            )
+        return variant
+    return "deu" if "deu" in trained["variants"] and has_deu_features(problem) else "generic"
+
+
+def predict(
+    problem: Problem, trained: Mapping[str, Any], variant: str = "auto", seed: int = 0
+) -> tuple[Array, dict[str, Any]]:
+    """Forecast ``(*B, I)`` on the unit scale and details (intervals in scale units)."""
+    chosen = choose_variant(problem, trained, variant)
+    spec = trained["variants"][chosen]
+    anchor = trained["anchor"]
+    forecasts = base_forecasts(problem, trained["base_models"], seed)
+    feats = issue_features(problem, forecasts, anchor)
+    X = feature_matrix(feats, spec["features"])
+    shape = forecasts[anchor].shape
+    learner = spec["learner"]
+    deu = spec.get("feature_set", chosen) == "deu"
+    cands = candidate_arrays(problem, forecasts[anchor], deu) if _needs_candidates(learner) else None
+    outcome = forecast_rows(learner, forecasts[anchor].reshape(-1), X, cands).reshape(shape)
+    details: dict[str, Any] = {
+        "variant": chosen,
+        "learner": spec["learner"]["kind"],
+        "feature_set": spec.get("feature_set", chosen),
+        "anchor": problem.to_scale(forecasts[anchor]),
+    }
+    for level in LEVELS:
+        q = float(spec["interval"][f"{level:g}"])
+        lo = problem.to_scale(np.clip(outcome - q, 0.0, 1.0))
+        hi = problem.to_scale(np.clip(outcome + q, 0.0, 1.0))
+        details[f"interval_{round(level * 100)}"] = np.stack([lo, hi], axis=-2)
+    details["trained_on"] = trained.get("training_data", {}).get("file")
+    return outcome, details
+
+
+def _applies(problem: Problem) -> str | None:
+    try:
+        trained = load_parameters()
+    except (OSError, ValueError) as exc:
+        return f"no trained parameters ({exc})"
+    for name in trained["base_models"]:
+        try:
+            spec = registry.get(name)
+        except ParameterError:
+            return f"base model {name} is not registered"
+        reason = spec.why_not(problem)
+        if reason is not None:
+            return f"base model {name} does not apply: {reason}"
+    return None
+
+
+def ensemble_model(problem: Problem, *, rng: np.random.Generator, variant: str, params: str) -> ModelResult:
+    """The learned forecaster (see the module docstring)."""
+    trained = load_parameters(params)
+    seed = int(rng.integers(0, 2**31 - 1))
+    outcome, details = predict(problem, trained, variant, seed)
+    return ModelResult(outcome=outcome, details=details)
+
+
+SPEC = ModelSpec(
+    name="ensemble",
+    summary="Learned combination of the models' forecasts and issue features (trained on DEU)",
+    citation=(
+        "Wolpert (1992), Neural Networks 5; Vovk, Gammerman & Shafer (2005); trained on Arregui & "
+        "Perarnaud (2022), DEU III, doi:10.34810/data53"
+    ),
+    fn=ensemble_model,
+    params=(
+        Param(
+            "variant",
+            "auto",
+            "auto (deu when the scenario names procedure and voting rule, else generic), deu, generic",
+            str,
+            choices=("auto", "deu", "generic"),
+        ),
+        Param("params", DEFAULT_PARAMS, "trained parameter file (default: the shipped one)", str),
+    ),
+    applies=_applies,
+)

@@ -1,0 +1,140 @@
+"""The shipped ensemble: documented training data, DEU and generic variants, intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from accord.errors import ParameterError
+from accord.forecast import run_forecasts
+from accord.models import ensemble, registry
+from accord.problem import to_problem
+from accord.scenario import io as sio
+from accord.scenario.model import Scenario
+from conftest import DATA, need
+from strategies import scenarios
+
+DEV = DATA / "deu" / "deu_dev.tsv"
+
+
+def _generic() -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "toy",
+            "actors": [
+                {"id": "a", "capability": 2, "positions": {"x": {"position": 10, "salience": 0.8}}},
+                {"id": "b", "capability": 1, "positions": {"x": {"position": 60, "salience": 0.5}}},
+                {"id": "c", "capability": 1, "positions": {"x": {"position": 90, "salience": 0.9}}},
+            ],
+            "issues": [{"id": "x", "scale": {"min": 0, "max": 200}, "status_quo": 20}],
+        }
+    )
+
+
+def test_shipped_parameters_document_their_training() -> None:
+    trained = ensemble.load_parameters()
+    data = trained["training_data"]
+    assert data["file"] == "deu_dev.tsv" and len(data["sha256"]) == 64
+    assert data["issues"] == 262 and data["proposals"] == 98
+    assert trained["trained"] and trained["anchor"] == "compromise"
+    assert set(trained["variants"]) == {"deu", "generic"}
+    for spec in trained["variants"].values():
+        q = [spec["interval"][k] for k in ("0.5", "0.8", "0.95")]
+        assert q == sorted(q)
+        cv = spec["nested_cv"]
+        assert cv["n"] == 262 and abs(cv["coverage"]["0.8"] - 0.8) < 0.1
+
+
+def test_generic_scenario_uses_the_generic_variant() -> None:
+    s = _generic()
+    f = run_forecasts(s, ["ensemble"])["ensemble"]
+    assert f.result.details["variant"] == "generic"
+    x = f.outcome["x"]
+    assert 0 <= x <= 200
+    for level in (50, 80, 95):
+        lo, hi = np.asarray(f.result.details[f"interval_{level}"])[:, 0]
+        assert 0 <= lo <= x <= hi <= 200  # scale units, clipped to the scale
+    lo50, hi50 = np.asarray(f.result.details["interval_50"])[:, 0]
+    lo95, hi95 = np.asarray(f.result.details["interval_95"])[:, 0]
+    assert lo95 <= lo50 and hi50 <= hi95
+    with pytest.raises(ParameterError, match="lacks the procedure and the voting rule"):
+        run_forecasts(s, ["ensemble"], {"variant": "deu"})
+
+
+def test_deu_issue_uses_the_deu_variant_and_batches() -> None:
+    s = sio.load(need(DEV), issue="d00032i1")
+    f = run_forecasts(s, ["ensemble"])["ensemble"]
+    assert f.result.details["variant"] == "deu"
+    spec = registry.get("ensemble")
+    prob = to_problem(s)
+    one = spec.run(prob, seed=0).outcome
+    many = spec.run(prob.with_batch(3), seed=0).outcome
+    np.testing.assert_allclose(many, np.broadcast_to(one, (3, 1)))
+
+
+def test_missing_parameter_file_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ParameterError, match="cannot read"):
+        run_forecasts(_generic(), ["ensemble"], {"params": str(tmp_path / "none.json")})
+
+
+def test_candidates_are_distinct_positions_and_the_status_quo() -> None:
+    s = Scenario.model_validate(
+        {
+            "name": "toy",
+            "actors": [
+                {"id": k, "positions": {"x": {"position": p, "salience": 1.0}}}
+                for k, p in (("a", 10), ("b", 60), ("c", 60), ("d", 100))
+            ],
+            "issues": [{"id": "x", "status_quo": 10}],
+        }
+    )
+    prob = to_problem(s)
+    anchor = np.array([0.5])
+    values, feats, valid = ensemble.candidate_arrays(prob, anchor, deu=False)
+    assert values.shape == (1, 5) and feats.shape == (1, 5, len(ensemble.CHOICE_GENERIC))
+    assert sorted(values[0][valid[0]].tolist()) == [0.1, 0.6, 1.0]  # the status quo repeats 0.1
+    share = dict(zip(values[0][valid[0]].tolist(), feats[0][valid[0]][:, 0].tolist(), strict=True))
+    assert share == {0.1: 0.25, 0.6: 0.5, 1.0: 0.25}
+    is_sq = feats[0][valid[0]][:, ensemble.CHOICE_GENERIC.index("is_status_quo")]
+    assert is_sq.tolist() == [1.0, 0.0, 0.0]
+    # a choice learner that only counts supporters forecasts the most supported position
+    learner = {
+        "kind": "choice",
+        "mix": 0.0,
+        "center": [0.0] * feats.shape[-1],
+        "scale": [1.0] * feats.shape[-1],
+        "coef": [20.0] + [0.0] * (feats.shape[-1] - 1),
+        "intercept": -5.0,
+    }
+    assert ensemble.choice_forecast(learner, anchor, values, feats, valid)[0] == pytest.approx(0.6)
+    committee = {"kind": "committee", "members": [learner, {"kind": "anchor", "shift": 0.0}]}
+    both = ensemble.forecast_rows(committee, anchor, np.zeros((1, 1)), (values, feats, valid))
+    assert both[0] == pytest.approx(0.55)
+
+
+def test_model_path_matches_training_path() -> None:
+    """The registered model, run on stacked DEU issues, reproduces the fitted learner exactly."""
+    from accord.analysis import backtest as bt
+    from accord.analysis import learn
+    from accord.scenario.formats import deu
+
+    issues = deu.read_issues(need(DEV))
+    trained = ensemble.load_parameters()
+    data = learn.build_dataset(issues, trained["base_models"])
+    spec = trained["variants"]["deu"]
+    rows = data.rows(spec["features"], spec["feature_set"])
+    expected = ensemble.forecast_rows(spec["learner"], rows.anchor, rows.X, rows.candidates) * 100
+    run = bt.run_backtest(issues, models=["ensemble"])
+    np.testing.assert_allclose(run.runs["ensemble"].forecast, expected, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(scenarios())
+def test_any_valid_scenario_gets_a_forecast_inside_its_scale(s: Scenario) -> None:
+    f = run_forecasts(s, ["ensemble"])["ensemble"]
+    assert f.result.details["variant"] == "generic"
+    for issue in s.issues:
+        x = f.outcome[issue.id]
+        lo, hi = np.asarray(f.result.details["interval_80"])[:, s.issue_ids.index(issue.id)]
+        assert issue.scale.min - 1e-9 <= lo <= x <= hi <= issue.scale.max + 1e-9
