@@ -175,10 +175,8 @@ def test_without_the_agreement_module_the_zone_is_reported_missing(monkeypatch) 
 
 
 def test_zone_exists_is_called_on_every_block_of_draws(monkeypatch) -> None:
-    # a stand-in with the agreed signature, until accord.analysis.agreement is merged
-    import types
+    from accord.analysis import agreement
 
-    fake = types.ModuleType("accord.analysis.agreement")
     seen: list[tuple[int, ...]] = []
 
     def zone_exists(problem, loss="quadratic"):
@@ -186,8 +184,7 @@ def test_zone_exists_is_called_on_every_block_of_draws(monkeypatch) -> None:
         assert loss == "quadratic"
         return problem.status_quo[..., 0] < 0.5
 
-    fake.zone_exists = zone_exists  # type: ignore[attr-defined]
-    monkeypatch.setitem(__import__("sys").modules, "accord.analysis.agreement", fake)
+    monkeypatch.setattr(agreement, "zone_exists", zone_exists)
     s = scenario()
     inp = uncertain_inputs(s, 0.05)
     sim = simulate(s, 250, ["compromise"], seed=6, noise=0.05, block_size=100)

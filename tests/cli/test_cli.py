@@ -105,7 +105,7 @@ def test_forecast_param(capsys: Cap) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--param", "rounds=3"], "--param rounds: no selected model has a parameter 'rounds'"),
+        (["--param", "turns=3"], "--param turns: no selected model has a parameter 'turns'"),
         (["--param", "weighting"], "--param 'weighting': expected NAME=VALUE"),
         (["-m", "median", "-p", "weighting=votes"], "'votes' is not one of power"),
         (["-m", "median", "-p", "nbs.loss=linear"], "model 'nbs' is not selected"),

@@ -318,6 +318,14 @@ def simulate(
         if zone_exists is not None
         else "accord.analysis.agreement.zone_exists is not available in this installation"
     )
+    if zone_exists is not None:
+        from accord.analysis.agreement import check_problem
+
+        try:
+            check_problem(problem, loss)
+        except InputError as exc:
+            # e.g. a veto player without a reservation: report why, do not guess
+            zone_exists, zone_reason = None, f"no zone probability: {exc}"
     job = MonteCarloJob(
         problem=problem,
         inputs=inputs,
