@@ -117,6 +117,11 @@ def print_forecast_table(s: Scenario, results: dict[str, Forecast]) -> None:
                 continue
             pos = min(max(int(round((v - issue.scale.min) / span * 30)), 0), 30)
             t.add_row(name, fmt_num(v), "·" * pos + "●" + "·" * (30 - pos))
+            flag = f.result.details.get("flag")  # a model's word on this issue's outcome
+            if flag is not None:
+                text = str(np.asarray(flag)[..., f.problem.issue_ids.index(issue.id)].reshape(-1)[0])
+                if text:
+                    t.add_row("", "", f"[dim]{text}[/]")
             for level in (80, 95):  # prediction intervals, where a model gives them (ensemble)
                 interval = f.result.details.get(f"interval_{level}")
                 if interval is not None:

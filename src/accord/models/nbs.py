@@ -93,6 +93,7 @@ def nash_bargaining(
         details={
             "disagreement": np.where(use_sq, "status_quo", "worst"),
             "no_gain": no_gain,
+            "flag": np.where(no_gain, "= status quo: no outcome gains for every actor", ""),
         },
     )
 
