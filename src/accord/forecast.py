@@ -139,6 +139,34 @@ def route_params(specs: list[ModelSpec], params: Mapping[str, Any]) -> dict[str,
     return routed
 
 
+def plan_models(
+    problem: Problem,
+    models: list[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> tuple[list[tuple[ModelSpec, dict[str, Any]]], dict[str, str]]:
+    """The models to run with their checked parameters, and those that do not apply (with why).
+
+    Without ``models``, every registered model that applies; a named model that does not apply
+    is an error. A scenario may carry its own parameter defaults (``meta["model_params"]``,
+    e.g. a KTAB XML file's), which ``params`` override.
+    """
+    explicit = bool(models)
+    specs = [registry.get(m) for m in models] if models else registry.all_models()
+    routed = route_params(specs, params or {})
+    runs: list[tuple[ModelSpec, dict[str, Any]]] = []
+    skipped: dict[str, str] = {}
+    for spec in specs:
+        reason = spec.why_not(problem)
+        if reason is not None:
+            if explicit:
+                raise ParameterError(f"model {spec.name} does not apply: {reason}")
+            skipped[spec.name] = reason
+            continue
+        own = (problem.meta.get("model_params") or {}).get(spec.name) or {}
+        runs.append((spec, spec.resolve({**own, **routed[spec.name]})))
+    return runs, skipped
+
+
 def run_forecasts(
     scenario: Scenario | Problem,
     models: list[str] | None = None,
@@ -147,23 +175,14 @@ def run_forecasts(
 ) -> dict[str, Forecast]:
     """Run the named models (every model that applies when none is named)."""
     problem = scenario if isinstance(scenario, Problem) else to_problem(scenario)
-    explicit = bool(models)
-    specs = [registry.get(m) for m in models] if models else registry.all_models()
-    routed = route_params(specs, params or {})
+    runs, skipped = plan_models(problem, models, params)
     out: dict[str, Forecast] = {}
-    for spec in specs:
-        reason = spec.why_not(problem)
-        if reason is not None:
-            if explicit:
-                raise ParameterError(f"model {spec.name} does not apply: {reason}")
-            out[spec.name] = Forecast(spec.name, {}, problem, ModelResult(np.empty(0)), reason)
-            continue
-        # a scenario may carry its own defaults (e.g. a KTAB XML file's model parameters)
-        own = (problem.meta.get("model_params") or {}).get(spec.name) or {}
-        resolved = spec.resolve({**own, **routed[spec.name]})
-        result = spec.run(problem, resolved, seed=seed)
-        out[spec.name] = Forecast(spec.name, resolved, problem, result)
-    return out
+    for spec, resolved in runs:
+        out[spec.name] = Forecast(spec.name, resolved, problem, spec.run(problem, resolved, seed=seed))
+    for name, reason in skipped.items():
+        out[name] = Forecast(name, {}, problem, ModelResult(np.empty(0)), reason)
+    order = models or [spec.name for spec in registry.all_models()]
+    return {name: out[name] for name in order if name in out}
 
 
 def scenario_json(s: Scenario) -> dict[str, Any]:

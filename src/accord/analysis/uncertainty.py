@@ -37,8 +37,8 @@ from accord.analysis.draws import (
     uncertain_inputs,
 )
 from accord.analysis.utility import Loss, all_veto_accept, reservation, utility_of_points
-from accord.errors import InputError, ParameterError
-from accord.forecast import route_params
+from accord.errors import InputError
+from accord.forecast import plan_models
 from accord.models import registry
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
@@ -63,20 +63,8 @@ def select_models(
     problem: Problem, models: list[str] | None, params: Mapping[str, Any] | None
 ) -> tuple[list[ModelRun], dict[str, str]]:
     """The models to run (every model that applies when none is named) and those skipped, with why."""
-    explicit = bool(models)
-    specs = [registry.get(m) for m in models] if models else registry.all_models()
-    routed = route_params(specs, params or {})
-    runs: list[ModelRun] = []
-    skipped: dict[str, str] = {}
-    for spec in specs:
-        reason = spec.why_not(problem)
-        if reason is not None:
-            if explicit:
-                raise ParameterError(f"model {spec.name} does not apply: {reason}")
-            skipped[spec.name] = reason
-            continue
-        runs.append(ModelRun(spec.name, spec.resolve(routed[spec.name])))
-    return runs, skipped
+    runs, skipped = plan_models(problem, models, params)
+    return [ModelRun(spec.name, resolved) for spec, resolved in runs], skipped
 
 
 def proposal_points(scenario: Scenario, problem: Problem) -> Array:
