@@ -129,8 +129,8 @@ def test_model_path_matches_training_path() -> None:
         expected = ensemble.forecast_rows(spec["learner"], rows.anchor, rows.X, rows.candidates) * 100
         run = bt.run_backtest(issues, models=["ensemble"], params={"variant": variant})
         assert run.runs["ensemble"].joint
-        # SMP's iterations run until every stacked issue converges, so an issue run alone (as
-        # here) and stacked with others (in training) differ in SMP's forecast by ~3e-6
+        # a merged proposal lists actors in order of first appearance, one issue in the file's
+        # order; SMP's sums then round differently (its forecasts differ by ~3e-6)
         np.testing.assert_allclose(run.runs["ensemble"].forecast, expected, atol=1e-3)
 
 
