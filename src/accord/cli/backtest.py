@@ -77,7 +77,10 @@ def backtest_deu(
         None,
         "--model",
         "-m",
-        help=f"Model to score (repeatable; default: every model that applies, plus {CV_NAME})",
+        help=(
+            "Model to score, NAME or NAME:VARIANT (eum:paper); repeatable; default: every model "
+            f"and variant, plus {CV_NAME}"
+        ),
     ),
     capability: str = typer.Option("equal", "--capability", help="equal, council, population or gdp"),
     institutions: str = typer.Option(
