@@ -2,8 +2,9 @@
 
 Every figure is cross-validated with folds grouped by proposal: the issues of one proposal are
 decided together, so a proposal's issues are never split between training and test folds.
-Hyper-parameters (which learner, how much penalty) are chosen by an inner grouped
-cross-validation on the training folds only (nested cross-validation: Varma & Simon 2006), and
+Hyper-parameters (which learners, in what committee, with which feature set) are chosen by
+ensemble selection in an inner grouped cross-validation on the training folds only (nested
+cross-validation: Varma & Simon 2006), and
 the prediction intervals are split-conformal on the inner folds' out-of-fold residuals, so no
 test fold ever tunes anything. Run ``python -m accord.analysis.learn FILE`` to regenerate
 ``accord/data/ensemble.json``.

@@ -6,18 +6,26 @@ Stacked generalisation (Wolpert 1992) around an anchor model: the forecast is
 
 where :math:`a_j` is the anchor's forecast (the compromise model by default, the literature's
 best single model: Achen 2006; Thomson 2011) and :math:`g` a correction learned from the
-features :math:`z_j` of the issue: the other base models' forecasts relative to the anchor,
-the status quo, the spread of positions and, for DEU issues, the procedure, the voting rule
-and the Commission's and the Parliament's positions and saliences. :math:`g` is either
-zero (the anchor alone), an L1-penalised least-absolute-deviation regression (Koenker &
-Bassett 1978), gradient-boosted trees with absolute loss (Friedman 2001), a position-choice
-model, or the average of two of them, whichever a cross-validation grouped by proposal picks
-(:mod:`accord.analysis.learn` fits it). The position-choice model scores each candidate
+features :math:`z_j` of the issue: the other base models' forecasts relative to the anchor
+(mean, median, Nash bargaining with either disagreement point, EUM in both variants, SMP, and
+the exchange model across the scenario's issues, with a flag for whether it ran), the status
+quo, the spread of positions, the reference point's side (capability and weight above and
+below the status quo, the anchor's side and distance) and, for DEU issues, the procedure, the
+voting rule and the Commission's and the Parliament's positions and saliences. :math:`g` is
+zero (the anchor alone), a fixed equal average of the anchor and some base models, an
+L1-penalised least-absolute-deviation regression (Koenker & Bassett 1978), gradient-boosted
+trees with absolute loss (Friedman 2001), a position-choice model, or a weighted committee of
+these built by ensemble selection (Caruana et al. 2004) in a cross-validation grouped by
+proposal (:mod:`accord.analysis.learn` fits it). The position-choice model scores each candidate
 outcome (every distinct actor position and the status quo) by a logistic regression on its
 support (share of actors and of capability x salience there, whether the Commission, the
 Parliament or the status quo sits there, its distance from the anchor) and forecasts the
 weighted median of the candidates, weighted by their probabilities, and of the anchor, with
 a fixed share ``mix``: in DEU, 63% of outcomes equal some actor's position.
+
+Issue-by-issue base models run on each issue alone with the actors that hold a position on it
+(as in training on one-issue DEU scenarios); a base model that does not apply (the exchange
+model on one issue) counts as agreeing with the anchor; only the anchor must apply.
 
 The interval around the forecast is split-conformal (Vovk, Gammerman & Shafer 2005; Lei et al.
 2018) on out-of-fold absolute residuals from the same grouped cross-validation, clipped to
