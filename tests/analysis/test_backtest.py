@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from accord.analysis import backtest as bt
+from accord.errors import ParameterError
 from accord.models import registry
 from accord.problem import to_problem
 from accord.scenario.formats import deu
@@ -106,3 +107,22 @@ def test_joint_path_runs_a_model_per_proposal(monkeypatch: pytest.MonkeyPatch) -
     assert sum(shape[-1] for shape in seen) > joint.info["n_issues"]
     # the compromise model is issue by issue, so the joint path gives the same forecasts
     assert joint.metrics("compromise")["mae"] == pytest.approx(24.63, abs=0.005)
+
+
+def test_default_rows_score_every_variant() -> None:
+    """With no model named, every registered model but the learned ones is a row, EUM once per
+    variant (``eum`` is the default variant, ``eum:paper`` the other)."""
+    rows = bt.model_rows(None)
+    names = [r[0] for r in rows]
+    assert {"mean", "compromise", "median", "nbs", "eum", "eum:paper", "smp", "exchange"} <= set(names)
+    assert "ensemble" not in names
+    fixed = {r[0]: r[2] for r in rows}
+    assert fixed["eum"] == {"variant": "scholz"} and fixed["eum:paper"] == {"variant": "paper"}
+    issues = [s for s in _issues() if s.meta["proposal"] in ("d00032", "d97264", "d96085")]
+    run = bt.run_backtest(issues, models=["eum", "eum:paper"])
+    assert run.params["eum"]["variant"] == "scholz" and run.params["eum:paper"]["variant"] == "paper"
+    one = bt.run_backtest(issues, models=["eum"], params={"variant": "paper"})
+    np.testing.assert_array_equal(one.runs["eum"].forecast, run.runs["eum:paper"].forecast)
+    assert set(run.info["seconds"]) == {"eum", "eum:paper"}
+    with pytest.raises(ParameterError, match="no variant 'nope'"):
+        bt.model_rows(["eum:nope"])

@@ -8,18 +8,35 @@ from functools import cache
 import numpy as np
 import pytest
 
+from accord.analysis import backtest as bt
 from accord.analysis import learn
-from accord.models import ensemble
+from accord.models import ensemble, registry
+from accord.problem import to_problem
 from accord.scenario.formats import deu
+from accord.scenario.model import Scenario
 from conftest import DATA, need
 
 DEV = DATA / "deu" / "deu_dev.tsv"
 SMALL = ({"kind": "anchor"}, {"kind": "lad", "alpha": 0.03}, {"kind": "choice", "C": 1.0, "mix": 0.3})
 
 
+# the quick base models (SMP, EUM and the exchange model are tested on a few proposals below)
+QUICK = {k: learn.DEFAULT_BASE[k] for k in ("mean", "compromise", "median", "nbs:worst")}
+FEW = ("d00032", "d97264", "d96085", "d95341")
+
+
+@cache
+def _issues() -> tuple[Scenario, ...]:
+    return tuple(deu.read_issues(need(DEV)))
+
+
 @cache
 def _data() -> learn.Dataset:
-    return learn.build_dataset(deu.read_issues(need(DEV)), learn.DEFAULT_BASE)
+    return learn.build_dataset(_issues(), _resolved(QUICK))
+
+
+def _resolved(base: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    return {k: registry.get(ensemble.base_model_name(k)).resolve(v) for k, v in base.items()}
 
 
 def test_grouped_folds_never_share_a_proposal() -> None:
@@ -89,3 +106,56 @@ def test_conformal_quantile() -> None:
     assert learn.conformal_quantile(r, 0.5) == 5.0  # ceil(10 * 0.5) = 5th
     assert learn.conformal_quantile(r, 0.8) == 8.0
     assert learn.conformal_quantile(r, 0.95) == 1.0  # ceil(9.5) = 10 > 9: the whole scale
+
+
+def test_every_base_model_on_a_few_proposals() -> None:
+    """EUM (both variants), SMP and the exchange model as base models; the exchange model runs
+    per proposal (absent, and flagged, on a one-issue proposal); known forecasts are reused."""
+    issues = [s for s in _issues() if s.meta["proposal"] in FEW]
+    base = _resolved(learn.DEFAULT_BASE)
+    data = learn.build_dataset(issues, base)
+    run = bt.run_backtest(issues, models=["eum", "eum:paper", "smp", "exchange"])
+    for key in ("eum", "eum:paper", "smp"):
+        np.testing.assert_allclose(data.forecasts[key] * 100, run.runs[key].forecast, atol=1e-9)
+    # the exchange model runs on the whole proposal, every proposal with the training seed
+    merged = to_problem(deu.merge_issues([s for s in issues if s.meta["proposal"] == "d00032"]))
+    direct = registry.get("exchange").run(merged, base["exchange"], seed=0).outcome
+    np.testing.assert_allclose(data.forecasts["exchange"][data.groups == "d00032"], direct, atol=1e-12)
+    single = np.array([g == "d97264" for g in data.groups])
+    assert single.any() and np.isnan(data.forecasts["exchange"][single]).all()
+    np.testing.assert_array_equal(data.features["has_exchange"], (~single).astype(float))
+    assert (data.features["exchange_rel"][single] == 0).all()
+    names = learn.variant_features(data, "deu")
+    assert {"eum_paper_rel", "smp_rel", "has_exchange", "capability_anchor_side"} <= set(names)
+    assert np.isfinite(data.matrix(names)).all()
+    known = {k: run.runs[k].forecast for k in ("smp", "eum")}
+    again = learn.build_dataset(issues, base, known=known)
+    np.testing.assert_array_equal(again.matrix(names), data.matrix(names))
+
+
+def test_status_quo_side_features() -> None:
+    data = _data()
+    f = data.features
+    sq_side = f["status_quo_side"]
+    assert set(np.unique(sq_side).tolist()) <= {-1.0, 0.0, 1.0}
+    above, below = f["capability_above_status_quo"], f["capability_below_status_quo"]
+    assert ((above >= 0) & (below >= 0) & (above + below <= 1 + 1e-12)).all()
+    np.testing.assert_array_equal(f["capability_anchor_side"][sq_side > 0], above[sq_side > 0])
+    assert (f["anchor_status_quo_distance"][f["has_status_quo"] == 0] == 0).all()
+
+
+def test_blend_and_ensemble_selection() -> None:
+    data = _data()
+    names = learn.variant_features(data, "generic")
+    rows = data.rows(names, "generic")
+    learner = learn.fit_learner({"kind": "blend", "models": ["mean", "nbs:worst"]}, rows)
+    expected = (data.forecasts["compromise"] + data.forecasts["mean"] + data.forecasts["nbs:worst"]) / 3
+    np.testing.assert_allclose(
+        ensemble.forecast_rows(learner, rows.anchor, rows.X, None), np.clip(expected, 0, 1)
+    )
+    assert not learn.usable({"kind": "blend", "models": ["smp"]}, names)
+    y = np.array([0.0, 1.0, 0.0, 1.0])
+    preds = [np.array([0.0, 0.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.0])]
+    assert learn.ensemble_selection(preds, y, 1).tolist() == [1, 0, 0]  # ties: the first
+    counts = learn.ensemble_selection([np.array([0.0, 1.0, 0.5, 0.5]), np.array([0.0, 1.0, -0.5, 1.5])], y, 4)
+    assert counts.tolist() == [1, 1]  # the average is exact

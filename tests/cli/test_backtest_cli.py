@@ -58,3 +58,16 @@ def test_export_then_forecast_with_ensemble(tmp_path: Path, capsys: pytest.Captu
     assert issue["interval_80"][0] <= issue["outcome"] <= issue["interval_80"][1]
     assert main(["forecast", str(DEV)]) == 2
     assert "issue=ID" in capsys.readouterr().err
+
+
+def test_backtest_variant_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["backtest", "deu", str(need(DEV)), "-m", "eum:paper", "-m", "compromise", "--format", "json",
+               "--bootstrap", "20"])  # fmt: skip
+    assert rc == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["models"]) == {"eum:paper", "compromise"}
+    assert data["models"]["eum:paper"]["params"]["variant"] == "paper"
+    assert data["models"]["eum:paper"]["mae"] == pytest.approx(29.85, abs=0.005)
+    assert set(data["info"]["seconds"]) == {"eum:paper", "compromise"}
+    assert main(["backtest", "deu", str(DEV), "-m", "eum:nope"]) == 2
+    assert "no variant 'nope'" in capsys.readouterr().err

@@ -14,10 +14,15 @@ which is exact for any model that carries the batch axis through. Models that co
 (the exchange model trades between the issues of one proposal) run once per proposal on a
 multi-issue problem that groups the proposal's issues (:data:`JOINT_MODELS`, extendable per
 call).
+
+A model with a ``variant`` parameter (EUM: ``scholz`` and ``paper``) is scored once per variant:
+the default variant under the model's name, every other as ``NAME:VARIANT`` (``eum:paper``),
+which is also how one asks for it by name (:func:`model_rows`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -35,8 +40,9 @@ from accord.scenario.model import Scenario
 
 Array = NDArray[np.float64]
 
-# models that run across the issues of a proposal rather than issue by issue
-JOINT_MODELS: frozenset[str] = frozenset({"exchange"})
+# models that run across the issues of a proposal rather than issue by issue (the ensemble's
+# exchange-model feature trades across the proposal, as in its training)
+JOINT_MODELS: frozenset[str] = frozenset({"exchange", "ensemble"})
 # learned models: scoring them in-sample would flatter them; their honest figure is cross-validated
 LEARNED_MODELS: frozenset[str] = frozenset({"ensemble"})
 BASELINE = "compromise"
@@ -147,9 +153,15 @@ def run_joint_model(
     groups: Sequence[Sequence[Scenario]],
     params: Mapping[str, Any],
     seed: int,
+    spawn: bool = True,
 ) -> tuple[list[Array], dict[int, str]]:
-    """Forecast each group of issues (a proposal) together on one multi-issue problem."""
-    seeds = np.random.SeedSequence(seed).spawn(max(len(groups), 1))
+    """Forecast each group of issues (a proposal) together on one multi-issue problem.
+
+    Each group's generator is seeded by a child of ``seed`` (``spawn=False``: by ``seed`` itself).
+    """
+    seeds: Sequence[int | np.random.SeedSequence] = (
+        np.random.SeedSequence(seed).spawn(max(len(groups), 1)) if spawn else [seed] * max(len(groups), 1)
+    )
     out: list[Array] = []
     reasons: dict[int, str] = {}
     for g, (members, ss) in enumerate(zip(groups, seeds, strict=False)):
@@ -305,8 +317,44 @@ def _weighted_stats(e: Array, w: Array) -> dict[str, Array]:
 def select_models(names: Sequence[str] | None, exclude: Collection[str] = LEARNED_MODELS) -> list[ModelSpec]:
     """The named models, or every registered model except the learned ones."""
     if names:
-        return [registry.get(n) for n in names]
+        return [registry.get(n.partition(":")[0]) for n in names]
     return [s for s in registry.all_models() if s.name not in exclude]
+
+
+def variants(spec: ModelSpec) -> tuple[str, ...]:
+    """The choices of a model's ``variant`` parameter, the default first (none if it has none)."""
+    for p in spec.params:
+        if p.name == "variant" and p.choices:
+            return (str(p.default), *(str(c) for c in p.choices if c != p.default))
+    return ()
+
+
+def model_rows(
+    names: Sequence[str] | None, exclude: Collection[str] = LEARNED_MODELS
+) -> list[tuple[str, ModelSpec, dict[str, Any]]]:
+    """``(row name, spec, fixed parameters)`` for every row of a backtest.
+
+    ``names``: ``NAME`` or ``NAME:VARIANT`` (default: every registered model but the learned
+    ones, each with every variant: ``eum`` (its default variant) and ``eum:paper``).
+    """
+    rows: list[tuple[str, ModelSpec, dict[str, Any]]] = []
+    if names:
+        for n in names:
+            model, _, variant = n.partition(":")
+            spec = registry.get(model)
+            if not variant:
+                rows.append((n, spec, {}))
+                continue
+            if variant not in variants(spec):
+                choices = ", ".join(variants(spec)) or "none"
+                raise ParameterError(f"model {model} has no variant {variant!r} (variants: {choices})")
+            rows.append((n, spec, {"variant": variant}))
+        return rows
+    for spec in select_models(None, exclude):
+        vs = variants(spec)
+        rows.append((spec.name, spec, {"variant": vs[0]} if vs else {}))
+        rows.extend((f"{spec.name}:{v}", spec, {"variant": v}) for v in vs[1:])
+    return rows
 
 
 def run_backtest(
@@ -321,7 +369,8 @@ def run_backtest(
     """Forecast every scorable one-issue scenario with every model that applies.
 
     ``scenarios``: one-issue scenarios (e.g. :func:`accord.scenario.formats.deu.read_issues`);
-    ``models``: names (default: every registered model but the learned ones); ``params``:
+    ``models``: names, ``NAME`` or ``NAME:VARIANT`` (default: every registered model but the
+    learned ones, one row per variant, see :func:`model_rows`); ``params``:
     ``--param`` style values routed to the models; ``joint``: models to run per proposal
     (``meta["proposal"]``) on a multi-issue problem holding all the proposal's issues in
     ``scenarios`` (scored or not); only scorable issues are scored.
@@ -329,16 +378,19 @@ def run_backtest(
     cases = scorable(scenarios, min_actors)
     if not cases:
         raise ParameterError(f"no scorable issue (a recorded outcome and at least {min_actors} positions)")
-    specs = select_models(models)
+    rows = model_rows(models)
+    specs = list({id(spec): spec for _, spec, _ in rows}.values())
     routed = route_params(specs, params or {})
     problems = [to_problem(s) for s in cases]
     proposal = np.array([str(s.meta.get("proposal", s.issues[0].id)) for s in cases])
     outcome = np.array([float(s.issues[0].outcome) for s in cases])  # type: ignore[arg-type]
     runs: dict[str, ModelRun] = {}
     resolved_params: dict[str, dict[str, Any]] = {}
-    for spec in specs:
-        resolved = spec.resolve(routed[spec.name])
-        resolved_params[spec.name] = resolved
+    seconds: dict[str, float] = {}
+    for name, spec, fixed in rows:
+        started = time.perf_counter()
+        resolved = spec.resolve({**routed[spec.name], **fixed})
+        resolved_params[name] = resolved
         if spec.name in joint:
             # every issue of a proposal takes part (trades may run through unscored issues);
             # only the scored ones are scored
@@ -359,14 +411,18 @@ def run_backtest(
                     forecast[k] = v
                     if g in why:
                         skipped[s.issues[0].id] = why[g]
-            runs[spec.name] = ModelRun(spec.name, forecast, skipped, joint=True)
+            runs[name] = ModelRun(name, forecast, skipped, joint=True)
         else:
             forecast, reasons = run_issue_model(spec, problems, resolved, seed, batch=batch)
-            runs[spec.name] = ModelRun(
-                spec.name, forecast, {cases[k].issues[0].id: r for k, r in reasons.items()}
-            )
+            runs[name] = ModelRun(name, forecast, {cases[k].issues[0].id: r for k, r in reasons.items()})
+        seconds[name] = time.perf_counter() - started
     issues = [issue_row(s) for s in cases]
-    info = {"n_issues": len(cases), "n_proposals": len(set(proposal.tolist())), "min_actors": min_actors}
+    info = {
+        "n_issues": len(cases),
+        "n_proposals": len(set(proposal.tolist())),
+        "min_actors": min_actors,
+        "seconds": seconds,
+    }
     return Backtest(issues, outcome, proposal, runs, resolved_params, info)
 
 

@@ -2,8 +2,9 @@
 
 Every figure is cross-validated with folds grouped by proposal: the issues of one proposal are
 decided together, so a proposal's issues are never split between training and test folds.
-Hyper-parameters (which learner, how much penalty) are chosen by an inner grouped
-cross-validation on the training folds only (nested cross-validation: Varma & Simon 2006), and
+Hyper-parameters (which learners, in what committee, with which feature set) are chosen by
+ensemble selection in an inner grouped cross-validation on the training folds only (nested
+cross-validation: Varma & Simon 2006), and
 the prediction intervals are split-conformal on the inner folds' out-of-fold residuals, so no
 test fold ever tunes anything. Run ``python -m accord.analysis.learn FILE`` to regenerate
 ``accord/data/ensemble.json``.
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.analysis.backtest import run_issue_model, scorable
+from accord.analysis.backtest import run_issue_model, run_joint_model, scorable
 from accord.models import ensemble, registry
 from accord.problem import to_problem
 from accord.scenario.formats.deu import SOURCE, load_file
@@ -33,29 +34,34 @@ from accord.scenario.model import Scenario
 
 Array = NDArray[np.float64]
 
-# base models and their parameters; retrain with EUM, SMP and the exchange model once registered
+# base models (key: model name, or NAME:LABEL for a second parameter set) and their parameters
 DEFAULT_BASE: dict[str, dict[str, Any]] = {
     "mean": {"weighting": "equal"},
     "compromise": {"weighting": "power"},
     "median": {"weighting": "power"},
     "nbs": {},
+    "nbs:worst": {"disagreement": "worst"},
+    "eum": {"variant": "scholz"},
+    "eum:paper": {"variant": "paper"},
+    "smp": {},
+    "exchange": {},
 }
 ANCHOR = "compromise"
+GBM = {"kind": "gbm", "n_estimators": 100, "max_depth": 2, "learning_rate": 0.03, "subsample": 0.7}
 CANDIDATES: tuple[dict[str, Any], ...] = (
     {"kind": "anchor"},
+    # fixed equal-weight averages of the anchor and other base models (nothing fitted)
+    {"kind": "blend", "models": ["smp"]},
+    {"kind": "blend", "models": ["smp", "exchange"]},
+    {"kind": "blend", "models": ["mean", "smp", "exchange", "nbs:worst"]},
     {"kind": "lad", "alpha": 0.03},
-    {"kind": "gbm", "n_estimators": 100, "max_depth": 2, "learning_rate": 0.03, "subsample": 0.7},
+    GBM,
     {"kind": "choice", "C": 0.1, "mix": 0.3},
     {"kind": "choice", "C": 1.0, "mix": 0.3},
-    {
-        "kind": "committee",
-        "members": [
-            {"kind": "choice", "C": 0.1, "mix": 0.3},
-            {"kind": "gbm", "n_estimators": 100, "max_depth": 2, "learning_rate": 0.03, "subsample": 0.7},
-        ],
-    },
+    {"kind": "committee", "members": [{"kind": "choice", "C": 0.1, "mix": 0.3}, GBM]},
 )
 LEVELS = ensemble.LEVELS
+ROUNDS = 10  # rounds of ensemble selection among the candidates (1: the best single one)
 
 
 @dataclass
@@ -79,7 +85,9 @@ class Dataset:
         return ensemble.feature_matrix(self.features, names)
 
     def rows(self, names: Sequence[str], variant: str) -> Rows:
-        return Rows(self.matrix(names), self.anchor_forecast, self.outcome, self.candidates.get(variant))
+        return Rows(
+            self.matrix(names), self.anchor_forecast, self.outcome, self.candidates.get(variant), tuple(names)
+        )
 
 
 Candidates = tuple[Array, Array, NDArray[np.bool_]]
@@ -93,6 +101,7 @@ class Rows:
     anchor: Array
     y: Array
     candidates: Candidates | None = None
+    names: tuple[str, ...] = ()
 
     def take(self, idx: NDArray[np.intp]) -> Rows:
         c = self.candidates
@@ -101,6 +110,7 @@ class Rows:
             self.anchor[idx],
             self.y[idx],
             None if c is None else (c[0][idx], c[1][idx], c[2][idx]),
+            self.names,
         )
 
 
@@ -110,8 +120,13 @@ def build_dataset(
     anchor: str = ANCHOR,
     min_actors: int = 3,
     seed: int = 0,
+    known: Mapping[str, Array] | None = None,
 ) -> Dataset:
-    """Base forecasts and features of every scorable one-issue scenario."""
+    """Base forecasts and features of every scorable one-issue scenario.
+
+    ``known``: forecasts already made (scale units, one per scorable issue in order, NaN where
+    the model did not run) by base-model key, with the same parameters; they are not rerun.
+    """
     if anchor not in base_models:
         raise ValueError(f"the anchor {anchor!r} must be one of the base models")
     cases = scorable(scenarios, min_actors)
@@ -119,13 +134,20 @@ def build_dataset(
     lo = np.array([p.scale_min[0] for p in problems])
     span = np.array([p.scale_max[0] - p.scale_min[0] for p in problems])
     forecasts: dict[str, Array] = {}
-    for name, params in base_models.items():
-        spec = registry.get(name)
-        values, reasons = run_issue_model(spec, problems, spec.resolve(params), seed)
-        if reasons:
-            k, why = next(iter(reasons.items()))
-            raise ValueError(f"base model {name} does not apply to {cases[k].issues[0].id}: {why}")
-        forecasts[name] = (values - lo) / span
+    for key, params in base_models.items():
+        spec = registry.get(ensemble.base_model_name(key))
+        if known is not None and key in known:
+            values = np.asarray(known[key], dtype=float)
+            if values.shape != (len(cases),):
+                raise ValueError(f"known forecasts of {key}: {values.shape}, expected ({len(cases)},)")
+        elif spec.name in ensemble.JOINT_BASE:
+            values = _joint_forecasts(spec, scenarios, cases, spec.resolve(params), seed)
+        else:
+            values, reasons = run_issue_model(spec, problems, spec.resolve(params), seed)
+            if reasons and key == anchor:
+                k, why = next(iter(reasons.items()))
+                raise ValueError(f"the anchor {key} does not apply to {cases[k].issues[0].id}: {why}")
+        forecasts[key] = (values - lo) / span  # NaN where the model did not run
     rows: list[dict[str, Array]] = []
     for k, p in enumerate(problems):
         fk = {m: f[k : k + 1] for m, f in forecasts.items()}
@@ -150,6 +172,34 @@ def build_dataset(
             valid[k, : v.shape[1]] = ok[0]
         candidates[variant] = (values, feats, valid)
     return Dataset([s.issues[0].id for s in cases], groups, outcome, forecasts, features, anchor, candidates)
+
+
+def _joint_forecasts(
+    spec: registry.ModelSpec,
+    scenarios: Sequence[Scenario],
+    cases: Sequence[Scenario],
+    params: Mapping[str, Any],
+    seed: int,
+) -> Array:
+    """A joint model's forecasts of the scored issues, run once per proposal on all its issues
+    (scored or not), NaN where it does not apply (a proposal with one issue).
+
+    Every proposal is run with the same ``seed``, as :func:`accord.models.ensemble.predict` runs
+    the base models with the training seed, so a forecast repeats its training features.
+    """
+    members: dict[str, list[Scenario]] = {}
+    for s in scenarios:
+        members.setdefault(str(s.meta.get("proposal", s.issues[0].id)), []).append(s)
+    wanted = {c.issues[0].id for c in cases}
+    pids = list(dict.fromkeys(str(c.meta.get("proposal", c.issues[0].id)) for c in cases))
+    found: dict[str, float] = {}
+    for pid in pids:
+        group = members[pid]
+        values, _ = run_joint_model(spec, [group], params, seed, spawn=False)
+        for s, x in zip(group, values[0], strict=True):
+            if s.issues[0].id in wanted:
+                found[s.issues[0].id] = float(x)
+    return np.array([found[c.issues[0].id] for c in cases])
 
 
 def grouped_folds(groups: NDArray[np.str_], n_splits: int, seed: int) -> list[tuple[NDArray[np.intp], ...]]:
@@ -187,9 +237,25 @@ def fit_learner(candidate: Mapping[str, Any], rows: Rows, seed: int = 0) -> dict
     if kind == "choice":
         return _fit_choice(candidate, rows)
     if kind == "committee":
-        return {"kind": "committee", "members": [fit_learner(m, rows, seed) for m in candidate["members"]]}
+        out: dict[str, Any] = {
+            "kind": "committee",
+            "members": [fit_learner(m, rows, seed) for m in candidate["members"]],
+        }
+        if "weights" in candidate:
+            out["weights"] = [float(w) for w in candidate["weights"]]
+        return out
     if kind == "anchor":
         return {"kind": "anchor", "shift": 0.0}
+    if kind == "blend":
+        cols = [f"{ensemble.feature_key(m)}_rel" for m in candidate["models"]]
+        missing = [c for c in cols if c not in rows.names]
+        if missing:
+            raise ValueError(f"blend: no feature {', '.join(missing)} among the rows' features")
+        return {
+            "kind": "blend",
+            "models": list(candidate["models"]),
+            "index": [rows.names.index(c) for c in cols],
+        }
     if kind == "lad":
         from sklearn.linear_model import QuantileRegressor
 
@@ -269,6 +335,15 @@ def _fit_choice(candidate: Mapping[str, Any], rows: Rows) -> dict[str, Any]:
     }
 
 
+def usable(candidate: Mapping[str, Any], names: Sequence[str]) -> bool:
+    """Whether a candidate can be fitted on rows with these features (a blend needs its models)."""
+    if candidate["kind"] == "committee":
+        return all(usable(m, names) for m in candidate["members"])
+    if candidate["kind"] == "blend":
+        return all(f"{ensemble.feature_key(m)}_rel" in names for m in candidate["models"])
+    return True
+
+
 def _forecast(learner: Mapping[str, Any], rows: Rows) -> Array:
     return ensemble.forecast_rows(learner, rows.anchor, rows.X, rows.candidates)
 
@@ -288,30 +363,76 @@ def _oof(candidate: Mapping[str, Any], rows: Rows, folds: Sequence[tuple[Any, ..
     return pred
 
 
+def ensemble_selection(preds: Sequence[Array], y: Array, rounds: int) -> NDArray[np.intp]:
+    """How often each candidate enters the committee: greedy forward selection with
+    replacement (Caruana, Niculescu-Mizil, Crew & Ksikes 2004, "Ensemble selection from
+    libraries of models", ICML), on out-of-fold forecasts.
+
+    Each round adds the candidate that most lowers the MAE of the committee's average; the
+    committee kept is the best one seen. Ties go to the earlier candidate. ``rounds=1``: the
+    best single candidate.
+    """
+    counts = np.zeros(len(preds), dtype=np.intp)
+    total = np.zeros_like(y)
+    best_mae, best = np.inf, counts.copy()
+    stacked = np.asarray(preds)
+    for r in range(1, max(rounds, 1) + 1):
+        maes = np.mean(np.abs((total[None, :] + stacked) / r - y[None, :]), axis=1)
+        j = int(np.argmin(maes))
+        counts[j] += 1
+        total += stacked[j]
+        if maes[j] < best_mae - 1e-12:
+            best_mae, best = float(maes[j]), counts.copy()
+    return best
+
+
 def select(
     rows: Mapping[str, Rows],
     groups: NDArray[np.str_],
     candidates: Sequence[Mapping[str, Any]] = CANDIDATES,
     n_splits: int = 5,
     seed: int = 0,
+    rounds: int = ROUNDS,
 ) -> tuple[dict[str, Any], Array, dict[str, float]]:
-    """The (candidate, feature set) pair with the lowest grouped-CV MAE on these rows.
+    """The learner with the lowest grouped-CV MAE on these rows.
 
-    ``rows``: the same issues under each feature set (``deu``, ``generic``). Returns the
-    candidate with its ``feature_set``, its out-of-fold forecasts and every pair's CV MAE.
+    ``rows``: the same issues under each feature set (``deu``, ``generic``). Per feature set,
+    every candidate's out-of-fold forecasts feed an ensemble selection (:func:`ensemble_selection`,
+    ``rounds`` rounds); the feature set whose committee has the lower out-of-fold MAE wins
+    (ties: the first). Averaging a few good candidates rather than betting on the single best
+    damps the noise of choosing among near-equal scores. Returns the choice with its
+    ``feature_set`` (a committee with ``weights`` unless one candidate is chosen), its
+    out-of-fold forecasts, and every (candidate, feature set) pair's CV MAE.
     """
     folds = grouped_folds(groups, n_splits, seed)
     scores: dict[str, float] = {}
     best: tuple[float, dict[str, Any], Array] | None = None
     for feature_set, r in rows.items():
-        for cand in candidates:
-            pred = _oof(cand, r, folds, seed)
-            mae = float(np.mean(np.abs(pred - r.y)))
-            option = {**cand, "feature_set": feature_set}
-            scores[json.dumps(option, sort_keys=True)] = mae
-            if best is None or mae < best[0] - 1e-12:
-                best = (mae, option, pred)
-    assert best is not None
+        cands = [c for c in candidates if usable(c, r.names)]
+        preds = [_oof(c, r, folds, seed) for c in cands]
+        for c, pred in zip(cands, preds, strict=True):
+            scores[json.dumps({**c, "feature_set": feature_set}, sort_keys=True)] = float(
+                np.mean(np.abs(pred - r.y))
+            )
+        if not cands:
+            continue
+        counts = ensemble_selection(preds, r.y, rounds)
+        chosen = np.flatnonzero(counts)
+        pred = np.average(np.asarray(preds)[chosen], axis=0, weights=counts[chosen])
+        mae = float(np.mean(np.abs(pred - r.y)))
+        if len(chosen) == 1:
+            option = {**cands[int(chosen[0])], "feature_set": feature_set}
+        else:
+            option = {
+                "kind": "committee",
+                "members": [dict(cands[int(k)]) for k in chosen],
+                "weights": [int(counts[k]) for k in chosen],
+                "feature_set": feature_set,
+            }
+        if best is None or mae < best[0] - 1e-12:
+            best = (mae, option, pred)
+    if best is None:
+        raise ValueError("no candidate learner applies to these features")
     return best[1], best[2], scores
 
 
@@ -353,6 +474,7 @@ def nested_cv(
     n_outer: int = 5,
     n_inner: int = 5,
     seed: int = 0,
+    rounds: int = ROUNDS,
 ) -> CrossValidation:
     """Out-of-fold forecasts of the whole procedure: per outer fold, the inner grouped CV on
     the training folds picks the learner and the feature set and gives the conformal radius."""
@@ -367,7 +489,9 @@ def nested_cv(
     fold_mae: list[dict[str, float]] = []
     for f, (train, test) in enumerate(folds):
         train_rows = {v: r.take(train) for v, r in rows.items()}
-        cand, inner_pred, _ = select(train_rows, data.groups[train], candidates, n_inner, seed + 1000 + f)
+        cand, inner_pred, _ = select(
+            train_rows, data.groups[train], candidates, n_inner, seed + 1000 + f, rounds
+        )
         learner = fit_learner(cand, train_rows[cand["feature_set"]], seed)
         oof[test] = _forecast(learner, rows[cand["feature_set"]].take(test))
         residual = np.abs(inner_pred - y[train])
@@ -380,7 +504,7 @@ def nested_cv(
         chosen.append(cand)
         row = {"ensemble": float(np.mean(np.abs(oof[test] - y[test])))}
         for m, fc in data.forecasts.items():
-            row[m] = float(np.mean(np.abs(fc[test] - y[test])))
+            row[m] = float(np.nanmean(np.abs(fc[test] - y[test])))
         fold_mae.append(row)
     n = len(y)
     return CrossValidation(
@@ -398,7 +522,7 @@ def nested_cv(
 
 def variant_features(data: Dataset, variant: str) -> list[str]:
     base = ensemble.base_feature_names(list(data.forecasts), data.anchor)
-    names = base + list(ensemble.GENERIC_FEATURES)
+    names = base + list(ensemble.GENERIC_FEATURES) + list(ensemble.SIDE_FEATURES)
     return names + list(ensemble.DEU_FEATURES) if variant == "deu" else names
 
 
@@ -408,11 +532,12 @@ def fit_variant(
     candidates: Sequence[Mapping[str, Any]] = CANDIDATES,
     n_splits: int = 5,
     seed: int = 0,
+    rounds: int = ROUNDS,
 ) -> dict[str, Any]:
     """Select (learner, feature set) and fit on all rows; conformal radii from the selection's
     out-of-fold residuals."""
     rows = {v: data.rows(variant_features(data, v), v) for v in feature_sets}
-    cand, pred, scores = select(rows, data.groups, candidates, n_splits, seed)
+    cand, pred, scores = select(rows, data.groups, candidates, n_splits, seed, rounds)
     learner = fit_learner(cand, rows[cand["feature_set"]], seed)
     residual = np.abs(pred - data.outcome)
     return {
@@ -437,7 +562,9 @@ def train(
     """Train both variants on a DEU file; the returned dict is the shipped parameter file."""
     p = Path(path)
     scenarios = load_file(p, capability=capability).scenarios
-    resolved = {m: registry.get(m).resolve(params) for m, params in base_models.items()}
+    resolved = {
+        m: registry.get(ensemble.base_model_name(m)).resolve(params) for m, params in base_models.items()
+    }
     data = build_dataset(scenarios, resolved, anchor, seed=seed)
     out: dict[str, Any] = {
         "format": "accord-ensemble/1",
@@ -475,7 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--base",
         default=",".join(DEFAULT_BASE),
-        help="comma-separated base models (NAME or NAME:param=value;param=value)",
+        help="comma-separated base models: KEY (a model name or a key of the defaults, e.g. eum:paper) "
+        "or NAME:param=value;param=value",
     )
     parser.add_argument("--anchor", default=ANCHOR)
     parser.add_argument("--capability", default="equal")
@@ -484,9 +612,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     base: dict[str, dict[str, Any]] = {}
     for item in args.base.split(","):
-        name, _, rest = item.strip().partition(":")
-        params = dict(kv.split("=", 1) for kv in rest.split(";") if kv) if rest else {}
-        base[name] = params or DEFAULT_BASE.get(name, {})
+        item = item.strip()
+        name, _, rest = item.partition(":")
+        if "=" in rest:
+            base[name] = dict(kv.split("=", 1) for kv in rest.split(";") if kv)
+        else:
+            base[item] = DEFAULT_BASE.get(item, {})
     trained = train(args.file, base, args.anchor, args.capability, n_splits=args.splits, seed=args.seed)
     out = (
         Path(args.out) if args.out else Path(__file__).resolve().parents[1] / "data" / ensemble.DEFAULT_PARAMS

@@ -39,11 +39,24 @@ def _cv_run(
 ) -> dict[str, Any]:
     """Add the nested, proposal-grouped cross-validated ensemble as a model row."""
     from accord.analysis import learn
+    from accord.models import ensemble
 
-    params = {m: registry.get(m).resolve(learn.DEFAULT_BASE.get(m, {})) for m in base}
+    params = {
+        m: registry.get(ensemble.base_model_name(m)).resolve(learn.DEFAULT_BASE.get(m, {})) for m in base
+    }
     if learn.ANCHOR not in params:
         raise ParameterError(f"--base must include the anchor model {learn.ANCHOR}")
-    data = learn.build_dataset(scenarios, params, min_actors=min_actors, seed=seed)
+    # reuse the backtest's forecasts of issue-by-issue base models run with the same parameters
+    # (joint ones are rerun with one seed for every proposal, as in training)
+    known = {
+        m: result.runs[m].forecast
+        for m in params
+        if m in result.runs
+        and not result.runs[m].joint
+        and result.params.get(m) == params[m]
+        and result.info["min_actors"] == min_actors
+    }
+    data = learn.build_dataset(scenarios, params, min_actors=min_actors, seed=seed, known=known)
     cv = learn.nested_cv(data, ("deu", "generic"), n_outer=splits, n_inner=splits, seed=seed)
     index = {issue: k for k, issue in enumerate(data.issues)}
     forecast = np.full(len(result.issues), np.nan)
@@ -64,7 +77,10 @@ def backtest_deu(
         None,
         "--model",
         "-m",
-        help=f"Model to score (repeatable; default: every model that applies, plus {CV_NAME})",
+        help=(
+            "Model to score, NAME or NAME:VARIANT (eum:paper); repeatable; default: every model "
+            f"and variant, plus {CV_NAME}"
+        ),
     ),
     capability: str = typer.Option("equal", "--capability", help="equal, council, population or gdp"),
     institutions: str = typer.Option(
@@ -75,7 +91,9 @@ def backtest_deu(
         None, "--joint", help="Also run this model per proposal on all its issues (repeatable)"
     ),
     base: str = typer.Option(
-        "mean,compromise,median,nbs", "--base", help=f"Base models of {CV_NAME} (comma-separated)"
+        "mean,compromise,median,nbs,nbs:worst,eum,eum:paper,smp,exchange",
+        "--base",
+        help=f"Base models of {CV_NAME} (comma-separated; NAME:LABEL keys as in accord.analysis.learn)",
     ),
     min_actors: int = typer.Option(3, "--min-actors", help="Score issues with at least this many positions"),
     n_boot: int = typer.Option(1000, "--bootstrap", help="Bootstrap replicates (resampling proposals)"),
@@ -191,6 +209,11 @@ def print_backtest(result: bt.Backtest, n_boot: int, seed: int, show_issues: boo
         con.print(
             f"{CV_NAME}: nested cross-validation grouped by proposal ({len(cv['fold_mae'])} folds); "
             f"base models {', '.join(cv['base_models'])}; interval coverage {cov}"
+        )
+    seconds = info.get("seconds", {})
+    if seconds:
+        con.print(
+            "[dim]seconds: " + ", ".join(f"{m} {v:.2f}" for m, v in seconds.items()) + "[/]", overflow="fold"
         )
     if info.get("ensemble_in_sample"):
         con.print("[yellow]note: ensemble was trained on this file; its row is in-sample[/]")

@@ -6,18 +6,26 @@ Stacked generalisation (Wolpert 1992) around an anchor model: the forecast is
 
 where :math:`a_j` is the anchor's forecast (the compromise model by default, the literature's
 best single model: Achen 2006; Thomson 2011) and :math:`g` a correction learned from the
-features :math:`z_j` of the issue: the other base models' forecasts relative to the anchor,
-the status quo, the spread of positions and, for DEU issues, the procedure, the voting rule
-and the Commission's and the Parliament's positions and saliences. :math:`g` is either
-zero (the anchor alone), an L1-penalised least-absolute-deviation regression (Koenker &
-Bassett 1978), gradient-boosted trees with absolute loss (Friedman 2001), a position-choice
-model, or the average of two of them, whichever a cross-validation grouped by proposal picks
-(:mod:`accord.analysis.learn` fits it). The position-choice model scores each candidate
+features :math:`z_j` of the issue: the other base models' forecasts relative to the anchor
+(mean, median, Nash bargaining with either disagreement point, EUM in both variants, SMP, and
+the exchange model across the scenario's issues, with a flag for whether it ran), the status
+quo, the spread of positions, the reference point's side (capability and weight above and
+below the status quo, the anchor's side and distance) and, for DEU issues, the procedure, the
+voting rule and the Commission's and the Parliament's positions and saliences. :math:`g` is
+zero (the anchor alone), a fixed equal average of the anchor and some base models, an
+L1-penalised least-absolute-deviation regression (Koenker & Bassett 1978), gradient-boosted
+trees with absolute loss (Friedman 2001), a position-choice model, or a weighted committee of
+these built by ensemble selection (Caruana et al. 2004) in a cross-validation grouped by
+proposal (:mod:`accord.analysis.learn` fits it). The position-choice model scores each candidate
 outcome (every distinct actor position and the status quo) by a logistic regression on its
 support (share of actors and of capability x salience there, whether the Commission, the
 Parliament or the status quo sits there, its distance from the anchor) and forecasts the
 weighted median of the candidates, weighted by their probabilities, and of the anchor, with
 a fixed share ``mix``: in DEU, 63% of outcomes equal some actor's position.
+
+Issue-by-issue base models run on each issue alone with the actors that hold a position on it
+(as in training on one-issue DEU scenarios); a base model that does not apply (the exchange
+model on one issue) counts as agreeing with the anchor; only the anchor must apply.
 
 The interval around the forecast is split-conformal (Vovk, Gammerman & Shafer 2005; Lei et al.
 2018) on out-of-fold absolute residuals from the same grouped cross-validation, clipped to
@@ -61,6 +69,16 @@ GENERIC_FEATURES = (
     "mean_salience",
     "share_at_status_quo",
 )
+# the reference point's side: where capability and weight lie relative to the status quo
+SIDE_FEATURES = (
+    "status_quo_side",
+    "capability_above_status_quo",
+    "capability_below_status_quo",
+    "weight_above_status_quo",
+    "weight_below_status_quo",
+    "capability_anchor_side",
+    "anchor_status_quo_distance",
+)
 DEU_FEATURES = (
     "codecision",
     "unanimity",
@@ -73,10 +91,23 @@ DEU_FEATURES = (
     "has_parliament",
     "parliament_rel_codecision",
 )
+# base models that trade across a scenario's issues; they need two issues, so they may be absent
+JOINT_BASE = frozenset({"exchange"})
+
+
+def base_model_name(key: str) -> str:
+    """The registered model behind a base-model key (``eum:paper`` -> ``eum``)."""
+    return key.partition(":")[0]
+
+
+def feature_key(key: str) -> str:
+    return key.replace(":", "_")
 
 
 def base_feature_names(base_models: Sequence[str], anchor: str) -> list[str]:
-    return [f"{m}_rel" for m in base_models if m != anchor]
+    """Each base model's forecast relative to the anchor; an availability flag for joint ones."""
+    names = [f"{feature_key(m)}_rel" for m in base_models if m != anchor]
+    return names + [f"has_{feature_key(m)}" for m in base_models if base_model_name(m) in JOINT_BASE]
 
 
 def _meta_list(problem: Problem) -> list[dict[str, Any]]:
@@ -118,9 +149,38 @@ def issue_features(problem: Problem, forecasts: Mapping[str, Array], anchor: str
         "mean_salience": tot / np.maximum(n, 1),
         "share_at_status_quo": np.where(has_sq & (tot > 0), at_sq / np.where(tot > 0, tot, 1.0), 0.0),
     }
+    # the reference point's side (0 where there is none): capability and capability x salience
+    # strictly above / below it, and on the anchor's side of it
+    cap = np.broadcast_to(problem.power, mask.shape)
+    w = np.where(mask, cap * problem.salience, 0.0)
+    capm = np.where(mask, cap, 0.0)
+    with np.errstate(invalid="ignore"):
+        above = mask & (problem.position > sq[..., None, :] + 1e-9)
+        below = mask & (problem.position < sq[..., None, :] - 1e-9)
+    side = np.where(has_sq, np.sign(a - sq), 0.0)
+
+    def share(x: Array, where: NDArray[np.bool_]) -> Array:
+        tot_x = x.sum(axis=-2)
+        return np.where(has_sq & (tot_x > 0), (x * where).sum(axis=-2) / np.where(tot_x > 0, tot_x, 1.0), 0.0)
+
+    feats["status_quo_side"] = side
+    feats["capability_above_status_quo"] = share(capm, above)
+    feats["capability_below_status_quo"] = share(capm, below)
+    feats["weight_above_status_quo"] = share(w, above)
+    feats["weight_below_status_quo"] = share(w, below)
+    feats["capability_anchor_side"] = np.where(
+        side > 0,
+        feats["capability_above_status_quo"],
+        np.where(side < 0, feats["capability_below_status_quo"], 0.0),
+    )
+    feats["anchor_status_quo_distance"] = np.where(has_sq, np.abs(a - sq), 0.0)
+    # base models: forecast minus anchor, 0 where a model did not run (NaN), flagged for joint ones
     for m, f in forecasts.items():
         if m != anchor:
-            feats[f"{m}_rel"] = np.asarray(f, dtype=float) - a
+            arr = np.asarray(f, dtype=float)
+            feats[f"{feature_key(m)}_rel"] = np.where(np.isfinite(arr), arr - a, 0.0)
+            if base_model_name(m) in JOINT_BASE:
+                feats[f"has_{feature_key(m)}"] = np.isfinite(arr).astype(float)
     metas = _meta_list(problem)
 
     def per_batch(values: list[float]) -> Array:
@@ -156,6 +216,10 @@ def predict_correction(learner: Mapping[str, Any], X: Array) -> Array:
     kind = learner["kind"]
     if kind == "anchor":
         return np.full(X.shape[0], float(learner.get("shift", 0.0)))
+    if kind == "blend":
+        # the equal-weight average of the anchor and the chosen base models (rel. to the anchor)
+        index = list(learner["index"])
+        return X[:, index].sum(axis=1) / (len(index) + 1.0)
     if kind == "lad":
         center = np.asarray(learner["center"], dtype=float)
         scale = np.asarray(learner["scale"], dtype=float)
@@ -307,7 +371,7 @@ def forecast_rows(
     """Forecasts ``(N,)`` of any learner from rows of features (and candidates for ``choice``)."""
     if learner["kind"] == "committee":
         members = [forecast_rows(m, anchor, X, candidates) for m in learner["members"]]
-        return np.mean(members, axis=0)
+        return np.average(members, axis=0, weights=learner.get("weights"))
     if learner["kind"] == "choice":
         if candidates is None:
             raise ParameterError("ensemble: the choice learner needs candidate arrays")
@@ -334,17 +398,70 @@ def load_parameters(path: str = DEFAULT_PARAMS) -> dict[str, Any]:
     return _load_json(path)
 
 
+def issue_problem(problem: Problem, k: int) -> Problem:
+    """Issue ``k`` alone, with only the actors that take a position on it (as a one-issue DEU
+    scenario has them), so issue-by-issue base models see what they saw in training."""
+    keep = np.flatnonzero(problem.mask[:, k])
+    col = np.array([k])
+
+    def ai(x: Array) -> Array:
+        return x[..., keep, :][..., col]
+
+    return Problem(
+        position=ai(problem.position),
+        salience=ai(problem.salience),
+        capability=problem.capability[..., keep],
+        power=ai(problem.power),
+        mask=problem.mask[keep][:, col],
+        status_quo=problem.status_quo[..., col],
+        reservation_utility=problem.reservation_utility[..., keep],
+        reservation_point=ai(problem.reservation_point),
+        veto=problem.veto[keep],
+        scale_min=problem.scale_min[col],
+        scale_max=problem.scale_max[col],
+        actor_ids=tuple(problem.actor_ids[i] for i in keep),
+        issue_ids=(problem.issue_ids[k],),
+        meta=problem.meta,
+    )
+
+
 def base_forecasts(
-    problem: Problem, base_models: Mapping[str, Mapping[str, Any]], seed: int | np.random.SeedSequence = 0
+    problem: Problem,
+    base_models: Mapping[str, Mapping[str, Any]],
+    seed: int | np.random.SeedSequence = 0,
+    anchor: str | None = None,
 ) -> dict[str, Array]:
-    """Run the base models on the problem (unit scale, ``(*B, I)`` each)."""
+    """Run the base models on the problem (unit scale, ``(*B, I)`` each).
+
+    Keys are model names, or ``NAME:LABEL`` for a second parameter set of one model
+    (``eum:paper``). Models in :data:`JOINT_BASE` run on the whole problem (they trade across
+    its issues); every other model runs issue by issue on the actors with a position there.
+    A base model that does not apply gives NaN (its features then say so), except the
+    ``anchor``, which must apply.
+    """
     out: dict[str, Array] = {}
-    for name, params in base_models.items():
-        spec = registry.get(name)
-        reason = spec.why_not(problem)
-        if reason is not None:
-            raise ParameterError(f"model ensemble needs base model {name}, which does not apply: {reason}")
-        out[name] = np.asarray(spec.run(problem, dict(params), seed=seed).outcome, dtype=float)
+    shape = problem.batch_shape + (problem.n_issues,)
+    for key, params in base_models.items():
+        spec = registry.get(base_model_name(key))
+        if base_model_name(key) in JOINT_BASE or problem.n_issues == 1:
+            parts = [problem]
+        else:
+            parts = [issue_problem(problem, k) for k in range(problem.n_issues)]
+        values = np.full(shape, np.nan)
+        for k, part in enumerate(parts):
+            reason = spec.why_not(part)
+            if reason is not None:
+                if key == anchor:
+                    raise ParameterError(
+                        f"model ensemble needs its anchor {key}, which does not apply: {reason}"
+                    )
+                continue
+            result = np.asarray(spec.run(part, dict(params), seed=seed).outcome, dtype=float)
+            if len(parts) == 1:
+                values = result.reshape(shape)
+            else:
+                values[..., k] = result[..., 0]
+        out[key] = values
     return out
 
 
@@ -362,13 +479,18 @@ def choose_variant(problem: Problem, trained: Mapping[str, Any], variant: str) -
 
 
 def predict(
-    problem: Problem, trained: Mapping[str, Any], variant: str = "auto", seed: int = 0
+    problem: Problem, trained: Mapping[str, Any], variant: str = "auto", seed: int | None = None
 ) -> tuple[Array, dict[str, Any]]:
-    """Forecast ``(*B, I)`` on the unit scale and details (intervals in scale units)."""
+    """Forecast ``(*B, I)`` on the unit scale and details (intervals in scale units).
+
+    The base models run with ``seed``, by default the training seed (the exchange model breaks
+    ties at random): a DEU proposal then gets exactly the features it had in training.
+    """
     chosen = choose_variant(problem, trained, variant)
     spec = trained["variants"][chosen]
     anchor = trained["anchor"]
-    forecasts = base_forecasts(problem, trained["base_models"], seed)
+    seed = int(trained.get("seed", 0)) if seed is None else seed
+    forecasts = base_forecasts(problem, trained["base_models"], seed, anchor)
     feats = issue_features(problem, forecasts, anchor)
     X = feature_matrix(feats, spec["features"])
     shape = forecasts[anchor].shape
@@ -396,22 +518,22 @@ def _applies(problem: Problem) -> str | None:
         trained = load_parameters()
     except (OSError, ValueError) as exc:
         return f"no trained parameters ({exc})"
-    for name in trained["base_models"]:
+    for key in trained["base_models"]:
         try:
-            spec = registry.get(name)
+            spec = registry.get(base_model_name(key))
         except ParameterError:
-            return f"base model {name} is not registered"
-        reason = spec.why_not(problem)
-        if reason is not None:
-            return f"base model {name} does not apply: {reason}"
+            return f"base model {key} is not registered"
+        if key == trained["anchor"]:
+            reason = spec.why_not(problem)
+            if reason is not None:
+                return f"its anchor {key} does not apply: {reason}"
     return None
 
 
 def ensemble_model(problem: Problem, *, rng: np.random.Generator, variant: str, params: str) -> ModelResult:
     """The learned forecaster (see the module docstring)."""
     trained = load_parameters(params)
-    seed = int(rng.integers(0, 2**31 - 1))
-    outcome, details = predict(problem, trained, variant, seed)
+    outcome, details = predict(problem, trained, variant)
     return ModelResult(outcome=outcome, details=details)
 
 
