@@ -86,6 +86,10 @@ def collect(
     section (default every model that applies); ``draws`` 0 skips that section,
     ``sensitivity_draws`` 0 the Sobol' indices; ``focal`` is the actor of the perceptual chart
     (default: the most capable veto player)."""
+    for name in models or []:
+        registry.get(name)  # an unknown name fails before anything runs
+    if focal is not None and focal not in scenario.actor_ids:
+        raise InputError(f"--focal {focal!r}: unknown actor (actors: {', '.join(scenario.actor_ids)})")
     problem = to_problem(scenario)
     forecasts = run_forecasts(scenario, seed=seed)
     case: dict[str, Any] | None = None
@@ -120,9 +124,6 @@ def collect(
         agreement_error=agreement_error,
         durability=durability,
     )
-    if focal is not None and focal not in scenario.actor_ids:
-        raise InputError(f"--focal {focal!r}: unknown actor (actors: {', '.join(scenario.actor_ids)})")
-
     if case is not None and problem.n_issues >= 2 and case["zone"]["veto_players"]:
         ix, iy = most_contested(problem, 2)
         data.zone = margin_grid(problem, ix, iy, case["zone"]["maximin"]["point"], loss)
@@ -209,7 +210,7 @@ class Figures:
         svg = fg.svg_text(plate.figure, prefix=f"f{self.count}-")
         return (
             f'<figure id="fig-{e(plate.name)}">\n<div class="svg">{svg}</div>\n'
-            f"<figcaption><b>Figure {self.count}. {e(plate.title)}.</b> {e(plate.caption)}</figcaption>\n"
+            f"<figcaption><strong>Figure {self.count}. {e(plate.title)}.</strong> {e(plate.caption)}</figcaption>\n"
             "</figure>"
         )
 
