@@ -162,8 +162,10 @@ def test_scenario_without_veto_players_still_reports() -> None:
 
 def test_cli_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "drc.html"
-    rc = main(["report", str(EXAMPLES / "drc_m23_doha_2025.yaml"), "-o", str(out), "--draws", "100",
-               "--model", "compromise", "--sensitivity-draws", "4", "--sensitivity-model", "compromise"])  # fmt: skip
+    args = ["-o", str(out), "--draws", "100", "--model", "compromise", "--sensitivity-draws", "4"]
+    rc = main(
+        ["report", str(EXAMPLES / "drc_m23_doha_2025.yaml"), *args, "--sensitivity-model", "compromise"]
+    )
     assert rc == 0, capsys.readouterr().err
     check_html(out.read_text(encoding="utf-8"))
     assert "wrote" in capsys.readouterr().out

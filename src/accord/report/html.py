@@ -210,7 +210,8 @@ class Figures:
         svg = fg.svg_text(plate.figure, prefix=f"f{self.count}-")
         return (
             f'<figure id="fig-{e(plate.name)}">\n<div class="svg">{svg}</div>\n'
-            f"<figcaption><strong>Figure {self.count}. {e(plate.title)}.</strong> {e(plate.caption)}</figcaption>\n"
+            f"<figcaption><strong>Figure {self.count}. {e(plate.title)}.</strong> "
+            f"{e(plate.caption)}</figcaption>\n"
             "</figure>"
         )
 
