@@ -160,3 +160,36 @@ def test_margin_grid_matches_acceptance() -> None:
     assert np.allclose(g.margins[:, 7, 3], m[veto])
     c = contestedness(p)
     assert c.shape == (3,) and (c >= 0).all()
+
+
+def region(x: float, y: float) -> str:
+    """The region of Scholz et al. (2011, fig. 6) that the quadrant chart labels."""
+    if x > 0 and y > 0:
+        return "conflict"
+    if x < 0 and y < 0:
+        return "stalemate"
+    if x > 0 > y:
+        return "compromise" if abs(x) > abs(y) else "capitulation"
+    return "compromise" if abs(y) > abs(x) else "capitulation"
+
+
+def test_quadrant_regions_agree_with_the_model() -> None:
+    """On the EC emissions case every offer EUM records lies in the chart's region of that name."""
+    s = load(EXAMPLES / "eu_emissions.yaml")
+    p = to_problem(s)
+    pairs = pair_data(p, rounds=1)
+    names = pairs.offer_names()[1, :, :, 0]
+    x, y = pairs.eu_challenger[1, :, :, 0], pairs.eu_target[1, :, :, 0]
+    checked = 0
+    for i in range(len(p.actor_ids)):
+        for j in range(len(p.actor_ids)):
+            if i == j or names[i, j] == "none":
+                continue
+            assert region(x[i, j], y[i, j]) == names[i, j], (p.actor_ids[i], p.actor_ids[j])
+            checked += 1
+    assert checked > 40
+    # Scholz et al. figs. 7-10: Belgium sees Ireland and Greece at (0, 0)
+    be = p.actor_ids.index("BE")
+    for other in ("IE", "GR"):
+        j = p.actor_ids.index(other)
+        assert x[be, j] == 0 and y[be, j] == 0

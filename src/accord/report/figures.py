@@ -42,6 +42,7 @@ OKABE_ITO = (
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", "-.", ":")
 PAGE_WIDTH = 6.5  # inches: a US letter / A4 page with margins
+MAX_LABELLED = 12  # above this many actors, figures list them in a legend instead of labelling points
 FORMATS = (".png", ".svg", ".pdf")
 
 # a scale: (min, max, min_label, max_label)
@@ -191,15 +192,25 @@ def trajectory(
             ax.set_xticks(t)
     axes[-1, 0].set_xlabel("round (0 = the scenario's positions)")
     fig.suptitle(title, x=0.01, ha="left", fontsize=10)
-    fig.legend(
-        list(handles.values()),
-        [wrap(h, 26) for h in handles],
-        loc="center left",
-        bbox_to_anchor=(0.73, 0.5),
-        frameon=False,
-        fontsize=7,
-    )
-    fig.tight_layout(rect=(0, 0, 0.72, 0.97))
+    labels = [wrap(h, 26) for h in handles]
+    if len(actors) <= MAX_LABELLED:
+        fig.legend(
+            list(handles.values()),
+            labels,
+            loc="center left",
+            bbox_to_anchor=(0.73, 0.5),
+            frameon=False,
+            fontsize=7,
+        )
+        fig.tight_layout(rect=(0, 0, 0.72, 0.97))
+        return fig
+    # many actors: the legend goes below in three columns and the figure grows to hold it
+    rows = -(-len(labels) // 3)
+    legend_h = 0.2 + 0.16 * rows + 0.08 * sum(lab.count("\n") for lab in labels) / 3
+    height = fig.get_figheight() + legend_h
+    fig.set_figheight(height)
+    fig.legend(list(handles.values()), labels, loc="lower center", ncol=3, frameon=False, fontsize=6)
+    fig.tight_layout(rect=(0, legend_h / height, 1, 0.97))
     return fig
 
 
@@ -231,16 +242,20 @@ def forecasts_by_issue(
         together: dict[float, list[str]] = {}
         for label, v in sorted(pos.items(), key=lambda kv: kv[1]):
             together.setdefault(float(v), []).append(label if len(label) <= 30 else label[:29] + "…")
+        many = len(pos) > MAX_LABELLED
         for v, names in together.items():
-            short = " / ".join(names)
+            # beyond MAX_LABELLED actors names would overprint: say how many sit at each position
+            short = (f"{len(names)}" if len(names) > 1 else "") if many else " / ".join(names)
+            if not short:
+                continue
             ax.annotate(
                 short,
                 (v, y_pos),
                 xytext=(-1, 4),
                 textcoords="offset points",
-                ha="left",
+                ha="center" if many else "left",
                 va="bottom",
-                rotation=35,
+                rotation=0 if many else 35,
                 rotation_mode="anchor",
                 fontsize=6,
                 color="#444444",
@@ -264,12 +279,12 @@ def forecasts_by_issue(
             h = ax.axvline(v, color=color(k + 4), ls="--", lw=1.2, zorder=2)
             legend.setdefault(f"proposal: {name}", h)
         _scale_ticks(ax, scale, axis="x", width=30)
-        ax.set_ylim(-len(models) - 0.6, 5.5)
+        ax.set_ylim(-len(models) - 0.6, 1.2 if many else 5.5)
         ax.set_yticks([y_pos] + [-1.0 - k for k in range(len(models))], ["positions", *models], fontsize=7)
         ax.set_title(issue.get("name") or issue["id"], loc="left", fontsize=9, pad=2)
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    fig.suptitle(title, x=0.01, y=0.995, ha="left", va="top", fontsize=10)
     fig.legend(
         list(legend.values()),
         [wrap(k, 40) for k in legend],
@@ -410,14 +425,15 @@ def quadrant(
     title: str,
     offers: Sequence[str] | None = None,
 ) -> Figure:
-    """Bueno de Mesquita's perceptual chart for one actor i (BDM 1994, fig.; Scholz et al. 2011, fig. 6).
+    """Bueno de Mesquita's perceptual chart for one actor i (Scholz, Calbert & Smith 2011, fig. 6).
 
     For every other actor j: ``x`` = E^i(U_ij), i's expected utility of challenging j, and
     ``y`` = E^j(U_ji), j's expected utility of challenging i as i perceives it
     (:func:`accord.models.eum.pair_data`). The regions: both positive, conflict (i wins where
     x > y, else j wins); x > 0 > y, j moves toward i, part way (compromise, |x| > |y|) or all
-    the way (capitulation, |y| > |x|); x < 0 < y, i moves toward j likewise; both negative,
-    stalemate. ``offers``: the offer the model actually recorded for each pair (marker shape).
+    the way (capitulation, |y| > |x|); x < 0 < y, i moves toward j, part way (compromise,
+    |y| > |x|) or all the way (capitulation, |x| > |y|); both negative, stalemate.
+    ``offers``: the offer kind the model recorded for each pair (marker shape).
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -436,8 +452,8 @@ def quadrant(
     L = lim
     ax.text(0.72 * L, 0.3 * L, "conflict:\ni wins", **kw)
     ax.text(0.3 * L, 0.8 * L, "conflict:\nj wins", **kw)
-    ax.text(-0.3 * L, 0.88 * L, "i capitulates\n(moves to j)", **kw)
-    ax.text(-0.78 * L, 0.36 * L, "compromise:\ni moves part\nway to j", **kw)
+    ax.text(-0.3 * L, 0.88 * L, "compromise:\ni moves part\nway to j", **kw)
+    ax.text(-0.78 * L, 0.36 * L, "i capitulates\n(moves to j)", **kw)
     ax.text(0.78 * L, -0.36 * L, "compromise:\nj moves part\nway to i", **kw)
     ax.text(0.3 * L, -0.88 * L, "j capitulates\n(moves to i)", **kw)
     ax.text(-0.55 * L, -0.55 * L, "stalemate", **kw)
@@ -533,13 +549,14 @@ def tornado(
     )
     y = np.arange(len(rows))
     for k, r in enumerate(rows):
-        lo, hi = float(r["low"]), float(r["high"])
-        ax.barh(k, hi - point, left=point, color=OKABE_ITO[0], height=0.6)
-        ax.barh(k, lo - point, left=point, color=OKABE_ITO[1], height=0.6)
+        swing = [(float(r["high"]), OKABE_ITO[0]), (float(r["low"]), OKABE_ITO[1])]
+        # the farther end first, so that a swing with both ends on one side shows both
+        for end, c in sorted(swing, key=lambda ec: -abs(ec[0] - point)):
+            ax.barh(k, end - point, left=point, color=c, height=0.6)
     ax.axvline(point, color="black", lw=1)
     ax.set_yticks(y, [wrap(str(r["input"]), 30) for r in rows], fontsize=7)
-    ends = [point] + [float(r[k]) for r in rows for k in ("low", "high")]
-    lo, hi = min(ends), max(ends)
+    span = [point] + [float(r[k]) for r in rows for k in ("low", "high")]
+    lo, hi = min(span), max(span)
     pad = max(0.08 * (hi - lo), 0.01 * (scale[1] - scale[0]))
     ax.set_xlim(max(scale[0], lo - pad), min(scale[1], hi + pad))
     ax.set_xlabel(
