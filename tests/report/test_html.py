@@ -89,11 +89,9 @@ def gaza(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         sensitivity_model="compromise",
         ceasefire_data=CFD if CFD.exists() else None,
     )
-    figures = tmp_path_factory.mktemp("figures")
-    html, written = render(d, figures)
-    path = tmp_path_factory.mktemp("html") / "gaza.html"
-    path.write_text(html, encoding="utf-8")
-    return {"data": d, "html": html, "written": written, "figures": figures, "path": path}
+    html, written = render(d)
+    assert written == []
+    return {"data": d, "html": html}
 
 
 def test_gaza_report_is_valid_html_with_every_section(gaza: dict[str, Any]) -> None:
@@ -112,9 +110,7 @@ def test_gaza_report_is_valid_html_with_every_section(gaza: dict[str, Any]) -> N
     assert want <= figs
     assert c.tags.get("svg", 0) == len(figs)
     assert c.tags.get("script", 0) == 0 and c.tags.get("link", 0) == 0
-
-
-def test_gaza_report_carries_the_analysis_numbers(gaza: dict[str, Any]) -> None:
+    # the numbers are the analysis objects' numbers
     d, html = gaza["data"], gaza["html"]
     for sentence in d.case["answer"]:
         assert sentence.replace("'", "&#x27;") in html
@@ -130,19 +126,10 @@ def test_gaza_report_carries_the_analysis_numbers(gaza: dict[str, Any]) -> None:
         assert "No cease-fire data is configured" in html
 
 
-def test_figures_written_in_three_formats(gaza: dict[str, Any]) -> None:
-    written = gaza["written"]
-    stems = {p.stem for p in written}
-    for stem in stems:
-        for suffix in (".png", ".svg", ".pdf"):
-            f = gaza["figures"] / f"{stem}{suffix}"
-            assert f.stat().st_size > 1000, f
-    assert gaza["figures"].joinpath("forecasts.pdf").read_bytes().startswith(b"%PDF")
-    assert gaza["figures"].joinpath("zone.png").read_bytes().startswith(b"\x89PNG")
-
-
-def test_scenario_text_is_escaped() -> None:
-    s = load(GAZA)
+def test_scenario_text_is_escaped_and_no_veto_still_reports() -> None:
+    """Scenario text is escaped everywhere; a scenario without veto players (EC emissions) still
+    gets every section, with the reason there is no agreement analysis."""
+    s = load(EXAMPLES / "eu_emissions.yaml")
     evil = "<script>alert('x')</script> & <b>"
     actors = [s.actors[0].model_copy(update={"name": evil}), *s.actors[1:]]
     s = s.model_copy(update={"name": evil, "description": evil, "actors": actors})
@@ -150,25 +137,29 @@ def test_scenario_text_is_escaped() -> None:
     check_html(html)
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;" in html
-
-
-def test_scenario_without_veto_players_still_reports() -> None:
-    s = load(EXAMPLES / "eu_emissions.yaml")
-    html, _ = render(collect(s, draws=0))
-    check_html(html)
     assert html.count("No agreement analysis: no actor has a veto") == 2
+    for sid, _ in SECTIONS:
+        assert f'<section id="{sid}">' in html
     assert 'id="fig-forecasts"' in html and 'id="fig-quadrant"' in html
 
 
-def test_cli_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "drc.html"
-    args = ["-o", str(out), "--draws", "100", "--model", "compromise", "--sensitivity-draws", "4"]
-    rc = main(
-        ["report", str(EXAMPLES / "drc_m23_doha_2025.yaml"), *args, "--sensitivity-model", "compromise"]
-    )
+def test_cli_writes_the_report_and_figures(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, figs = tmp_path / "ec.html", tmp_path / "figs"
+    args = ["-o", str(out), "--figures", str(figs), "--draws", "100", "--model", "compromise"]
+    args += ["--sensitivity-draws", "4", "--sensitivity-model", "compromise"]
+    rc = main(["report", str(EXAMPLES / "eu_emissions.yaml"), *args])
     assert rc == 0, capsys.readouterr().err
-    check_html(out.read_text(encoding="utf-8"))
-    assert "wrote" in capsys.readouterr().out
+    html = out.read_text(encoding="utf-8")
+    c = check_html(html)
+    assert 'id="fig-distributions"' in html and 'id="fig-tornado_' in html
+    stems = {i[len("fig-") :] for i in c.ids if i.startswith("fig-")}
+    assert stems and {p.stem for p in figs.iterdir()} == stems
+    for stem in stems:
+        for suffix in (".png", ".svg", ".pdf"):
+            assert (figs / f"{stem}{suffix}").stat().st_size > 1000, stem
+    assert (figs / "forecasts.pdf").read_bytes().startswith(b"%PDF")
+    assert (figs / "forecasts.png").read_bytes().startswith(b"\x89PNG")
+    assert f"{3 * len(stems)} figure files" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
