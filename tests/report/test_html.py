@@ -11,11 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from tests.conftest import DATA, EXAMPLES
+from tests.strategies import full_scenarios
 
 from accord.cli import main
+from accord.errors import InputError
 from accord.report.html import SECTIONS, collect, render
 from accord.scenario.io import load
+from accord.scenario.model import Scenario
 
 GAZA = EXAMPLES / "gaza_ceasefire_2024.yaml"
 CFD = DATA / "ceasefires" / "cfd_1989_2016.csv"
@@ -222,3 +226,22 @@ def test_report_renders_in_headless_chromium(gaza: dict[str, Any], tmp_path: Pat
     assert "fig-forecasts" in figs and "fig-zone" in figs and len(figs) >= 11
     for fid, w, h in probe["sizes"]:
         assert w > 100 and h > 50, (fid, w, h)
+
+
+@pytest.mark.filterwarnings("ignore:Glyph")  # random names in scripts DejaVu Sans lacks
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(full_scenarios())
+def test_any_valid_scenario_gives_a_valid_report(s: Scenario) -> None:
+    """Random valid scenarios (missing positions, no status quo, no veto player, odd scales and
+    names) give a valid report with every section, or fail only with an InputError."""
+    import matplotlib.pyplot as plt
+
+    try:
+        d = collect(s, draws=20, models=["compromise"], sensitivity_draws=0)
+    except InputError:
+        return
+    html, _ = render(d)
+    plt.close("all")
+    check_html(html)
+    for sid, _ in SECTIONS:
+        assert f'<section id="{sid}">' in html

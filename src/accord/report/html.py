@@ -27,7 +27,7 @@ from accord.analysis.sensitivity import sensitivity
 from accord.analysis.uncertainty import simulate
 from accord.analysis.utility import Loss
 from accord.analysis.zone_grid import ZoneGrid, margin_grid, most_contested
-from accord.errors import InputError
+from accord.errors import InputError, ParameterError
 from accord.forecast import Forecast, run_forecasts
 from accord.models import registry
 from accord.models.eum import PairData, pair_data
@@ -65,6 +65,7 @@ class ReportData:
     pairs: PairData | None = None
     focal: str | None = None
     quadrant_issue: str | None = None
+    simulation_error: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -136,7 +137,15 @@ def collect(
         data.quadrant_issue = most_contested(problem, 1)[0]
 
     if draws > 0:
-        sim = simulate(scenario, draws, models=models, seed=seed, noise=noise, loss=loss)
+        try:
+            sim = simulate(scenario, draws, models=models, seed=seed, noise=noise, loss=loss)
+        except ParameterError:
+            raise  # the user's --model does not apply: say so, as accord simulate does
+        except InputError as exc:
+            # e.g. a draw gives a veto player salience on an issue without a status quo, so its
+            # reservation is unknown there: the section says why instead of failing the report
+            data.simulation_error = str(exc)
+            return data
         data.simulation = sim.to_json()
         k = uncertain_inputs(scenario, noise).k
         names = [m.name for m in sim.models]
@@ -408,6 +417,8 @@ def _mediation(d: ReportData) -> str:
 def _uncertainty(d: ReportData, fig: Figures) -> str:
     s = d.scenario
     sim = d.simulation
+    if sim is None and d.simulation_error is not None:
+        return f"<p>The Monte Carlo draws could not be run: {e(d.simulation_error)}.</p>"
     if sim is None:
         return "<p>No Monte Carlo draws were run (--draws 0).</p>"
     st = d.settings
