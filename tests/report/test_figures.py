@@ -194,3 +194,16 @@ def test_quadrant_regions_agree_with_the_model() -> None:
     for other in ("IE", "GR"):
         j = p.actor_ids.index(other)
         assert x[be, j] == 0 and y[be, j] == 0
+
+
+def test_figures_for_case_gathers_the_case_figures() -> None:
+    s = load(EXAMPLES / "drc_m23_doha_2025.yaml")
+    p = to_problem(s)
+    fc = run_forecasts(s, seed=0, models=["compromise", "eum"])
+    case = build_report(s, seed=0, forecasts=fc)
+    ix, iy = most_contested(p)
+    zone = margin_grid(p, ix, iy, case["zone"]["maximin"]["point"], n=21)
+    plates = ad.figures_for_case(s, case, fc, zone, pair_data(p, rounds=2), "drc", ix)
+    assert [pl.name for pl in plates] == ["forecasts", "trajectory_eum", "quadrant", "acceptance", "zone"]
+    for pl in plates:
+        fg.plt.close(pl.figure)

@@ -272,3 +272,32 @@ def durability_plates(section: Mapping[str, Any]) -> list[Plate]:
             fig,
         )
     ]
+
+
+def figures_for_case(
+    scenario: Scenario,
+    case: Mapping[str, Any] | None,
+    forecasts: Mapping[str, Forecast],
+    zone: ZoneGrid | None = None,
+    pairs: PairData | None = None,
+    focal: str | None = None,
+    issue: str | None = None,
+) -> list[Plate]:
+    """Every figure of a case that needs no Monte Carlo: forecasts, trajectories, the perceptual
+    chart (with ``pairs``, ``focal`` and ``issue``), acceptance and the zone (with ``case``, the
+    ``build_report`` dict, and ``zone``)."""
+    plates = forecast_plates(scenario, forecasts)
+    if pairs is not None and focal is not None and issue is not None:
+        q = quadrant_plate(scenario, pairs, focal, issue)
+        if q is not None:
+            plates.append(q)
+    if case is not None:
+        plates.append(acceptance_plate(scenario, case))
+        if zone is not None:
+            plates.append(zone_plate(scenario, case, zone))
+    return plates
+
+
+# the names the report's callers use for the other two groups
+figures_for_simulation = simulation_plates
+figures_for_durability = durability_plates
