@@ -27,6 +27,7 @@ from cycler import cycler  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
 OKABE_ITO = (
@@ -407,7 +408,7 @@ def zone_2d(
     _scale_ticks(ax, y_scale, axis="y", width=16)
     ax.set_xlabel(x_name)
     ax.set_ylabel(wrap(f"{y_name}  ({scale_note(y_scale)})", 60))
-    handles.append(Line2D([], [], color=OKABE_ITO[2], lw=8, alpha=0.35))
+    handles.append(Patch(facecolor=OKABE_ITO[2], alpha=0.45, hatch="//" if zone.any() else None))
     labels.append("zone: every veto player accepts" if zone.any() else "no zone on this slice")
     ax.set_title(title, loc="left", fontsize=9)
     ax.legend(
