@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck bench clean
+.PHONY: setup demo test lint typecheck bench clean chromium
 
 setup: $(STAMP)
 
@@ -21,7 +21,14 @@ lint: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-test: lint
+# headless Chromium for the report's browser test (Debian's package; CI runs as root). Idempotent:
+# nothing to do when /usr/bin/chromium exists; without root it says so and the test skips.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "chromium is missing and installing it needs root: the browser test will skip"; fi
+
+test: lint chromium
 	$(BIN)/pytest -n 2 tests
 
 bench: setup

@@ -15,7 +15,7 @@ import numpy as np
 from accord.analysis import agreement as ag
 from accord.analysis import mediation as md
 from accord.analysis.utility import Loss
-from accord.forecast import run_forecasts, scenario_json
+from accord.forecast import Forecast, run_forecasts, scenario_json
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
 
@@ -70,8 +70,12 @@ def build_report(
     point: dict[str, float] | None = None,
     seed: int = 0,
     ceasefire_data: str | os.PathLike[str] | None = None,
+    forecasts: dict[str, Forecast] | None = None,
 ) -> dict[str, Any]:
     """Everything ``accord analyze`` reports, JSON-ready, points in scale units.
+
+    ``forecasts``: the result of ``run_forecasts(scenario, seed=seed)`` when the caller already
+    has it (the HTML report draws their trajectories); by default they are run here.
 
     ``ceasefire_data``: path of the ETH/PRIO cease-fire data (default ``$ACCORD_CEASEFIRE_DATA``);
     when one is configured, a ``durability`` section gives the base rate for the scenario's deal.
@@ -97,7 +101,8 @@ def build_report(
         add("status quo", "status_quo", problem.status_quo)
     for prop in scenario.proposals:
         add(prop.id, "proposal", ag.points_of(problem, prop.point), {"name": prop.name or prop.id})
-    forecasts = run_forecasts(scenario, seed=seed)
+    if forecasts is None:
+        forecasts = run_forecasts(scenario, seed=seed)
     forecast_json: dict[str, Any] = {}
     for name, f in forecasts.items():
         if f.skipped:

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "accord.cli.simulate",
     "accord.cli.durability",
     "accord.cli.backtest",
+    "accord.cli.report",
 )
 
 

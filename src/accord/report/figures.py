@@ -2,12 +2,17 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` sized to fit a page (6.5 in wide)
 and draws nothing it has to compute beyond layout: the numbers come from the models and the
-analyses. :func:`save` writes PNG, SVG or PDF. Colours are the Okabe-Ito palette, which
-stays distinguishable under the common colour-vision deficiencies (Okabe & Ito 2008).
+analyses (:mod:`accord.report.adapters` turns those objects into these arguments).
+:func:`save` writes PNG, SVG or PDF; :func:`svg_text` gives inline SVG for HTML. Colours are
+the Okabe-Ito palette, which stays distinguishable under the common colour-vision deficiencies
+(Okabe & Ito 2008, *Color Universal Design*).
 """
 
 from __future__ import annotations
 
+import io
+import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +24,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from cycler import cycler  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
 OKABE_ITO = (
@@ -33,7 +41,13 @@ OKABE_ITO = (
     "#000000",  # black
 )
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":")
 PAGE_WIDTH = 6.5  # inches: a US letter / A4 page with margins
+MAX_LABELLED = 12  # above this many actors, figures list them in a legend instead of labelling points
+FORMATS = (".png", ".svg", ".pdf")
+
+# a scale: (min, max, min_label, max_label)
+Scale = tuple[float, float, str, str]
 
 plt.rcParams.update(
     {
@@ -43,6 +57,7 @@ plt.rcParams.update(
         "legend.fontsize": 8,
         "axes.prop_cycle": cycler(color=OKABE_ITO),
         "svg.fonttype": "none",
+        "svg.hashsalt": "accord",  # stable clip-path ids: the same figure gives the same SVG
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
@@ -53,144 +68,239 @@ def color(k: int) -> str:
     return OKABE_ITO[k % len(OKABE_ITO)]
 
 
-def save(fig: Figure, path: str | Path) -> Path:
-    """Write a figure as PNG, SVG or PDF (from the suffix) and close it."""
+def style(k: int) -> dict[str, Any]:
+    """Colour, line style and marker of series ``k``: beyond 8 series the line style changes."""
+    return {
+        "color": color(k),
+        "ls": LINESTYLES[(k // len(OKABE_ITO)) % len(LINESTYLES)],
+        "marker": MARKERS[k % len(MARKERS)],
+    }
+
+
+def wrap(text: str, width: int = 24) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def save(fig: Figure, path: str | Path, close: bool = True, dpi: int = 200) -> Path:
+    """Write a figure as PNG, SVG or PDF (from the suffix); close it unless ``close`` is False.
+
+    ``dpi`` sets the resolution of PNG files (200: sharp in print at the page's width)."""
     p = Path(path)
-    if p.suffix.lower() not in (".png", ".svg", ".pdf"):
+    if p.suffix.lower() not in FORMATS:
         raise ValueError(f"{p}: figures are written as .png, .svg or .pdf")
     p.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(p, bbox_inches="tight", dpi=200)
-    plt.close(fig)
+    meta: dict[str, Any] = {".png": {}, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[
+        p.suffix.lower()
+    ]
+    fig.savefig(p, bbox_inches="tight", dpi=dpi, metadata=meta)
+    if close:
+        plt.close(fig)
     return p
 
 
-def svg_text(fig: Figure) -> str:
-    """The figure as inline SVG markup (for self-contained HTML) and close it."""
-    import io
+_ID = re.compile(r'\bid="([^"]+)"')
 
+
+def svg_text(fig: Figure, prefix: str = "", close: bool = True) -> str:
+    """The figure as inline SVG markup (for self-contained HTML); close it unless ``close`` is False.
+
+    ``prefix`` is put before every element id (and every reference to one), so that several
+    figures inlined in one page keep their ids unique.
+    """
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    if close:
+        plt.close(fig)
     text = buf.getvalue()
-    return text[text.index("<svg") :]
+    text = text[text.index("<svg") :]
+    if prefix:
+        ids = set(_ID.findall(text))
+        text = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
+        text = re.sub(
+            r"(url\(#|href=\"#)([^)\"]+)",
+            lambda m: m.group(1) + (prefix + m.group(2) if m.group(2) in ids else m.group(2)),
+            text,
+        )
+    return text
 
 
-def _scale_axis(ax: Any, lo: float, hi: float, lo_label: str, hi_label: str, axis: str = "y") -> None:
+def _scale_ticks(ax: Any, scale: Scale, axis: str = "x", width: int = 22) -> None:
+    """Ticks at both ends of an issue's scale (value and end label) and plain ticks between."""
+    lo, hi, lo_label, hi_label = scale
     pad = 0.03 * (hi - lo)
-    if axis == "y":
-        ax.set_ylim(lo - pad, hi + pad)
-        ax.set_yticks([lo, hi], [f"{lo:g}\n{lo_label}", f"{hi:g}\n{hi_label}"])
-    else:
+    ticks = list(np.linspace(lo, hi, 5))
+    sep = "\n" if axis == "x" else "\n"
+    labels = [f"{lo:g}{sep}{wrap(lo_label, width)}"] + [f"{v:g}" for v in ticks[1:-1]]
+    labels.append(f"{hi:g}{sep}{wrap(hi_label, width)}")
+    if axis == "x":
         ax.set_xlim(lo - pad, hi + pad)
+        ax.set_xticks(ticks, labels)
+        for lab, ha in zip(ax.get_xticklabels()[:: len(ticks) - 1], ("left", "right"), strict=True):
+            lab.set_horizontalalignment(ha)
+    else:
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_yticks(ticks, [f"{v:g}" for v in ticks])
+
+
+def scale_note(scale: Scale) -> str:
+    """``"0 = min label, 100 = max label"``: the ends of a scale for a title or axis label."""
+    lo, hi, lo_label, hi_label = scale
+    return f"{lo:g} = {lo_label}; {hi:g} = {hi_label}"
+
+
+# ----------------------------------------------------------------------------------------------
+# forecasts
+# ----------------------------------------------------------------------------------------------
 
 
 def trajectory(
-    rounds: Sequence[Mapping[str, Any]],
+    panels: Sequence[Mapping[str, Any]],
     actor_labels: Mapping[str, str],
-    scale: tuple[float, float, str, str],
     title: str,
-    forecast_keys: Sequence[str] = ("median", "mean", "voting", "preference"),
+    forecast_keys: Sequence[str] = ("median", "mean", "voting", "preference", "forecast"),
 ) -> Figure:
-    """Per-round positions of every actor (thin lines) and of the forecast (thick).
+    """Per-round positions of every actor (thin lines) and of the forecast (thick black), per issue.
 
-    ``rounds`` is a model's per-issue trajectory as in the JSON output: a list of dicts with
-    ``positions`` (actor id -> value) and forecast entries such as ``median`` and ``mean``.
+    ``panels``: one per issue, ``{"name", "scale": (min, max, min_label, max_label), "rounds"}``,
+    ``rounds`` being :meth:`accord.forecast.Forecast.trajectory` of that issue (a list of
+    dicts with ``positions`` (actor id -> value) and forecast entries such as ``median``).
     """
-    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.6))
-    t = np.arange(len(rounds))
-    actors = list(rounds[0].get("positions", {}))
-    for k, a in enumerate(actors):
-        ys = [r["positions"].get(a, np.nan) for r in rounds]
-        ax.plot(
-            t,
-            ys,
-            color=color(k),
-            lw=1,
-            alpha=0.8,
-            marker=MARKERS[k % 8],
-            ms=3,
-            label=actor_labels.get(a, a) if len(actors) <= 12 else None,
+    n = len(panels)
+    fig, axes = plt.subplots(n, 1, figsize=(PAGE_WIDTH, 0.6 + 2.2 * n), squeeze=False, sharex=True)
+    actors: list[str] = []
+    for p in panels:
+        for r in p["rounds"]:
+            actors.extend(a for a in r.get("positions", {}) if a not in actors)
+    handles: dict[str, Any] = {}
+    for ax, p in zip(axes[:, 0], panels, strict=True):
+        rounds = p["rounds"]
+        t = np.arange(len(rounds))
+        for k, a in enumerate(actors):
+            ys = np.array([r.get("positions", {}).get(a, np.nan) for r in rounds], dtype=float)
+            if not np.isfinite(ys).any():
+                continue
+            st = style(k)
+            (h,) = ax.plot(t, ys, lw=1, alpha=0.85, ms=3, **st)
+            handles.setdefault(actor_labels.get(a, a), h)
+        keys = [kk for kk in forecast_keys if rounds and kk in rounds[0]]
+        for k, key in enumerate(keys):
+            (h,) = ax.plot(t, [r[key] for r in rounds], color="black", lw=2.4, ls=LINESTYLES[k % 4])
+            handles.setdefault(f"forecast ({key})", h)
+        _scale_ticks(ax, p["scale"], axis="y")
+        ax.set_title(wrap(f"{p['name']}  ({scale_note(p['scale'])})", 70), loc="left", fontsize=8)
+        ax.grid(axis="y", color="#eeeeee", lw=0.6)
+        if len(t) <= 25:
+            ax.set_xticks(t)
+    axes[-1, 0].set_xlabel("round (0 = the scenario's positions)")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    labels = [wrap(h, 26) for h in handles]
+    if len(actors) <= MAX_LABELLED:
+        fig.legend(
+            list(handles.values()),
+            labels,
+            loc="center left",
+            bbox_to_anchor=(0.73, 0.5),
+            frameon=False,
+            fontsize=7,
         )
-    for k, key in enumerate(kk for kk in forecast_keys if kk in rounds[0]):
-        ax.plot(
-            t,
-            [r[key] for r in rounds],
-            color="black",
-            lw=2.5,
-            ls=("-", "--", ":", "-.")[k % 4],
-            label=f"forecast ({key})",
-        )
-    lo, hi, lo_label, hi_label = scale
-    _scale_axis(ax, lo, hi, lo_label, hi_label)
-    ax.set_xlabel("round")
-    ax.set_xticks(t if len(t) <= 20 else t[:: max(1, len(t) // 10)])
-    ax.set_title(title, loc="left")
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
-    fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 0.72, 0.97))
+        return fig
+    # many actors: the legend goes below in three columns and the figure grows to hold it
+    rows = -(-len(labels) // 3)
+    legend_h = 0.2 + 0.16 * rows + 0.08 * sum(lab.count("\n") for lab in labels) / 3
+    height = fig.get_figheight() + legend_h
+    fig.set_figheight(height)
+    fig.legend(list(handles.values()), labels, loc="lower center", ncol=3, frameon=False, fontsize=6)
+    fig.tight_layout(rect=(0, legend_h / height, 1, 0.97))
     return fig
 
 
 def forecasts_by_issue(
     issues: Sequence[Mapping[str, Any]],
     forecasts: Mapping[str, Mapping[str, float]],
+    title: str = "Forecasts by model, against the positions, the status quo and the proposals",
 ) -> Figure:
     """The models' forecasts side by side on each issue, against positions, status quo and proposals.
 
     ``issues``: per issue a dict with ``id``, ``name``, ``scale`` (min, max, min_label,
     max_label), ``positions`` (actor label -> position), optional ``status_quo`` and
-    ``proposals`` (name -> value). ``forecasts``: model -> issue id -> outcome.
+    ``proposals`` (name -> value). ``forecasts``: model -> issue id -> outcome. One row per
+    model below the row of actor positions.
     """
-    n = len(issues)
-    fig, axes = plt.subplots(n, 1, figsize=(PAGE_WIDTH, 1.5 + 1.35 * n), squeeze=False)
     models = list(forecasts)
+    n = len(issues)
+    rows = len(models) + 2  # positions take two rows of labels
+    fig, axes = plt.subplots(n, 1, figsize=(PAGE_WIDTH, 0.6 + (1.5 + 0.19 * rows) * n), squeeze=False)
+    legend: dict[str, Any] = {}
     for ax, issue in zip(axes[:, 0], issues, strict=True):
         sc = issue["scale"]
-        lo, hi = sc["min"], sc["max"]
+        scale: Scale = (sc["min"], sc["max"], sc["min_label"], sc["max_label"])
         pos = issue["positions"]
-        ax.axhline(0, color="#bbbbbb", lw=0.8)
-        ax.scatter(
-            list(pos.values()), np.zeros(len(pos)), s=22, color="#777777", zorder=3, label="actor positions"
-        )
-        for k, (label, v) in enumerate(sorted(pos.items(), key=lambda kv: kv[1])):
+        y_pos = 0.0
+        ax.axhline(y_pos, color="#cccccc", lw=0.8, zorder=1)
+        h = ax.scatter(list(pos.values()), [y_pos] * len(pos), s=22, color="#777777", zorder=3)
+        legend.setdefault("actor position", h)
+        together: dict[float, list[str]] = {}
+        for label, v in sorted(pos.items(), key=lambda kv: kv[1]):
+            together.setdefault(float(v), []).append(label if len(label) <= 30 else label[:29] + "…")
+        many = len(pos) > MAX_LABELLED
+        for v, names in together.items():
+            # beyond MAX_LABELLED actors names would overprint: say how many sit at each position
+            short = (f"{len(names)}" if len(names) > 1 else "") if many else " / ".join(names)
+            if not short:
+                continue
             ax.annotate(
-                label,
-                (v, 0),
-                xytext=(0, 6 + 9 * (k % 3)),
+                short,
+                (v, y_pos),
+                xytext=(-1, 4),
                 textcoords="offset points",
-                ha="center",
-                fontsize=6.5,
+                ha="center" if many else "left",
+                va="bottom",
+                rotation=0 if many else 35,
+                rotation_mode="anchor",
+                fontsize=6,
                 color="#444444",
             )
         for k, m in enumerate(models):
             v = forecasts[m].get(issue["id"])
-            if v is not None:
-                ax.scatter(
-                    [v], [-1 - 0.0 * k], marker=MARKERS[k % 8], s=40, color=color(k), zorder=4, label=m
-                )
+            y = -1.0 - k
+            ax.axhline(y, color="#f0f0f0", lw=0.6, zorder=0)
+            if v is None:
+                continue
+            st = style(k)
+            ax.scatter([v], [y], marker=st["marker"], s=34, color=st["color"], zorder=4)
+            ax.annotate(
+                f"{v:.0f}", (v, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=6
+            )
         if issue.get("status_quo") is not None:
-            ax.axvline(issue["status_quo"], color="black", ls=":", lw=1.2, label="status quo")
+            legend.setdefault(
+                "status quo", ax.axvline(issue["status_quo"], color="black", ls=":", lw=1.2, zorder=2)
+            )
         for k, (name, v) in enumerate((issue.get("proposals") or {}).items()):
-            ax.axvline(v, color=color(k + 3), ls="--", lw=1.2, label=f"proposal: {name}")
-        ax.set_xlim(lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo))
-        ax.set_ylim(-1.8, 2.2)
-        ax.set_yticks([0, -1], ["positions", "forecasts"])
-        ax.set_xticks([lo, hi], [f"{lo:g}: {sc['min_label']}", f"{hi:g}: {sc['max_label']}"])
-        ax.set_title(issue.get("name") or issue["id"], loc="left")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    seen: dict[str, Any] = {}
-    for ax in axes[:, 0]:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            seen.setdefault(lab, h)
+            h = ax.axvline(v, color=color(k + 4), ls="--", lw=1.2, zorder=2)
+            legend.setdefault(f"proposal: {name}", h)
+        _scale_ticks(ax, scale, axis="x", width=30)
+        ax.set_ylim(-len(models) - 0.6, 1.2 if many else 5.5)
+        ax.set_yticks([y_pos] + [-1.0 - k for k in range(len(models))], ["positions", *models], fontsize=7)
+        ax.set_title(issue.get("name") or issue["id"], loc="left", fontsize=9, pad=2)
+        ax.spines["left"].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+    fig.suptitle(title, x=0.01, y=0.995, ha="left", va="top", fontsize=10)
     fig.legend(
-        list(seen.values()),
-        list(seen),
+        list(legend.values()),
+        [wrap(k, 40) for k in legend],
         loc="lower center",
-        ncol=4,
+        ncol=min(3, len(legend)),
         frameon=False,
-        bbox_to_anchor=(0.5, -0.02),
+        bbox_to_anchor=(0.5, 0.0),
     )
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.tight_layout(rect=(0, 0.06 + 0.02 * (len(legend) // 3), 1, 0.98))
     return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# agreement
+# ----------------------------------------------------------------------------------------------
 
 
 def acceptance_heatmap(
@@ -202,34 +312,42 @@ def acceptance_heatmap(
 ) -> Figure:
     """Margins (utility minus reservation) as a heat map: actors in rows, points in columns.
 
-    Blue: accepts (margin >= 0); vermillion: rejects; blank: reservation unknown. Veto players
-    are marked with an asterisk.
+    Blue: accepts (margin >= 0); vermillion: rejects; grey "n/a": reservation unknown. Veto
+    players are marked with an asterisk.
     """
     m = np.asarray(margins, dtype=float)
-    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, max(2.6, 1.2 + 0.34 * len(actor_labels))))
-    lim = max(float(np.nanmax(np.abs(m))) if np.isfinite(m).any() else 1.0, 1e-6)
-    cmap = matplotlib.colors.LinearSegmentedColormap.from_list(
-        "accept", [OKABE_ITO[3], "#ffffff", OKABE_ITO[0]]
+    n_a, n_p = m.shape
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, max(3.2, 2.4 + 0.3 * n_a)))
+    finite = m[np.isfinite(m)]
+    lim = max(float(np.abs(finite).max()) if finite.size else 1.0, 1e-6)
+    cmap = LinearSegmentedColormap.from_list("accept", [OKABE_ITO[3], "#ffffff", OKABE_ITO[0]]).with_extremes(
+        bad="#dddddd"
     )
-    im = ax.imshow(m, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
+    im = ax.imshow(np.ma.masked_invalid(m), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
+    fs = 7 if n_p <= 8 else 5.5
     for (r, c), v in np.ndenumerate(m):
+        strong = np.isfinite(v) and abs(v) > 0.6 * lim
         ax.text(
             c,
             r,
-            "n/a" if not np.isfinite(v) else f"{v:+.2f}",
+            "n/a" if not np.isfinite(v) else f"{v:.2f}",
             ha="center",
             va="center",
-            fontsize=7,
-            color="black",
+            fontsize=fs,
+            color="white" if strong else "black",
         )
     ax.set_yticks(
-        range(len(actor_labels)), [f"{a} *" if v else a for a, v in zip(actor_labels, veto, strict=True)]
+        range(n_a),
+        [wrap(f"{a} *" if v else a, 34) for a, v in zip(actor_labels, veto, strict=True)],
+        fontsize=7,
     )
-    ax.set_xticks(range(len(point_labels)), point_labels, rotation=30, ha="right")
-    ax.set_title(title + "  (* = veto player)", loc="left")
-    fig.colorbar(im, ax=ax, label="margin (utility units)", fraction=0.04)
+    ax.set_xticks(range(n_p), [wrap(p, 24) for p in point_labels], rotation=90, fontsize=6.5)
+    ax.xaxis.tick_top()
+    ax.set_title(title + "\n(* = veto player; margin >= 0 accepts)", loc="left")
+    fig.colorbar(im, ax=ax, label="margin (utility units)", fraction=0.035, pad=0.02)
     for s in ("left", "bottom"):
         ax.spines[s].set_visible(False)
+    ax.tick_params(length=0)
     fig.tight_layout()
     return fig
 
@@ -239,8 +357,8 @@ def zone_2d(
     grid_y: NDArray[np.float64],
     margins: NDArray[np.float64],
     actor_labels: Sequence[str],
-    x_scale: tuple[float, float, str, str],
-    y_scale: tuple[float, float, str, str],
+    x_scale: Scale,
+    y_scale: Scale,
     x_name: str,
     y_name: str,
     points: Mapping[str, tuple[float, float]] | None = None,
@@ -248,113 +366,54 @@ def zone_2d(
 ) -> Figure:
     """Each veto player's acceptance region on two issues, the zone where all overlap, and points.
 
-    ``margins`` has shape ``(A, ny, nx)``: each veto player's margin over the grid (issues
-    other than these two held fixed, as the caller says in the title). Region boundaries are the
-    zero contours; the zone (all margins >= 0) is shaded.
+    ``grid_x`` ``(nx,)``, ``grid_y`` ``(ny,)``; ``margins`` ``(V, ny, nx)``: each veto player's
+    margin over the grid (the other issues held fixed, as the caller says in the title), e.g.
+    :func:`accord.analysis.zone_grid.margin_grid`. Region boundaries are the zero contours,
+    ticks on the accepting side; the zone (all margins >= 0) is shaded.
     """
-    fig, ax = plt.subplots(figsize=(PAGE_WIDTH * 0.8, PAGE_WIDTH * 0.7))
-    zone = (margins >= 0).all(axis=0)
+    margins = np.asarray(margins, dtype=float)
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, PAGE_WIDTH * 1.05))
+    zone = (margins >= 0).all(axis=0) if len(margins) else np.zeros(margins.shape[1:], bool)
     if zone.any():
-        ax.contourf(grid_x, grid_y, zone.astype(float), levels=[0.5, 1.5], colors=[OKABE_ITO[2]], alpha=0.35)
+        ax.contourf(
+            grid_x,
+            grid_y,
+            zone.astype(float),
+            levels=[0.5, 1.5],
+            colors=[OKABE_ITO[2]],
+            alpha=0.45,
+            hatches=["//"],
+        )
+    handles: list[Any] = []
+    labels: list[str] = []
     for k, label in enumerate(actor_labels):
-        cs = ax.contour(grid_x, grid_y, margins[k], levels=[0.0], colors=[color(k)], linewidths=1.6)
-        ax.plot([], [], color=color(k), lw=1.6, label=f"{label} accepts inside")
-        del cs
+        mk = margins[k]
+        st = style(k)
+        if (mk >= 0).all():
+            note = " (accepts all of this slice)"
+        elif (mk < 0).all():
+            note = " (accepts none of this slice)"
+        else:
+            note = ""
+            ax.contour(grid_x, grid_y, mk, levels=[0.0], colors=[st["color"]], linewidths=1.8)
+            ax.contourf(grid_x, grid_y, mk, levels=[0.0, np.inf], colors=[st["color"]], alpha=0.12)
+        handles.append(Line2D([], [], color=st["color"], lw=1.8))
+        labels.append(wrap(f"{label}: accepts on the tinted side of its line{note}", 44))
     for k, (name, (x, y)) in enumerate((points or {}).items()):
-        ax.scatter([x], [y], marker=MARKERS[(k + 1) % 8], s=60, color="black", zorder=5)
-        ax.annotate(name, (x, y), xytext=(5, 5), textcoords="offset points", fontsize=8)
-    xlo, xhi, xl, xh = x_scale
-    ylo, yhi, yl, yh = y_scale
-    ax.set_xlim(xlo, xhi)
-    ax.set_ylim(ylo, yhi)
-    ax.set_xlabel(f"{x_name}  ({xlo:g} = {xl}, {xhi:g} = {xh})")
-    ax.set_ylabel(f"{y_name}  ({ylo:g} = {yl}, {yhi:g} = {yh})")
-    verdict = "zone (shaded)" if zone.any() else "no zone on this slice"
-    ax.plot([], [], color=OKABE_ITO[2], lw=6, alpha=0.35, label=verdict)
-    ax.set_title(title, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
-    fig.tight_layout()
-    return fig
-
-
-def outcome_distribution(
-    samples_or_hist: Mapping[str, Mapping[str, Any]],
-    scale: tuple[float, float, str, str],
-    title: str,
-) -> Figure:
-    """Monte Carlo outcome distributions of one issue, one histogram per model.
-
-    ``samples_or_hist``: model -> ``{"edges": [...], "counts": [...], "quantiles": {5: ..,
-    50: .., 95: ..}}`` as the simulation reports them.
-    """
-    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.0))
-    for k, (model, h) in enumerate(samples_or_hist.items()):
-        edges = np.asarray(h["edges"], dtype=float)
-        counts = np.asarray(h["counts"], dtype=float)
-        dens = counts / max(counts.sum(), 1.0)
-        ax.stairs(dens, edges, color=color(k), lw=1.5, label=model)
-        q: dict[Any, Any] = dict(h.get("quantiles") or {})
-        med = q.get("50", q.get(50))
-        if med is not None:
-            ax.axvline(float(med), color=color(k), ls="--", lw=1)
-    lo, hi, lo_label, hi_label = scale
-    ax.set_xlim(lo, hi)
-    ax.set_xticks([lo, hi], [f"{lo:g}\n{lo_label}", f"{hi:g}\n{hi_label}"])
-    ax.set_ylabel("share of draws")
-    ax.set_title(title + " (dashed: median)", loc="left")
-    ax.legend(frameon=False)
-    fig.tight_layout()
-    return fig
-
-
-def tornado(
-    ranking: Sequence[Mapping[str, Any]],
-    title: str,
-    top: int = 12,
-) -> Figure:
-    """Sensitivity ranking as a tornado chart: total (bar) and first-order (inner bar) indices.
-
-    ``ranking``: list of ``{"input": label, "S1": .., "ST": ..}`` sorted by importance.
-    """
-    rows = list(ranking)[:top][::-1]
-    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 0.8 + 0.3 * len(rows)))
-    y = np.arange(len(rows))
-    ax.barh(y, [r["ST"] for r in rows], color=OKABE_ITO[5], label="total index")
-    ax.barh(y, [r["S1"] for r in rows], height=0.4, color=OKABE_ITO[0], label="first-order index")
-    ax.set_yticks(y, [str(r["input"]) for r in rows])
-    ax.set_xlabel("share of the forecast's variance")
-    ax.set_xlim(0, max(1.0, max((r["ST"] for r in rows), default=1.0)))
-    ax.set_title(title, loc="left")
-    ax.legend(frameon=False, loc="lower right")
-    fig.tight_layout()
-    return fig
-
-
-def survival(
-    curves: Mapping[str, Mapping[str, Sequence[float]]],
-    title: str,
-    marks: Mapping[str, float] | None = None,
-) -> Figure:
-    """Kaplan-Meier curves with confidence bands: share of cease-fires still holding by day.
-
-    ``curves``: label -> ``{"time": days, "survival": S, "lower": lo, "upper": hi}``.
-    ``marks``: vertical reference lines (label -> day), e.g. "8 weeks" -> 56.
-    """
-    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.4))
-    for k, (label, c) in enumerate(curves.items()):
-        t = np.asarray(c["time"], dtype=float)
-        ax.step(t, c["survival"], where="post", color=color(k), lw=1.6, label=label)
-        if "lower" in c and "upper" in c:
-            ax.fill_between(t, c["lower"], c["upper"], step="post", color=color(k), alpha=0.2)
-    for label, day in (marks or {}).items():
-        ax.axvline(day, color="#555555", ls=":", lw=1)
-        ax.annotate(label, (day, 1.0), xytext=(2, -10), textcoords="offset points", fontsize=7)
-    ax.set_xscale("symlog", linthresh=7)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("days since the cease-fire took effect")
-    ax.set_ylabel("share still holding")
-    ax.set_title(title, loc="left")
-    ax.legend(frameon=False)
+        mk = MARKERS[(k + 1) % len(MARKERS)]
+        h = ax.scatter([x], [y], marker=mk, s=46, color="black", facecolor="white", zorder=5, lw=1.2)
+        handles.append(h)
+        labels.append(wrap(name, 44))
+    _scale_ticks(ax, x_scale, axis="x", width=22)
+    _scale_ticks(ax, y_scale, axis="y", width=16)
+    ax.set_xlabel(x_name)
+    ax.set_ylabel(wrap(f"{y_name}  ({scale_note(y_scale)})", 60))
+    handles.append(Patch(facecolor=OKABE_ITO[2], alpha=0.45, hatch="//" if zone.any() else None))
+    labels.append("zone: every veto player accepts" if zone.any() else "no zone on this slice")
+    ax.set_title(title, loc="left", fontsize=9)
+    ax.legend(
+        handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize=7
+    )
     fig.tight_layout()
     return fig
 
@@ -365,30 +424,212 @@ def quadrant(
     labels: Sequence[str],
     focal: str,
     title: str,
+    offers: Sequence[str] | None = None,
 ) -> Figure:
-    """Bueno de Mesquita's perceptual quadrant chart for one actor.
+    """Bueno de Mesquita's perceptual chart for one actor i (Scholz, Calbert & Smith 2011, fig. 6).
 
-    For every other actor j: ``x`` is the focal actor's expected utility of challenging j
-    (its own perspective), ``y`` actor j's expected utility of challenging the focal actor, as
-    the focal actor perceives it (Bueno de Mesquita 1994; Scholz et al. 2011, fig. 1).
-    Quadrants: conflict (both positive), compromise/capitulation, stalemate (both negative).
+    For every other actor j: ``x`` = E^i(U_ij), i's expected utility of challenging j, and
+    ``y`` = E^j(U_ji), j's expected utility of challenging i as i perceives it
+    (:func:`accord.models.eum.pair_data`). The regions: both positive, conflict (i wins where
+    x > y, else j wins); x > 0 > y, j moves toward i, part way (compromise, |x| > |y|) or all
+    the way (capitulation, |y| > |x|); x < 0 < y, i moves toward j, part way (compromise,
+    |y| > |x|) or all the way (capitulation, |x| > |y|); both negative, stalemate.
+    ``offers``: the offer kind the model recorded for each pair (marker shape).
     """
-    fig, ax = plt.subplots(figsize=(PAGE_WIDTH * 0.8, PAGE_WIDTH * 0.75))
-    lim = max(float(np.nanmax(np.abs(np.concatenate([x, y])))), 1e-9) * 1.15
-    ax.axhline(0, color="black", lw=0.8)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.scatter(x, y, color=OKABE_ITO[0], s=24, zorder=3)
-    for xi, yi, lab in zip(x, y, labels, strict=True):
-        ax.annotate(lab, (xi, yi), xytext=(3, 3), textcoords="offset points", fontsize=7)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, PAGE_WIDTH * 0.78))
+    both = np.concatenate([x, y])
+    finite = both[np.isfinite(both)]
+    lim = max(float(np.abs(finite).max()) if finite.size else 1.0, 1e-9) * 1.2
+    grey = "#777777"
+    ax.axhline(0, color="black", lw=0.9)
+    ax.axvline(0, color="black", lw=0.9)
+    # the region boundaries of fig. 6: |x| = |y| in quadrants I, II and IV
+    ax.plot([0, lim], [0, lim], color=grey, lw=0.8, ls="--")
+    ax.plot([-lim, 0], [lim, 0], color=grey, lw=0.8, ls="--")
+    ax.plot([0, lim], [0, -lim], color=grey, lw=0.8, ls="--")
+    kw: dict[str, Any] = {"fontsize": 7, "color": "#555555", "ha": "center", "va": "center"}
+    L = lim
+    ax.text(0.72 * L, 0.3 * L, "conflict:\ni wins", **kw)
+    ax.text(0.3 * L, 0.8 * L, "conflict:\nj wins", **kw)
+    ax.text(-0.3 * L, 0.88 * L, "compromise:\ni moves part\nway to j", **kw)
+    ax.text(-0.78 * L, 0.36 * L, "i capitulates\n(moves to j)", **kw)
+    ax.text(0.78 * L, -0.36 * L, "compromise:\nj moves part\nway to i", **kw)
+    ax.text(0.3 * L, -0.88 * L, "j capitulates\n(moves to i)", **kw)
+    ax.text(-0.55 * L, -0.55 * L, "stalemate", **kw)
+    kinds = list(offers) if offers is not None else ["" for _ in labels]
+    kind_order = [k for k in ("conflict", "compromise", "capitulation", "stalemate", "none") if k in kinds]
+    for n, kind in enumerate(kind_order):
+        sel = np.array([k == kind for k in kinds])
+        ax.scatter(x[sel], y[sel], color=color(n), marker=MARKERS[n], s=30, zorder=3, label=f"offer: {kind}")
+    if not kind_order:
+        ax.scatter(x, y, color=OKABE_ITO[0], s=30, zorder=3)
+    for k, (xi, yi, lab) in enumerate(zip(x, y, labels, strict=True)):
+        if np.isfinite(xi) and np.isfinite(yi):
+            ax.annotate(
+                wrap(lab, 18), (xi, yi), xytext=(4, 3 - 9 * (k % 2)), textcoords="offset points", fontsize=6.5
+            )
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
-    kw: dict[str, Any] = {"fontsize": 8, "color": "#555555", "ha": "center"}
-    ax.text(lim / 2, lim * 0.92, "conflict", **kw)
-    ax.text(-lim / 2, lim * 0.92, f"{focal} gives in (capitulation)", **kw)
-    ax.text(lim / 2, -lim * 0.95, f"{focal} prevails (compromise/capitulation)", **kw)
-    ax.text(-lim / 2, -lim * 0.95, "stalemate", **kw)
-    ax.set_xlabel(f"{focal}'s expected utility of challenging the other actor")
-    ax.set_ylabel(f"the other actor's expected utility of challenging {focal}")
-    ax.set_title(title, loc="left")
+    ax.set_xlabel(wrap(f"E^i(U_ij): i's expected utility of challenging j  (i = {focal})", 70))
+    ax.set_ylabel(wrap("E^j(U_ji): j's expected utility of challenging i, as i perceives it", 44))
+    ax.set_title(title, loc="left", fontsize=9)
+    if kind_order:
+        ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# uncertainty
+# ----------------------------------------------------------------------------------------------
+
+
+def outcome_distribution(
+    panels: Sequence[Mapping[str, Any]],
+    title: str,
+) -> Figure:
+    """Monte Carlo outcome distributions, one panel per issue and one step line per model.
+
+    ``panels``: ``{"name", "scale": (min, max, min_label, max_label), "models": {model:
+    {"edges", "counts", "quantiles": {"5", "50", "95"}}}}``, the per-issue entries of
+    :meth:`accord.analysis.uncertainty.Simulation.to_json`. The dashed line is each model's median.
+    """
+    n = len(panels)
+    fig, axes = plt.subplots(n, 1, figsize=(PAGE_WIDTH, 0.8 + 2.0 * n), squeeze=False)
+    handles: dict[str, Any] = {}
+    for ax, p in zip(axes[:, 0], panels, strict=True):
+        for k, (model, h) in enumerate(p["models"].items()):
+            if not h.get("edges"):
+                continue
+            edges = np.asarray(h["edges"], dtype=float)
+            counts = np.asarray(h["counts"], dtype=float)
+            dens = counts / max(counts.sum(), 1.0)
+            st = style(k)
+            line = ax.stairs(dens, edges, color=st["color"], ls=st["ls"], lw=1.5)
+            handles.setdefault(model, line)
+            q: dict[Any, Any] = dict(h.get("quantiles") or {})
+            med = q.get("50", q.get(50))
+            if med is not None:
+                ax.axvline(float(med), color=st["color"], ls="--", lw=0.9)
+        _scale_ticks(ax, p["scale"], axis="x", width=30)
+        ax.set_ylim(0, None)
+        ax.set_ylabel("share of draws")
+        ax.set_title(p["name"], loc="left", fontsize=9)
+    fig.suptitle(title + " (dashed: median)", x=0.01, ha="left", fontsize=10)
+    fig.legend(
+        list(handles.values()),
+        list(handles),
+        loc="lower center",
+        ncol=min(4, max(1, len(handles))),
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0, 0.04 + 0.03 * ((len(handles) - 1) // 4 + 1), 1, 0.98))
+    return fig
+
+
+def tornado(
+    ranking: Sequence[Mapping[str, Any]],
+    point: float,
+    scale: Scale,
+    title: str,
+    top: int = 10,
+) -> Figure:
+    """A tornado chart: each input swung alone from its 5% to its 95% quantile, ranked by total index.
+
+    ``ranking``: :meth:`accord.analysis.sensitivity.Sensitivity.ranking` for one model and
+    issue (``input``, ``S1``, ``ST``, ``input_low``/``input_high`` and the outcome at both ends
+    ``low``/``high``); ``point``: the point forecast the swings start from. The right panel
+    shows the Sobol' indices (total, and first-order inside).
+    """
+    rows = list(ranking)[:top][::-1]
+    height = 1.1 + 0.32 * max(len(rows), 1)
+    fig, (ax, bx) = plt.subplots(
+        1, 2, figsize=(PAGE_WIDTH, height), sharey=True, gridspec_kw={"width_ratios": (2.4, 1)}
+    )
+    y = np.arange(len(rows))
+    for k, r in enumerate(rows):
+        swing = [(float(r["high"]), OKABE_ITO[0]), (float(r["low"]), OKABE_ITO[1])]
+        # the farther end first, so that a swing with both ends on one side shows both
+        for end, c in sorted(swing, key=lambda ec: -abs(ec[0] - point)):
+            ax.barh(k, end - point, left=point, color=c, height=0.6)
+    ax.axvline(point, color="black", lw=1)
+    ax.set_yticks(y, [wrap(str(r["input"]), 30) for r in rows], fontsize=7)
+    span = [point] + [float(r[k]) for r in rows for k in ("low", "high")]
+    lo, hi = min(span), max(span)
+    pad = max(0.08 * (hi - lo), 0.01 * (scale[1] - scale[0]))
+    ax.set_xlim(max(scale[0], lo - pad), min(scale[1], hi + pad))
+    ax.set_xlabel(
+        wrap(f"outcome with the input at its 5% (orange) / 95% (blue) quantile  ({scale_note(scale)})", 70),
+        fontsize=7,
+    )
+    st = [float(r["ST"] or 0.0) for r in rows]
+    s1 = [float(r["S1"] or 0.0) for r in rows]
+    bx.barh(y, st, color=OKABE_ITO[5], height=0.6, label="total")
+    bx.barh(y, np.clip(s1, 0, None), color=OKABE_ITO[4], height=0.3, label="first-order")
+    bx.set_xlim(0, max(1.0, max(st, default=1.0)))
+    bx.set_xlabel("Sobol' index", fontsize=8)
+    bx.legend(frameon=False, loc="lower right", fontsize=7)
+    bx.tick_params(axis="y", length=0)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# durability
+# ----------------------------------------------------------------------------------------------
+
+
+def survival(
+    curves: Mapping[str, Mapping[str, Sequence[float]]],
+    title: str,
+    marks: Mapping[str, float] | None = None,
+    claim: Mapping[str, Any] | None = None,
+) -> Figure:
+    """Kaplan-Meier curves with 95% bands: share of cease-fires still holding by day.
+
+    ``curves``: label -> ``{"time": days, "survival": S, "lower": lo, "upper": hi}`` (the
+    ``curve`` of :func:`accord.analysis.durability.durability_section`'s base rate).
+    ``marks``: vertical reference lines (label -> day). ``claim``: the analyst's expectation
+    (``{"claim", "days", "base_rate_holding", "ci"}``), drawn at its horizon with its interval.
+    """
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.4))
+    for k, (label, c) in enumerate(curves.items()):
+        t = np.asarray(c["time"], dtype=float)
+        st = style(k)
+        ax.step(t, c["survival"], where="post", color=st["color"], ls=st["ls"], lw=1.6, label=label)
+        if "lower" in c and "upper" in c:
+            ax.fill_between(t, c["lower"], c["upper"], step="post", color=st["color"], alpha=0.18, lw=0)
+    for label, day in (marks or {}).items():
+        ax.axvline(day, color="#999999", ls=":", lw=0.8)
+        ax.annotate(
+            label, (day, 0.02), xytext=(2, 0), textcoords="offset points", fontsize=6.5, color="#555555"
+        )
+    if claim:
+        d = float(claim["days"])
+        p = float(claim["base_rate_holding"])
+        lo, hi = (float(v) for v in claim["ci"])
+        ax.errorbar(
+            [d], [p], yerr=[[p - lo], [hi - p]], fmt="D", color=OKABE_ITO[3], ms=5, capsize=3, zorder=5
+        )
+        ax.annotate(
+            wrap(f"the claim: {claim.get('claim', '')} (day {d:g}): base rate {p:.0%} still holding", 48),
+            (d, p),
+            xytext=(12, -62),
+            textcoords="offset points",
+            fontsize=7,
+            color=OKABE_ITO[3],
+            arrowprops={"arrowstyle": "-", "color": OKABE_ITO[3], "lw": 0.7},
+        )
+    ax.set_xscale("symlog", linthresh=7)
+    ticks = [0, 7, 14, 30, 60, 180, 365, 730]
+    ax.set_xticks(ticks, [str(v) for v in ticks])
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("days since the cease-fire took effect (log scale beyond a week)")
+    ax.set_ylabel("share still holding")
+    ax.set_title(title, loc="left", fontsize=9)
+    ax.legend(frameon=False, loc="lower left", fontsize=7)
     fig.tight_layout()
     return fig

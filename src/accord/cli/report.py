@@ -1,0 +1,86 @@
+"""``accord report``: the whole analysis of a case as one self-contained HTML file (and figures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from accord.cli import app
+from accord.cli.analyze import parse_points
+from accord.cli.core import INPUT_FORMAT, load_scenario
+from accord.errors import InputError
+from accord.report.html import collect, render
+
+
+@app.command()
+def report(
+    file: Path = typer.Argument(..., help="Scenario file"),
+    output: Path = typer.Option(Path("report.html"), "--output", "-o", help="HTML file to write"),
+    figures: Path | None = typer.Option(
+        None, "--figures", help="Also write every figure as PNG, SVG and PDF into this folder"
+    ),
+    draws: int = typer.Option(2000, "--draws", "-n", help="Monte Carlo draws (0: no uncertainty section)"),
+    model: list[str] = typer.Option(
+        None, "--model", "-m", help="Model to draw in the uncertainty section (repeatable; default all)"
+    ),
+    noise: float = typer.Option(
+        0.05,
+        "--noise",
+        help="Standard deviation, as a share of its range, of every value without its own uncertainty",
+    ),
+    sensitivity_draws: int = typer.Option(
+        256, "--sensitivity-draws", help="Base draws for the Sobol' indices (0: none)"
+    ),
+    sensitivity_model: str = typer.Option(
+        "ensemble", "--sensitivity-model", help="Model whose inputs the tornado charts rank"
+    ),
+    focal: str | None = typer.Option(
+        None, "--focal", help="Actor of the perceptual (quadrant) chart; default the most capable veto player"
+    ),
+    loss: str = typer.Option("quadratic", "--loss", help="Utility loss: linear or quadratic"),
+    point: list[str] = typer.Option(
+        None, "--point", help="A point to test, ISSUE=VALUE in scale units (repeatable)"
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same report"),
+    data: Path | None = typer.Option(
+        None,
+        "--data",
+        help="ETH/PRIO cease-fire data (CSV) for the durability section; default $ACCORD_CEASEFIRE_DATA",
+    ),
+    input_format: str | None = INPUT_FORMAT,
+) -> None:
+    """Write the case's story as one self-contained HTML report: scenario, forecasts, zone, mediation,
+    uncertainty, durability, assumptions."""
+    if loss not in ("linear", "quadratic"):
+        raise InputError(f"--loss {loss!r}: expected linear or quadratic")
+    for value, name in ((draws, "--draws"), (sensitivity_draws, "--sensitivity-draws")):
+        if value < 0:
+            raise InputError(f"{name} {value}: must be 0 or more")
+    if sensitivity_draws == 1:
+        raise InputError("--sensitivity-draws 1: must be 0 or at least 2")
+    if noise < 0:
+        raise InputError(f"--noise {noise:g}: must be 0 or more")
+    s = load_scenario(file, input_format)
+    try:
+        d = collect(
+            s,
+            loss=loss,  # type: ignore[arg-type]
+            point=parse_points(point, s),
+            seed=seed,
+            draws=draws,
+            models=model or None,
+            noise=noise,
+            sensitivity_draws=sensitivity_draws,
+            sensitivity_model=sensitivity_model,
+            ceasefire_data=data,
+            focal=focal,
+        )
+    except InputError as exc:
+        if exc.source is None:
+            raise InputError(str(exc), source=str(file)) from None
+        raise
+    html, written = render(d, figures)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(html, encoding="utf-8")
+    typer.echo(f"wrote {output}" + (f" and {len(written)} figure files in {figures}" if written else ""))

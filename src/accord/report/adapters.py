@@ -1,0 +1,303 @@
+"""From the analysis objects to figures: what :mod:`accord.report.figures` draws for a case.
+
+Each function takes the objects the CLI and the JSON output are made from (the
+``build_report`` dict, :class:`~accord.forecast.Forecast`, the simulation's and the
+sensitivity's ``to_json()``, the durability section, :class:`~accord.analysis.zone_grid.ZoneGrid`,
+:class:`~accord.models.eum.PairData`) and returns :class:`Plate` objects: a figure with its
+file name, title and caption. Nothing here computes a number; it selects and labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from accord.analysis.zone_grid import ZoneGrid
+from accord.forecast import Forecast
+from accord.models.eum import PairData
+from accord.report import figures as fg
+from accord.scenario.model import Scenario
+
+
+@dataclass
+class Plate:
+    """A figure ready for the report: ``name`` is its file stem (safe characters only)."""
+
+    name: str
+    title: str
+    caption: str
+    figure: Figure
+
+
+def _scale(scenario: Scenario, issue: str) -> fg.Scale:
+    s = scenario.issue(issue).scale
+    return (s.min, s.max, s.min_label, s.max_label)
+
+
+def _issue_name(scenario: Scenario, issue: str) -> str:
+    i = scenario.issue(issue)
+    unit = f" ({i.scale.unit})" if i.scale.unit else ""
+    return (i.name or i.id) + unit
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+def forecast_plates(scenario: Scenario, forecasts: Mapping[str, Forecast]) -> list[Plate]:
+    """The models' forecasts side by side, and the per-round trajectories of the iterative models."""
+    labels = {a.id: a.label for a in scenario.actors}
+    issues = []
+    for i in scenario.issues:
+        issues.append(
+            {
+                "id": i.id,
+                "name": _issue_name(scenario, i.id),
+                "scale": {
+                    "min": i.scale.min,
+                    "max": i.scale.max,
+                    "min_label": i.scale.min_label,
+                    "max_label": i.scale.max_label,
+                },
+                "positions": {
+                    a.label: a.positions[i.id].position for a in scenario.actors if i.id in a.positions
+                },
+                "status_quo": i.status_quo,
+                "proposals": {(p.name or p.id): p.point[i.id] for p in scenario.proposals if i.id in p.point},
+            }
+        )
+    outcomes = {m: f.outcome for m, f in forecasts.items() if f.skipped is None}
+    plates = [
+        Plate(
+            "forecasts",
+            "Forecasts by model",
+            "Each model's forecast per issue (one row per model) against the actors' positions "
+            "(grey, labelled), the status quo (dotted) and the proposals on the table (dashed).",
+            fg.forecasts_by_issue(issues, outcomes),
+        )
+    ]
+    for name, f in forecasts.items():
+        if f.skipped is not None or not f.result.trajectory:
+            continue
+        panels = [
+            {"name": _issue_name(scenario, i), "scale": _scale(scenario, i), "rounds": f.trajectory(i)}
+            for i in f.problem.issue_ids
+        ]
+        if not any(len(p["rounds"]) > 1 for p in panels):
+            continue
+        plates.append(
+            Plate(
+                f"trajectory_{_safe(name)}",
+                f"Rounds of the {name} model",
+                f"Each actor's position round by round in the {name} model (thin lines) and the "
+                "model's forecast (thick black).",
+                fg.trajectory(panels, labels, f"{name}: positions and forecast by round"),
+            )
+        )
+    return plates
+
+
+def acceptance_plate(scenario: Scenario, case: Mapping[str, Any]) -> Plate:
+    """The acceptance table (``points`` and ``recommended`` of ``build_report``) as a heat map."""
+    actor_ids = [a.id for a in scenario.actors]
+    columns: list[tuple[str, Mapping[str, Any]]] = []
+    for label, p in case["points"].items():
+        columns.append((p.get("name") or label, p["acceptance"]))
+    for key, r in case["recommended"].items():
+        if r is not None:
+            columns.append((f"mediator: {key}", r["acceptance"]))
+    margins = np.array(
+        [[np.nan if acc["actors"][a]["margin"] is None else acc["actors"][a]["margin"] for _, acc in columns]
+         for a in actor_ids],
+        dtype=float,
+    )  # fmt: skip
+    fig = fg.acceptance_heatmap(
+        margins,
+        [case["actors"][a]["name"] for a in actor_ids],
+        [c for c, _ in columns],
+        [case["actors"][a]["veto"] for a in actor_ids],
+    )
+    return Plate(
+        "acceptance",
+        "Who accepts what",
+        "Each actor's utility margin over its reservation (what it gets without a deal) for the "
+        "status quo, the proposals, each model's forecast and the mediator's candidate deals. "
+        "Blue accepts, vermillion rejects; a deal needs every veto player (*).",
+        fig,
+    )
+
+
+def zone_plate(scenario: Scenario, case: Mapping[str, Any], zone: ZoneGrid) -> Plate:
+    """The veto players' acceptance regions on the slice ``zone`` (from ``margin_grid``)."""
+    ix, iy = zone.issue_x, zone.issue_y
+    points: dict[str, tuple[float, float]] = {}
+    for label, p in case["points"].items():
+        if p["kind"] in ("status_quo", "proposal", "user"):
+            points[p.get("name") or label] = (p["point"][ix], p["point"][iy])
+    for key, r in case["recommended"].items():
+        if r is not None:
+            points[f"mediator: {key}"] = (r["point"][ix], r["point"][iy])
+    others = [i for i in scenario.issue_ids if i not in (ix, iy)]
+    held = ", ".join(f"{_issue_name(scenario, i)} = {zone.at[i]:.3g}" for i in others)
+    title = f"Zone of agreement: {scenario.issue(ix).name or ix} x {scenario.issue(iy).name or iy}"
+    if held:
+        title += f"\n(other issues at the maximin deal: {held})"
+    labels = [case["actors"][a]["name"] for a in zone.actor_ids]
+    fig = fg.zone_2d(
+        zone.x,
+        zone.y,
+        zone.margins,
+        labels,
+        _scale(scenario, ix),
+        _scale(scenario, iy),
+        _issue_name(scenario, ix),
+        _issue_name(scenario, iy),
+        points,
+        title=fg.wrap(title, 90),
+    )
+    return Plate(
+        "zone",
+        "The zone of agreement on the two most contested issues",
+        "Each veto player accepts the deals on the side of its line marked by the thin dotted "
+        "twin line; where all regions overlap (green) lies the zone. Points on the table are "
+        "projected onto this slice" + (", the other issues held at the maximin deal." if others else "."),
+        fig,
+    )
+
+
+def quadrant_plate(
+    scenario: Scenario, pairs: PairData, focal: str, issue: str, round_: int = 1
+) -> Plate | None:
+    """The perceptual chart of ``focal`` on ``issue`` in round ``round_`` of the EUM (``pair_data``)."""
+    if pairs.eu_challenger.ndim != 4 or pairs.eu_challenger.shape[0] <= round_:
+        return None
+    i = pairs.actor_ids.index(focal)
+    k = pairs.issue_ids.index(issue)
+    x = pairs.eu_challenger[round_, i, :, k]
+    y = pairs.eu_target[round_, i, :, k]
+    offers = pairs.offer_names()[round_, i, :, k]
+    keep = [j for j in range(len(pairs.actor_ids)) if j != i and np.isfinite(x[j]) and np.isfinite(y[j])]
+    if not keep:
+        return None
+    names = {a.id: a.label for a in scenario.actors}
+    fname = names[focal]
+    fig = fg.quadrant(
+        x[keep],
+        y[keep],
+        [names[pairs.actor_ids[j]] for j in keep],
+        fname,
+        fg.wrap(
+            f"How {fname} sees the others on {scenario.issue(issue).name or issue} (EUM, round {round_})", 80
+        ),
+        offers=[str(offers[j]) for j in keep],
+    )
+    return Plate(
+        "quadrant",
+        f"How {fname} sees the others (expected-utility model)",
+        f"Bueno de Mesquita's perceptual chart: for each other actor j, {fname}'s expected utility "
+        f"of challenging j (across) and j's expected utility of challenging {fname} as {fname} "
+        "perceives it (up), with the offer the model recorded for the pair (marker).",
+        fig,
+    )
+
+
+def simulation_plates(
+    scenario: Scenario,
+    simulation: Mapping[str, Any],
+    sensitivity: Mapping[str, Any] | None,
+    sensitivity_model: str | None,
+) -> list[Plate]:
+    """Outcome distributions (``Simulation.to_json()``) and tornado charts (``Sensitivity.to_json()``)."""
+    models = {m: d for m, d in simulation["models"].items() if "skipped" not in d}
+    panels = [
+        {
+            "name": _issue_name(scenario, i),
+            "scale": _scale(scenario, i),
+            "models": {m: d["issues"][i] for m, d in models.items()},
+        }
+        for i in scenario.issue_ids
+    ]
+    plates = [
+        Plate(
+            "distributions",
+            "Forecasts under uncertainty",
+            f"Share of the {simulation['draws']} Monte Carlo draws landing in each bin of each "
+            "issue's scale, per model; dashed lines are the medians.",
+            fg.outcome_distribution(panels, "Monte Carlo outcome distributions"),
+        )
+    ]
+    if sensitivity and sensitivity_model and sensitivity_model in sensitivity["models"]:
+        sm = sensitivity["models"][sensitivity_model]
+        for i in scenario.issue_ids:
+            plates.append(
+                Plate(
+                    f"tornado_{_safe(i)}",
+                    f"What moves the {sensitivity_model} forecast on {scenario.issue(i).name or i}",
+                    "Each uncertain input swung alone from its 5% to its 95% quantile, the others at "
+                    "their scenario values (bars from the point forecast, black line), ranked by the "
+                    "total Sobol' index (right).",
+                    fg.tornado(
+                        sm["issues"][i],
+                        sm["point"][i],
+                        _scale(scenario, i),
+                        fg.wrap(f"{sensitivity_model}: {_issue_name(scenario, i)}", 80),
+                    ),
+                )
+            )
+    return plates
+
+
+def durability_plates(section: Mapping[str, Any]) -> list[Plate]:
+    """The base rate's Kaplan-Meier curve with the analyst's claim (``durability_section``)."""
+    base = section.get("base_rate") or {}
+    curve = base.get("curve")
+    if not curve:
+        return []
+    cls = ", ".join(f"{k}={v}" for k, v in (base.get("class") or {}).items()) or "all cease-fires"
+    curves = {fg.wrap(f"reference class ({cls}; n = {base.get('size')})", 60): curve}
+    marks = {h["horizon"]: float(h["days"]) for h in base.get("holding", [])}
+    fig = fg.survival(
+        curves, "How long comparable cease-fires held", marks=marks, claim=section.get("expectation")
+    )
+    return [
+        Plate(
+            "survival",
+            "How long comparable cease-fires held",
+            "Kaplan-Meier share of the reference class still holding (not broken down) by day, "
+            "with its 95% band; the diamond is the base rate at the analyst's claimed horizon.",
+            fig,
+        )
+    ]
+
+
+def figures_for_case(
+    scenario: Scenario,
+    case: Mapping[str, Any] | None,
+    forecasts: Mapping[str, Forecast],
+    zone: ZoneGrid | None = None,
+    pairs: PairData | None = None,
+    focal: str | None = None,
+    issue: str | None = None,
+) -> list[Plate]:
+    """Every figure of a case that needs no Monte Carlo: forecasts, trajectories, the perceptual
+    chart (with ``pairs``, ``focal`` and ``issue``), acceptance and the zone (with ``case``, the
+    ``build_report`` dict, and ``zone``)."""
+    plates = forecast_plates(scenario, forecasts)
+    if pairs is not None and focal is not None and issue is not None:
+        q = quadrant_plate(scenario, pairs, focal, issue)
+        if q is not None:
+            plates.append(q)
+    if case is not None:
+        plates.append(acceptance_plate(scenario, case))
+        if zone is not None:
+            plates.append(zone_plate(scenario, case, zone))
+    return plates
+
+
+# the names the report's callers use for the other two groups
+figures_for_simulation = simulation_plates
+figures_for_durability = durability_plates

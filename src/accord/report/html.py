@@ -1,0 +1,599 @@
+"""``accord report``: one self-contained HTML file that tells a case's story.
+
+:func:`collect` runs the analyses (the same functions behind ``accord analyze``, ``accord
+simulate`` and ``accord durability``) and keeps their objects in a :class:`ReportData`;
+:func:`render` turns that into HTML, every figure inline as SVG (no script, no network
+resource), optionally writing every figure as PNG, SVG and PDF too. The sections, in order:
+scenario, forecasts, agreement (who wants a deal; the zone or the gap), mediation, uncertainty
+(and sensitivity), durability, assumptions and citations. All scenario text is escaped.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from accord import __version__
+from accord.analysis.agreement import check_problem
+from accord.analysis.case import CEASEFIRE_DATA_ENV, UTILITY_FORMS, build_report
+from accord.analysis.draws import uncertain_inputs
+from accord.analysis.durability import durability_section
+from accord.analysis.sensitivity import sensitivity
+from accord.analysis.uncertainty import simulate
+from accord.analysis.utility import Loss
+from accord.analysis.zone_grid import ZoneGrid, margin_grid, most_contested
+from accord.errors import InputError, ParameterError
+from accord.forecast import Forecast, run_forecasts
+from accord.models import registry
+from accord.models.eum import PairData, pair_data
+from accord.problem import to_problem
+from accord.report import adapters as ad
+from accord.report import figures as fg
+from accord.scenario.model import Scenario
+
+# the sections of the report, in order: (id, heading)
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("scenario", "1. The scenario"),
+    ("forecasts", "2. The forecasts"),
+    ("agreement", "3. Who wants a deal: the zone or the gap"),
+    ("mediation", "4. What a mediator could table"),
+    ("uncertainty", "5. Uncertainty and sensitivity"),
+    ("durability", "6. Would it hold?"),
+    ("assumptions", "7. Assumptions and sources"),
+)
+
+
+@dataclass
+class ReportData:
+    """The analysis objects one report is rendered from (nothing else is computed later)."""
+
+    scenario: Scenario
+    case: dict[str, Any] | None
+    forecasts: dict[str, Forecast]
+    settings: dict[str, Any]
+    agreement_error: str | None = None
+    durability: dict[str, Any] | None = None
+    simulation: dict[str, Any] | None = None
+    sensitivity: dict[str, Any] | None = None
+    sensitivity_model: str | None = None
+    zone: ZoneGrid | None = None
+    pairs: PairData | None = None
+    focal: str | None = None
+    quadrant_issue: str | None = None
+    simulation_error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def collect(
+    scenario: Scenario,
+    *,
+    loss: Loss = "quadratic",
+    point: dict[str, float] | None = None,
+    seed: int = 0,
+    draws: int = 2000,
+    models: list[str] | None = None,
+    noise: float = 0.05,
+    sensitivity_draws: int = 256,
+    sensitivity_model: str | None = "ensemble",
+    ceasefire_data: str | os.PathLike[str] | None = None,
+    focal: str | None = None,
+) -> ReportData:
+    """Run every analysis the report shows. ``models``: the models drawn in the Monte Carlo
+    section (default every model that applies); ``draws`` 0 skips that section,
+    ``sensitivity_draws`` 0 the Sobol' indices; ``focal`` is the actor of the perceptual chart
+    (default: the most capable veto player)."""
+    for name in models or []:
+        registry.get(name)  # an unknown name fails before anything runs
+    if focal is not None and focal not in scenario.actor_ids:
+        raise InputError(f"--focal {focal!r}: unknown actor (actors: {', '.join(scenario.actor_ids)})")
+    problem = to_problem(scenario)
+    forecasts = run_forecasts(scenario, seed=seed)
+    case: dict[str, Any] | None = None
+    agreement_error: str | None = None
+    try:
+        check_problem(problem, loss)
+    except InputError as exc:
+        # e.g. no veto player: the agreement sections say why; the rest of the story still stands
+        agreement_error = str(exc)
+    durability: dict[str, Any] | None
+    if agreement_error is None:
+        case = build_report(scenario, loss, point, seed, ceasefire_data, forecasts=forecasts)
+        durability = case["durability"]
+    else:
+        path = ceasefire_data or os.environ.get(CEASEFIRE_DATA_ENV) or None
+        durability = None if path is None else durability_section(scenario, path)
+    settings: dict[str, Any] = {
+        "loss": loss,
+        "seed": seed,
+        "draws": draws,
+        "models": models,
+        "noise": noise,
+        "sensitivity_draws": sensitivity_draws,
+        "sensitivity_model": sensitivity_model,
+        "ceasefire_data": None if durability is None else durability["data"]["source"],
+    }
+    data = ReportData(
+        scenario=scenario,
+        case=case,
+        forecasts=forecasts,
+        settings=settings,
+        agreement_error=agreement_error,
+        durability=durability,
+    )
+    if case is not None and problem.n_issues >= 2 and case["zone"]["veto_players"]:
+        ix, iy = most_contested(problem, 2)
+        data.zone = margin_grid(problem, ix, iy, case["zone"]["maximin"]["point"], loss)
+
+    eum = forecasts.get("eum")
+    if eum is not None and eum.skipped is None:
+        data.pairs = pair_data(problem, **eum.params)
+        veto = [a for a in scenario.actors if a.has_veto] or list(scenario.actors)
+        data.focal = focal or max(veto, key=lambda a: a.capability).id
+        data.quadrant_issue = most_contested(problem, 1)[0]
+
+    if draws > 0:
+        try:
+            sim = simulate(scenario, draws, models=models, seed=seed, noise=noise, loss=loss)
+        except ParameterError:
+            raise  # the user's --model does not apply: say so, as accord simulate does
+        except InputError as exc:
+            # e.g. a draw gives a veto player salience on an issue without a status quo, so its
+            # reservation is unknown there: the section says why instead of failing the report
+            data.simulation_error = str(exc)
+            return data
+        data.simulation = sim.to_json()
+        k = uncertain_inputs(scenario, noise).k
+        names = [m.name for m in sim.models]
+        model = sensitivity_model if sensitivity_model in names else (names[0] if names else None)
+        if sensitivity_draws > 0 and k > 0 and model is not None:
+            sens = sensitivity(scenario, sensitivity_draws, models=[model], seed=seed, noise=noise)
+            data.sensitivity = sens.to_json()
+            data.sensitivity_model = model
+        elif sensitivity_draws > 0 and k == 0:
+            data.notes.append(
+                "No input is uncertain (no uncertainty entries and --noise 0): no sensitivity ranking."
+            )
+    return data
+
+
+# ----------------------------------------------------------------------------------------------
+# HTML helpers
+# ----------------------------------------------------------------------------------------------
+
+
+def e(value: Any) -> str:
+    """Escaped text of any value."""
+    return escape("" if value is None else str(value), quote=True)
+
+
+def num(v: Any, digits: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        return f"{v:.{digits}f}"
+    return e(v)
+
+
+def pct(v: Any) -> str:
+    return "–" if v is None else f"{100 * float(v):.0f}%"
+
+
+def table(head: Sequence[str], rows: Iterable[Sequence[str]], caption: str = "", cls: str = "") -> str:
+    """A table; ``head`` is escaped, ``rows`` are already HTML (escape cell text with :func:`e`)."""
+    out = [f'<table class="{e(cls)}">' if cls else "<table>"]
+    if caption:
+        out.append(f"<caption>{e(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr></thead><tbody>")
+    for r in rows:
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def paragraphs(lines: Iterable[str]) -> str:
+    return "\n".join(f"<p>{e(x)}</p>" for x in lines)
+
+
+class Figures:
+    """Inlines plates as SVG and, with ``directory``, writes each as PNG, SVG and PDF."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.written: list[Path] = []
+        self.count = 0
+
+    def __call__(self, plate: ad.Plate) -> str:
+        self.count += 1
+        if self.directory is not None:
+            for suffix in fg.FORMATS:
+                self.written.append(
+                    fg.save(plate.figure, self.directory / f"{plate.name}{suffix}", close=False)
+                )
+        svg = fg.svg_text(plate.figure, prefix=f"f{self.count}-")
+        return (
+            f'<figure id="fig-{e(plate.name)}">\n<div class="svg">{svg}</div>\n'
+            f"<figcaption><strong>Figure {self.count}. {e(plate.title)}.</strong> "
+            f"{e(plate.caption)}</figcaption>\n"
+            "</figure>"
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# sections
+# ----------------------------------------------------------------------------------------------
+
+
+def _scenario(d: ReportData) -> str:
+    s = d.scenario
+    case = d.case
+    parts = []
+    if s.description:
+        parts.append(f"<p>{e(s.description)}</p>")
+    rows = []
+    for a in s.actors:
+        if case is not None:
+            res = case["actors"][a.id]["reservation"]
+            reservation = num(res["utility"], 3) + f' <span class="muted">({e(res["source"])})</span>'
+        else:
+            reservation = '<span class="muted">–</span>'
+        rows.append([e(a.label), e(a.role), num(a.capability, 0), "yes" if a.has_veto else "no", reservation])
+    parts.append(
+        table(
+            ["actor", "role", "capability", "veto", "reservation utility (source)"],
+            rows,
+            "Actors: capability (the scenario's scale), veto, and what each gets without a deal.",
+        )
+    )
+    irows = []
+    for i in s.issues:
+        sc = i.scale
+        irows.append(
+            [
+                e(i.name or i.id),
+                f"{sc.min:g} = {e(sc.min_label)}<br>{sc.max:g} = {e(sc.max_label)}",
+                e(sc.unit),
+                num(i.status_quo, 1),
+            ]
+        )
+    parts.append(table(["issue", "scale", "unit", "status quo"], irows, "Issues, each on its own scale."))
+    prow = []
+    for a in s.actors:
+        cells = [e(a.label)]
+        for i in s.issues:
+            st = a.positions.get(i.id)
+            cells.append(
+                "–" if st is None else f'{st.position:g} <span class="muted">({st.salience:g})</span>'
+            )
+        prow.append(cells)
+    parts.append(
+        table(
+            ["actor", *[i.name or i.id for i in s.issues]],
+            prow,
+            f"Positions (salience on 0-{s.salience_scale:g} in brackets); – = no position.",
+            cls="positions",
+        )
+    )
+    if s.proposals:
+        rows = [
+            [e(p.name or p.id), e(", ".join(p.tabled_by))] + [num(p.point.get(i.id), 1) for i in s.issues]
+            for p in s.proposals
+        ]
+        parts.append(
+            table(
+                ["proposal", "tabled by", *[i.name or i.id for i in s.issues]],
+                rows,
+                "Proposals on the table.",
+            )
+        )
+    if s.sources:
+        parts.append("<p>Sources:</p><ul>" + "".join(f"<li>{e(x)}</li>" for x in s.sources) + "</ul>")
+    return "\n".join(parts)
+
+
+def _forecasts(d: ReportData, fig: Figures) -> str:
+    s = d.scenario
+    rows = []
+    for m, f in d.forecasts.items():
+        if f.skipped is not None:
+            skipped = f'<span class="muted">skipped: {e(f.skipped)}</span>'
+            rows.append([e(m), skipped] + [""] * (len(s.issues) - 1))
+        else:
+            rows.append([e(m)] + [num(f.outcome.get(i.id), 1) for i in s.issues])
+    recorded = [i for i in s.issues if i.outcome is not None]
+    if recorded:
+        rows.append(["<i>recorded outcome</i>"] + [num(i.outcome, 1) for i in s.issues])
+    parts = [
+        table(
+            ["model", *[i.name or i.id for i in s.issues]], rows, "Forecast outcome per model (scale units)."
+        )
+    ]
+    parts.extend(fig(p) for p in ad.forecast_plates(s, d.forecasts))
+    if d.pairs is not None and d.focal is not None and d.quadrant_issue is not None:
+        q = ad.quadrant_plate(s, d.pairs, d.focal, d.quadrant_issue)
+        if q is not None:
+            parts.append(fig(q))
+    return "\n".join(parts)
+
+
+def _no_agreement(d: ReportData) -> str:
+    return f"<p>No agreement analysis: {e(d.agreement_error)}.</p>"
+
+
+def _agreement(d: ReportData, fig: Figures) -> str:
+    s, case = d.scenario, d.case
+    if case is None:
+        return _no_agreement(d)
+    z = case["zone"]
+    parts = [f'<div class="answer">{paragraphs(case["answer"])}</div>', fig(ad.acceptance_plate(s, case))]
+    rows = [[e(case["actors"][a]["name"]), num(v, 3)] for a, v in z["maximin"]["margins"].items()]
+    mp = ", ".join(f"{e(s.issue(i).name or i)} {v:.1f}" for i, v in z["maximin"]["point"].items())
+    parts.append(f"<p>The maximin deal ({mp}) gives each veto player the margin below.</p>")
+    parts.append(table(["veto player", "margin at the maximin deal"], rows))
+    if z["extent"] is not None:
+        rows = [[e(s.issue(i).name or i), num(v["min"]), num(v["max"])] for i, v in z["extent"].items()]
+        parts.append(table(["issue", "zone from", "to"], rows, "Extent of the zone on each issue."))
+    elif z["gap"] is not None:
+        g = z["gap"]
+        rows = [
+            [e(case["actors"][a]["name"]), num(v, 3)]
+            for a, v in g["least_total_concession"]["by_actor"].items()
+        ]
+        parts.append(
+            table(
+                ["veto player", "share of the least total concession (utility)"],
+                rows,
+                f"The gap: uniform concession {g['uniform_concession']:.3f}; least total concession "
+                f"{g['least_total_concession']['total']:.3f} utility.",
+            )
+        )
+    if d.zone is not None:
+        parts.append(fig(ad.zone_plate(s, case, d.zone)))
+    if case["notes"]:
+        parts.append("<p>Notes:</p><ul>" + "".join(f"<li>{e(n)}</li>" for n in case["notes"]) + "</ul>")
+    return "\n".join(parts)
+
+
+def _acc_cells(acc: Mapping[str, Any], case: Mapping[str, Any]) -> list[str]:
+    rejecting = ", ".join(case["actors"][a]["name"] for a in acc["rejecting_veto"])
+    return ["yes" if acc["all_veto_accept"] else "no", e(rejecting) or "–", pct(acc["support"])]
+
+
+def _mediation(d: ReportData) -> str:
+    s, case = d.scenario, d.case
+    if case is None:
+        return _no_agreement(d)
+    rows = []
+    for key, r in case["recommended"].items():
+        if r is None:
+            rows.append([e(key), '<span class="muted">none (no zone)</span>', "", "", "", ""])
+            continue
+        pt = "<br>".join(f"{e(s.issue(i).name or i)}: {v:.1f}" for i, v in r["point"].items())
+        rows.append([e(key), pt, *_acc_cells(r["acceptance"], case), e(r["note"])])
+    parts = [
+        table(
+            ["candidate", "point", "all veto players accept", "rejected by", "support", "note"],
+            rows,
+            "Deals a mediator could table (support: capability-weighted share of actors that accept).",
+        )
+    ]
+    if case["proposals"]:
+        rows = []
+        for c in case["proposals"].values():
+            short = ", ".join(f"{case['actors'][a]['name']} {v:.3f}" for a, v in c["shortfall"].items())
+            near = c["nearest_passing"]
+            near_s = "–" if near is None else ", ".join(f"{i} {v:.1f}" for i, v in near.items())
+            rows.append(
+                [
+                    e(c["name"]),
+                    "yes" if c["all_veto_accept"] else "no",
+                    e(short) or "–",
+                    e(near_s),
+                    "<br>".join(e(n) for n in c["notes"]),
+                ]
+            )
+        parts.append(
+            table(
+                [
+                    "proposal",
+                    "all veto players accept",
+                    "shortfall (utility)",
+                    "nearest passing point",
+                    "notes",
+                ],
+                rows,
+                "The proposals on the table against the zone.",
+            )
+        )
+    return "\n".join(parts)
+
+
+def _uncertainty(d: ReportData, fig: Figures) -> str:
+    s = d.scenario
+    sim = d.simulation
+    if sim is None and d.simulation_error is not None:
+        return f"<p>The Monte Carlo draws could not be run: {e(d.simulation_error)}.</p>"
+    if sim is None:
+        return "<p>No Monte Carlo draws were run (--draws 0).</p>"
+    st = d.settings
+    parts = [
+        f"<p>{sim['draws']} Monte Carlo draws (seed {sim['seed']}) of the {len(sim['inputs'])} uncertain "
+        f"inputs: those the scenario gives an uncertainty, and every other value drawn with a standard "
+        f"deviation of {st['noise']:g} times its range (--noise).</p>"
+    ]
+    zp = sim["zone_exists"]
+    facts = [
+        ["a zone of agreement exists", pct(zp["probability"]) + (f" ({e(zp['note'])})" if zp["note"] else "")]
+    ]
+    for pid, p in sim["proposals"].items():
+        prop = next(x for x in s.proposals if x.id == pid)
+        facts.append([f"every veto player accepts {e(prop.name or pid)}", pct(p["accepted_by_all_veto"])])
+    for m, md in sim["models"].items():
+        if "skipped" not in md:
+            facts.append(
+                [f"the {e(m)} forecast stays acceptable to every veto player", pct(md["point_acceptable"])]
+            )
+    parts.append(table(["share of draws in which", "share"], facts))
+    if sim.get("acceptance_note"):
+        parts.append(f'<p class="muted">{e(sim["acceptance_note"])}</p>')
+    rows = []
+    for m, md in sim["models"].items():
+        if "skipped" in md:
+            continue
+        cells = [e(m)]
+        for i in s.issues:
+            q = md["issues"][i.id]["quantiles"]
+            cells.append(f'{num(q["50"])} <span class="muted">[{num(q["5"])}, {num(q["95"])}]</span>')
+        rows.append(cells)
+    parts.append(
+        table(
+            ["model", *[i.name or i.id for i in s.issues]], rows, "Median forecast [5%, 95%] over the draws."
+        )
+    )
+    plates = ad.simulation_plates(s, sim, d.sensitivity, d.sensitivity_model)
+    parts.extend(fig(p) for p in plates)
+    if d.sensitivity is not None:
+        parts.append(
+            f"<p>Sensitivity of the {e(d.sensitivity_model)} model: {e(d.sensitivity['method'])}, "
+            f"{d.sensitivity['base_draws']} base draws ({d.sensitivity['model_runs']} model runs).</p>"
+        )
+    parts.extend(f'<p class="muted">{e(n)}</p>' for n in d.notes)
+    return "\n".join(parts)
+
+
+def _durability(d: ReportData, fig: Figures) -> str:
+    sec = d.durability
+    if sec is None:
+        return (
+            "<p>No cease-fire data is configured: give the ETH/PRIO cease-fire data with --data PATH or "
+            "the ACCORD_CEASEFIRE_DATA environment variable for the base rate of comparable "
+            "cease-fires (see docs/durability.md).</p>"
+        )
+    parts = []
+    if sec.get("note"):
+        parts.append(f"<p>{e(sec['note'])}</p>")
+    if sec.get("deal"):
+        parts.append(f"<p>The deal: {e(sec['deal']['description'])}</p>")
+    exp = sec.get("expectation")
+    if exp:
+        parts.append(
+            f'<p class="answer">The claim: “{e(exp["claim"])}” (within {exp["days"]:g} days). Of '
+            f"{exp['class_size']} comparable cease-fires, {pct(exp['base_rate_holding'])} still held at "
+            f"day {exp['days']:g} (95% interval {pct(exp['ci'][0])} to {pct(exp['ci'][1])}).</p>"
+        )
+    base = sec["base_rate"]
+    rows = [
+        [e(h["horizon"]), pct(h["probability"]), f"{pct(h['ci'][0])} – {pct(h['ci'][1])}"]
+        for h in base["holding"]
+    ]
+    cls = ", ".join(f"{k}={v}" for k, v in base["class"].items()) or "all cease-fires"
+    parts.append(
+        table(
+            ["after", "still holding", "95% interval"],
+            rows,
+            f"Base rate: reference class {cls} ({base['size']} cease-fires, "
+            f"{base['breakdowns']} breakdowns).",
+        )
+    )
+    for f in base.get("fallback") or []:
+        parts.append(f'<p class="muted">{e(f)}</p>')
+    parts.extend(fig(p) for p in ad.durability_plates(sec))
+    data = sec.get("data") or {}
+    parts.append(
+        f'<p class="muted">Data: {e(data.get("source"))}; {e(data.get("citation"))}. '
+        f"{e(sec.get('event'))}.</p>"
+    )
+    return "\n".join(parts)
+
+
+def _assumptions(d: ReportData) -> str:
+    loss = d.settings["loss"]
+    parts = [f"<p>Utility ({e(loss)} loss): {e(UTILITY_FORMS[loss])}.</p>"]
+    if d.case is not None:
+        parts.append(
+            "<ul>" + "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in d.case["units"].items()) + "</ul>"
+        )
+    rows = []
+    for name, f in d.forecasts.items():
+        spec = registry.get(name)
+        params = "–" if f.skipped else ", ".join(f"{k}={v}" for k, v in f.params.items() if k != "pairs")
+        rows.append([e(name), e(spec.summary), e(spec.citation), e(params)])
+    parts.append(
+        table(["model", "what it is", "citation", "parameters used"], rows, "Models and their sources.")
+    )
+    st = d.settings
+    parts.append(
+        f'<p class="muted">accord {e(__version__)}; seed {st["seed"]}; draws {st["draws"]}; noise '
+        f"{st['noise']:g}; sensitivity draws {st['sensitivity_draws']}. The same command with the same "
+        "seed gives the same numbers.</p>"
+    )
+    return "\n".join(parts)
+
+
+PAGE = string.Template(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="accord $version">
+<title>$title</title>
+<style>
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 52em; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.45; font-size: 15px; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+caption { text-align: left; font-style: italic; margin-bottom: 0.3em; }
+figure { margin: 1.5em 0; } figure .svg svg { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85em; color: #444; }
+.muted { color: #777; } .answer { background: #f4f7fb; padding: 0.2em 1em; border-left: 4px solid #0072B2; }
+nav ol { columns: 2; }
+@media print { h2 { page-break-before: always; } figure { page-break-inside: avoid; } }
+</style>
+</head>
+<body>
+<header>
+<h1>$title</h1>
+<p class="muted">$subtitle</p>
+<nav><ol>$toc</ol></nav>
+</header>
+<main>
+$sections
+</main>
+<footer><p class="muted">Made with accord $version. Figures are inline SVG;
+the page needs no network access.</p></footer>
+</body>
+</html>
+"""
+)
+
+
+def render(data: ReportData, figures_dir: str | os.PathLike[str] | None = None) -> tuple[str, list[Path]]:
+    """The report as HTML, and the figure files written under ``figures_dir`` (if given)."""
+    fig = Figures(Path(figures_dir) if figures_dir is not None else None)
+    body = {
+        "scenario": _scenario(data),
+        "forecasts": _forecasts(data, fig),
+        "agreement": _agreement(data, fig),
+        "mediation": _mediation(data),
+        "uncertainty": _uncertainty(data, fig),
+        "durability": _durability(data, fig),
+        "assumptions": _assumptions(data),
+    }
+    sections = "\n".join(
+        f'<section id="{sid}">\n<h2>{e(head)}</h2>\n{body[sid]}\n</section>' for sid, head in SECTIONS
+    )
+    toc = "".join(f'<li><a href="#{sid}">{e(head.split(". ", 1)[1])}</a></li>' for sid, head in SECTIONS)
+    s = data.scenario
+    subtitle = "Analysis of the scenario" + (f" as of {s.as_of.isoformat()}" if s.as_of else "")
+    html = PAGE.substitute(
+        title=e(s.name), subtitle=e(subtitle), toc=toc, sections=sections, version=e(__version__)
+    )
+    return html, fig.written
