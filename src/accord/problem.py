@@ -107,6 +107,20 @@ class Problem:
             reservation_point=rep(self.reservation_point),
         )
 
+    def take(self, draws: NDArray[np.intp]) -> Problem:
+        """The sub-problem of the given indices along a one-dimensional batch axis."""
+        idx = np.asarray(draws, dtype=np.intp)
+        return replace(
+            self,
+            position=self.position[idx],
+            salience=self.salience[idx],
+            capability=self.capability[idx],
+            power=self.power[idx],
+            status_quo=self.status_quo[idx],
+            reservation_utility=self.reservation_utility[idx],
+            reservation_point=self.reservation_point[idx],
+        )
+
     def select_issues(self, issues: list[int] | NDArray[np.intp]) -> Problem:
         """The sub-problem on the given issue indices (models that run issue by issue)."""
         idx = np.asarray(issues, dtype=np.intp)

@@ -203,3 +203,27 @@ def test_random_scenarios_without_uncertainty_reproduce_the_point_forecast(data)
     for name, out in sim.outcomes.items():
         np.testing.assert_allclose(out, np.broadcast_to(sim.point[name], out.shape), rtol=0, atol=1e-12)
     assert sim.point_acceptable.shape == (30, 3)
+
+
+def test_draws_that_leave_a_reservation_unknown_are_counted_not_guessed() -> None:
+    # b has salience 0 on y, which has no status quo: its reservation (from the status quo) is
+    # known on the scenario, unknown in every draw that gives it a salience on y
+    s = validate(
+        {
+            "name": "t",
+            "issues": [{"id": "x", "status_quo": 50}, {"id": "y"}],
+            "actors": [
+                {"id": "a", "positions": {"x": {"position": 10, "salience": 1}}},
+                {
+                    "id": "b",
+                    "positions": {"x": {"position": 90, "salience": 1}, "y": {"position": 20, "salience": 0}},
+                },
+            ],
+        },
+        "t",
+    )
+    zone = simulate(s, 200, ["compromise"], seed=3, noise=0.05).to_json()["zone_exists"]
+    assert zone["draws_unknown"] == 200 and zone["probability"] is None  # noise moves every 0
+    assert "reservation unknown" in zone["note"]
+    zone = simulate(s, 200, ["compromise"], seed=3, noise=0.0).to_json()["zone_exists"]
+    assert zone["draws_unknown"] == 0 and zone["probability"] == 1.0  # the status quo itself

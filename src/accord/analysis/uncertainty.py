@@ -135,9 +135,21 @@ def monte_carlo_blocks(job: MonteCarloJob, start: int, stop: int) -> Chunk:
                 problem, np.broadcast_to(job.points, (n_b, *job.points.shape)), job.loss
             )
         if zone_exists is not None:
-            out["zone_exists"] = np.asarray(zone_exists(problem, loss=job.loss), dtype=bool)
+            out["zone_exists"] = _zone_per_draw(zone_exists, problem, job.loss)
         parts.append(out)
     return {key: np.concatenate([p[key] for p in parts], axis=0) for key in parts[0]}
+
+
+def _zone_per_draw(zone_exists: Any, problem: Problem, loss: Loss) -> Array:
+    """1.0 or 0.0 per draw: whether a zone exists; NaN where a draw leaves a veto player's
+    reservation unknown (a salience drawn above 0 on an issue without a status quo)."""
+    r, _ = reservation(problem, loss)
+    known = np.isfinite(np.where(problem.veto, r, 0.0)).all(axis=-1)
+    zone = np.full(known.shape, np.nan)
+    if known.any():
+        sub = problem if known.all() else problem.take(np.flatnonzero(known))
+        zone[known] = np.asarray(zone_exists(sub, loss=loss), dtype=float)
+    return zone
 
 
 @dataclass
@@ -164,7 +176,8 @@ class Simulation:
     proposal_ids: tuple[str, ...]
     proposal_accepted: NDArray[np.bool_]
     point_acceptable: NDArray[np.bool_]
-    zone_exists: NDArray[np.bool_] | None
+    zone_exists: Array | None
+    """1.0/0.0 per draw, NaN where a veto player's reservation is unknown in that draw."""
     zone_reason: str | None
     acceptance_reason: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -181,6 +194,21 @@ class Simulation:
         if flags is None or self.acceptance_reason is not None or flags.size == 0:
             return None
         return float(np.mean(flags))
+
+    def _zone_json(self) -> dict[str, Any]:
+        """P(zone) over the draws where every veto player's reservation is known."""
+        if self.zone_exists is None:
+            return {"probability": None, "note": self.zone_reason}
+        known = np.isfinite(self.zone_exists)
+        unknown = int((~known).sum())
+        note = self.zone_reason
+        if unknown:
+            note = (
+                f"{unknown} of {known.size} draws left a veto player's reservation unknown (a salience "
+                "drawn above 0 on an issue without a status quo); the probability is over the others"
+            )
+        p = float(np.mean(self.zone_exists[known])) if known.any() else None
+        return {"probability": p, "note": note, "draws_unknown": unknown}
 
     def to_json(self, bins: int = 20) -> dict[str, Any]:
         models: dict[str, Any] = {}
@@ -204,10 +232,7 @@ class Simulation:
             "loss": self.loss,
             "inputs": describe_inputs(self.problem, self.inputs),
             "models": models,
-            "zone_exists": {
-                "probability": None if self.zone_exists is None else float(np.mean(self.zone_exists)),
-                "note": self.zone_reason,
-            },
+            "zone_exists": self._zone_json(),
             "proposals": {
                 pid: {"accepted_by_all_veto": self.probability(self.proposal_accepted[:, k])}
                 for k, pid in enumerate(self.proposal_ids)
