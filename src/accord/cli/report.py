@@ -33,7 +33,9 @@ def report(
         256, "--sensitivity-draws", help="Base draws for the Sobol' indices (0: none)"
     ),
     sensitivity_model: str = typer.Option(
-        "ensemble", "--sensitivity-model", help="Model whose inputs the tornado charts rank"
+        "compromise",
+        "--sensitivity-model",
+        help="Model whose inputs the tornado charts rank (the costlier models take minutes)",
     ),
     focal: str | None = typer.Option(
         None, "--focal", help="Actor of the perceptual (quadrant) chart; default the most capable veto player"

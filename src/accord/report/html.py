@@ -79,7 +79,7 @@ def collect(
     models: list[str] | None = None,
     noise: float = 0.05,
     sensitivity_draws: int = 256,
-    sensitivity_model: str | None = "ensemble",
+    sensitivity_model: str | None = "compromise",
     ceasefire_data: str | os.PathLike[str] | None = None,
     focal: str | None = None,
 ) -> ReportData:
