@@ -273,7 +273,7 @@ def test_does_not_apply_to_one_issue() -> None:
 @pytest.mark.parametrize("p", [0.0, 0.4])
 def test_lock_step_runs_equal_single_runs(p: float) -> None:
     """Repetitions run in lock step; each must equal the same run made alone (ties and REX draws too)."""
-    from accord.models.exchange import SCALE, _run, _run_many
+    from accord.models.exchange import SCALE, _run_many
 
     problem = to_problem(load(need(DECIDE / "cop21.csv")))  # with missing actor-issue pairs
     x = np.where(problem.mask, problem.position, np.nan) * SCALE
@@ -289,7 +289,14 @@ def test_lock_step_runs_equal_single_runs(p: float) -> None:
         *args,
     )
     for r, gen in enumerate(np.random.default_rng(11).spawn(n)):
-        voting, preference, positions, records, ties = _run(x, s, problem.power, problem.mask, gen, *args)
+        alone = _run_many(x[None], s[None], problem.power[None], problem.mask, [gen], *args)
+        voting, preference, positions, records, ties = (
+            alone[0][0],
+            alone[1][0],
+            alone[2][0],
+            alone[3],
+            alone[4],
+        )
         np.testing.assert_array_equal(many[0][r], voting)
         np.testing.assert_array_equal(many[1][r], preference)
         np.testing.assert_array_equal(many[2][r], positions)

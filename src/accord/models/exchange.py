@@ -47,7 +47,6 @@ Gains and externalities are in Decide's units: salience times points of a 0..100
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any
 
 import numpy as np
@@ -263,111 +262,6 @@ def _externalities(
 SNAP = 1e-9  # a move this close (points) to the partner's position lands on it exactly
 
 
-def _run(
-    x0: Array,
-    s: Array,
-    c: Array,
-    mask: NDArray[np.bool_],
-    rng: np.random.Generator,
-    rounds: int,
-    p: float,
-    salience_weight: float,
-    fixed_weight: float,
-    record: bool,
-    actor_ids: tuple[str, ...],
-    issue_ids: tuple[str, ...],
-) -> tuple[Array, Array, Array, list[dict[str, Any]], int]:
-    """One run on one case (positions in points, NaN where absent). Returns per round (0 = input)
-    voting outcomes ``(T, I)``, preference outcomes ``(T, I)``, preference positions
-    ``(T, A, I)``, the per-round records (when ``record``) and the number of ties broken.
-
-    The reference form of the algorithm, one exchange at a time in Python scalars; used for a
-    single run. :func:`_run_many` carries out the same steps for many runs at once.
-    """
-    n_a, n_i = x0.shape
-    w = np.where(mask, c * s, 0.0)
-    x = x0.copy()
-    voting = np.empty((rounds + 1, n_i))
-    preference = np.empty((rounds + 1, n_i))
-    positions = np.empty((rounds + 1, n_a, n_i))
-    voting[0] = preference[0] = expected_outcome(x, w)
-    positions[0] = x
-    records: list[dict[str, Any]] = []
-    ties = 0
-    pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
-    for t in range(1, rounds + 1):
-        rnd = _Round(x, s, w, mask)
-        y = np.where(mask, x, 0.0).ravel()  # voting positions, flat (A * I,)
-        outcome = rnd.outcome0.copy()
-        direction = np.zeros(n_a * n_i)
-        rnd.evaluate(np.flatnonzero(rnd.alive), y, outcome, direction)
-        done: list[tuple[int, float, float, float, float, float, float]] = []
-        moves: list[tuple[float, float, float, float, bool]] = []
-        gains = rnd.gain
-        # per-candidate scalars as Python numbers: the loop below reads a few per exchange
-        cand = list(
-            zip(
-                *(
-                    arr.tolist()
-                    for arr in (rnd.p, rnd.q, rnd.fa, rnd.fb, rnd.target_p, rnd.target_q)
-                    + (rnd.conv_a, rnd.conv_b, rnd.k, rnd.s_ap, rnd.s_bp, rnd.s_aq, rnd.s_bq)
-                ),
-                strict=True,
-            )
-        )
-        while gains.size:
-            e = int(gains.argmax())
-            top = gains[e]
-            if top == -np.inf:
-                break
-            tied = (gains >= top - TIE_RTOL * top).nonzero()[0]
-            if tied.size > 1:
-                ties += 1
-                e = int(tied[rng.integers(tied.size)])
-            ip, iq, fa, fb, tp, tq, conv_a, conv_b, rate, s_ap, s_bp, s_aq, s_bq = cand[e]
-            dOp = float(rnd.dOp[e])
-            if p > 0.0:
-                end = rnd.rate_a0[e] if rng.random() < 0.5 else rnd.rate_b0[e]
-                rate = float(rate + p * rng.random() * (end - rate))
-                dOp = float(rnd.at_rate(np.array([e]), np.array([rate]), y, outcome)[0])
-            dOq = rate * dOp
-            ya0, yb0 = float(y[fa]), float(y[fb])
-            move_a = dOp * conv_a
-            move_b = dOq * conv_b
-            if move_a <= MOVE_EPS or move_b <= MOVE_EPS:  # a randomised rate left a partner no move
-                rnd.alive[e] = False
-                gains[e] = -np.inf
-                continue
-            ya = tp if abs(abs(tp - ya0) - move_a) < SNAP else ya0 + math.copysign(move_a, tp - ya0)
-            yb = tq if abs(abs(tq - yb0) - move_b) < SNAP else yb0 + math.copysign(move_b, tq - yb0)
-            ya, yb = min(max(ya, 0.0), SCALE), min(max(yb, 0.0), SCALE)
-            y[fa], y[fb] = ya, yb
-            direction[fa] = (ya > ya0) - (ya < ya0)
-            direction[fb] = (yb > yb0) - (yb < yb0)
-            op0, oq0 = float(outcome[ip]), float(outcome[iq])
-            op1, oq1 = op0 + (ya - ya0) / conv_a, oq0 + (yb - yb0) / conv_b
-            outcome[ip], outcome[iq] = op1, oq1
-            gain_a = dOq * s_aq - dOp * s_ap
-            gain_b = dOp * s_bp - dOq * s_bq
-            done.append((e, gain_a, gain_b, op0, op1, oq0, oq1))
-            moves.append((ya0, ya, yb0, yb, tied.size > 1))
-            rnd.alive[e] = False
-            gains[e] = -np.inf
-            touched = np.concatenate((rnd.by_issue[ip], rnd.by_issue[iq]))
-            touched = touched[rnd.alive[touched]]
-            if touched.size:
-                rnd.evaluate(touched, y, outcome, direction)
-        y2 = np.where(mask, y.reshape(n_a, n_i), np.nan)
-        voting[t] = expected_outcome(y2, w)
-        if record:
-            ext = _externalities(rnd, done, x, s, mask)
-            records.append(_round_record(t, rnd, done, moves, ext, actor_ids, issue_ids))
-        x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
-        preference[t] = expected_outcome(x, w)
-        positions[t] = x
-    return voting, preference, positions, records, ties
-
-
 def _run_many(
     x0: Array,
     s: Array,
@@ -446,6 +340,8 @@ def _run_many(
             if not go.all():
                 e, runs, tied, dOp, dOq = e[go], runs[go], tied[go], dOp[go], dOq[go]
                 conv_a, conv_b, move_a, move_b = conv_a[go], conv_b[go], move_a[go], move_b[go]
+                if not e.size:  # this step moved no run: the next candidates are taken up
+                    continue
             fa, fb, tp, tq = m.fa[e], m.fb[e], m.target_p[e], m.target_q[e]
             ya0, yb0 = y[fa], y[fb]
             ya = np.where(np.abs(np.abs(tp - ya0) - move_a) < SNAP, tp, ya0 + np.copysign(move_a, tp - ya0))
@@ -560,12 +456,8 @@ def exchange(
     t_len = rounds + 1
     # every case of the batch times every repetition: a run each, with its own generator
     common = (rounds, p, salience_weight, fixed_weight, record_first, problem.actor_ids, problem.issue_ids)
-    if n_b * repetitions == 1:
-        v1, pr1, xs1, records, ties = _run(pos[0], sal[0], powr[0], mask, generators[0], *common)
-        v, pr, xs = v1[None], pr1[None], xs1[None]
-    else:
-        rep = functools.partial(np.repeat, repeats=repetitions, axis=0)
-        v, pr, xs, records, ties = _run_many(rep(pos), rep(sal), rep(powr), mask, generators, *common)
+    rep = functools.partial(np.repeat, repeats=repetitions, axis=0)
+    v, pr, xs, records, ties = _run_many(rep(pos), rep(sal), rep(powr), mask, generators, *common)
     finals = (v if outcome == "voting" else pr)[:, -1].reshape(n_b, repetitions, n_i)
     voting = v.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
     preference = pr.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
