@@ -31,6 +31,12 @@ def test_version(capsys: Cap) -> None:
     assert rc == 0 and out.strip() == f"accord {__version__}"
 
 
+def test_bare_command_prints_help_and_succeeds(capsys: Cap) -> None:
+    rc, out, err = run(capsys)
+    assert rc == 0
+    assert "Usage" in out + err and "forecast" in out + err
+
+
 def test_validate(capsys: Cap) -> None:
     rc, out, err = run(capsys, "validate", str(EU))
     assert rc == 0 and err == ""

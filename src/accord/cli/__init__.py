@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         code = getattr(exc, "exit_code", None)
         if callable(show) and isinstance(code, int):
             show()
-            return code
+            # a bare `accord` asks for help: that is not an error
+            return 0 if type(exc).__name__ == "NoArgsIsHelpError" else code
         raise
     return rc if isinstance(rc, int) else 0
 
