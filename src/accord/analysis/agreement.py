@@ -47,7 +47,7 @@ has at most :math:`I + 1` members and only those sizes are searched.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -207,6 +207,25 @@ def _maximin_1d(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, Array]
 # --------------------------------------------------------------------------------------------
 # the general convex program, one draw at a time
 # --------------------------------------------------------------------------------------------
+
+
+def quadratic_margins(
+    w: Array, p: Array, c: Array
+) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
+    """Members' margins under quadratic loss at a point ``v`` ``(I,)``, and their Jacobian.
+
+    With weights ``w`` and ideal points ``p`` ``(S, I)`` and ``c = 1 - r`` ``(S,)``:
+    margin ``c - sum_j w (v - p)^2`` ``(S,)`` and Jacobian ``-2 w (v - p)`` ``(S, I)``.
+    """
+
+    def margin(v: Array) -> Array:
+        d = v - p
+        return np.asarray(c - (w * d * d).sum(axis=1))
+
+    def jacobian(v: Array) -> Array:
+        return -2.0 * w * (v - p)
+
+    return margin, jacobian
 
 
 @dataclass
@@ -596,12 +615,14 @@ def _project(w: Array, p: Array, c: Array, loss: Loss, x0: Array, start: Array) 
     def jac(v: Array) -> Array:
         return np.concatenate([2.0 * (v[:n_i] - x0), np.zeros(n_p)])
 
+    cons: Callable[[Array], Array]
+    cons_jac: Callable[[Array], Array]
     if loss == "linear":
         # epigraph form: t_ij >= |x_j - p_ij|, c_i - sum_j w_ij t_ij >= 0 (smooth constraints)
         wt = np.zeros((len(c), n_p))
         wt[rows, np.arange(n_p)] = w[rows, cols]
 
-        def cons(v: Array) -> Array:
+        def linear_cons(v: Array) -> Array:
             x, t = v[:n_i], v[n_i:]
             return np.concatenate([c - wt @ t, t - (x[cols] - p[rows, cols]), t + (x[cols] - p[rows, cols])])
 
@@ -612,19 +633,13 @@ def _project(w: Array, p: Array, c: Array, loss: Loss, x0: Array, start: Array) 
             [np.hstack([np.zeros((len(c), n_i)), -wt]), np.hstack([-sel, eye]), np.hstack([sel, eye])]
         )
 
-        def cons_jac(v: Array) -> Array:
+        def linear_jac(v: Array) -> Array:
             return cjac
 
+        cons, cons_jac = linear_cons, linear_jac
         v0 = np.concatenate([start, np.abs(start[cols] - p[rows, cols])])
     else:
-
-        def cons(v: Array) -> Array:
-            d = v - p
-            return np.asarray(c - (w * d * d).sum(axis=1))
-
-        def cons_jac(v: Array) -> Array:
-            return -2.0 * w * (v - p)
-
+        cons, cons_jac = quadratic_margins(w, p, c)
         v0 = start.copy()
     res = minimize(
         fun,

@@ -41,6 +41,7 @@ from accord.analysis.agreement import (
     _single,
     acceptance,
     nearest_acceptable,
+    quadratic_margins,
 )
 from accord.analysis.utility import ACCEPT_TOL, Loss, reservation
 from accord.problem import Problem
@@ -99,14 +100,7 @@ def _nash(w: Array, p: Array, c: Array, a: Array, loss: Loss, x0: Array) -> Arra
     n_i = w.shape[1]
     floor = 1e-12
     if loss == "quadratic":
-
-        def margin(v: Array) -> Array:
-            d = v - p
-            return np.asarray(c - (w * d * d).sum(axis=1))
-
-        def margin_jac(v: Array) -> Array:
-            return -2.0 * w * (v - p)
-
+        margin, margin_jac = quadratic_margins(w, p, c)
         v0 = x0.copy()
         bounds: list[tuple[float, float | None]] = [(0.0, 1.0)] * n_i
         lin: list[dict[str, object]] = []
