@@ -220,12 +220,13 @@ def build_report(
         "proposals": comparisons,
         "answer": answer(scenario, problem, v),
         "notes": v.notes,
-        "durability": _durability(scenario, ceasefire_data),
+        "durability": durability_for(scenario, ceasefire_data),
     }
 
 
-def _durability(scenario: Scenario, path: str | os.PathLike[str] | None) -> dict[str, Any] | None:
-    """The durability section when cease-fire data is configured, else None."""
+def durability_for(scenario: Scenario, path: str | os.PathLike[str] | None) -> dict[str, Any] | None:
+    """The durability section when cease-fire data is configured (``path`` or
+    ``$ACCORD_CEASEFIRE_DATA``), else None."""
     path = path or os.environ.get(CEASEFIRE_DATA_ENV) or None
     if path is None:
         return None

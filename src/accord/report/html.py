@@ -20,9 +20,8 @@ from typing import Any
 
 from accord import __version__
 from accord.analysis.agreement import check_problem
-from accord.analysis.case import CEASEFIRE_DATA_ENV, UTILITY_FORMS, build_report
+from accord.analysis.case import UTILITY_FORMS, build_report, durability_for
 from accord.analysis.draws import uncertain_inputs
-from accord.analysis.durability import durability_section
 from accord.analysis.sensitivity import sensitivity
 from accord.analysis.uncertainty import simulate
 from accord.analysis.utility import Loss
@@ -105,8 +104,7 @@ def collect(
         case = build_report(scenario, loss, point, seed, ceasefire_data, forecasts=forecasts)
         durability = case["durability"]
     else:
-        path = ceasefire_data or os.environ.get(CEASEFIRE_DATA_ENV) or None
-        durability = None if path is None else durability_section(scenario, path)
+        durability = durability_for(scenario, ceasefire_data)
     settings: dict[str, Any] = {
         "loss": loss,
         "seed": seed,
@@ -142,8 +140,8 @@ def collect(
         except ParameterError:
             raise  # the user's --model does not apply: say so, as accord simulate does
         except InputError as exc:
-            # e.g. a draw gives a veto player salience on an issue without a status quo, so its
-            # reservation is unknown there: the section says why instead of failing the report
+            # e.g. an uncertainty range wholly outside its value's scale: the section says why
+            # instead of failing the report
             data.simulation_error = str(exc)
             return data
         data.simulation = sim.to_json()
