@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from accord.analysis.agreement import maximin, zone_exists
+from accord.bargaining.agreement import maximin, zone_exists
 from accord.problem import Problem, to_problem
 from accord.scenario import validate
 

@@ -19,7 +19,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from accord.analysis import backtest as bt  # noqa: E402
+from accord.evaluation import backtest as bt  # noqa: E402
 from accord.scenario.formats import deu  # noqa: E402
 
 

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from accord.analysis import durability as du
+from accord import durability as du
 
 T = TypeVar("T")
 

@@ -3,7 +3,7 @@
     python benchmarks/train_ensemble.py [DEU_FILE] [--base mean,compromise,median,nbs,eum,...]
 
 Writes ``src/accord/data/ensemble.json`` (or ``--out``); the same as
-``python -m accord.analysis.learn``. Default file: ``../shared/data/deu/deu_dev.tsv``.
+``python -m accord.evaluation.learn``. Default file: ``../shared/data/deu/deu_dev.tsv``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from accord.analysis.learn import main  # noqa: E402
+from accord.evaluation.learn import main  # noqa: E402
 
 if __name__ == "__main__":
     args = sys.argv[1:]

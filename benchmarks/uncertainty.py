@@ -22,11 +22,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from accord.analysis.distributed import local_cluster  # noqa: E402
-from accord.analysis.sensitivity import sensitivity  # noqa: E402
-from accord.analysis.uncertainty import simulate  # noqa: E402
 from accord.models import registry  # noqa: E402
 from accord.scenario import Scenario, load, validate  # noqa: E402
+from accord.uncertainty.distributed import local_cluster  # noqa: E402
+from accord.uncertainty.sensitivity import sensitivity  # noqa: E402
+from accord.uncertainty.simulation import simulate  # noqa: E402
 
 ACTORS = (
     # id, capability, veto, positions on (ceasefire weeks, prisoners per hostage, withdrawal %)

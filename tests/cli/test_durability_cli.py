@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from tests.analysis.test_durability import CFD, cfd_row
 from tests.conftest import need
+from tests.durability.test_durability import CFD, cfd_row
 
-from accord.analysis import durability as du
+from accord import durability as du
 from accord.cli import main
 
 

@@ -116,8 +116,8 @@ def test_candidates_are_distinct_positions_and_the_status_quo() -> None:
 def test_model_path_matches_training_path() -> None:
     """The registered model, run per proposal (as the backtest runs it), reproduces the fitted
     learner on the training rows exactly, a one-issue proposal (no exchange) included."""
-    from accord.analysis import backtest as bt
-    from accord.analysis import learn
+    from accord.evaluation import backtest as bt
+    from accord.evaluation import learn
     from accord.scenario.formats import deu
 
     issues = [s for s in deu.read_issues(need(DEV)) if s.meta["proposal"] in ("d00032", "d97264", "d96085")]

@@ -10,12 +10,10 @@ import numpy as np
 import pytest
 from tests.conftest import DATA, EXAMPLES
 
-from accord.analysis.agreement import check_problem
-from accord.analysis.case import build_report
-from accord.analysis.durability import durability_section
-from accord.analysis.sensitivity import sensitivity
-from accord.analysis.uncertainty import simulate
-from accord.analysis.zone_grid import contestedness, margin_grid, most_contested
+from accord.bargaining.agreement import check_problem
+from accord.bargaining.zone_grid import contestedness, margin_grid, most_contested
+from accord.case import build_report
+from accord.durability import durability_section
 from accord.errors import InputError
 from accord.forecast import run_forecasts
 from accord.models.eum import pair_data
@@ -24,6 +22,8 @@ from accord.report import adapters as ad
 from accord.report import figures as fg
 from accord.scenario.io import load
 from accord.scenario.model import Scenario
+from accord.uncertainty.sensitivity import sensitivity
+from accord.uncertainty.simulation import simulate
 
 EXAMPLE_FILES = [
     "gaza_ceasefire_2024.yaml",
@@ -144,7 +144,7 @@ def test_quadrant_points_are_the_pair_data() -> None:
 
 def test_margin_grid_matches_acceptance() -> None:
     """The grid's margins are the analysis' margins at the grid points; the maximin point is on it."""
-    from accord.analysis.utility import margins
+    from accord.bargaining.utility import margins
 
     s = load(EXAMPLES / "gaza_ceasefire_2024.yaml")
     p = to_problem(s)

@@ -14,7 +14,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from accord.analysis.case import build_report
+from accord.case import build_report
 from accord.cli import app
 from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.cli.durability import print_durability

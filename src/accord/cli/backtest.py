@@ -12,10 +12,10 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from accord.analysis import backtest as bt
 from accord.cli import app
 from accord.cli.output import check_format, console, dump_json, fmt_num
 from accord.errors import InputError, ParameterError
+from accord.evaluation import backtest as bt
 from accord.models import registry
 from accord.scenario import io as sio
 from accord.scenario.formats import deu
@@ -38,7 +38,7 @@ def _cv_run(
     min_actors: int,
 ) -> dict[str, Any]:
     """Add the nested, proposal-grouped cross-validated ensemble as a model row."""
-    from accord.analysis import learn
+    from accord.evaluation import learn
     from accord.models import ensemble
 
     params = {
@@ -93,7 +93,7 @@ def backtest_deu(
     base: str = typer.Option(
         "mean,compromise,median,nbs,nbs:worst,eum,eum:paper,smp,exchange",
         "--base",
-        help=f"Base models of {CV_NAME} (comma-separated; NAME:LABEL keys as in accord.analysis.learn)",
+        help=f"Base models of {CV_NAME} (comma-separated; NAME:LABEL keys as in accord.evaluation.learn)",
     ),
     min_actors: int = typer.Option(3, "--min-actors", help="Score issues with at least this many positions"),
     n_boot: int = typer.Option(1000, "--bootstrap", help="Bootstrap replicates (resampling proposals)"),

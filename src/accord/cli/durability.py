@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from accord.analysis import durability as du
+from accord import durability as du
 from accord.cli import app
 from accord.cli.output import check_format, console, dump_json
 from accord.errors import InputError

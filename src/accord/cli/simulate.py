@@ -11,15 +11,15 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from accord.analysis.distributed import RichProgress, connect, local_cluster
-from accord.analysis.draws import uncertain_inputs
-from accord.analysis.sensitivity import Sensitivity, sensitivity
-from accord.analysis.uncertainty import Simulation, simulate
 from accord.cli import app
 from accord.cli.core import INPUT_FORMAT, load_scenario, scenario_json
 from accord.cli.output import check_format, console, dump_json, fmt_num
 from accord.errors import InputError
 from accord.models import registry
+from accord.uncertainty.distributed import RichProgress, connect, local_cluster
+from accord.uncertainty.draws import uncertain_inputs
+from accord.uncertainty.sensitivity import Sensitivity, sensitivity
+from accord.uncertainty.simulation import Simulation, simulate
 
 SPARK = " ▁▂▃▄▅▆▇█"
 TOP = 8

@@ -16,7 +16,7 @@ zero (the anchor alone), a fixed equal average of the anchor and some base model
 L1-penalised least-absolute-deviation regression (Koenker & Bassett 1978), gradient-boosted
 trees with absolute loss (Friedman 2001), a position-choice model, or a weighted committee of
 these built by ensemble selection (Caruana et al. 2004) in a cross-validation grouped by
-proposal (:mod:`accord.analysis.learn` fits it). The position-choice model scores each candidate
+proposal (:mod:`accord.evaluation.learn` fits it). The position-choice model scores each candidate
 outcome (every distinct actor position and the status quo) by a logistic regression on its
 support (share of actors and of capability x salience there, whether the Commission, the
 Parliament or the status quo sits there, its distance from the anchor) and forecasts the
@@ -394,7 +394,7 @@ def _load_json(path: str) -> dict[str, Any]:
 
 
 def load_parameters(path: str = DEFAULT_PARAMS) -> dict[str, Any]:
-    """The trained parameters: the shipped file, or a file written by :mod:`accord.analysis.learn`."""
+    """The trained parameters: the shipped file, or a file written by :mod:`accord.evaluation.learn`."""
     return _load_json(path)
 
 

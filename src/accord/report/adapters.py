@@ -2,7 +2,7 @@
 
 Each function takes the objects the CLI and the JSON output are made from (the
 ``build_report`` dict, :class:`~accord.forecast.Forecast`, the simulation's and the
-sensitivity's ``to_json()``, the durability section, :class:`~accord.analysis.zone_grid.ZoneGrid`,
+sensitivity's ``to_json()``, the durability section, :class:`~accord.bargaining.zone_grid.ZoneGrid`,
 :class:`~accord.models.eum.PairData`) and returns :class:`Plate` objects: a figure with its
 file name, title and caption. Nothing here computes a number; it selects and labels.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from accord.analysis.zone_grid import ZoneGrid
+from accord.bargaining.zone_grid import ZoneGrid
 from accord.forecast import Forecast
 from accord.models.eum import PairData
 from accord.report import figures as fg

@@ -368,7 +368,7 @@ def zone_2d(
 
     ``grid_x`` ``(nx,)``, ``grid_y`` ``(ny,)``; ``margins`` ``(V, ny, nx)``: each veto player's
     margin over the grid (the other issues held fixed, as the caller says in the title), e.g.
-    :func:`accord.analysis.zone_grid.margin_grid`. Region boundaries are the zero contours,
+    :func:`accord.bargaining.zone_grid.margin_grid`. Region boundaries are the zero contours,
     ticks on the accepting side; the zone (all margins >= 0) is shaded.
     """
     margins = np.asarray(margins, dtype=float)
@@ -494,7 +494,7 @@ def outcome_distribution(
 
     ``panels``: ``{"name", "scale": (min, max, min_label, max_label), "models": {model:
     {"edges", "counts", "quantiles": {"5", "50", "95"}}}}``, the per-issue entries of
-    :meth:`accord.analysis.uncertainty.Simulation.to_json`. The dashed line is each model's median.
+    :meth:`accord.uncertainty.simulation.Simulation.to_json`. The dashed line is each model's median.
     """
     n = len(panels)
     fig, axes = plt.subplots(n, 1, figsize=(PAGE_WIDTH, 0.8 + 2.0 * n), squeeze=False)
@@ -538,7 +538,7 @@ def tornado(
 ) -> Figure:
     """A tornado chart: each input swung alone from its 5% to its 95% quantile, ranked by total index.
 
-    ``ranking``: :meth:`accord.analysis.sensitivity.Sensitivity.ranking` for one model and
+    ``ranking``: :meth:`accord.uncertainty.sensitivity.Sensitivity.ranking` for one model and
     issue (``input``, ``S1``, ``ST``, ``input_low``/``input_high`` and the outcome at both ends
     ``low``/``high``); ``point``: the point forecast the swings start from. The right panel
     shows the Sobol' indices (total, and first-order inside).
@@ -591,7 +591,7 @@ def survival(
     """Kaplan-Meier curves with 95% bands: share of cease-fires still holding by day.
 
     ``curves``: label -> ``{"time": days, "survival": S, "lower": lo, "upper": hi}`` (the
-    ``curve`` of :func:`accord.analysis.durability.durability_section`'s base rate).
+    ``curve`` of :func:`accord.durability.durability_section`'s base rate).
     ``marks``: vertical reference lines (label -> day). ``claim``: the analyst's expectation
     (``{"claim", "days", "base_rate_holding", "ci"}``), drawn at its horizon with its interval.
     """

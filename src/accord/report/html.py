@@ -19,13 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from accord import __version__
-from accord.analysis.agreement import check_problem
-from accord.analysis.case import UTILITY_FORMS, build_report, durability_for
-from accord.analysis.draws import uncertain_inputs
-from accord.analysis.sensitivity import sensitivity
-from accord.analysis.uncertainty import simulate
-from accord.analysis.utility import Loss
-from accord.analysis.zone_grid import ZoneGrid, margin_grid, most_contested
+from accord.bargaining.agreement import check_problem
+from accord.bargaining.utility import Loss
+from accord.bargaining.zone_grid import ZoneGrid, margin_grid, most_contested
+from accord.case import UTILITY_FORMS, build_report, durability_for
 from accord.errors import InputError, ParameterError
 from accord.forecast import Forecast, run_forecasts
 from accord.models import registry
@@ -34,6 +31,9 @@ from accord.problem import to_problem
 from accord.report import adapters as ad
 from accord.report import figures as fg
 from accord.scenario.model import Scenario
+from accord.uncertainty.draws import uncertain_inputs
+from accord.uncertainty.sensitivity import sensitivity
+from accord.uncertainty.simulation import simulate
 
 # the sections of the report, in order: (id, heading)
 SECTIONS: tuple[tuple[str, str], ...] = (

@@ -182,7 +182,7 @@ class Proposal(_Strict):
 class Deal(_Strict):
     """The cease-fire deal under analysis, in the features of the ETH/PRIO Ceasefire Dataset.
 
-    Used by the durability analysis (:mod:`accord.analysis.durability`, docs/durability.md).
+    Used by the durability analysis (:mod:`accord.durability`, docs/durability.md).
     Every feature is optional: leave out what is not known. ``purpose`` lists the deal's purposes
     (the first one selects the reference class; the survival model uses all).
     """

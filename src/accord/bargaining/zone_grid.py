@@ -1,7 +1,7 @@
 """The zone of agreement on a slice of two issues: every veto player's margin over a grid.
 
 A figure of the zone (``accord.report.figures.zone_2d``) needs each veto player's margin
-(utility minus reservation, :mod:`accord.analysis.utility`) at every point of a grid over two
+(utility minus reservation, :mod:`accord.bargaining.utility`) at every point of a grid over two
 issues, the other issues held at a given point (by default the maximin deal). Each acceptance
 set is convex (the utilities are concave), so its boundary on the slice is the zero contour of
 the margin and the zone is where every margin is at least 0.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.analysis.utility import Loss, reservation, utility_of_points
+from accord.bargaining.utility import Loss, reservation, utility_of_points
 from accord.problem import Problem
 
 Array = NDArray[np.float64]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from accord.analysis.sensitivity import design, sensitivity, sobol_indices
 from accord.errors import InputError
 from accord.scenario import validate
+from accord.uncertainty.sensitivity import design, sensitivity, sobol_indices
 
 CAPS = (1.0, 2.0, 3.0)
 SAL = (1.0, 0.5, 1.0)

@@ -8,8 +8,8 @@ from functools import cache
 import numpy as np
 import pytest
 
-from accord.analysis import backtest as bt
-from accord.analysis import learn
+from accord.evaluation import backtest as bt
+from accord.evaluation import learn
 from accord.models import ensemble, registry
 from accord.problem import to_problem
 from accord.scenario.formats import deu

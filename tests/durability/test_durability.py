@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from tests.conftest import DATA, need
 
-from accord.analysis import durability as du
+from accord import durability as du
 from accord.errors import InputError
 from accord.scenario.model import Deal, Scenario
 

@@ -7,7 +7,10 @@ import pytest
 from hypothesis import given, settings
 from scipy.stats import truncnorm
 
-from accord.analysis.draws import (
+from accord.errors import InputError
+from accord.problem import to_problem
+from accord.scenario import validate
+from accord.uncertainty.draws import (
     CAPABILITY,
     MONTE_CARLO,
     POSITION,
@@ -18,9 +21,6 @@ from accord.analysis.draws import (
     draw_uniforms,
     uncertain_inputs,
 )
-from accord.errors import InputError
-from accord.problem import to_problem
-from accord.scenario import validate
 from strategies import scenario_data
 
 
@@ -153,7 +153,7 @@ def test_draws_stay_inside_the_scale_and_the_salience_range(data) -> None:
 
 
 def test_inputs_are_reported_in_the_scenarios_units() -> None:
-    from accord.analysis.uncertainty import describe_inputs
+    from accord.uncertainty.simulation import describe_inputs
 
     s = _scenario(pos_unc={"sd": 10}, sal_unc={"low": 30, "high": 80}, salience_scale=100)
     rows = describe_inputs(to_problem(s), uncertain_inputs(s))

@@ -8,18 +8,18 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from accord.analysis import uncertainty as unc
-from accord.analysis.draws import draw_problems, uncertain_inputs
-from accord.analysis.uncertainty import QUANTILES, simulate
-from accord.analysis.utility import all_veto_accept, margins
+from accord.bargaining.utility import all_veto_accept, margins
 from accord.models import registry
 from accord.models.baseline import compromise_model
 from accord.models.registry import ModelResult, ModelSpec
 from accord.problem import to_problem
 from accord.scenario import validate
+from accord.uncertainty import simulation as unc
+from accord.uncertainty.draws import draw_problems, uncertain_inputs
+from accord.uncertainty.simulation import QUANTILES, simulate
 from strategies import scenario_data
 
-HAS_AGREEMENT = importlib.util.find_spec("accord.analysis.agreement") is not None
+HAS_AGREEMENT = importlib.util.find_spec("accord.bargaining.agreement") is not None
 
 
 def scenario(unc_sd: float | None = 8.0, reservations: bool = True, proposals=None):
@@ -154,10 +154,10 @@ def test_bad_arguments_are_input_errors() -> None:
 
 
 @pytest.mark.skipif(
-    not HAS_AGREEMENT, reason="accord.analysis.agreement (zone_exists) is not in this branch yet"
+    not HAS_AGREEMENT, reason="accord.bargaining.agreement (zone_exists) is not in this branch yet"
 )
 def test_zone_probability_is_the_share_of_draws_with_a_zone() -> None:
-    from accord.analysis.agreement import zone_exists
+    from accord.bargaining.agreement import zone_exists
 
     s = scenario()
     sim = simulate(s, 300, ["compromise"], seed=5, noise=0.05, block_size=100)
@@ -175,7 +175,7 @@ def test_without_the_agreement_module_the_zone_is_reported_missing(monkeypatch) 
 
 
 def test_zone_exists_is_called_on_every_block_of_draws(monkeypatch) -> None:
-    from accord.analysis import agreement
+    from accord.bargaining import agreement
 
     seen: list[tuple[int, ...]] = []
 

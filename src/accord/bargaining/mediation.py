@@ -1,7 +1,7 @@
 r"""What a mediator should table, and how the scenario's own proposals compare.
 
 Three proposals, each inside the zone of possible agreement when one exists
-(:mod:`accord.analysis.agreement`):
+(:mod:`accord.bargaining.agreement`):
 
 * **maximin**: the outcome that maximises the smallest veto player's margin (the egalitarian
   solution relative to the reservations; Kalai 1977, *Econometrica* 45(7)). Without a zone it
@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
-from accord.analysis.agreement import (
+from accord.bargaining.agreement import (
     Acceptance,
     _maximin_draw,
     _maximin_refined,
@@ -43,7 +43,7 @@ from accord.analysis.agreement import (
     nearest_acceptable,
     quadratic_margins,
 )
-from accord.analysis.utility import ACCEPT_TOL, Loss, reservation
+from accord.bargaining.utility import ACCEPT_TOL, Loss, reservation
 from accord.problem import Problem
 
 Array = NDArray[np.float64]

@@ -1,7 +1,7 @@
 r"""Which uncertain inputs move each forecast most: variance-based (Sobol') sensitivity indices.
 
 For a model's outcome :math:`Y = f(X_1, \dots, X_k)` on one issue, with independent inputs
-:math:`X_i` (the uncertain inputs of :mod:`accord.analysis.draws`), the first-order index
+:math:`X_i` (the uncertain inputs of :mod:`accord.uncertainty.draws`), the first-order index
 :math:`S_i = V[E(Y \mid X_i)] / V(Y)` is the share of the outcome's variance that input
 :math:`i` explains alone, and the total index :math:`S_{Ti} = E[V(Y \mid X_{\sim i})] / V(Y)`
 the share it explains with all its interactions (Sobol' 1993; Homma & Saltelli 1996).
@@ -40,8 +40,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.analysis.distributed import Chunk, Progress, run_blocks
-from accord.analysis.draws import (
+from accord.errors import InputError
+from accord.problem import Problem, to_problem
+from accord.scenario.model import Scenario
+from accord.uncertainty.distributed import Chunk, Progress, run_blocks
+from accord.uncertainty.draws import (
     SENSITIVITY,
     Inputs,
     block_seed,
@@ -50,10 +53,7 @@ from accord.analysis.draws import (
     n_blocks,
     uncertain_inputs,
 )
-from accord.analysis.uncertainty import ModelRun, select_models
-from accord.errors import InputError
-from accord.problem import Problem, to_problem
-from accord.scenario.model import Scenario
+from accord.uncertainty.simulation import ModelRun, select_models
 
 Array = NDArray[np.float64]
 

@@ -25,7 +25,7 @@ truncated normal's inverse is
 :math:`x = \mu + \sigma\,\Phi^{-1}\bigl(\Phi(a) + u\,(\Phi(b) - \Phi(a))\bigr)` with
 :math:`a = (lo - \mu)/\sigma` and :math:`b = (hi - \mu)/\sigma` (e.g. Robert 1995, *Statistics
 and Computing* 5, sec. 1). The same map serves Monte Carlo (random uniforms) and the
-variance-based sensitivity design (:mod:`accord.analysis.sensitivity`).
+variance-based sensitivity design (:mod:`accord.uncertainty.sensitivity`).
 
 Reproducibility: the draws are cut into fixed-size blocks; block ``b`` of purpose ``p``
 (Monte Carlo 0, sensitivity 1) draws from

@@ -1,6 +1,6 @@
 r"""Who wants a deal: acceptance, the zone of possible agreement, the gap, pivotal actors.
 
-Every actor :math:`i` has the utility :math:`u_i(x)` of :mod:`accord.analysis.utility` and a
+Every actor :math:`i` has the utility :math:`u_i(x)` of :mod:`accord.bargaining.utility` and a
 reservation utility :math:`r_i`; its *margin* for an outcome is :math:`m_i(x) = u_i(x) - r_i`
 and it accepts when the margin is at least 0. The **zone of possible agreement** (ZOPA) is the
 set of outcomes on the issue box :math:`[0, 1]^I` that every veto player accepts,
@@ -54,7 +54,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog, minimize
 
-from accord.analysis.utility import (
+from accord.bargaining.utility import (
     ACCEPT_TOL,
     Loss,
     accepts,

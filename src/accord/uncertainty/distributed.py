@@ -1,6 +1,6 @@
 """Running blocks of draws in-process or on a Dask cluster (``dask.distributed``).
 
-Work is a number of fixed-size blocks (see :mod:`accord.analysis.draws`); a *task* is a
+Work is a number of fixed-size blocks (see :mod:`accord.uncertainty.draws`); a *task* is a
 contiguous range of blocks, evaluated by a module-level function ``fn(job, start, stop)``
 that returns a dict of arrays whose first axis runs over the task's draws. Results are put
 back in block order and concatenated, so they do not depend on the task size, the number of

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from accord.analysis import agreement as ag
-from accord.analysis import mediation as md
-from accord.analysis.utility import reservation, utility_of_points
+from accord.bargaining import agreement as ag
+from accord.bargaining import mediation as md
+from accord.bargaining.utility import reservation, utility_of_points
 from accord.problem import Problem, to_problem
 from accord.scenario import validate
 

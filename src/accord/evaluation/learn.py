@@ -6,7 +6,7 @@ Hyper-parameters (which learners, in what committee, with which feature set) are
 ensemble selection in an inner grouped cross-validation on the training folds only (nested
 cross-validation: Varma & Simon 2006), and
 the prediction intervals are split-conformal on the inner folds' out-of-fold residuals, so no
-test fold ever tunes anything. Run ``python -m accord.analysis.learn FILE`` to regenerate
+test fold ever tunes anything. Run ``python -m accord.evaluation.learn FILE`` to regenerate
 ``accord/data/ensemble.json``.
 """
 
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.analysis.backtest import run_issue_model, run_joint_model, scorable
+from accord.evaluation.backtest import run_issue_model, run_joint_model, scorable
 from accord.models import ensemble, registry
 from accord.problem import to_problem
 from accord.scenario.formats.deu import SOURCE, load_file
@@ -594,7 +594,7 @@ def train(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m accord.analysis.learn",
+        prog="python -m accord.evaluation.learn",
         description="Train the ensemble forecaster on a DEU file and write its parameters.",
     )
     parser.add_argument("file", help="DEU table (e.g. ../shared/data/deu/deu_dev.tsv)")

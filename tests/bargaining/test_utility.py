@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from accord.analysis.utility import (
+from accord.bargaining.utility import (
     accepts,
     all_veto_accept,
     margins,

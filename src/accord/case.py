@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from accord.analysis import agreement as ag
-from accord.analysis import mediation as md
-from accord.analysis.utility import Loss
+from accord.bargaining import agreement as ag
+from accord.bargaining import mediation as md
+from accord.bargaining.utility import Loss
 from accord.forecast import Forecast, run_forecasts, scenario_json
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
@@ -230,7 +230,7 @@ def durability_for(scenario: Scenario, path: str | os.PathLike[str] | None) -> d
     path = path or os.environ.get(CEASEFIRE_DATA_ENV) or None
     if path is None:
         return None
-    from accord.analysis.durability import durability_section
+    from accord.durability import durability_section
 
     return durability_section(scenario, path)
 

@@ -7,8 +7,8 @@ from functools import cache
 import numpy as np
 import pytest
 
-from accord.analysis import backtest as bt
 from accord.errors import ParameterError
+from accord.evaluation import backtest as bt
 from accord.models import registry
 from accord.problem import to_problem
 from accord.scenario.formats import deu

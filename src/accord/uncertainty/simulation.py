@@ -1,19 +1,19 @@
 """Forecasts under uncertainty: Monte Carlo draws of a scenario through the models.
 
-Each draw perturbs the inputs the scenario declares uncertain (:mod:`accord.analysis.draws`)
+Each draw perturbs the inputs the scenario declares uncertain (:mod:`accord.uncertainty.draws`)
 and runs every selected model on the whole batch of draws at once (the models are vectorised
 over the batch axis). Per model and issue it reports the distribution of the outcome
 (quantiles 5, 25, 50, 75, 95, mean, standard deviation, histogram); per draw, whether a zone
-of agreement exists (:func:`accord.analysis.agreement.zone_exists`, where that module is
+of agreement exists (:func:`accord.bargaining.agreement.zone_exists`, where that module is
 installed), whether each proposal is accepted by every veto player, and whether each model's
 point forecast stays acceptable to every veto player (a durability proxy: a deal that the
 uncertainty in the inputs can push out of some veto player's acceptance set is fragile).
-Acceptance is :func:`accord.analysis.utility.all_veto_accept` on the draw's own positions,
+Acceptance is :func:`accord.bargaining.utility.all_veto_accept` on the draw's own positions,
 saliences and reservation utilities.
 
-Draws are cut into blocks of :data:`~accord.analysis.draws.BLOCK_SIZE` with one random stream
+Draws are cut into blocks of :data:`~accord.uncertainty.draws.BLOCK_SIZE` with one random stream
 per block, and tasks (ranges of blocks) run in-process or on Dask
-(:mod:`accord.analysis.distributed`): the numbers depend on the seed alone.
+(:mod:`accord.uncertainty.distributed`): the numbers depend on the seed alone.
 """
 
 from __future__ import annotations
@@ -25,8 +25,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.analysis.distributed import Chunk, Progress, run_blocks
-from accord.analysis.draws import (
+from accord.bargaining.utility import Loss, all_veto_accept, reservation, utility_of_points
+from accord.errors import InputError
+from accord.forecast import plan_models
+from accord.models import registry
+from accord.problem import Problem, to_problem
+from accord.scenario.model import Scenario
+from accord.uncertainty.distributed import Chunk, Progress, run_blocks
+from accord.uncertainty.draws import (
     BLOCK_SIZE,
     MONTE_CARLO,
     Inputs,
@@ -36,12 +42,6 @@ from accord.analysis.draws import (
     n_blocks,
     uncertain_inputs,
 )
-from accord.analysis.utility import Loss, all_veto_accept, reservation, utility_of_points
-from accord.errors import InputError
-from accord.forecast import plan_models
-from accord.models import registry
-from accord.problem import Problem, to_problem
-from accord.scenario.model import Scenario
 
 Array = NDArray[np.float64]
 
@@ -90,9 +90,9 @@ def veto_acceptance(problem: Problem, points: Array, loss: Loss) -> NDArray[np.b
 
 
 def zone_function() -> Any:
-    """``accord.analysis.agreement.zone_exists``, or None when that module is not installed."""
+    """``accord.bargaining.agreement.zone_exists``, or None when that module is not installed."""
     try:
-        from accord.analysis import agreement  # type: ignore[attr-defined,unused-ignore]
+        from accord.bargaining import agreement  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
     return getattr(agreement, "zone_exists", None)
@@ -329,10 +329,10 @@ def simulate(
     zone_reason = (
         None
         if zone_exists is not None
-        else "accord.analysis.agreement.zone_exists is not available in this installation"
+        else "accord.bargaining.agreement.zone_exists is not available in this installation"
     )
     if zone_exists is not None:
-        from accord.analysis.agreement import check_problem
+        from accord.bargaining.agreement import check_problem
 
         try:
             check_problem(problem, loss)

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from tests.strategies import scenarios
 
-from accord.analysis import agreement as ag
-from accord.analysis.utility import ACCEPT_TOL, all_veto_accept, margins, reservation
+from accord.bargaining import agreement as ag
+from accord.bargaining.utility import ACCEPT_TOL, all_veto_accept, margins, reservation
 from accord.errors import InputError
 from accord.problem import Problem, to_problem
 from accord.scenario import validate
@@ -235,7 +235,7 @@ def test_lowering_a_reservation_never_shrinks_the_zone(s, loss, data) -> None:
 @pytest.mark.parametrize("loss", LOSSES)
 def test_maximin_beats_every_grid_point(loss) -> None:
     # optimality: no outcome on a fine grid leaves the worst-off veto player better off
-    from accord.analysis.utility import utility_of_points
+    from accord.bargaining.utility import utility_of_points
 
     rng = np.random.default_rng(11)
     g = np.linspace(0, 1, 61)

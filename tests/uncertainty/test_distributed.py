@@ -7,11 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from accord.analysis.distributed import default_chunk_blocks, local_cluster, run_blocks, task_ranges
-from accord.analysis.sensitivity import sensitivity
-from accord.analysis.uncertainty import simulate
 from accord.errors import InputError
 from accord.scenario import validate
+from accord.uncertainty.distributed import default_chunk_blocks, local_cluster, run_blocks, task_ranges
+from accord.uncertainty.sensitivity import sensitivity
+from accord.uncertainty.simulation import simulate
 
 
 def scenario():
@@ -93,7 +93,7 @@ def test_one_and_two_workers_give_the_in_process_numbers() -> None:
 
 
 def test_rich_progress_counts_blocks_off_the_terminal() -> None:
-    from accord.analysis.distributed import RichProgress
+    from accord.uncertainty.distributed import RichProgress
 
     with RichProgress("draws", enabled=False) as bar:
         out = run_blocks(_parts, None, 5, chunk_blocks=2, progress=bar)

@@ -1,1 +1,0 @@
-"""Analyses built on the models: agreement, mediation, uncertainty, durability, backtests."""

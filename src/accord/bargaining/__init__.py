@@ -1,0 +1,1 @@
+"""Bargaining analysis: utility, acceptance, the zone of agreement or the gap, mediator proposals."""

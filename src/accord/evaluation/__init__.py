@@ -1,0 +1,1 @@
+"""Evaluation on recorded outcomes: the DEU backtest and the learned forecaster."""

@@ -1,0 +1,1 @@
+"""Uncertainty: Monte Carlo draws, simulation, sensitivity indices, distributed execution on Dask."""
