@@ -338,43 +338,53 @@ def fit_strategic(
     if n_params == 0:
         raise InputError(f"formula {formula!r}: nothing to estimate (every utility is fixed at zero)")
 
+    n_in = n_parts + 1  # derivatives are carried per utility and log sigma, then chained to theta
+
     def log_probs(theta: np.ndarray, ds: list[Design], sd_d: Design | None, rows: int) -> list[Dual]:
         utils: list[Dual] = []
         pos = 0
         for k, d in enumerate(ds):
+            jac = np.zeros((rows, n_in))
+            jac[:, k] = 1.0
             if fixed is not None:
-                utils.append(Dual.const(fixed[k], rows, n_params))
+                utils.append(Dual(np.full(rows, fixed[k]), jac))
                 continue
             width = d.matrix.shape[1]
-            jac = np.zeros((rows, n_params))
-            jac[:, pos:pos + width] = d.matrix
             utils.append(Dual(d.matrix @ theta[pos:pos + width], jac))
             pos += width
         if fixed is not None:
-            sigma = Dual(np.full(rows, math.exp(theta[0])), np.full((rows, 1), math.exp(theta[0])))
+            log_sigma = np.full(rows, theta[0])
         elif sd_d is not None:
-            width = sd_d.matrix.shape[1]
-            jac = np.zeros((rows, n_params))
-            jac[:, pos:pos + width] = sd_d.matrix
-            sigma = Dual(sd_d.matrix @ theta[pos:pos + width], jac).exp()
+            log_sigma = sd_d.matrix @ theta[pos:]
         else:
-            sigma = Dual.const(1.0, rows, n_params)
-        return spec.probs(utils, sigma, link, error == "private")
+            log_sigma = np.zeros(rows)
+        jac = np.zeros((rows, n_in))
+        jac[:, -1] = 1.0
+        return spec.probs(utils, Dual(log_sigma, jac).exp(), link, error == "private")
 
     rows = len(frame)
     onehot = np.zeros((rows, len(spec.codes)), dtype=bool)
     onehot[np.arange(rows), y] = True
+    blocks = [d.matrix for d in ds]
 
     def negll(theta: np.ndarray) -> tuple[float, np.ndarray]:
         lps = log_probs(theta, ds, sd_design, rows)
-        val = 0.0
-        grad = np.zeros(n_params)
+        v = np.zeros(rows)
+        g = np.zeros((rows, n_in))
         for k, lp in enumerate(lps):
             m = onehot[:, k]
-            val += float(lp.v[m].sum())
-            grad += lp.d[m].sum(axis=0)
+            v[m] = lp.v[m]
+            g[m] = lp.d[m]
+        val = float(v.sum())
         if not math.isfinite(val):
             return 1e300, np.zeros(n_params)
+        if fixed is not None:
+            grad = np.array([g[:, -1].sum()])
+        else:
+            parts_grad = [x.T @ g[:, k] for k, x in enumerate(blocks)]
+            if sd_design is not None:
+                parts_grad.append(sd_design.matrix.T @ g[:, -1])
+            grad = np.concatenate(parts_grad)
         return -val, -grad
 
     if start is not None:
@@ -385,10 +395,9 @@ def fit_strategic(
         theta0 = np.zeros(n_params)
     if theta0.shape != (n_params,):
         raise ParameterError(f"start: need {n_params} values ({', '.join(names)})")
-    theta, converged, iters = _maximise(negll, theta0)
+    theta, converged, iters, h = _maximise(negll, theta0)
     val, _ = negll(theta)
     if hessian:
-        h = _hessian(negll, theta)
         try:
             vcov = np.linalg.inv(h)
             se = np.sqrt(np.where(np.diag(vcov) > 0, np.diag(vcov), np.nan))
@@ -473,18 +482,21 @@ def _sbi_start_egame12(ds: list[Design], y: np.ndarray, link: str, private: bool
 
 def _maximise(
     negll: Callable[[np.ndarray], tuple[float, np.ndarray]], theta0: np.ndarray
-) -> tuple[np.ndarray, bool, int]:
-    """BFGS on the exact gradient, then Newton steps until the gradient vanishes."""
+) -> tuple[np.ndarray, bool, int, np.ndarray]:
+    """BFGS on the exact gradient, then Newton steps until the gradient vanishes.
+
+    Returns the estimate, whether it converged, the iterations and the Hessian at the estimate.
+    """
     from scipy import optimize
 
     res = optimize.minimize(negll, theta0, jac=True, method="BFGS", options={"gtol": 1e-6, "maxiter": 2000})
     theta = np.asarray(res.x, dtype=float)
     iters = int(res.nit)
     val, grad = negll(theta)
+    h = _hessian(negll, theta)
     for _ in range(30):
-        if np.max(np.abs(grad)) < 1e-9:
+        if np.max(np.abs(grad)) < 1e-8:
             break
-        h = _hessian(negll, theta)
         try:
             step = np.linalg.solve(h, grad)
         except np.linalg.LinAlgError:
@@ -500,7 +512,8 @@ def _maximise(
             break
         theta, val, grad = cand, c_val, c_grad
         iters += 1
-    return theta, bool(np.max(np.abs(grad)) < 1e-5), iters
+        h = _hessian(negll, theta)
+    return theta, bool(np.max(np.abs(grad)) < 1e-5), iters, h
 
 
 def _hessian(negll: Callable[[np.ndarray], tuple[float, np.ndarray]], theta: np.ndarray) -> np.ndarray:
