@@ -221,6 +221,12 @@ def parse_efg(text: str, source: str = "<efg>") -> Game:
     for k, kids in enumerate(children):
         if len(kids) != len(actions[k]):
             raise InputError(f"node {k} ({labels[k]}) is missing children: the file ends early", source=source)
+    # outcomes in the order of their numbers in the file, as Gambit numbers them
+    order = [outcome_ids[num] for num in sorted(outcome_ids)]
+    rank = {old: new for new, old in enumerate(order)}
+    node_outcome = [rank[o] if o >= 0 else -1 for o in node_outcome]
+    outcome_names = [outcome_names[o] for o in order]
+    outcome_pay = [outcome_pay[o] for o in order]
     pay = np.zeros((len(outcome_names), len(players)))
     for o, vals in enumerate(outcome_pay):
         if vals is None:
