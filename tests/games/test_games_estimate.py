@@ -29,22 +29,40 @@ CASES: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("egame12_war1800_logit_agent", "egame12", WAR, "war1800", {"link": "logit"}),
     ("egame12_war1800_fixed", "egame12", "esc + war ~ 1", "war1800", {"fixed_utils": [-1, 0, -1.4, 0.1]}),
     (
-        "egame12_leblang_fixed", "egame12", "outcome ~ .", "leblang2003",
+        "egame12_leblang_fixed",
+        "egame12",
+        "outcome ~ .",
+        "leblang2003",
         {"fixed_utils": [1, -1, 0, 1], "error": "private", "levels": LEBLANG},
     ),
     (
-        "egame12_leblang_probit_private", "egame12",
-        "outcome ~ capcont + lreserves + overval + creditgrow + USinterest + service + contagion + prioratt - 1"
-        " | 1 | 1 | unifgov + lexports + preelec + postelec + rightgov + realinterest + capcont + lreserves",
-        "leblang2003", {"error": "private", "levels": LEBLANG},
+        "egame12_leblang_probit_private",
+        "egame12",
+        "outcome ~ capcont + lreserves + overval + creditgrow + USinterest + service + contagion"
+        " + prioratt - 1 | 1 | 1 | unifgov + lexports + preelec + postelec + rightgov + realinterest"
+        " + capcont + lreserves",
+        "leblang2003",
+        {"error": "private", "levels": LEBLANG},
     ),
     (
-        "egame12_leblang_scale", "egame12", "outcome ~ lreserves + overval - 1 | 1 | 1 | preelec + realinterest",
-        "leblang2003", {"error": "private", "levels": LEBLANG, "sdformula": "~ prioratt - 1"},
+        "egame12_leblang_scale",
+        "egame12",
+        "outcome ~ lreserves + overval - 1 | 1 | 1 | preelec + realinterest",
+        "leblang2003",
+        {"error": "private", "levels": LEBLANG, "sdformula": "~ prioratt - 1"},
     ),
-    ("egame122_data_122", "egame122", "y ~ x1 + x2 | x3 + f1 | 0 | x4 + x5 | z1 + z2 | z3 + f2", "data_122", {}),
     (
-        "egame123_data_123", "egame123", "y ~ x1 + x2 | 0 | x3 | x4 + x5 | 0 | x6 | x7 | x8", "data_123",
+        "egame122_data_122",
+        "egame122",
+        "y ~ x1 + x2 | x3 + f1 | 0 | x4 + x5 | z1 + z2 | z3 + f2",
+        "data_122",
+        {},
+    ),
+    (
+        "egame123_data_123",
+        "egame123",
+        "y ~ x1 + x2 | 0 | x3 | x4 + x5 | 0 | x6 | x7 | x8",
+        "data_123",
         {"error": "private"},
     ),
 ]
@@ -66,8 +84,12 @@ def _check_coefficients(ref: dict[str, Any], coef: dict[str, float], se: dict[st
         assert se[name] == pytest.approx(r_se, rel=0.01), name
 
 
-@pytest.mark.parametrize(("ref_name", "model", "formula", "data", "options"), CASES, ids=[c[0] for c in CASES])
-def test_reproduces_games_fit(ref_name: str, model: str, formula: str, data: str, options: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("ref_name", "model", "formula", "data", "options"), CASES, ids=[c[0] for c in CASES]
+)
+def test_reproduces_games_fit(
+    ref_name: str, model: str, formula: str, data: str, options: dict[str, Any]
+) -> None:
     ref = _ref(ref_name)
     fit = fit_strategic(model, formula, need(GDATA / f"{data}.csv"), **options)
     assert fit.n == ref["n"]
@@ -97,11 +119,14 @@ def test_predict_on_new_data_matches_fitted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("ref_name", "data", "s2"), [("ultimatum_ultimatum2010", "ultimatum2010", 3.0), ("ultimatum_student_offers", "student_offers", 1.0)]
+    ("ref_name", "data", "s2"),
+    [("ultimatum_ultimatum2010", "ultimatum2010", 3.0), ("ultimatum_student_offers", "student_offers", 1.0)],
 )
 def test_ultimatum(ref_name: str, data: str, s2: float) -> None:
     ref = _ref(ref_name)
-    fit = fit_ultimatum("offer + accept ~ gender1 | gender2", need(GDATA / f"{data}.csv"), max_offer=100, s2=s2)
+    fit = fit_ultimatum(
+        "offer + accept ~ gender1 | gender2", need(GDATA / f"{data}.csv"), max_offer=100, s2=s2
+    )
     assert fit.n == ref["n"]
     assert fit.loglik >= ref["loglik"] - 1e-4
     # our likelihood at R's coefficients is R's log-likelihood: the same model

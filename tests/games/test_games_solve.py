@@ -28,7 +28,9 @@ def test_iig_builder_matches_gambit_file() -> None:
     b = builders.iig(dict(zip(g.outcomes, g.payoffs.tolist(), strict=True)))
     assert b.children == g.children
     assert np.array_equal(b.node_player, g.node_player)
-    assert [b.outcomes[o] for o in b.node_outcome if o >= 0] == [g.outcomes[o] for o in g.node_outcome if o >= 0]
+    assert [b.outcomes[o] for o in b.node_outcome if o >= 0] == [
+        g.outcomes[o] for o in g.node_outcome if o >= 0
+    ]
     assert len(b.decision_nodes) == 12
 
 
@@ -115,7 +117,7 @@ def test_escalation_ladder_backward_induction() -> None:
 
 
 def test_chance_node_expectation() -> None:
-    text = '''EFG 2 R "chance" { "A" "B" }
+    text = """EFG 2 R "chance" { "A" "B" }
 ""
 c "nature" 1 "" { "good" 1/4 "bad" 3/4 } 0
 p "a1" 1 1 "" { "in" "out" } 0
@@ -124,7 +126,7 @@ t "" 2 "safe" { 1, 1 }
 p "a2" 1 2 "" { "in" "out" } 0
 t "" 3 "lose" { -4, 2 }
 t "" 2 "safe" { 1, 1 }
-'''
+"""
     g = parse_efg(text)
     (e,) = spe(g)
     assert e.outcome_probs[g.outcomes.index("win")] == pytest.approx(0.25)
@@ -146,7 +148,10 @@ def test_efg_round_trip() -> None:
     [
         ('EFG 2 R "x" { "A" } ""\np "" 2 1 "" { "a" } 0\nt "" 1 "o" { 1 }\n', "player 2"),
         ('EFG 2 R "x" { "A" } ""\np "" 1 1 "" { "a" "b" } 0\nt "" 1 "o" { 1 }\n', "missing children"),
-        ('EFG 2 R "x" { "A" } ""\np "" 1 1 "" { "a" "b" } 0\np "" 1 1 "" { "a" "b" } 0\n', "perfect information"),
+        (
+            'EFG 2 R "x" { "A" } ""\np "" 1 1 "" { "a" "b" } 0\np "" 1 1 "" { "a" "b" } 0\n',
+            "perfect information",
+        ),
         ('EFG 2 R "x" { "A" } ""\nt "" 1 "o" { 1 2 }\n', "payoffs"),
         ("GAME", "EFG 2"),
     ],

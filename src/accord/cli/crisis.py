@@ -39,7 +39,8 @@ def crisis_command(
         lines.append("")
     lam = f"lambda = {result.rationality:g}"
     if result.rationality_range:
-        lam += f"; the Monte Carlo draws lambda on {result.rationality_range[0]:g}..{result.rationality_range[1]:g}"
+        low, high = result.rationality_range
+        lam += f"; the Monte Carlo draws lambda on {low:g}..{high:g}"
     lines.append(f"Outcome probabilities (agent logit QRE, {lam}):")
     width = max(len(o) for o in result.outcomes)
     head = f"  {'outcome':{width}}  {'P':>5}"
@@ -51,12 +52,16 @@ def crisis_command(
         row = f"  {result.outcomes[k]:{width}}  {result.qre_probs[k]:5.2f}"
         if result.mc_mean is not None and result.mc_low is not None and result.mc_high is not None:
             assert result.mc_spe_freq is not None
-            row += (f"  {result.mc_mean[k]:7.2f}  {result.mc_low[k]:5.2f}-{result.mc_high[k]:<6.2f}"
-                    f"  {result.mc_spe_freq[k]:6.2f}")
+            row += (
+                f"  {result.mc_mean[k]:7.2f}  {result.mc_low[k]:5.2f}-{result.mc_high[k]:<6.2f}"
+                f"  {result.mc_spe_freq[k]:6.2f}"
+            )
         lines.append(row)
     if result.mc_mean is not None:
-        lines.append(f"  (Monte Carlo: {result.draws} draws of the payoffs, seed {result.seed}; "
-                     "P(SPE): share of draws whose subgame-perfect play ends there)")
+        lines.append(
+            f"  (Monte Carlo: {result.draws} draws of the payoffs, seed {result.seed}; "
+            "P(SPE): share of draws whose subgame-perfect play ends there)"
+        )
     lines.append("")
     lines.append("Subgame-perfect equilibrium path" + ("s:" if len(result.spe_paths) > 1 else ":"))
     for path, outcome in zip(result.spe_paths, result.spe_outcomes, strict=True):
@@ -65,7 +70,9 @@ def crisis_command(
     lines.append("")
     lines.append("What it would take (smallest payoff changes that change the SPE outcome; payoff units):")
     wiwt = result.what_it_would_take()
-    lines += [f"  - {s}" for s in wiwt] or ["  - no single payoff change within twice the payoff spread changes it"]
+    lines += [f"  - {s}" for s in wiwt] or [
+        "  - no single payoff change within twice the payoff spread changes it"
+    ]
     lines.append("")
     lines.append("Game tree (choice probabilities under the QRE):")
     lines += [f"  {line}" for line in result.tree_lines()]

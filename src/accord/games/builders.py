@@ -158,8 +158,16 @@ def iig(payoffs: Payoffs = None, *, players: Sequence[str] = ("A", "B")) -> Game
         if o >= 0:
             node_outcome[k] = remap[int(o)]
     game = Game(
-        game.title, game.players, game.node_player, game.node_labels, game.children, game.actions,
-        game.chance_probs, node_outcome, IIG_OUTCOMES, game.payoffs[order],
+        game.title,
+        game.players,
+        game.node_player,
+        game.node_labels,
+        game.children,
+        game.actions,
+        game.chance_probs,
+        node_outcome,
+        IIG_OUTCOMES,
+        game.payoffs[order],
     )
     return game.with_payoffs(payoffs) if payoffs else game
 

@@ -45,7 +45,8 @@ def build_game(crisis: Crisis, labels: dict[str, str] | None = None) -> Game:
         if missing or extra:
             raise InputError(
                 f"crisis.payoffs: the {crisis.game.builder} game's outcomes are {list(game.outcomes)}"
-                + (f"; missing {missing}" if missing else "") + (f"; unknown {extra}" if extra else "")
+                + (f"; missing {missing}" if missing else "")
+                + (f"; unknown {extra}" if extra else "")
             )
     else:
         assert crisis.game.tree is not None
@@ -121,8 +122,14 @@ class Threshold:
         return None if self.threshold is None else self.threshold - self.value
 
     def to_dict(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "player": self.player, "value": self.value,
-                "threshold": self.threshold, "change": self.change, "new_outcome": self.new_outcome}
+        return {
+            "outcome": self.outcome,
+            "player": self.player,
+            "value": self.value,
+            "threshold": self.threshold,
+            "change": self.change,
+            "new_outcome": self.new_outcome,
+        }
 
 
 @dataclass
@@ -225,8 +232,37 @@ class CrisisAnalysis:
         walk(0, 0)
         return lines
 
+    def _mc_dict(self) -> dict[str, Any] | None:
+        if self.mc_mean is None or self.mc_low is None or self.mc_high is None or self.mc_spe_freq is None:
+            return None
+        rows = zip(self.outcomes, self.mc_mean, self.mc_low, self.mc_high, self.mc_spe_freq, strict=True)
+        return {
+            "draws": self.draws,
+            "seed": self.seed,
+            "interval": [INTERVAL[0] / 100, INTERVAL[1] / 100],
+            "outcomes": {
+                o: {"mean": float(m), "low": float(lo), "high": float(hi), "p_spe_outcome": float(f)}
+                for o, m, lo, hi, f in rows
+            },
+        }
+
+    def _mc_dict(self) -> dict[str, Any] | None:
+        if self.mc_mean is None or self.mc_low is None or self.mc_high is None or self.mc_spe_freq is None:
+            return None
+        rows = zip(self.outcomes, self.mc_mean, self.mc_low, self.mc_high, self.mc_spe_freq, strict=True)
+        return {
+            "draws": self.draws,
+            "seed": self.seed,
+            "interval": [INTERVAL[0] / 100, INTERVAL[1] / 100],
+            "outcomes": {
+                o: {"mean": float(m), "low": float(lo), "high": float(hi), "p_spe_outcome": float(f)}
+                for o, m, lo, hi, f in rows
+            },
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (no NaN): the summary first, then every figure."""
+
         def arr(x: np.ndarray | None) -> list[float] | None:
             return None if x is None else [float(v) for v in x]
 
@@ -235,7 +271,9 @@ class CrisisAnalysis:
             "summary": self.summary,
             "title": self.title,
             "question": self.question,
-            "players": [{"id": p, "label": lab} for p, lab in zip(self.players, self.player_labels, strict=True)],
+            "players": [
+                {"id": p, "label": lab} for p, lab in zip(self.players, self.player_labels, strict=True)
+            ],
             "outcomes": list(self.outcomes),
             "rationality": self.rationality,
             "rationality_range": list(self.rationality_range) if self.rationality_range else None,
@@ -245,61 +283,67 @@ class CrisisAnalysis:
                 {"outcome": o, "path": [{"player": who, "action": a} for who, a in path]}
                 for o, path in zip(self.spe_outcomes, self.spe_paths, strict=True)
             ],
-            "monte_carlo": None if self.mc_mean is None else {
-                "draws": self.draws,
-                "seed": self.seed,
-                "interval": [INTERVAL[0] / 100, INTERVAL[1] / 100],
-                "outcomes": {
-                    o: {"mean": float(m), "low": float(lo), "high": float(hi), "p_spe_outcome": float(f)}
-                    for o, m, lo, hi, f in zip(self.outcomes, self.mc_mean, self.mc_low,  # type: ignore[arg-type]
-                                               self.mc_high, self.mc_spe_freq, strict=True)  # type: ignore[arg-type]
-                },
-            },
+            "monte_carlo": self._mc_dict(),
             "war_outcomes": list(self.war_outcomes),
             "p_war": self.p_war(),
-            "p_war_monte_carlo": None if mc_war is None else {"mean": mc_war[0], "low": mc_war[1], "high": mc_war[2]},
+            "p_war_monte_carlo": None
+            if mc_war is None
+            else {"mean": mc_war[0], "low": mc_war[1], "high": mc_war[2]},
             "thresholds": [t.to_dict() for t in self.thresholds],
             "what_it_would_take": self.what_it_would_take(),
         }
 
 
 def _thresholds(game: Game, players: tuple[str, ...], base: np.ndarray) -> list[Threshold]:
-    """For each payoff, the nearest value (grid, then bisection) where the SPE outcome changes."""
-    ref = spe_outcomes(game, base)
-    base_o = int(np.argmax(ref))
+    """For each payoff, the nearest value (grid, then bisection) where the SPE outcome changes.
+
+    Every payoff is probed at once: a grid of offsets within twice the payoffs' spread, then
+    50 bisection steps between 0 and the nearest offset that changes the outcome, all vectorised.
+    """
+    n_out, n_pl = base.shape
+    base_o = int(np.argmax(spe_outcomes(game, base)))
     spread = float(base.max() - base.min()) or 1.0
     offsets = np.linspace(-2.0 * spread, 2.0 * spread, THRESHOLD_GRID)
+    entries = [(o, i) for o in range(n_out) for i in range(n_pl)]
+    rows = np.arange(len(entries))
+    eo = np.array([o for o, _ in entries])
+    ei = np.array([i for _, i in entries])
+
+    def predict(shift: np.ndarray) -> np.ndarray:
+        """shift: (entries, m) offsets -> (entries, m) predicted outcome index."""
+        batch = np.broadcast_to(base, (*shift.shape, n_out, n_pl)).copy()
+        batch[rows[:, None], np.arange(shift.shape[1])[None, :], eo[:, None], ei[:, None]] += shift
+        return np.argmax(spe_outcomes(game, batch), axis=-1)
+
+    pred = predict(np.broadcast_to(offsets, (len(entries), THRESHOLD_GRID)))
+    differ = pred != base_o
+    found = differ.any(axis=1)
+    dist = np.where(differ, np.abs(offsets)[None, :], np.inf)
+    hi = offsets[np.argmin(dist, axis=1)]
+    lo = np.zeros(len(entries))
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        same = predict(mid[:, None])[:, 0] == base_o
+        lo = np.where(same, mid, lo)
+        hi = np.where(same, hi, mid)
+    new = predict(hi[:, None])[:, 0]
     out: list[Threshold] = []
-    for o in range(len(game.outcomes)):
-        for i in range(game.n_players):
-            batch = np.broadcast_to(base, (THRESHOLD_GRID, *base.shape)).copy()
-            batch[:, o, i] += offsets
-            pred = np.argmax(spe_outcomes(game, batch), axis=-1)
-            differ = np.flatnonzero(pred != base_o)
-            current = float(base[o, i])
-            if differ.size == 0:
-                out.append(Threshold(game.outcomes[o], players[i], current, None, None))
-                continue
-            j = differ[np.argmin(np.abs(offsets[differ]))]
-            # bisect between the nearest differing offset and 0 (which keeps the base outcome)
-            lo, hi = 0.0, float(offsets[j])
-            for _ in range(50):
-                mid = 0.5 * (lo + hi)
-                trial = base.copy()
-                trial[o, i] += mid
-                if int(np.argmax(spe_outcomes(game, trial))) == base_o:
-                    lo = mid
-                else:
-                    hi = mid
-            trial = base.copy()
-            trial[o, i] += hi
-            new_o = int(np.argmax(spe_outcomes(game, trial)))
-            out.append(Threshold(game.outcomes[o], players[i], current, current + hi, game.outcomes[new_o]))
+    for k, (o, i) in enumerate(entries):
+        current = float(base[o, i])
+        if not found[k]:
+            out.append(Threshold(game.outcomes[o], players[i], current, None, None))
+        else:
+            out.append(
+                Threshold(
+                    game.outcomes[o], players[i], current, current + float(hi[k]), game.outcomes[int(new[k])]
+                )
+            )
     return out
 
 
-def analyze_crisis(scenario: Any, *, draws: int = DEFAULT_DRAWS, seed: int = 0,
-                   rationality: float | None = None) -> CrisisAnalysis:
+def analyze_crisis(
+    scenario: Any, *, draws: int = DEFAULT_DRAWS, seed: int = 0, rationality: float | None = None
+) -> CrisisAnalysis:
     """Solve, simulate and probe the scenario's crisis game (see the module docstring).
 
     draws: Monte Carlo draws of the payoffs (0 turns the Monte Carlo off); seed: its seed.
@@ -314,7 +358,9 @@ def analyze_crisis(scenario: Any, *, draws: int = DEFAULT_DRAWS, seed: int = 0,
         raise InputError(f"rationality: need a finite number >= 0, got {rationality}")
     labels = {a.id: a.label for a in scenario.actors}
     game = build_game(crisis)
-    rng_range = (crisis.rationality_range.low, crisis.rationality_range.high) if crisis.rationality_range else None
+    rng_range = (
+        (crisis.rationality_range.low, crisis.rationality_range.high) if crisis.rationality_range else None
+    )
     if rationality is not None:
         lam = float(rationality)
     elif crisis.rationality is not None:

@@ -28,7 +28,9 @@ def _tokens(text: str, source: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
-            raise InputError(f"cannot read the text at character {pos}: {text[pos:pos + 20]!r}", source=source)
+            raise InputError(
+                f"cannot read the text at character {pos}: {text[pos : pos + 20]!r}", source=source
+            )
         if m.group(1) is not None:
             out.append(("str", m.group(1).replace('\\"', '"')))
         elif m.group(2) is not None:
@@ -191,8 +193,10 @@ def parse_efg(text: str, source: str = "<efg>") -> Game:
             else:
                 acts, pr = (), ()
             if not new_infoset:
-                raise r.fail(f"{where}: information set {infoset} of player {player} holds several nodes; "
-                             "only games with perfect information are supported")
+                raise r.fail(
+                    f"{where}: information set {infoset} of player {player} holds several nodes; "
+                    "only games with perfect information are supported"
+                )
             number = r.integer()
             if number != 0:
                 raise r.fail(f"{where}: payoffs at non-terminal nodes are not supported")
@@ -220,7 +224,9 @@ def parse_efg(text: str, source: str = "<efg>") -> Game:
             stack.append(k)
     for k, kids in enumerate(children):
         if len(kids) != len(actions[k]):
-            raise InputError(f"node {k} ({labels[k]}) is missing children: the file ends early", source=source)
+            raise InputError(
+                f"node {k} ({labels[k]}) is missing children: the file ends early", source=source
+            )
     # outcomes in the order of their numbers in the file, as Gambit numbers them
     order = [outcome_ids[num] for num in sorted(outcome_ids)]
     rank = {old: new for new, old in enumerate(order)}
@@ -267,7 +273,9 @@ def to_efg(game: Game) -> str:
             lines.append(f"t {label} {o + 1} {_q(game.outcomes[o])} {{ {pays} }}")
         elif pl == CHANCE:
             infoset[0] += 1
-            acts = " ".join(f"{_q(a)} {_num(p)}" for a, p in zip(game.actions[k], game.chance_probs[k], strict=True))
+            acts = " ".join(
+                f"{_q(a)} {_num(p)}" for a, p in zip(game.actions[k], game.chance_probs[k], strict=True)
+            )
             lines.append(f'c {label} {infoset[0]} "" {{ {acts} }} 0')
         else:
             infoset[pl] += 1

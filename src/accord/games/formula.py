@@ -75,7 +75,9 @@ def parse_part(text: str, where: str = "") -> Part:
             dot = True
             continue
         if not _NAME.match(term):
-            raise InputError(f"formula {where}: {term!r} is not a variable name (transformations are not supported)")
+            raise InputError(
+                f"formula {where}: {term!r} is not a variable name (transformations are not supported)"
+            )
         variables.append(term)
     zero = not intercept and not variables and not dot
     del zero_only
@@ -145,7 +147,9 @@ def design(
             text = col.astype(str)
             unknown = set(text) - set(levels[v])
             if unknown:
-                raise InputError(f"column {v!r}: levels {sorted(unknown)} were not in the data the model was fit on")
+                raise InputError(
+                    f"column {v!r}: levels {sorted(unknown)} were not in the data the model was fit on"
+                )
             for lev in levels[v][1:]:
                 cols.append((text == lev).astype(float))
                 names.append(f"{v}{lev}")

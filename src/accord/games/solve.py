@@ -91,9 +91,9 @@ def spe(game: Game, payoffs: np.ndarray | None = None, *, tol: float = TIE_TOL) 
         sols[k] = out
     result = []
     for choices, _ in sols[0]:
-        choice = np.full(n_nodes, -1, dtype=int)
-        for node, a in choices:
-            choice[node] = a
+        choice: np.ndarray = np.full(n_nodes, -1, dtype=int)
+        for node, act in choices:
+            choice[node] = act
         probs = _pure_behaviour(game, choice)
         values = _values(game, probs, pay)
         result.append(Equilibrium(choice, values, outcome_probabilities(game, probs)))
@@ -158,7 +158,9 @@ def agent_qre(game: Game, lam: float | np.ndarray, payoffs: np.ndarray | None = 
         raise InputError(f"lambda must be a finite number >= 0, got {lam}")
     pay = game.payoffs if payoffs is None else np.asarray(payoffs, dtype=float)
     if pay.shape[-2:] != game.payoffs.shape:
-        raise InputError(f"payoffs: need shape (..., {len(game.outcomes)}, {game.n_players}), got {pay.shape}")
+        raise InputError(
+            f"payoffs: need shape (..., {len(game.outcomes)}, {game.n_players}), got {pay.shape}"
+        )
     batch = np.broadcast_shapes(lam_arr.shape, pay.shape[:-2])
     lam_b = np.broadcast_to(lam_arr, batch)[..., None]
     values = np.zeros(batch + (game.n_nodes, game.n_players))

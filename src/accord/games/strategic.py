@@ -69,7 +69,12 @@ def _egame122(u: list[Dual], sigma: Dual, link: str, private: bool) -> list[Dual
         sd = sigma * SQRT2
     z1 = diff / sd
     l_l, l_r = log_cdf(-z1, link), log_cdf(z1, link)
-    return [l_l + log_cdf(-zl, link), l_l + log_cdf(zl, link), l_r + log_cdf(-zr, link), l_r + log_cdf(zr, link)]
+    return [
+        l_l + log_cdf(-zl, link),
+        l_l + log_cdf(zl, link),
+        l_r + log_cdf(-zr, link),
+        l_r + log_cdf(zr, link),
+    ]
 
 
 def _egame123(u: list[Dual], sigma: Dual, link: str, private: bool) -> list[Dual]:
@@ -103,7 +108,11 @@ class ModelSpec:
 MODELS: dict[str, ModelSpec] = {
     "egame12": ModelSpec("egame12", ("1", "3", "4"), ((1, 0), (1, 1), (1, 2), (2, 2)), _egame12, True),
     "egame122": ModelSpec(
-        "egame122", ("LL", "LR", "RL", "RR"), ((1, 0), (1, 1), (1, 2), (1, 3), (2, 1), (2, 3)), _egame122, False
+        "egame122",
+        ("LL", "LR", "RL", "RR"),
+        ((1, 0), (1, 1), (1, 2), (1, 3), (2, 1), (2, 3)),
+        _egame122,
+        False,
     ),
     "egame123": ModelSpec(
         "egame123",
@@ -128,7 +137,9 @@ def load_data(data: Any) -> Any:
             raise InputError(f"cannot read the data: {exc}", source=str(data)) from None
     if isinstance(data, Mapping):
         return pd.DataFrame(dict(data))
-    raise InputError(f"data: expected a DataFrame, a dict of columns or a CSV path, got {type(data).__name__}")
+    raise InputError(
+        f"data: expected a DataFrame, a dict of columns or a CSV path, got {type(data).__name__}"
+    )
 
 
 def _outcome_names(spec: ModelSpec, lhs: Sequence[str], levels: Sequence[str] | None) -> tuple[str, ...]:
@@ -146,11 +157,16 @@ def _outcome_names(spec: ModelSpec, lhs: Sequence[str], levels: Sequence[str] | 
     return (f"~{a},~{b}", f"~{a},{b}", f"{a},~{b}", f"{a},{b}")
 
 
-def _outcome_index(spec: ModelSpec, frame: Any, lhs: Sequence[str], levels: Sequence[str] | None) -> np.ndarray:
+def _outcome_index(
+    spec: ModelSpec, frame: Any, lhs: Sequence[str], levels: Sequence[str] | None
+) -> np.ndarray:
     n_out = len(spec.codes)
     if len(lhs) == 1:
         col = frame[lhs[0]].to_numpy()
-        keys = [str(int(x)) if isinstance(x, float | np.floating) and float(x).is_integer() else str(x) for x in col]
+        keys = [
+            str(int(x)) if isinstance(x, float | np.floating) and float(x).is_integer() else str(x)
+            for x in col
+        ]
         names = [str(v) for v in levels] if levels is not None else list(spec.codes)
         if len(names) != n_out:
             raise InputError(f"levels: {spec.name} has {n_out} outcomes, got {len(names)} levels")
@@ -205,7 +221,9 @@ class StrategicFit:
 
     @property
     def std_errors(self) -> dict[str, float | None]:
-        return {k: (None if not np.isfinite(v) else float(v)) for k, v in zip(self.names, self.se, strict=True)}
+        return {
+            k: (None if not np.isfinite(v) else float(v)) for k, v in zip(self.names, self.se, strict=True)
+        }
 
     @property
     def aic(self) -> float:
@@ -233,7 +251,9 @@ class StrategicFit:
 
     def summary(self) -> str:
         """A readable table: coefficients, standard errors, z values; log-likelihood and N."""
-        lines = [f"{self.model} ({self.link}, {self.error} error): log-likelihood {self.loglik:.4f}, N = {self.n}"]
+        lines = [
+            f"{self.model} ({self.link}, {self.error} error): log-likelihood {self.loglik:.4f}, N = {self.n}"
+        ]
         width = max(len(n) for n in self.names)
         lines.append(f"{'':{width}}  {'estimate':>10}  {'std.err':>9}  {'z':>7}")
         for name, b, s in zip(self.names, self.coef, self.se, strict=True):
@@ -279,15 +299,21 @@ def fit_strategic(
     if fixed_utils is not None:
         fixed = np.asarray(fixed_utils, dtype=float)
         if fixed.shape != (n_parts,) or not np.all(np.isfinite(fixed)):
-            raise ParameterError(f"fixed_utils: {model} needs {n_parts} finite numbers, got {list(fixed_utils)}")
-        parts: tuple[Part, ...] = tuple(Part(zero=True, intercept=False, variables=()) for _ in range(n_parts))
+            raise ParameterError(
+                f"fixed_utils: {model} needs {n_parts} finite numbers, got {list(fixed_utils)}"
+            )
+        parts: tuple[Part, ...] = tuple(
+            Part(zero=True, intercept=False, variables=()) for _ in range(n_parts)
+        )
         if sdformula is not None:
             raise ParameterError("fixed_utils and sdformula cannot be combined")
     else:
         fixed = None
         parts = form.parts
         if len(parts) != n_parts:
-            raise InputError(f"formula {formula!r}: {model} needs {n_parts} parts separated by '|', got {len(parts)}")
+            raise InputError(
+                f"formula {formula!r}: {model} needs {n_parts} parts separated by '|', got {len(parts)}"
+            )
     sd_part = None
     if sdformula is not None:
         text = sdformula.strip()
@@ -301,26 +327,33 @@ def fit_strategic(
     columns = [str(c) for c in frame.columns]
     needed = list(form.lhs)
     for part in (*parts, *([sd_part] if sd_part else [])):
-        for v in ([c for c in columns if c not in form.lhs] if part.dot else part.variables):
+        for v in [c for c in columns if c not in form.lhs] if part.dot else part.variables:
             if v not in needed:
                 needed.append(v)
     missing = [v for v in needed if v not in columns]
     if missing:
-        raise InputError(f"formula {formula!r}: no column {missing[0]!r} in the data (columns: {', '.join(columns)})")
+        raise InputError(
+            f"formula {formula!r}: no column {missing[0]!r} in the data (columns: {', '.join(columns)})"
+        )
     frame = frame.loc[~pd.isna(frame[needed]).any(axis=1)].reset_index(drop=True)
     if len(frame) == 0:
         raise InputError("no rows left after dropping rows with missing values")
-    fac = factor_levels({v: frame[v].to_numpy() for v in needed if v not in form.lhs}, needed[len(form.lhs):])
+    fac = factor_levels(
+        {v: frame[v].to_numpy() for v in needed if v not in form.lhs}, needed[len(form.lhs) :]
+    )
     outcomes = _outcome_names(spec, form.lhs, levels)
     y = _outcome_index(spec, frame, form.lhs, levels)
 
     def designs(fr: Any) -> tuple[list[Design], Design | None]:
         cols = {v: fr[v].to_numpy() for v in needed if v in fr.columns and v not in form.lhs}
-        for v in needed[len(form.lhs):]:
+        for v in needed[len(form.lhs) :]:
             if v not in cols:
                 raise InputError(f"new data: no column {v!r}")
         rows = len(fr)
-        ds = [design(p, cols, rows, fac, form.lhs) if not p.zero else Design(np.zeros((rows, 0)), ()) for p in parts]
+        ds = [
+            design(p, cols, rows, fac, form.lhs) if not p.zero else Design(np.zeros((rows, 0)), ())
+            for p in parts
+        ]
         sd = design(sd_part, cols, rows, fac, form.lhs) if sd_part is not None else None
         return ds, sd
 
@@ -350,7 +383,7 @@ def fit_strategic(
                 utils.append(Dual(np.full(rows, fixed[k]), jac))
                 continue
             width = d.matrix.shape[1]
-            utils.append(Dual(d.matrix @ theta[pos:pos + width], jac))
+            utils.append(Dual(d.matrix @ theta[pos : pos + width], jac))
             pos += width
         if fixed is not None:
             log_sigma = np.full(rows, theta[0])
@@ -459,7 +492,9 @@ def _binary_fit(x: np.ndarray, chose: np.ndarray, link: str) -> np.ndarray:
     return np.asarray(res.x, dtype=float)
 
 
-def _sbi_start_egame12(ds: list[Design], y: np.ndarray, link: str, private: bool, n_params: int) -> np.ndarray:
+def _sbi_start_egame12(
+    ds: list[Design], y: np.ndarray, link: str, private: bool, n_params: int
+) -> np.ndarray:
     """Starting values by statistical backwards induction (Bas, Signorino & Walker 2008).
 
     Player 2's choice is fitted on the rows where it was observed; its fitted probabilities make
@@ -474,7 +509,7 @@ def _sbi_start_egame12(ds: list[Design], y: np.ndarray, link: str, private: bool
     x1 = np.column_stack([-x11, p3[:, None] * x13, p4[:, None] * x14]) / scale[:, None]
     b1 = _binary_fit(x1, reached, link)
     w11, w13 = x11.shape[1], x13.shape[1]
-    start = np.concatenate([b1[:w11], b1[w11:w11 + w13], b1[w11 + w13:], b24])
+    start = np.concatenate([b1[:w11], b1[w11 : w11 + w13], b1[w11 + w13 :], b24])
     out = np.zeros(n_params)
     out[: len(start)] = start
     return out
@@ -544,4 +579,13 @@ def egame123(formula: str, data: Any, **options: Any) -> StrategicFit:
     return fit_strategic("egame123", formula, data, **options)
 
 
-__all__ = ["MODELS", "StrategicFit", "egame12", "egame122", "egame123", "fit_strategic", "load_data", "Formula"]
+__all__ = [
+    "MODELS",
+    "StrategicFit",
+    "egame12",
+    "egame122",
+    "egame123",
+    "fit_strategic",
+    "load_data",
+    "Formula",
+]

@@ -81,14 +81,18 @@ class Game:
         try:
             return self.outcomes.index(name)
         except ValueError:
-            raise InputError(f"unknown outcome {name!r}; the game's outcomes are {list(self.outcomes)}") from None
+            raise InputError(
+                f"unknown outcome {name!r}; the game's outcomes are {list(self.outcomes)}"
+            ) from None
 
     def player_index(self, name: str) -> int:
         """1-based index of a player named ``name``."""
         try:
             return self.players.index(name) + 1
         except ValueError:
-            raise InputError(f"unknown player {name!r}; the game's players are {list(self.players)}") from None
+            raise InputError(
+                f"unknown player {name!r}; the game's players are {list(self.players)}"
+            ) from None
 
     def with_payoffs(self, payoffs: np.ndarray | Mapping[str, Sequence[float]]) -> Game:
         """The same tree with new payoffs: an (outcomes, players) array or ``{outcome: [u1, u2, ...]}``."""
@@ -108,8 +112,17 @@ class Game:
         if not np.all(np.isfinite(arr)):
             raise InputError("payoffs must be finite numbers")
         return Game(
-            self.title, self.players, self.node_player, self.node_labels, self.children, self.actions,
-            self.chance_probs, self.node_outcome, self.outcomes, arr, dict(self.meta),
+            self.title,
+            self.players,
+            self.node_player,
+            self.node_labels,
+            self.children,
+            self.actions,
+            self.chance_probs,
+            self.node_outcome,
+            self.outcomes,
+            arr,
+            dict(self.meta),
         )
 
     def path_to(self, node: int) -> list[tuple[int, int]]:
@@ -151,7 +164,9 @@ class TreeBuilder:
         self._payoffs: dict[int, tuple[float, ...]] = {}
         self._open: list[int] = []  # nodes still waiting for children, innermost last
 
-    def _add(self, player: int, label: str, actions: Sequence[str], probs: Sequence[float], outcome: int) -> int:
+    def _add(
+        self, player: int, label: str, actions: Sequence[str], probs: Sequence[float], outcome: int
+    ) -> int:
         k = len(self._player)
         # the parent is the innermost node still missing children
         while self._open and len(self._children[self._open[-1]]) == len(self._actions[self._open[-1]]):
@@ -180,7 +195,9 @@ class TreeBuilder:
     def chance(self, actions: Sequence[str], probs: Sequence[float], label: str = "") -> int:
         p = np.asarray(probs, dtype=float)
         if len(actions) != len(p) or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-9):
-            raise InputError(f"{self.title}: chance node {label!r} needs one probability per action, summing to 1")
+            raise InputError(
+                f"{self.title}: chance node {label!r} needs one probability per action, summing to 1"
+            )
         return self._add(CHANCE, label, actions, tuple(p), -1)
 
     def terminal(self, outcome: str, payoffs: Sequence[float] | None = None, label: str = "") -> int:
@@ -200,7 +217,9 @@ class TreeBuilder:
     def build(self) -> Game:
         for k, kids in enumerate(self._children):
             if len(kids) != len(self._actions[k]):
-                raise InputError(f"{self.title}: node {k} has {len(kids)} children for {len(self._actions[k])} actions")
+                raise InputError(
+                    f"{self.title}: node {k} has {len(kids)} children for {len(self._actions[k])} actions"
+                )
         pay = np.zeros((len(self._outcomes), len(self.players)))
         for o, vals in self._payoffs.items():
             pay[o] = vals

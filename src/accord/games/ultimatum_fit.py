@@ -57,14 +57,16 @@ class UltimatumFit:
 
     @property
     def std_errors(self) -> dict[str, float | None]:
-        return {k: (None if not np.isfinite(v) else float(v)) for k, v in zip(self.names, self.se, strict=True)}
+        return {
+            k: (None if not np.isfinite(v) else float(v)) for k, v in zip(self.names, self.se, strict=True)
+        }
 
     def predict(self, data: Any = None, *, points: int = 2000) -> np.ndarray:
         """(rows, 2): the expected offer and the probability that it is accepted, by quadrature over e1."""
         x1, x2 = self._designs(None if data is None else load_data(data))
         k1 = x1.shape[1]
         r1 = x1 @ self.coef[:k1]
-        r2 = x2 @ self.coef[k1:k1 + x2.shape[1]]
+        r2 = x2 @ self.coef[k1 : k1 + x2.shape[1]]
         s1, s2 = math.exp(self.coef[-2]), math.exp(self.coef[-1])
         u = (np.arange(points) + 0.5) / points
         e1 = s1 * special.logit(u)  # logistic quantiles
@@ -73,15 +75,23 @@ class UltimatumFit:
         return np.column_stack([offers.mean(axis=1), accept.mean(axis=1)])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": "ultimatum", "formula": self.formula, "n": self.n, "loglik": self.loglik,
-                "coefficients": self.coefficients, "std_errors": self.std_errors}
+        return {
+            "model": "ultimatum",
+            "formula": self.formula,
+            "n": self.n,
+            "loglik": self.loglik,
+            "coefficients": self.coefficients,
+            "std_errors": self.std_errors,
+        }
 
 
 def _g(y: np.ndarray, r1: np.ndarray, r2: np.ndarray, s2: float, q: float) -> np.ndarray:
     return q - y - s2 * (1.0 + np.exp(np.minimum((y - r2) / s2, 700.0))) - r1
 
 
-def _optimal_offer(e1: np.ndarray, r1: np.ndarray, r2: np.ndarray, s2: float, lo: float, hi: float) -> np.ndarray:
+def _optimal_offer(
+    e1: np.ndarray, r1: np.ndarray, r2: np.ndarray, s2: float, lo: float, hi: float
+) -> np.ndarray:
     """Player 1's best offer for shock ``e1`` (g is decreasing: bisection, clipped to [lo, hi])."""
     a = np.broadcast_to(np.asarray(lo, dtype=float), np.broadcast_shapes(e1.shape, r1.shape)).copy()
     b = np.full_like(a, hi)
@@ -132,7 +142,7 @@ def fit_ultimatum(
     if missing:
         raise InputError(f"formula {formula!r}: no column {missing[0]!r} in the data")
     frame = frame.loc[~pd.isna(frame[needed]).any(axis=1)].reset_index(drop=True)
-    fac = factor_levels({v: frame[v].to_numpy() for v in needed[len(lhs):]}, needed[len(lhs):])
+    fac = factor_levels({v: frame[v].to_numpy() for v in needed[len(lhs) :]}, needed[len(lhs) :])
     offer = frame[lhs[0]].to_numpy(dtype=float)
     if np.any(offer < min_offer - OFFER_TOL) or np.any(offer > max_offer + OFFER_TOL):
         raise InputError(f"column {lhs[0]!r}: offers must lie in [{min_offer:g}, {max_offer:g}]")
@@ -142,12 +152,12 @@ def fit_ultimatum(
 
     def designs(fr: Any) -> tuple[np.ndarray, np.ndarray]:
         fr = frame if fr is None else fr
-        cols = {v: fr[v].to_numpy() for v in needed[len(lhs):]}
+        cols = {v: fr[v].to_numpy() for v in needed[len(lhs) :]}
         ds: list[Design] = [design(p, cols, len(fr), fac, lhs) for p in form.parts]
         return ds[0].matrix, ds[1].matrix
 
     x1, x2 = designs(None)
-    base = {v: frame[v].to_numpy() for v in needed[len(lhs):]}
+    base = {v: frame[v].to_numpy() for v in needed[len(lhs) :]}
     d1 = design(form.parts[0], base, len(frame), fac, lhs).names
     d2 = design(form.parts[1], base, len(frame), fac, lhs).names
     k1, k2 = x1.shape[1], x2.shape[1]
@@ -161,7 +171,7 @@ def fit_ultimatum(
         ls1 = math.log(s1) if s1 is not None else theta[pos]
         pos += s1 is None
         ls2 = math.log(s2) if s2 is not None else theta[pos]
-        return theta[:k1], theta[k1:k1 + k2], ls1, ls2
+        return theta[:k1], theta[k1 : k1 + k2], ls1, ls2
 
     def loglik_obs(theta: np.ndarray) -> np.ndarray:
         b1, b2, ls1, ls2 = unpack(theta)
@@ -175,7 +185,7 @@ def fit_ultimatum(
         jac = 1.0 + np.exp(np.minimum((offer - r2) / sc2, 700.0))
         ll_in = -ls1 - g - 2.0 * np.logaddexp(0.0, -g) + np.log(jac)
         ll = np.where(inner, ll_in, ll)
-        ll = np.where(at_lo, -np.logaddexp(0.0, g), ll)   # P(e1 >= g(lo))
+        ll = np.where(at_lo, -np.logaddexp(0.0, g), ll)  # P(e1 >= g(lo))
         ll = np.where(at_hi, -np.logaddexp(0.0, -g), ll)  # P(e1 <= g(hi))
         if accept is not None and outcome == "both":
             z = (offer - r2) / sc2
@@ -216,10 +226,15 @@ def fit_ultimatum(
         theta0 = np.asarray(start, dtype=float)
         if theta0.shape != (len(names),):
             raise ParameterError(f"start: need {len(names)} values ({', '.join(names)})")
-    best = None
+    best: Any = None
     for method in ("BFGS", "Nelder-Mead"):
-        res = optimize.minimize(negll, theta0 if best is None else best.x, jac=grad if method == "BFGS" else None,
-                                method=method, options={"maxiter": 20000} if method == "Nelder-Mead" else {})
+        res = optimize.minimize(
+            negll,
+            theta0 if best is None else best.x,
+            jac=grad if method == "BFGS" else None,
+            method=method,
+            options={"maxiter": 20000} if method == "Nelder-Mead" else {},
+        )
         if best is None or res.fun < best.fun:
             best = res
     res = optimize.minimize(negll, best.x, jac=grad, method="BFGS", options={"gtol": 1e-8})
@@ -252,6 +267,7 @@ def fit_ultimatum(
         else:
             coef.append(math.log(fixed_scale))
             ses.append(np.nan)
+
     def _free(c: np.ndarray) -> np.ndarray:
         keep = list(c[: k1 + k2])
         if s1 is None:

@@ -62,8 +62,10 @@ class CrisisNode(_Strict):
     def _kind(self) -> CrisisNode:
         kinds = [self.outcome is not None, self.player is not None, self.chance is not None]
         if sum(kinds) != 1:
-            raise ValueError("a node is exactly one of: {outcome: ...}, {player: ..., actions: ...}, "
-                             "{chance: ..., actions: ...}")
+            raise ValueError(
+                "a node is exactly one of: {outcome: ...}, {player: ..., actions: ...}, "
+                "{chance: ..., actions: ...}"
+            )
         if self.outcome is not None and self.actions:
             raise ValueError(f"outcome node {self.outcome!r} cannot have actions")
         if self.outcome is None and not self.actions:
@@ -129,11 +131,15 @@ class Crisis(_Strict):
         if self.rationality_range is not None and self.rationality is not None:
             r = self.rationality_range
             if not r.low <= self.rationality <= r.high:
-                raise ValueError(f"rationality {self.rationality} is outside rationality_range {r.low}..{r.high}")
+                raise ValueError(
+                    f"rationality {self.rationality} is outside rationality_range {r.low}..{r.high}"
+                )
         for outcome, by_player in self.payoffs.items():
             unknown = set(by_player) - set(self.players)
             if unknown:
-                raise ValueError(f"payoffs.{outcome}: {sorted(unknown)} are not crisis players {list(self.players)}")
+                raise ValueError(
+                    f"payoffs.{outcome}: {sorted(unknown)} are not crisis players {list(self.players)}"
+                )
             missing = [p for p in self.players if p not in by_player]
             if missing:
                 raise ValueError(f"payoffs.{outcome}: no payoff for {missing}")
@@ -150,7 +156,9 @@ class Crisis(_Strict):
                 raise ValueError(f"{where}: outcome {node.outcome!r} has no payoffs")
             return
         if node.player is not None and node.player not in self.players:
-            raise ValueError(f"{where}: player {node.player!r} is not one of the crisis players {list(self.players)}")
+            raise ValueError(
+                f"{where}: player {node.player!r} is not one of the crisis players {list(self.players)}"
+            )
         for action, child in node.actions.items():
             self._check_tree(child, f"{where}.actions.{action}")
 
