@@ -246,20 +246,6 @@ class CrisisAnalysis:
             },
         }
 
-    def _mc_dict(self) -> dict[str, Any] | None:
-        if self.mc_mean is None or self.mc_low is None or self.mc_high is None or self.mc_spe_freq is None:
-            return None
-        rows = zip(self.outcomes, self.mc_mean, self.mc_low, self.mc_high, self.mc_spe_freq, strict=True)
-        return {
-            "draws": self.draws,
-            "seed": self.seed,
-            "interval": [INTERVAL[0] / 100, INTERVAL[1] / 100],
-            "outcomes": {
-                o: {"mean": float(m), "low": float(lo), "high": float(hi), "p_spe_outcome": float(f)}
-                for o, m, lo, hi, f in rows
-            },
-        }
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (no NaN): the summary first, then every figure."""
 
