@@ -10,7 +10,6 @@ from accord.cli import app
 from accord.cli.analyze import parse_points
 from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.errors import InputError
-from accord.report.html import collect, render
 
 
 @app.command()
@@ -64,6 +63,9 @@ def report(
     if noise < 0:
         raise InputError(f"--noise {noise:g}: must be 0 or more")
     s = load_scenario(file, input_format)
+    # the report pulls in matplotlib and every analysis: load it only when it runs
+    from accord.report.html import collect, render
+
     try:
         d = collect(
             s,
