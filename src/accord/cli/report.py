@@ -12,7 +12,6 @@ from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.cli.output import FORCE, MAKE_DIRS
 from accord.errors import InputError
 from accord.outputs import check_output, write_output
-from accord.report.html import collect, render
 
 
 @app.command()
@@ -72,6 +71,9 @@ def report(
     if figures is not None:
         check_figures_folder(figures, force=force, make_dirs=make_dirs)
     s = load_scenario(file, input_format)
+    # the report pulls in matplotlib and every analysis: load it only when it runs
+    from accord.report.html import collect, render
+
     try:
         d = collect(
             s,
