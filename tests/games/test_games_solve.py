@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from tests.conftest import REFERENCE, need
 
 from accord.errors import InputError
 from accord.games import builders
-from accord.games.efg import parse_efg, read_efg, to_efg
+from accord.games.efg import parse_efg, read_efg, to_efg, write_efg
 from accord.games.solve import agent_qre, outcome_probabilities, qre_path, spe
 
 IIG_EFG = REFERENCE / "games" / "iig_illustrative.efg"
@@ -164,3 +165,13 @@ def test_efg_errors(text: str, msg: str) -> None:
 def test_bad_lambda() -> None:
     with pytest.raises(InputError, match="lambda"):
         agent_qre(builders.egame12(), -1.0)
+
+
+def test_write_efg_refuses_to_overwrite(tmp_path: Path) -> None:
+    g = builders.egame12({"war": [-1, 1]})
+    path = tmp_path / "g.efg"
+    write_efg(g, path)
+    assert np.allclose(read_efg(path).payoffs, g.payoffs)
+    with pytest.raises(InputError):
+        write_efg(g, path)
+    write_efg(g, path, force=True)

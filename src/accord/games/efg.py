@@ -284,6 +284,8 @@ def to_efg(game: Game) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_efg(game: Game, path: str | Path) -> None:
-    """Write the game to a Gambit ``.efg`` file (see :func:`to_efg`)."""
-    Path(path).write_text(to_efg(game), encoding="utf-8")
+def write_efg(game: Game, path: str | Path, *, force: bool = False) -> None:
+    """Write the game to a Gambit ``.efg`` file (see :func:`to_efg`); ``force`` overwrites a file."""
+    from accord.outputs import write_output
+
+    write_output(path, to_efg(game), force=force)
