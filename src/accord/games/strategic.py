@@ -274,7 +274,7 @@ def fit_strategic(
     sdformula: str | None = None,
     fixed_utils: Sequence[float] | None = None,
     levels: Sequence[str] | None = None,
-    start: Sequence[float] | None = None,
+    start: Sequence[float] | np.ndarray | None = None,
     hessian: bool = True,
 ) -> StrategicFit:
     """Fit ``egame12``, ``egame122`` or ``egame123`` by maximum likelihood (the R ``games`` models).
