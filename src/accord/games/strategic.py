@@ -529,9 +529,13 @@ def _maximise(
     iters = int(res.nit)
     val, grad = negll(theta)
     h = _hessian(negll, theta)
-    for _ in range(30):
+    # Newton steps on this Hessian (it barely changes this close to the optimum); a fresh one
+    # only if they stall, so a fit usually costs one Hessian
+    for step_no in range(30):
         if np.max(np.abs(grad)) < 1e-8:
             break
+        if step_no and step_no % 5 == 0:
+            h = _hessian(negll, theta)
         try:
             step = np.linalg.solve(h, grad)
         except np.linalg.LinAlgError:
@@ -547,7 +551,6 @@ def _maximise(
             break
         theta, val, grad = cand, c_val, c_grad
         iters += 1
-        h = _hessian(negll, theta)
     return theta, bool(np.max(np.abs(grad)) < 1e-5), iters, h
 
 
