@@ -21,6 +21,8 @@ from accord.bargaining.utility import ACCEPT_TOL, Loss
 from accord.case.durability import durability_analysis
 from accord.case.legacy import answer
 from accord.case.model import (
+    DEFAULT_DRAWS,
+    DEFAULT_NOISE,
     SCHEMA_VERSION,
     ActorInfo,
     ActorMargin,
@@ -51,13 +53,6 @@ if TYPE_CHECKING:
     from accord.uncertainty.simulation import Simulation
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
-
-DEFAULT_DRAWS = 500
-"""Monte Carlo draws behind the summary's probabilities (about 0.3 s on the Gaza example)."""
-
-DEFAULT_NOISE = 0.05
-"""Default sd, as a share of each value's range, for values without their own uncertainty
-(the report's default too; ``accord simulate`` defaults to 0 and says so)."""
 
 UTILITY_FORMS = {
     "quadratic": "1 - salience-weighted squared distance from the actor's positions "

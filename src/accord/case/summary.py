@@ -8,10 +8,8 @@ browser), so the text shows exactly the numbers of the JSON.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from accord.bargaining import agreement as ag
-from accord.bargaining.utility import Loss
 from accord.case.durability import describe_class
 from accord.case.model import (
     ActorInfo,
@@ -32,8 +30,12 @@ from accord.case.model import (
     Summary,
     Zone,
 )
-from accord.problem import Problem
 from accord.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from accord.bargaining import agreement as ag
+    from accord.bargaining.utility import Loss
+    from accord.problem import Problem
 
 # models disagree "widely" when their forecasts on an issue span more than this share of its scale
 DISAGREE_SHARE = 0.25

@@ -16,7 +16,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from accord.case import DEFAULT_DRAWS, DEFAULT_NOISE, CaseAnalysis, analyze_case, summary_lines
+from accord.case.model import DEFAULT_DRAWS, DEFAULT_NOISE, CaseAnalysis
 from accord.cli import app
 from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.cli.output import check_format, console, dump_json
@@ -62,6 +62,8 @@ def summary_text(case: CaseAnalysis, width: int = WIDTH, height: int = HEIGHT) -
     Each entry is wrapped with a hanging indent; entries that do not fit (caveats last) are
     counted in a closing line that points to the evidence below.
     """
+    from accord.case.summary import summary_lines
+
     s = case.scenario
     title = s.name + (f" (as of {s.as_of})" if s.as_of else "")
     head = textwrap.wrap(title, width)[:1]
@@ -426,6 +428,8 @@ def analyze(
     if not np.isfinite(noise) or noise < 0:
         raise InputError(f"--noise {noise:g}: must be 0 or more")
     s = load_scenario(file, input_format)
+    from accord.case import analyze_case  # the analysis (scipy.optimize) loads only when it runs
+
     try:
         case = analyze_case(
             s,
