@@ -65,6 +65,7 @@ from accord.bargaining.utility import (
     utility,
 )
 from accord.errors import InputError
+from accord.models.nbs import quadratic_margins
 from accord.models.weighted import weighted_mean, weighted_median
 from accord.problem import Problem
 
@@ -208,25 +209,6 @@ def _maximin_1d(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, Array]
 # --------------------------------------------------------------------------------------------
 # the general convex program, one draw at a time
 # --------------------------------------------------------------------------------------------
-
-
-def quadratic_margins(
-    w: Array, p: Array, c: Array
-) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
-    """Members' margins under quadratic loss at a point ``v`` ``(I,)``, and their Jacobian.
-
-    With weights ``w`` and ideal points ``p`` ``(S, I)`` and ``c = 1 - r`` ``(S,)``:
-    margin ``c - sum_j w (v - p)^2`` ``(S,)`` and Jacobian ``-2 w (v - p)`` ``(S, I)``.
-    """
-
-    def margin(v: Array) -> Array:
-        d = v - p
-        return np.asarray(c - (w * d * d).sum(axis=1))
-
-    def jacobian(v: Array) -> Array:
-        return -2.0 * w * (v - p)
-
-    return margin, jacobian
 
 
 @dataclass

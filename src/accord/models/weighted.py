@@ -42,6 +42,10 @@ def weighted_mean(
     mask_b = np.broadcast_to(mask, np.broadcast_shapes(np.shape(position), np.shape(weight)))
     x = np.where(mask_b, position, 0.0)
     w = np.where(mask_b, weight, 0.0)
+    # weights so small that w * x underflows (subnormal sums) are rescaled; others are left alone
+    top = np.max(w, axis=axis, keepdims=True) if w.size else w
+    tiny = np.sum(w, axis=axis, keepdims=True) < np.finfo(float).tiny
+    w = np.where(tiny, w / np.where(top > 0, top, 1.0), w)
     total = w.sum(axis=axis)
     count = mask_b.sum(axis=axis)
     fallback = total <= 0
