@@ -8,16 +8,19 @@ its calibration at :data:`CALIBRATION_DAYS`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from accord.durability.data import BINARY_FEATURES, PURPOSES, CeasefireData
 from accord.durability.survival import kaplan_meier
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 CALIBRATION_DAYS = 56
 """Horizon of the calibration check: holding 8 weeks."""
+
 # -- survival model ------------------------------------------------------------------------------
 
 MODEL_COLUMNS: tuple[str, ...] = (
@@ -37,6 +40,8 @@ MODEL_COLUMNS: tuple[str, ...] = (
 def design_matrix(table: pd.DataFrame) -> pd.DataFrame:
     """Covariates of the Cox model: yes/no features (unknown = no), purpose flags, dummies for
     class (base: cessation), side (base: unilateral), timing (base: 0) and log(1 + fixed term)."""
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     x = pd.DataFrame(index=table.index)
     for name in BINARY_FEATURES:
         x[name] = pd.to_numeric(table[name], errors="coerce").fillna(0.0)
@@ -145,4 +150,3 @@ def cross_validate(
             }
         )
     return ModelCheck(tuple(scores), tuple(calibration), len(table), int(table["event"].sum()), folds)
-

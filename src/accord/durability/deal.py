@@ -10,14 +10,16 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from accord.durability.cox import cross_validate, fit_cox, predict_holding
 from accord.durability.data import BINARY_FEATURES, CITATION, PURPOSES, CeasefireData, ceasefires, load
 from accord.durability.survival import HORIZONS, MIN_CLASS_SIZE, base_rate, check_reference
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def deal_table(reference: Mapping[str, str], fixed_term_days: float | None = None) -> pd.DataFrame:
@@ -26,6 +28,8 @@ def deal_table(reference: Mapping[str, str], fixed_term_days: float | None = Non
     Features the deal does not state are left unknown (which the model reads as 'no' or the base
     category), purposes not named are 'no'.
     """
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     row: dict[str, Any] = {name: np.nan for name in BINARY_FEATURES}
     for p in PURPOSES:
         row["purpose_" + p] = 0.0

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
 from accord.durability.data import BINARY_FEATURES, FEATURE_VALUES, CeasefireData
 from accord.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HORIZONS: tuple[tuple[str, int], ...] = (
     ("1 week", 7),
@@ -121,6 +122,8 @@ def kaplan_meier(
     )
     n = len(t) - np.searchsorted(order, times, side="left")
     surv = np.cumprod(1.0 - d / n)
+    from scipy import stats
+
     with np.errstate(divide="ignore", invalid="ignore"):
         green = np.cumsum(np.where(n > d, d / (n * (n - d)), np.inf))
         z = stats.norm.ppf(1 - alpha / 2)
@@ -258,4 +261,3 @@ def base_rate(
 
 def _describe(reference: Mapping[str, str]) -> str:
     return "{" + ", ".join(f"{k}={v}" for k, v in reference.items()) + "}" if reference else "{all}"
-
