@@ -33,7 +33,9 @@ def test_no_crisis_no_line() -> None:
 
 
 def test_report_has_the_crisis_section_and_tree() -> None:
-    d = collect(load(IRAN), draws=50, models=["compromise"], sensitivity_draws=4, sensitivity_model="compromise")
+    d = collect(
+        load(IRAN), draws=50, models=["compromise"], sensitivity_draws=4, sensitivity_model="compromise"
+    )
     html, _ = render(d)
     check_html(html)
     assert '<section id="crisis">' in html
