@@ -245,16 +245,6 @@ class _Round:
         out.issue_ptr = np.concatenate(([0], np.cumsum(np.bincount(slot, minlength=n_r * n_i))))
         return out
 
-    def on_issues(self, slots: IntArray) -> IntArray:
-        """The candidates on any of the (run, issue) ``slots`` (repeats possible)."""
-        lo = self.issue_ptr[slots]
-        size = self.issue_ptr[slots + 1] - lo
-        total = int(size.sum())
-        if not total:
-            return np.zeros(0, dtype=np.intp)
-        shift = np.repeat(lo - np.concatenate(([0], np.cumsum(size)[:-1])), size)
-        return self.issue_members[shift + np.arange(total)]
-
 
 class _Merged(_Round):
     """Candidates of several runs stacked (see :meth:`_Round.batch`)."""
@@ -267,6 +257,16 @@ class _Merged(_Round):
     q_local: IntArray
     issue_ptr: IntArray
     issue_members: IntArray
+
+    def on_issues(self, slots: IntArray) -> IntArray:
+        """The candidates on any of the (run, issue) ``slots`` (repeats possible)."""
+        lo = self.issue_ptr[slots]
+        size = self.issue_ptr[slots + 1] - lo
+        total = int(size.sum())
+        if not total:
+            return np.zeros(0, dtype=np.intp)
+        shift = np.repeat(lo - np.concatenate(([0], np.cumsum(size)[:-1])), size)
+        return self.issue_members[shift + np.arange(total)]
 
 
 def _externalities(
@@ -415,9 +415,9 @@ def _run_many(
         y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
         voting[:, t] = expected_outcome(y2, w)
         if record:
-            first = _Round(x[0], s[0], w[0], mask)  # run 0's candidates, with its own indices
-            ext = _externalities(first, done, x[0], s[0], mask)
-            records.append(_round_record(t, first, done, moves, ext, actor_ids, issue_ids))
+            run0 = _Round(x[0], s[0], w[0], mask)  # run 0's candidates, with its own indices
+            ext = _externalities(run0, done, x[0], s[0], mask)
+            records.append(_round_record(t, run0, done, moves, ext, actor_ids, issue_ids))
         x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
         preference[:, t] = expected_outcome(x, w)
         positions[:, t] = x
