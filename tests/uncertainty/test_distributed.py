@@ -102,10 +102,10 @@ def test_one_and_two_workers_give_the_in_process_numbers() -> None:
     assert bar.done == bar.total == 4
 
 
-def _worker_processes() -> list[psutil.Process]:
-    return [
-        c for c in psutil.Process().children(recursive=True) if "resource_tracker" not in " ".join(c.cmdline())
-    ]
+def _worker_processes(parent: psutil.Process | None = None) -> list[psutil.Process]:
+    """The process's children but multiprocessing's resource tracker (which ends with it)."""
+    kids = (parent or psutil.Process()).children(recursive=True)
+    return [c for c in kids if "resource_tracker" not in " ".join(c.cmdline())]
 
 
 def _still_running(procs: list[psutil.Process]) -> list[int]:
@@ -122,11 +122,7 @@ def test_no_worker_outlives_a_terminated_simulate(tmp_path: Path) -> None:
         deadline = time.monotonic() + 120
         workers: list[psutil.Process] = []
         while time.monotonic() < deadline and proc.poll() is None:
-            workers = [
-                c
-                for c in psutil.Process(proc.pid).children(recursive=True)
-                if "resource_tracker" not in " ".join(c.cmdline())
-            ]
+            workers = _worker_processes(psutil.Process(proc.pid))
             if workers:
                 break
             time.sleep(0.2)
