@@ -111,7 +111,10 @@ def sobol_indices(f: Array) -> tuple[Array, Array]:
     # centred on the mean of every run, as SALib.analyze.sobol does (its scaling by the sd cancels):
     # the estimators' variance no longer grows with the outcome's distance from 0, and the
     # indices equal SALib's (tests/uncertainty/test_sensitivity.py checks them to 1e-10)
-    f = f - f.mean(axis=(0, 1))
+    # (a contiguous copy: the sum's rounding then depends on the numbers, not on how the blocks
+    # were laid out by the workers that computed them)
+    f = np.ascontiguousarray(f)
+    f = f - f.reshape(-1, *f.shape[2:]).mean(axis=0)
     pooled = np.concatenate([f[:, 0], f[:, 1]], axis=0)
     fa, fb, fab = f[:, 0], f[:, 1], np.moveaxis(f[:, 2:], 1, 0)
     var = np.var(pooled, axis=0)
