@@ -936,3 +936,9 @@ def durability_section(
             "class_size": rate.size,
         }
     return section
+
+
+# `accord.durability(...)` calls accord.api.durability (the notebook API); see accord.api.callable
+from accord.api.callable import make_callable  # noqa: E402
+
+make_callable(__name__, "durability")

@@ -1,0 +1,494 @@
+"""accord from Python: one call per job, with the command line's defaults.
+
+========================  ===================================================================
+``accord.load``           read a scenario file (YAML, JSON, CSV, XLSX, KTAB, BDM, Decide, DEU)
+``accord.forecast``       every model's forecast (:class:`~accord.api.results.Forecasts`)
+``accord.analyze``        the case analysis: who wants a deal, the zone or the gap, what to table
+``accord.simulate``       Monte Carlo draws (:class:`~accord.api.results.MonteCarlo`)
+``accord.sensitivity``    Sobol' indices (:class:`~accord.api.results.SensitivityIndices`)
+``accord.sweep``          forecasts and verdicts over what-if values (:class:`~accord.api.whatif.Sweep`)
+``accord.report``         the self-contained HTML report, written to a file
+``accord.durability``     how long comparable cease-fires held (:class:`~accord.api.results.Durability`)
+``accord.backtest``       every model against recorded outcomes (:class:`~accord.api.results.BacktestResult`)
+========================  ===================================================================
+
+Models are named by a string or a list (``"eum"``, ``["eum", "eum:paper"]``); parameters are
+keywords (``rounds=5``) or one mapping per model (``eum={"rounds": 5}``). Every result has a
+short ``repr``, renders in Jupyter, gives tidy DataFrames through ``to_frame()`` and draws
+itself with ``plot()``. docs/python.md is the tutorial.
+
+>>> import accord
+>>> s = accord.load("examples/gaza_ceasefire_2024.yaml")
+>>> f = accord.forecast(s, "compromise")
+>>> round(f.outcome("compromise", "presence"), 1)
+45.7
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from accord.errors import InputError, ParameterError
+
+if TYPE_CHECKING:
+    from accord.api.results import BacktestResult, Durability, Forecasts, MonteCarlo, SensitivityIndices
+    from accord.api.whatif import Sweep
+    from accord.scenario.model import Scenario
+
+__all__ = [
+    "analyze",
+    "backtest",
+    "durability",
+    "forecast",
+    "load",
+    "report",
+    "sensitivity",
+    "simulate",
+    "sweep",
+]
+
+
+def load(path: str | os.PathLike[str], input_format: str | None = None, **options: Any) -> Scenario:
+    """Read and validate a scenario file; the format is detected from the content unless given.
+
+    >>> import accord
+    >>> s = accord.load("examples/gaza_ceasefire_2024.yaml")
+    >>> s.actor_ids
+    ('israel', 'hamas', 'us', 'qatar', 'egypt')
+    """
+    from accord.scenario.io import load as _load
+
+    return _load(Path(path), input_format, **options)
+
+
+def _scenario(scenario: Any, call: str) -> Scenario:
+    from accord.scenario.model import Scenario
+
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | os.PathLike):
+        return load(scenario)
+    raise InputError(
+        f"{call}(scenario=...): expected a Scenario or a file path, got {type(scenario).__name__}"
+    )
+
+
+def _models_and_params(
+    models: str | Sequence[str] | None,
+    params: Mapping[str, Any] | None,
+    keywords: Mapping[str, Any],
+    call: str,
+) -> tuple[list[str] | None, dict[str, Any]]:
+    from accord.api.params import flat_params, model_names
+
+    names = model_names(models, call)
+    return names, flat_params(names, params, keywords, call)
+
+
+def forecast(
+    scenario: Scenario | str | os.PathLike[str],
+    models: str | Sequence[str] | None = None,
+    *,
+    seed: int = 0,
+    params: Mapping[str, Any] | None = None,
+    **model_params: Any,
+) -> Forecasts:
+    """Every model's forecast of every issue (``accord forecast``).
+
+    ``models``: one name or a list, ``NAME:VARIANT`` for a variant (default: every model that
+    applies); parameters as keywords (``rounds=5``, for every selected model that has it) or
+    per model (``eum={"rounds": 5}``, or ``params={"eum": {"rounds": 5}}``); ``seed`` for the
+    stochastic models. Returns :class:`~accord.api.results.Forecasts`, a mapping model ->
+    :class:`~accord.forecast.Forecast` with ``to_frame()`` and ``plot()``.
+
+    >>> import accord
+    >>> s = accord.load("examples/gaza_ceasefire_2024.yaml")
+    >>> f = accord.forecast(s, ["compromise", "eum"], eum={"rounds": 5})
+    >>> f.to_frame()[["model", "issue", "outcome"]].round(1).head(4)
+            model       issue  outcome
+    0  compromise    presence     45.7
+    1  compromise    hostages     63.8
+    2  compromise  end_of_war     54.4
+    3         eum    presence     40.2
+    >>> accord.forecast(s, "eum", round=5)
+    Traceback (most recent call last):
+    ...
+    accord.errors.ParameterError: forecast(round=...): no selected model has a parameter 'round' ...
+    """
+    from accord.api.params import for_model, split_variant
+    from accord.api.results import Forecasts
+    from accord.forecast import run_forecasts
+    from accord.problem import to_problem
+
+    s = _scenario(scenario, "forecast")
+    names, flat = _models_and_params(models, params, model_params, "forecast")
+    if names is None:
+        return Forecasts(s, run_forecasts(s, None, flat, seed=seed), seed)
+    problem = to_problem(s)
+    out = {}
+    for entry in names:
+        model, fixed = split_variant(entry)
+        own = {**for_model(flat, model), **{f"{model}.{k}": v for k, v in fixed.items()}}
+        out[entry] = run_forecasts(problem, [model], own, seed=seed)[model]
+    return Forecasts(s, out, seed)
+
+
+def analyze(
+    scenario: Scenario | str | os.PathLike[str],
+    *,
+    loss: str = "quadratic",
+    point: Mapping[str, float] | None = None,
+    seed: int = 0,
+    ceasefire_data: str | os.PathLike[str] | None = None,
+) -> Any:
+    """The case analysis of ``accord analyze``: does a zone of agreement exist, who blocks, what
+    a mediator could table, and how long such a deal held elsewhere (with cease-fire data).
+
+    ``loss``: the utility loss, ``"quadratic"`` or ``"linear"``; ``point``: an outcome of
+    your own to test, ``{issue: value}`` in scale units; ``ceasefire_data``: the ETH/PRIO
+    cease-fire CSV (default ``$ACCORD_CEASEFIRE_DATA``).
+
+    >>> import accord
+    >>> case = accord.analyze("examples/gaza_ceasefire_2024.yaml")
+    >>> case.summary[0][:47]
+    'No: as encoded, no deal is acceptable to both I'
+    """
+    s = _scenario(scenario, "analyze")
+    if loss not in ("linear", "quadratic"):
+        raise InputError(f"analyze(loss={loss!r}): expected linear or quadratic")
+    checked = _point(s, point, "analyze")
+    return _case_analysis(s, loss=loss, point=checked, seed=seed, ceasefire_data=ceasefire_data)
+
+
+def _point(s: Scenario, point: Mapping[str, float] | None, call: str) -> dict[str, float] | None:
+    if point is None:
+        return None
+    out: dict[str, float] = {}
+    for issue, value in point.items():
+        if issue not in s.issue_ids:
+            raise InputError(
+                f"{call}(point={{{issue!r}: ...}}): unknown issue (issues: {', '.join(s.issue_ids)})"
+            )
+        sc = s.issue(issue).scale
+        v = float(value)
+        if not sc.min <= v <= sc.max:
+            raise InputError(f"{call}(point={{{issue!r}: {v:g}}}): outside the scale {sc.min:g}..{sc.max:g}")
+        out[issue] = v
+    return out
+
+
+def _case_analysis(
+    s: Scenario,
+    *,
+    loss: str,
+    point: dict[str, float] | None,
+    seed: int,
+    ceasefire_data: str | os.PathLike[str] | None,
+) -> Any:
+    """The one adapter to the case analysis (accord.case): its only caller is :func:`analyze`."""
+    from accord import case
+    from accord.api.results import CaseReport
+
+    data = case.build_report(s, loss, point, seed, ceasefire_data)  # type: ignore[arg-type]
+    return CaseReport(s, data)
+
+
+def simulate(
+    scenario: Scenario | str | os.PathLike[str],
+    draws: int = 1000,
+    models: str | Sequence[str] | None = None,
+    *,
+    seed: int = 0,
+    noise: float = 0.0,
+    loss: str = "quadratic",
+    client: Any = None,
+    params: Mapping[str, Any] | None = None,
+    **model_params: Any,
+) -> MonteCarlo:
+    """Monte Carlo draws of the inputs the scenario marks uncertain, through the models
+    (``accord simulate``): outcome distributions, P(zone of agreement), P(each proposal passes).
+
+    ``noise``: the standard deviation, as a share of its range, of every value without its own
+    uncertainty entry; ``client``: a ``dask.distributed.Client`` to run on (default
+    in-process). The numbers depend on ``seed`` alone.
+
+    >>> import accord
+    >>> mc = accord.simulate("examples/gaza_ceasefire_2024.yaml", draws=200, models="compromise")
+    >>> mc.to_frame("summary")[["model", "issue", "q50"]].round(1)
+            model       issue   q50
+    0  compromise    presence  46.6
+    1  compromise    hostages  63.8
+    2  compromise  end_of_war  55.3
+    """
+    from accord.api.results import MonteCarlo
+    from accord.uncertainty.simulation import simulate as _simulate
+
+    s = _scenario(scenario, "simulate")
+    if not isinstance(draws, int) or draws < 1:
+        raise InputError(f"simulate(draws={draws!r}): must be a whole number, at least 1")
+    if noise < 0:
+        raise InputError(f"simulate(noise={noise:g}): must be 0 or more")
+    if loss not in ("linear", "quadratic"):
+        raise InputError(f"simulate(loss={loss!r}): expected linear or quadratic")
+    names, flat = _models_and_params(models, params, model_params, "simulate")
+    if names and any(":" in n for n in names):
+        raise ParameterError("simulate(models=...): variants (NAME:VARIANT) are not simulated; pass variant=")
+    sim = _simulate(s, draws, names, flat, seed=seed, noise=noise, loss=loss, client=client)  # type: ignore[arg-type]
+    return MonteCarlo(sim)
+
+
+def sensitivity(
+    scenario: Scenario | str | os.PathLike[str],
+    draws: int = 512,
+    models: str | Sequence[str] | None = "compromise",
+    *,
+    seed: int = 0,
+    noise: float = 0.0,
+    client: Any = None,
+    params: Mapping[str, Any] | None = None,
+    **model_params: Any,
+) -> SensitivityIndices:
+    """Sobol' indices: which uncertain inputs move each model's forecast (``accord simulate
+    --sensitivity``). ``draws`` base draws cost ``draws * (k + 2)`` runs per model for ``k``
+    uncertain inputs; the default model is the compromise model, as the report's (the costlier
+    models take minutes).
+
+    >>> import accord
+    >>> si = accord.sensitivity("examples/gaza_ceasefire_2024.yaml", draws=64)
+    >>> si.to_frame().loc[0, ["model", "issue", "input"]].tolist()
+    ['compromise', 'presence', 'hamas.presence.position']
+    """
+    from accord.api.results import SensitivityIndices
+    from accord.uncertainty.sensitivity import sensitivity as _sensitivity
+
+    s = _scenario(scenario, "sensitivity")
+    if not isinstance(draws, int) or draws < 2:
+        raise InputError(f"sensitivity(draws={draws!r}): must be a whole number, at least 2")
+    if noise < 0:
+        raise InputError(f"sensitivity(noise={noise:g}): must be 0 or more")
+    names, flat = _models_and_params(models, params, model_params, "sensitivity")
+    sens = _sensitivity(s, draws, names, flat, seed=seed, noise=noise, client=client)
+    return SensitivityIndices(sens, s)
+
+
+def sweep(
+    scenario: Scenario | str | os.PathLike[str],
+    actor: str | None = None,
+    issue: str | None = None,
+    field: str = "position",
+    values: Any = None,
+    *,
+    grid: Sequence[Any] | None = None,
+    models: str | Sequence[str] | None = None,
+    loss: str = "quadratic",
+    seed: int = 0,
+    params: Mapping[str, Any] | None = None,
+    **model_params: Any,
+) -> Sweep:
+    """Forecasts and verdicts over what-if values of one input, or a grid of two.
+
+    One input: ``actor``'s ``field`` on ``issue`` takes each of ``values`` (``field``:
+    ``"position"`` or ``"reservation"`` in the issue's scale units, ``"salience"`` on the
+    scenario's salience scale; ``field="reservation"`` with ``issue=None`` sweeps a reservation
+    utility, 0-1). Two inputs: ``grid=[(actor, issue, field, values), (...)]`` (or mappings
+    with those keys), every pair of values. Each grid point is answered as
+    :func:`forecast` and :func:`analyze` answer the edited scenario, but all at once through
+    the models' batch axis. Returns :class:`~accord.api.whatif.Sweep` (``to_frame()``, ``plot()``).
+
+    >>> import accord
+    >>> s = accord.load("examples/gaza_ceasefire_2024.yaml")
+    >>> sw = accord.sweep(s, "hamas", "presence", "reservation", values=[30, 60, 90], models="compromise")
+    >>> sw.to_frame("points")[["hamas.presence.reservation", "zone"]]
+       hamas.presence.reservation  zone
+    0                        30.0   0.0
+    1                        60.0   0.0
+    2                        90.0   1.0
+    """
+    from accord.api import whatif as sw
+
+    s = _scenario(scenario, "sweep")
+    axes = sw.parse_axes(s, actor, issue, field, values, grid)
+    names, flat = _models_and_params(models, params, model_params, "sweep")
+    return sw.sweep(s, axes, names, flat, loss=loss, seed=seed)
+
+
+def report(
+    scenario: Scenario | str | os.PathLike[str],
+    path: str | os.PathLike[str] = "report.html",
+    *,
+    figures: str | os.PathLike[str] | None = None,
+    draws: int = 2000,
+    models: str | Sequence[str] | None = None,
+    noise: float = 0.05,
+    sensitivity_draws: int = 256,
+    sensitivity_model: str = "compromise",
+    focal: str | None = None,
+    loss: str = "quadratic",
+    point: Mapping[str, float] | None = None,
+    seed: int = 0,
+    ceasefire_data: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write the self-contained HTML report of ``accord report`` to ``path`` (and every figure
+    as PNG, SVG and PDF under ``figures``); returns the path. An existing file is replaced only
+    with ``overwrite=True``.
+
+    >>> import accord, tempfile, os
+    >>> out = os.path.join(tempfile.mkdtemp(), "gaza.html")
+    >>> accord.report("examples/gaza_ceasefire_2024.yaml", out, draws=0).name
+    'gaza.html'
+    """
+    from accord.report.html import collect, render
+
+    s = _scenario(scenario, "report")
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise InputError(f"report(path={str(target)!r}): the file exists; pass overwrite=True to replace it")
+    if loss not in ("linear", "quadratic"):
+        raise InputError(f"report(loss={loss!r}): expected linear or quadratic")
+    for value, name in ((draws, "draws"), (sensitivity_draws, "sensitivity_draws")):
+        if value < 0:
+            raise InputError(f"report({name}={value}): must be 0 or more")
+    if sensitivity_draws == 1:
+        raise InputError("report(sensitivity_draws=1): must be 0 or at least 2")
+    if noise < 0:
+        raise InputError(f"report(noise={noise:g}): must be 0 or more")
+    from accord.api.params import model_names
+
+    d = collect(
+        s,
+        loss=loss,  # type: ignore[arg-type]
+        point=_point(s, point, "report"),
+        seed=seed,
+        draws=draws,
+        models=model_names(models, "report"),
+        noise=noise,
+        sensitivity_draws=sensitivity_draws,
+        sensitivity_model=sensitivity_model,
+        ceasefire_data=ceasefire_data,
+        focal=focal,
+    )
+    html, _ = render(d, figures)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def durability(
+    scenario: Scenario | str | os.PathLike[str] | None = None,
+    *,
+    data: str | os.PathLike[str] | None = None,
+    model: bool = True,
+    seed: int = 0,
+    min_size: int | None = None,
+    **features: Any,
+) -> Durability:
+    """How long comparable cease-fires held (``accord durability``): the Kaplan-Meier base rate
+    of the reference class and, with ``model=True``, the Cox model's probability for this deal.
+
+    The deal's features come from ``scenario.deal`` or as keywords (``written=True``,
+    ``mediated=True``, ``purpose=["humanitarian"]``, ``ceasefire_class="preliminary"``,
+    ``side="bilateral"``, ``timing="1"``, ``enforcement=``, ``mechanism=``, ``ddr=``,
+    ``fixed_term=``, ``fixed_term_days=``, ``location=``). ``data``: the ETH/PRIO CFD csv
+    (default ``$ACCORD_CEASEFIRE_DATA``).
+
+    >>> import accord
+    >>> d = accord.durability(data="../shared/data/ceasefires/cfd_1989_2016.csv", written=True, model=False)
+    >>> d.to_frame().columns.tolist()
+    ['horizon', 'days', 'base_rate', 'ci_low', 'ci_high', 'model']
+    """
+    from accord import durability as du
+    from accord.api.results import Durability
+
+    size = du.MIN_CLASS_SIZE if min_size is None else min_size
+    if scenario is not None:
+        if features:
+            raise InputError(
+                "durability: give the deal's features either by a scenario or as keywords, not both"
+            )
+        s = _scenario(scenario, "durability")
+        if s.deal is None:
+            raise InputError("durability(scenario=...): the scenario has no `deal` section")
+        ref, more, term = du.deal_reference(s.deal)
+    else:
+        ref, more, term = _deal_features(features)
+    cfd = du.load(data)
+    section = du.analyse(cfd, ref, purposes=more, fixed_term_days=term, min_size=size, model=model, seed=seed)
+    return Durability(section)
+
+
+def _deal_features(features: Mapping[str, Any]) -> tuple[dict[str, str], list[str], float | None]:
+    """Keyword features as the reference class :func:`accord.durability.analyse` takes."""
+    from accord import durability as du
+
+    known = {
+        *du.BINARY_FEATURES,
+        "ceasefire_class",
+        "side",
+        "timing",
+        "location",
+        "purpose",
+        "fixed_term_days",
+    }
+    unknown = sorted(set(features) - known)
+    if unknown:
+        raise InputError(
+            f"durability({unknown[0]}=...): not a cease-fire feature (features: {', '.join(sorted(known))})"
+        )
+    ref: dict[str, str] = {}
+    for name, value in features.items():
+        if value is None or name in ("purpose", "fixed_term_days"):
+            continue
+        if name in du.BINARY_FEATURES:
+            if not isinstance(value, bool):
+                raise InputError(f"durability({name}={value!r}): expected True or False")
+            ref[name] = "yes" if value else "no"
+        else:
+            ref[name] = str(value)
+    purpose = features.get("purpose") or []
+    purposes = [purpose] if isinstance(purpose, str) else list(purpose)
+    if purposes:
+        ref["purpose"] = purposes[0]
+    term = features.get("fixed_term_days")
+    return ref, purposes[1:], (None if term is None else float(term))
+
+
+def backtest(
+    data: str | os.PathLike[str] | Sequence[Scenario],
+    models: str | Sequence[str] | None = None,
+    *,
+    capability: str = "equal",
+    institutions: str = "largest",
+    min_actors: int = 3,
+    seed: int = 0,
+    params: Mapping[str, Any] | None = None,
+    **model_params: Any,
+) -> BacktestResult:
+    """Forecast every scorable issue of a DEU table (or of one-issue scenarios with recorded
+    outcomes) with every model, and score each model's error (``accord backtest``; the learned
+    forecaster's cross-validation is the command's alone).
+
+    ``data``: a DEU table path, or scenarios; ``models``: ``NAME`` or ``NAME:VARIANT`` (default:
+    every model and variant but the learned ones); ``capability``, ``institutions``: how the DEU
+    reader weighs actors (see docs/backtest.md).
+
+    >>> import accord
+    >>> bt = accord.backtest("../shared/data/deu/deu_dev.tsv", ["mean", "median"])
+    >>> bt.to_frame("metrics")["model"].tolist()
+    ['mean', 'median']
+    """
+    from accord.api.results import BacktestResult
+    from accord.evaluation import backtest as bt
+
+    names, flat = _models_and_params(models, params, model_params, "backtest")
+    if isinstance(data, str | os.PathLike):
+        from accord.scenario.formats import deu
+
+        scenarios = deu.load_file(Path(data), capability=capability, institutions=institutions).scenarios
+    else:
+        scenarios = list(data)
+    result = bt.run_backtest(scenarios, names, flat, seed=seed, min_actors=min_actors)
+    return BacktestResult(result, seed=seed)
