@@ -316,7 +316,7 @@ def parse_axes(
     if grid is None:
         if actor is None or values is None:
             raise InputError("sweep: give actor=, issue=, field= and values=, or grid=[...]")
-        return [make_axis(scenario, actor, issue, field, values, "sweep(")]
+        return [make_axis(scenario, actor, issue, field, values, "sweep: ")]
     if actor is not None or values is not None:
         raise InputError("sweep: give either actor=/issue=/field=/values= or grid=, not both")
     if isinstance(grid, Mapping) or not 1 <= len(grid) <= 2:

@@ -149,9 +149,10 @@ def _records(frame: Any, table: str) -> list[dict[str, Any]]:
     if not isinstance(frame, pd.DataFrame):
         raise InputError(f"{table}: expected a pandas DataFrame, got {type(frame).__name__}")
     missing = [c for c in REQUIRED[table] if c not in frame.columns]
-    if missing:
-        raise InputError(f"{table}: missing column(s) {', '.join(missing)}")
     unknown = [str(c) for c in frame.columns if c not in COLUMNS[table]]
+    if missing:
+        extra = f" (unknown column(s): {', '.join(unknown)})" if unknown else ""
+        raise InputError(f"{table}: missing column(s) {', '.join(missing)}{extra}")
     if unknown:
         raise InputError(
             f"{table}: unknown column(s) {', '.join(unknown)} (columns: {', '.join(COLUMNS[table])})"
