@@ -32,7 +32,8 @@ def short(text: str) -> None:
 
 def test_import_accord_stays_light() -> None:
     code = (
-        "import sys, accord; heavy = ('pandas', 'matplotlib', 'scipy.optimize', 'lifelines', 'sklearn', 'dask');"
+        "import sys, accord;"
+        "heavy = ('pandas', 'matplotlib', 'scipy.optimize', 'lifelines', 'sklearn', 'dask');"
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
