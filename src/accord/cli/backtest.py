@@ -13,10 +13,11 @@ import typer
 from rich.table import Table
 
 from accord.cli import app
-from accord.cli.output import check_format, console, dump_json, fmt_num
+from accord.cli.output import FORCE, MAKE_DIRS, check_format, console, dump_json, fmt_num
 from accord.errors import InputError, ParameterError
 from accord.evaluation import backtest as bt
 from accord.models import registry
+from accord.outputs import check_output
 from accord.scenario import io as sio
 from accord.scenario.formats import deu
 
@@ -245,6 +246,8 @@ def export(
     proposal: str = typer.Option(None, "--proposal", help="Proposal id (prnr): all its issues together"),
     capability: str = typer.Option("equal", "--capability", help="equal, council, population or gdp"),
     institutions: str = typer.Option("largest", "--institutions", help="largest, procedure or none"),
+    force: bool = FORCE,
+    make_dirs: bool = MAKE_DIRS,
 ) -> None:
     """Write one DEU issue (or one proposal's issues) as a scenario file for `accord forecast`."""
     if (issue is None) == (proposal is None):
@@ -254,6 +257,7 @@ def export(
         options["issue"] = issue
     else:
         options["proposal"] = proposal
+    check_output(out, force=force, inputs=[file], make_dirs=make_dirs)
     scenario = sio.load(file, "deu", **options)
-    sio.save(scenario, out)
+    sio.save(scenario, out, force=force, inputs=[file], make_dirs=make_dirs)
     typer.echo(f"wrote {out}")

@@ -21,14 +21,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from accord.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ENV_VAR = "ACCORD_CEASEFIRE_DATA"
 """Environment variable naming the CFD file used when no ``--data`` path is given."""
@@ -211,12 +212,58 @@ def data_path(path: str | os.PathLike[str] | None = None) -> Path:
     return p
 
 
+def _code_ranges() -> dict[str, tuple[tuple[int, int], ...]]:
+    """The values each numeric CFD column may take (codebook codes; -1 unclear, 0 not applicable)."""
+    year = ((-1, 0), (1900, 2100))
+    ranges: dict[str, tuple[tuple[int, int], ...]] = {
+        "cc": ((1, 999),),
+        "cf_id": ((1, 10**7),),
+        "ucdp_acd_id": ((-1, 10**7),),
+        "side": ((-1, 3),),
+        "written": ((-1, 2),),
+        "ceasefire_class": ((-1, 3),),
+        "timing": ((-1, 3),),
+        "enforcement": ((-1, 3),),
+        "ended": ((-1, 4),),
+    }
+    for stem in ("cf_dec", "cf_effect", "end"):
+        pre = "end" if stem == "end" else stem
+        ranges[f"{pre}_yr"] = year
+        ranges[f"{pre}_month"] = ((-1, 12),)
+        ranges[f"{pre}_day"] = ((-1, 31),)
+    for col in REQUIRED_COLUMNS:
+        ranges.setdefault(col, ((-1, 1),))  # the yes/no columns and the purposes
+    return ranges
+
+
+CODE_RANGES = _code_ranges()
+"""Allowed values of the numeric CFD columns; anything else is refused with its row and column."""
+
+
 def read_cfd(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Read the CFD csv (one row per cease-fire and actor) and check its columns."""
+    """Read the CFD csv (one row per cease-fire and actor) and check its columns and codes.
+
+    Every numeric column must hold whole numbers within its codebook range (:data:`CODE_RANGES`;
+    empty cells count as -1, unclear); a year of ``inf``, a month of 13 or an unknown code is an error
+    naming its row and column, as is a row with fewer cells than the header.
+    """
+    import io as _io
+
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
+    from accord.limits import read_input
+
     p = data_path(path)
+    data = read_input(p, what="cease-fire data file (CSV)")
     try:
-        raw = pd.read_csv(p, low_memory=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte offset {exc.start}); save it as UTF-8", source=str(p)
+        ) from None
+    try:
+        raw = pd.read_csv(_io.StringIO(text), low_memory=False, keep_default_na=True)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, ValueError) as exc:
         raise InputError(f"not a readable CSV table: {exc}".splitlines()[0], source=str(p)) from None
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
@@ -224,6 +271,19 @@ def read_cfd(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         raise InputError(
             f"not the ETH/PRIO cease-fire dataset: missing columns {', '.join(missing)}", source=str(p)
         )
+    if raw.empty:
+        raise InputError("the table has no rows", source=str(p))
+    # a truncated row: pandas fills the missing cells with NaN; the last column empty everywhere
+    # else is not a sign of it, so compare each row's cell count with the header's
+    ncols = len(raw.columns)
+    lines = [ln for ln in text.splitlines()[1:] if ln.strip()]
+    if len(lines) == len(raw) and '"' not in text:
+        for k, ln in enumerate(lines):
+            if ln.count(",") + 1 < ncols:
+                raise InputError(
+                    f"row {k + 2}: {ln.count(',') + 1} cells, the header has {ncols} (a truncated row?)",
+                    source=str(p),
+                )
     numeric = [c for c in REQUIRED_COLUMNS if c not in ("location", "fixed_time")]
     for col in numeric:
         values = pd.to_numeric(raw[col], errors="coerce")
@@ -233,9 +293,21 @@ def read_cfd(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             raise InputError(
                 f"row {row + 2}, column {col}: {raw[col].iloc[row]!r} is not a number", source=str(p)
             )
-        raw[col] = values.fillna(-1).astype(int)
-    if raw.empty:
-        raise InputError("the table has no rows", source=str(p))
+        values = values.fillna(-1).astype(float)
+        ok = np.isfinite(values.to_numpy()) & (values.to_numpy() == np.round(values.to_numpy()))
+        allowed = np.zeros(len(values), dtype=bool)
+        for lo, hi in CODE_RANGES[col]:
+            allowed |= (values.to_numpy() >= lo) & (values.to_numpy() <= hi)
+        bad_mask = ~(ok & allowed)
+        if bad_mask.any():
+            row = int(np.flatnonzero(bad_mask)[0])
+            shown = " or ".join(f"{lo}..{hi}" for lo, hi in CODE_RANGES[col])
+            raise InputError(
+                f"row {row + 2}, column {col}: {raw[col].iloc[row]!r} is not a valid code "
+                f"(expected a whole number in {shown})",
+                source=str(p),
+            )
+        raw[col] = values.astype(int)
     return raw
 
 
@@ -295,6 +367,8 @@ class CeasefireData:
 
 def _binary(values: pd.Series) -> pd.Series:
     """CFD 0/1(/2) with -1 (unclear) -> 1.0 / 0.0 / NaN; enforcement 3 is also 'unclear'."""
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     v = values.astype(float)
     return pd.Series(np.where(v < 0, np.nan, np.where(v > 0, 1.0, 0.0)), index=values.index)
 
@@ -319,6 +393,8 @@ def ceasefires(
     ``unclear_as="breakdown"`` is the pessimistic sensitivity check: cease-fires whose ending is
     unclear (code -1) but dated count as breakdowns at that date instead of being censored.
     """
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     if unclear_as not in ("censored", "breakdown"):
         raise InputError(f"unclear_as {unclear_as!r}: expected censored or breakdown")
     df = raw[list(REQUIRED_COLUMNS)].copy()
@@ -528,6 +604,8 @@ def kaplan_meier(
     )
     n = len(t) - np.searchsorted(order, times, side="left")
     surv = np.cumprod(1.0 - d / n)
+    from scipy import stats
+
     with np.errstate(divide="ignore", invalid="ignore"):
         green = np.cumsum(np.where(n > d, d / (n * (n - d)), np.inf))
         z = stats.norm.ppf(1 - alpha / 2)
@@ -686,6 +764,8 @@ MODEL_COLUMNS: tuple[str, ...] = (
 def design_matrix(table: pd.DataFrame) -> pd.DataFrame:
     """Covariates of the Cox model: yes/no features (unknown = no), purpose flags, dummies for
     class (base: cessation), side (base: unilateral), timing (base: 0) and log(1 + fixed term)."""
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     x = pd.DataFrame(index=table.index)
     for name in BINARY_FEATURES:
         x[name] = pd.to_numeric(table[name], errors="coerce").fillna(0.0)
@@ -802,6 +882,8 @@ def deal_table(reference: Mapping[str, str], fixed_term_days: float | None = Non
     Features the deal does not state are left unknown (which the model reads as 'no' or the base
     category), purposes not named are 'no'.
     """
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     row: dict[str, Any] = {name: np.nan for name in BINARY_FEATURES}
     for p in PURPOSES:
         row["purpose_" + p] = 0.0

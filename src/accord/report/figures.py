@@ -81,18 +81,23 @@ def wrap(text: str, width: int = 24) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
-def save(fig: Figure, path: str | Path, close: bool = True, dpi: int = 200) -> Path:
+def save(fig: Figure, path: str | Path, close: bool = True, dpi: int = 200, force: bool = True) -> Path:
     """Write a figure as PNG, SVG or PDF (from the suffix); close it unless ``close`` is False.
 
-    ``dpi`` sets the resolution of PNG files (200: sharp in print at the page's width)."""
+    ``dpi`` sets the resolution of PNG files (200: sharp in print at the page's width). The file is
+    written by :func:`accord.outputs.write_output` (atomically, never through a symlink; an existing
+    file is replaced only with ``force``)."""
+    from accord.outputs import write_output
+
     p = Path(path)
     if p.suffix.lower() not in FORMATS:
         raise ValueError(f"{p}: figures are written as .png, .svg or .pdf")
-    p.parent.mkdir(parents=True, exist_ok=True)
     meta: dict[str, Any] = {".png": {}, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[
         p.suffix.lower()
     ]
-    fig.savefig(p, bbox_inches="tight", dpi=dpi, metadata=meta)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=p.suffix.lower()[1:], bbox_inches="tight", dpi=dpi, metadata=meta)
+    write_output(p, buf.getvalue(), force=force, make_dirs=True)
     if close:
         plt.close(fig)
     return p
