@@ -165,8 +165,12 @@ def test_analyze(gaza: Scenario) -> None:
 def test_report(gaza: Scenario, tmp_path: Path) -> None:
     out = accord.report(EXAMPLES / "eu_emissions.yaml", tmp_path / "eu.html", draws=0)
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    with pytest.raises(InputError, match="the file exists; pass overwrite=True"):
+    with pytest.raises(InputError, match="already exists; pass overwrite=True to overwrite it"):
         accord.report(gaza, out, draws=0)
+    with pytest.raises(InputError, match="pass make_dirs=True"):
+        accord.report(gaza, tmp_path / "new" / "x.html", draws=0)
+    with pytest.raises(InputError, match="is an input"):
+        accord.report(GAZA, GAZA, draws=0, overwrite=True)
     with pytest.raises(InputError, match=r"report\(draws=-1\)"):
         accord.report(gaza, tmp_path / "x.html", draws=-1)
 

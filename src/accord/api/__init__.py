@@ -331,10 +331,12 @@ def report(
     seed: int = 0,
     ceasefire_data: str | os.PathLike[str] | None = None,
     overwrite: bool = False,
+    make_dirs: bool = False,
 ) -> Path:
     """Write the self-contained HTML report of ``accord report`` to ``path`` (and every figure
     as PNG, SVG and PDF under ``figures``); returns the path. An existing file is replaced only
-    with ``overwrite=True``.
+    with ``overwrite=True``, a missing folder created only with ``make_dirs=True``; the report
+    never overwrites its inputs (:mod:`accord.outputs`).
 
     >>> import accord, tempfile, os
     >>> out = os.path.join(tempfile.mkdtemp(), "eu.html")
@@ -343,10 +345,9 @@ def report(
     """
     from accord.report.html import collect, render
 
+    inputs = [scenario if isinstance(scenario, str | os.PathLike) else None, ceasefire_data]
+    target = _writable(path, overwrite, make_dirs, inputs)
     s = _scenario(scenario, "report")
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise InputError(f"report(path={str(target)!r}): the file exists; pass overwrite=True to replace it")
     if loss not in ("linear", "quadratic"):
         raise InputError(f"report(loss={loss!r}): expected linear or quadratic")
     for value, name in ((draws, "draws"), (sensitivity_draws, "sensitivity_draws")):
@@ -372,9 +373,30 @@ def report(
         focal=focal,
     )
     html, _ = render(d, figures)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html, encoding="utf-8")
+    _writable(target, overwrite, make_dirs, inputs, html)
     return target
+
+
+def _writable(
+    path: str | os.PathLike[str],
+    overwrite: bool,
+    make_dirs: bool,
+    inputs: Sequence[str | os.PathLike[str] | None],
+    data: str | None = None,
+) -> Path:
+    """Check (and with ``data``, write) an output through :mod:`accord.outputs`, its refusals
+    worded in this API's arguments."""
+    from accord.outputs import check_output, write_output
+
+    try:
+        if data is None:
+            return check_output(path, force=overwrite, inputs=inputs, make_dirs=make_dirs)
+        write_output(path, data, force=overwrite, inputs=inputs, make_dirs=make_dirs)
+        return Path(path)
+    except InputError as exc:
+        words = str(exc).replace("give --force", "pass overwrite=True").replace("--force", "overwrite=True")
+        words = words.replace("give --make-dirs", "pass make_dirs=True").replace("--make-dirs", "make_dirs=True")
+        raise InputError(words) from None
 
 
 def durability(
