@@ -36,5 +36,9 @@ def test_every_public_function_has_an_example() -> None:
     from accord.scenario.edit import ScenarioEditing
 
     missing = [f for f in api.__all__ if ">>>" not in (getattr(api, f).__doc__ or "")]
-    missing += [m for m in vars(ScenarioEditing) if not m.startswith("_") and ">>>" not in (getattr(ScenarioEditing, m).__doc__ or "")]
+    missing += [
+        m
+        for m in vars(ScenarioEditing)
+        if not m.startswith("_") and ">>>" not in (getattr(ScenarioEditing, m).__doc__ or "")
+    ]
     assert not missing

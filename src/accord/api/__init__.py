@@ -395,7 +395,9 @@ def _writable(
         return Path(path)
     except InputError as exc:
         words = str(exc).replace("give --force", "pass overwrite=True").replace("--force", "overwrite=True")
-        words = words.replace("give --make-dirs", "pass make_dirs=True").replace("--make-dirs", "make_dirs=True")
+        words = words.replace("give --make-dirs", "pass make_dirs=True").replace(
+            "--make-dirs", "make_dirs=True"
+        )
         raise InputError(words) from None
 
 
