@@ -18,6 +18,7 @@ a column says otherwise. ``plot()`` returns a :class:`matplotlib.figure.Figure` 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -47,6 +48,29 @@ def _fmt(v: Any, digits: int = 1) -> str:
 
 def _pct(p: Any) -> str:
     return "n/a" if p is None else f"{100 * float(p):.0f}%"
+
+
+def shown(fig: Figure, *others: Figure) -> Figure:
+    """``fig`` ready to hand to the caller: released from pyplot (so that many plots do not pile
+    up, and Jupyter shows it once, as the cell's value) and, inside IPython, displayable as PNG
+    (the report's figures use the Agg backend, which registers no notebook display)."""
+    import matplotlib.pyplot as plt
+
+    for f in (fig, *others):
+        plt.close(f)
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        from matplotlib.figure import Figure as _Figure
+
+        png = shell.display_formatter.formatters["image/png"]
+        try:
+            png.lookup_by_type(_Figure)
+        except KeyError:
+            from IPython.core.pylabtools import select_figure_formats
+
+            select_figure_formats(shell, {"png"})
+    return fig
 
 
 def _html_table(frame: pd.DataFrame, caption: str) -> str:
@@ -149,11 +173,12 @@ class Forecasts(Mapping[str, "Forecast"]):
         from accord.report.adapters import forecast_plates
 
         plates = forecast_plates(self.scenario, self._ran if model is None else {model: self[model]})
-        if model is None:
-            return plates[0].figure
-        if len(plates) < 2:
+        figures = [p.figure for p in plates]
+        if model is not None and len(plates) < 2:
+            shown(*figures)
             raise InputError(f"plot(model={model!r}): the model has no rounds to draw")
-        return plates[1].figure
+        k = 0 if model is None else 1
+        return shown(figures[k], *figures[:k], *figures[k + 1 :])
 
     def _table(self) -> pd.DataFrame:
         frame = self.to_frame()
@@ -274,7 +299,7 @@ class MonteCarlo:
         """The distribution of each model's outcome per issue (one panel per issue)."""
         from accord.report.adapters import simulation_plates
 
-        return simulation_plates(self.simulation.scenario, self.summary, None, None)[0].figure
+        return shown(simulation_plates(self.simulation.scenario, self.summary, None, None)[0].figure)
 
     def __repr__(self) -> str:
         sim = self.simulation
@@ -337,6 +362,7 @@ class SensitivityIndices:
             raise InputError(f"plot(issue={issue!r}): unknown issue ({', '.join(self.scenario.issue_ids)})")
         sim = {"draws": 0, "models": {}}
         plates = simulation_plates(self.scenario, sim, self.sensitivity.to_json(), model)
+        shown(*[p.figure for p in plates])
         return next(
             p.figure for p in plates if p.name.startswith("tornado_") and p.name.endswith(_safe(issue))
         )
@@ -417,7 +443,7 @@ class Durability:
         plates = durability_plates(self.section)
         if not plates:
             raise InputError("plot: the durability section has no curve to draw")
-        return plates[0].figure
+        return shown(plates[0].figure)
 
     def __repr__(self) -> str:
         base = self.section.get("base_rate") or {}
@@ -528,7 +554,7 @@ class CaseReport:
         """Who accepts what: every actor's margin for every point on the table."""
         from accord.report.adapters import acceptance_plate
 
-        return acceptance_plate(self.scenario, self.data).figure
+        return shown(acceptance_plate(self.scenario, self.data).figure)
 
     def __repr__(self) -> str:
         lines = self.summary[:3]

@@ -236,6 +236,7 @@ class Sweep:
         """One axis: every model's forecast along the swept values, one panel per issue (or just
         ``issue``), shaded where a zone of agreement exists. Two axes: a heat map over the grid of
         whether a zone exists, or with ``model`` (and ``issue``) of that model's forecast."""
+        from accord.api.results import shown
         from accord.report import figures as fg
 
         if issue is not None and issue not in self.scenario.issue_ids:
@@ -258,26 +259,26 @@ class Sweep:
                     }
                 )
             zone = None if self.zone_note is not None else self.zone[order]
-            return fg.sweep_lines(
+            return shown(fg.sweep_lines(
                 self.values[0][order], panels, zone, self.axes[0].label,
                 f"Forecasts as {self.axes[0].label} varies",
-            )  # fmt: skip
+            ))  # fmt: skip
         if len(self.axes) != 2:
             raise InputError("plot: only sweeps over one or two inputs can be drawn")
         shape = (self.axes[0].values.size, self.axes[1].values.size)
         x, y = self.axes[1].values, self.axes[0].values
         if model is None:
-            return fg.sweep_grid(
+            return shown(fg.sweep_grid(
                 x, y, self.zone.reshape(shape), self.axes[1].label, self.axes[0].label,
                 "zone of agreement", "Does a zone of agreement exist?", binary=True,
-            )  # fmt: skip
+            ))  # fmt: skip
         i = issue or ids[0]
         j = self.scenario.issue_ids.index(i)
         values = self.outcomes[model][:, j].reshape(shape)
-        return fg.sweep_grid(
+        return shown(fg.sweep_grid(
             x, y, values, self.axes[1].label, self.axes[0].label, f"{model} forecast on {i}",
             f"{model}: forecast on {self.scenario.issue(i).name or i}",
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def __repr__(self) -> str:
         dims = " x ".join(f"{ax.label} ({ax.values.size} values)" for ax in self.axes)
