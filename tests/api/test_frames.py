@@ -43,20 +43,20 @@ def _rebuild(s: Scenario) -> Scenario:
     return Scenario.from_frames(**frames, **{k: getattr(s, k) for k in TABLE_FIELDS})
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(s=full_scenarios(flat=True))
 def test_round_trip_of_any_flat_scenario(s: Scenario) -> None:
     assert _normal(_rebuild(s)) == _normal(s)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(s=full_scenarios())
 def test_round_trip_keeps_everything_the_tables_hold(s: Scenario) -> None:
     # uncertainty entries and labelled scale points are not in the tables (the docstring says so)
     assert _normal(_rebuild(s), tables_only=True) == _normal(s, tables_only=True)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(s=scenarios())
 def test_frames_have_the_documented_columns(s: Scenario) -> None:
     for table, frame in s.to_frames().items():

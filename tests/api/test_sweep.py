@@ -116,7 +116,7 @@ def test_two_dimensional_grid(gaza: Scenario) -> None:
     assert "6 grid points" in repr(sw) or "grid points" in repr(sw)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), s=scenarios(max_actors=5, max_issues=3))
 def test_sweep_rows_equal_one_by_one_runs(data: st.DataObject, s: Scenario) -> None:
     actor = data.draw(st.sampled_from([a for a in s.actors if a.positions]))
@@ -138,7 +138,7 @@ def test_sweep_rows_equal_one_by_one_runs(data: st.DataObject, s: Scenario) -> N
     check_rows(sw, [edit(s, actor.id, issue, field, v) for v in values], models)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(s=scenarios(max_actors=4, max_issues=2), seed=st.integers(0, 2**16))
 def test_models_do_not_read_reservations(s: Scenario, seed: int) -> None:
     # the sweep shares one model run among grid points that differ in reservations only
