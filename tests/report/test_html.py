@@ -116,16 +116,24 @@ def test_gaza_report_is_valid_html_with_every_section(gaza: dict[str, Any]) -> N
     assert c.tags.get("script", 0) == 0 and c.tags.get("link", 0) == 0
     # the numbers are the analysis objects' numbers
     d, html = gaza["data"], gaza["html"]
-    for sentence in d.case["answer"]:
+    for sentence in d.case.answer:
         assert sentence.replace("'", "&#x27;") in html
+    # page one is the summary: the verdict before any section of evidence
+    verdict = d.case.summary.verdict.replace("'", "&#x27;")
+    assert html.index(verdict) < html.index('<section id="scenario">')
+    assert '<section id="answer">' in html
     for name, f in d.forecasts.items():
         if f.skipped is None:
             assert f">{f.outcome['presence']:.1f}<" in html, name
     for a in d.scenario.actors:
         assert a.label in html.replace("&#x27;", "'")
     if CFD.exists():
-        exp = d.durability["expectation"]
-        assert f"{100 * exp['base_rate_holding']:.0f}%" in html
+        du = d.durability
+        assert f"{100 * du.claim.base_rate_holding:.0f}%" in html
+        # base rate, pessimistic bound, Cox model and the location's own record side by side
+        for head in ("base rate", "pessimistic bound", "Cox model", "Israel&#x27;s own record"):
+            assert f"<th>{head}</th>" in html, head
+        assert '<table class="reference">' in html and du.reference[0].location in html
     else:
         assert "No cease-fire data is configured" in html
 

@@ -54,6 +54,7 @@ from numpy.typing import NDArray
 
 from accord.errors import ParameterError
 from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.weighted import weighted_mean
 from accord.problem import Problem
 
 Array = NDArray[np.float64]
@@ -68,16 +69,10 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 def expected_outcome(position: Array, weight: Array) -> Array:
     """Weighted mean over actors (axis -2) with weights ``c * s`` (0 where absent): ``(*B, I)``.
 
-    Stokman & Van Oosten (1994), eq. 1. An issue whose weights are all 0 gets the plain mean
-    of the positions given (NaN marks absent actors).
+    Stokman & Van Oosten (1994), eq. 1: :func:`accord.models.weighted.weighted_mean` over the
+    actors with a position (NaN marks absent actors).
     """
-    present = ~np.isnan(position)
-    x = np.where(present, position, 0.0)
-    total = weight.sum(axis=-2)
-    plain = x.sum(axis=-2) / np.maximum(present.sum(axis=-2), 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (weight * x).sum(axis=-2) / np.where(total > 0, total, 1.0)
-    return np.where(total > 0, mean, plain)
+    return weighted_mean(position, weight, ~np.isnan(position))[0]
 
 
 class _Round:
@@ -419,13 +414,13 @@ def exchange(
     problem: Problem,
     *,
     rng: np.random.Generator,
-    rounds: int = 10,
-    p: float = 0.0,
-    salience_weight: float = 0.4,
-    fixed_weight: float = 0.1,
-    repetitions: int = 1,
-    summary: str = "mean",
-    outcome: str = "voting",
+    rounds: int,
+    p: float,
+    salience_weight: float,
+    fixed_weight: float,
+    repetitions: int,
+    summary: str,
+    outcome: str,
 ) -> ModelResult:
     """Stokman & Van Oosten's (1994) exchange model, equal gain or randomised (p > 0).
 
