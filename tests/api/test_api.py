@@ -135,10 +135,13 @@ def test_simulate_and_sensitivity(gaza: Scenario) -> None:
 
 
 def test_analyze(gaza: Scenario) -> None:
-    case = accord.analyze(gaza)
-    assert case.summary[0].startswith("No: as encoded")
+    case = accord.analyze(gaza, draws=0)
+    assert case.summary.deal_possible is False
+    assert case.analysis.summary is case.summary
     short(repr(case))
-    assert "<li>" in case._repr_html_()
+    assert repr(case).splitlines()[1].startswith("Verdict: No")
+    html = case._repr_html_()
+    assert "Verdict:" in html and "<svg" in html  # the summary and the key figure
     acc = case.to_frame()
     assert list(acc.columns) == [
         "point",
@@ -153,13 +156,22 @@ def test_analyze(gaza: Scenario) -> None:
     sq = acc[(acc.point == "status quo") & (acc.actor == "hamas")].iloc[0]
     assert not sq.accepts and sq.margin < 0
     assert (acc.margin >= -1e-9).eq(acc.accepts).all()
+    fc = case.to_frame("forecasts")
+    assert (
+        fc.set_index(["model", "issue"]).outcome.to_dict()
+        == accord.forecast(gaza).to_frame().set_index(["model", "issue"]).outcome.to_dict()
+    )
     assert isinstance(case.plot(), Figure)
-    mine = accord.analyze(gaza, point={"presence": 40, "hostages": 70, "end_of_war": 45})
-    assert "your point" in set(mine.to_frame().point)
+    assert case.to_dict()["summary"]["deal_possible"] is False
+    mine = accord.analyze(gaza, draws=0, point={"presence": 40, "hostages": 70, "end_of_war": 45})
+    assert "user" in set(mine.to_frame().kind)
     with pytest.raises(InputError, match=r"analyze\(point=\{'presence': 140\}\): outside the scale"):
         accord.analyze(gaza, point={"presence": 140})
     with pytest.raises(InputError, match=r"analyze\(loss='cubic'\)"):
         accord.analyze(gaza, loss="cubic")
+    no_veto = gaza.model_copy(update={"actors": [a.model_copy(update={"veto": False}) for a in gaza.actors]})
+    with pytest.raises(InputError, match="analyze: no actor has a veto"):
+        accord.analyze(no_veto, draws=0)
 
 
 def test_report(gaza: Scenario, tmp_path: Path) -> None:
@@ -175,26 +187,41 @@ def test_report(gaza: Scenario, tmp_path: Path) -> None:
         accord.report(gaza, tmp_path / "x.html", draws=-1)
 
 
-def test_durability() -> None:
+def test_durability(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACCORD_CEASEFIRE_DATA", raising=False)
     path = need(CFD)
     gaza = accord.load(GAZA)
     d = accord.durability(gaza, data=path)
     frame = d.to_frame()
-    assert list(frame.columns) == ["horizon", "days", "base_rate", "ci_low", "ci_high", "model"]
+    assert list(frame.columns) == [
+        "horizon",
+        "days",
+        "base_rate",
+        "ci_low",
+        "ci_high",
+        "pessimistic",
+        "cox",
+        "location",
+    ]
     assert frame.days.tolist() == [7, 30, 56, 182, 365]
     assert ((frame.ci_low <= frame.base_rate) & (frame.base_rate <= frame.ci_high)).all()
-    assert frame.model.between(0, 1).all()
+    assert frame.cox.between(0, 1).all()
     curve = d.to_frame("curve")
     assert curve.holding.is_monotonic_decreasing
+    assert len(d.to_frame("reference")) == d.evidence.class_size
     short(repr(d))
     assert isinstance(d.plot(), Figure)
-    kw = accord.durability(data=path, written=True, mediated=True, ceasefire_class="preliminary", model=False)
+    deal = gaza.deal.model_dump()  # type: ignore[union-attr]
+    kw = accord.durability(data=path, model=False, **deal)
     assert kw.to_frame().base_rate.tolist() == frame.base_rate.tolist()
-    assert kw.to_frame().model.isna().all()
-    with pytest.raises(InputError, match=r"durability\(writen=...\): not a cease-fire feature"):
+    assert kw.to_frame().cox.isna().all()
+    assert accord.durability(data=path).evidence.reference_class == {}  # no deal: every cease-fire
+    with pytest.raises(InputError, match=r"durability\(writen=...\): not a field of a deal"):
         accord.durability(data=path, writen=True)
-    with pytest.raises(InputError, match=r"durability\(written='yes'\): expected True or False"):
-        accord.durability(data=path, written="yes")
+    with pytest.raises(InputError, match=r"durability: deal.side"):
+        accord.durability(data=path, side="trilateral")
+    with pytest.raises(InputError, match=r"durability\(data=None\)"):
+        accord.durability(written=True)
 
 
 def test_backtest() -> None:

@@ -21,5 +21,6 @@ def test_tutorial_notebook_runs() -> None:
     html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert any("Forecasts of" in h for h in html)  # Forecasts._repr_html_
     assert any("Sweep of" in h for h in html)
+    assert any("Verdict:" in h for h in html)  # the case analysis summary
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) == 3  # each figure plot() returns is shown once

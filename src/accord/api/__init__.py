@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from accord.errors import InputError, ParameterError
 
 if TYPE_CHECKING:
-    from accord.api.results import BacktestResult, Durability, Forecasts, MonteCarlo, SensitivityIndices
+    from accord.api.results import BacktestResult, Case, Durability, Forecasts, MonteCarlo, SensitivityIndices
     from accord.api.whatif import Sweep
     from accord.scenario.model import Scenario
 
@@ -141,26 +141,37 @@ def analyze(
     *,
     loss: str = "quadratic",
     point: Mapping[str, float] | None = None,
+    draws: int | None = None,
+    noise: float | None = None,
     seed: int = 0,
     ceasefire_data: str | os.PathLike[str] | None = None,
-) -> Any:
-    """The case analysis of ``accord analyze``: does a zone of agreement exist, who blocks, what
-    a mediator could table, and how long such a deal held elsewhere (with cease-fire data).
+) -> Case:
+    """The case analysis of ``accord analyze``: does a zone of agreement exist (and how sure is
+    that), who blocks, what a mediator could table, and how long such a deal held elsewhere.
 
-    ``loss``: the utility loss, ``"quadratic"`` or ``"linear"``; ``point``: an outcome of
-    your own to test, ``{issue: value}`` in scale units; ``ceasefire_data``: the ETH/PRIO
-    cease-fire CSV (default ``$ACCORD_CEASEFIRE_DATA``).
+    ``loss``: the utility loss, ``"quadratic"`` or ``"linear"``; ``point``: an outcome of your
+    own to test, ``{issue: value}`` in scale units; ``draws``: Monte Carlo draws behind the
+    probabilities (default 500, as the command; 0 for the fast what-if path); ``noise``: sd,
+    as a share of its range, of every value without its own uncertainty (default 0.05);
+    ``ceasefire_data``: the ETH/PRIO cease-fire CSV (default ``$ACCORD_CEASEFIRE_DATA``).
+    Returns :class:`~accord.api.results.Case`.
 
     >>> import accord
-    >>> case = accord.analyze("examples/gaza_ceasefire_2024.yaml")
-    >>> case.summary[0][:47]
-    'No: as encoded, no deal is acceptable to both I'
+    >>> case = accord.analyze("examples/gaza_ceasefire_2024.yaml", draws=0)
+    >>> case.summary.deal_possible
+    False
     """
     s = _scenario(scenario, "analyze")
     if loss not in ("linear", "quadratic"):
         raise InputError(f"analyze(loss={loss!r}): expected linear or quadratic")
+    if draws is not None and (not isinstance(draws, int) or draws < 0):
+        raise InputError(f"analyze(draws={draws!r}): must be a whole number, 0 or more")
+    if noise is not None and noise < 0:
+        raise InputError(f"analyze(noise={noise:g}): must be 0 or more")
     checked = _point(s, point, "analyze")
-    return _case_analysis(s, loss=loss, point=checked, seed=seed, ceasefire_data=ceasefire_data)
+    return _case_analysis(
+        s, loss=loss, point=checked, draws=draws, noise=noise, seed=seed, ceasefire_data=ceasefire_data
+    )
 
 
 def _point(s: Scenario, point: Mapping[str, float] | None, call: str) -> dict[str, float] | None:
@@ -185,15 +196,27 @@ def _case_analysis(
     *,
     loss: str,
     point: dict[str, float] | None,
+    draws: int | None,
+    noise: float | None,
     seed: int,
     ceasefire_data: str | os.PathLike[str] | None,
-) -> Any:
-    """The one adapter to the case analysis (accord.case): its only caller is :func:`analyze`."""
-    from accord import case
-    from accord.api.results import CaseReport
+) -> Case:
+    """The one adapter to the case analysis (:func:`accord.case.analyze_case`)."""
+    from accord.api.results import Case
+    from accord.case import DEFAULT_DRAWS, DEFAULT_NOISE, analyze_case
 
-    data = case.build_report(s, loss, point, seed, ceasefire_data)  # type: ignore[arg-type]
-    return CaseReport(s, data)
+    analysis = analyze_case(
+        s,
+        loss=loss,  # type: ignore[arg-type]
+        points=point,
+        draws=DEFAULT_DRAWS if draws is None else draws,
+        noise=DEFAULT_NOISE if noise is None else noise,
+        seed=seed,
+        ceasefire_data=ceasefire_data,
+    )
+    if analysis.agreement_error is not None:  # as `accord analyze`: no veto player, unknown reservations
+        raise InputError(f"analyze: {analysis.agreement_error}")
+    return Case(s, analysis)
 
 
 def simulate(
@@ -406,79 +429,61 @@ def durability(
     *,
     data: str | os.PathLike[str] | None = None,
     model: bool = True,
-    seed: int = 0,
-    min_size: int | None = None,
-    **features: Any,
+    **deal: Any,
 ) -> Durability:
     """How long comparable cease-fires held (``accord durability``): the Kaplan-Meier base rate
-    of the reference class and, with ``model=True``, the Cox model's probability for this deal.
+    of the reference class, the location's own record and, with ``model=True``, the Cox model's
+    probability for this deal.
 
-    The deal's features come from ``scenario.deal`` or as keywords (``written=True``,
-    ``mediated=True``, ``purpose=["humanitarian"]``, ``ceasefire_class="preliminary"``,
-    ``side="bilateral"``, ``timing="1"``, ``enforcement=``, ``mechanism=``, ``ddr=``,
-    ``fixed_term=``, ``fixed_term_days=``, ``location=``). ``data``: the ETH/PRIO CFD csv
-    (default ``$ACCORD_CEASEFIRE_DATA``).
+    The deal comes from ``scenario.deal`` or as keywords, the fields of a scenario's ``deal:``
+    block (``written=True``, ``mediated=True``, ``purpose=["humanitarian"]``,
+    ``ceasefire_class="preliminary"``, ``side="bilateral"``, ``timing="1"``, ``enforcement=``,
+    ``mechanism=``, ``ddr=``, ``fixed_term=``, ``fixed_term_days=``, ``location=``,
+    ``expected_days=``...). ``data``: the ETH/PRIO CFD csv (default ``$ACCORD_CEASEFIRE_DATA``).
 
     >>> import accord
     >>> cfd = DATA / "ceasefires" / "cfd_1989_2016.csv"  # DATA: where the public data sets are
     >>> d = accord.durability(data=cfd, written=True, model=False)
     >>> d.to_frame().columns.tolist()
-    ['horizon', 'days', 'base_rate', 'ci_low', 'ci_high', 'model']
+    ['horizon', 'days', 'base_rate', 'ci_low', 'ci_high', 'pessimistic', 'cox', 'location']
     """
-    from accord import durability as du
-    from accord.api.results import Durability
+    from types import SimpleNamespace
 
-    size = du.MIN_CLASS_SIZE if min_size is None else min_size
+    from accord.api.results import Durability
+    from accord.case.durability import durability_analysis, durability_path
+
     if scenario is not None:
-        if features:
-            raise InputError(
-                "durability: give the deal's features either by a scenario or as keywords, not both"
-            )
+        if deal:
+            raise InputError("durability: give the deal either by a scenario or as keywords, not both")
         s = _scenario(scenario, "durability")
         if s.deal is None:
             raise InputError("durability(scenario=...): the scenario has no `deal` section")
-        ref, more, term = du.deal_reference(s.deal)
+        subject: Any = s
     else:
-        ref, more, term = _deal_features(features)
-    cfd = du.load(data)
-    section = du.analyse(cfd, ref, purposes=more, fixed_term_days=term, min_size=size, model=model, seed=seed)
-    return Durability(section)
+        from pydantic import ValidationError
 
+        from accord.scenario.model import Deal
 
-def _deal_features(features: Mapping[str, Any]) -> tuple[dict[str, str], list[str], float | None]:
-    """Keyword features as the reference class :func:`accord.durability.analyse` takes."""
-    from accord import durability as du
+        known = sorted(Deal.model_fields)
+        unknown = sorted(set(deal) - set(known))
+        if unknown:
+            raise InputError(
+                f"durability({unknown[0]}=...): not a field of a deal (fields: {', '.join(known)})"
+            )
+        try:
+            subject = SimpleNamespace(deal=Deal.model_validate(deal) if deal else None)
+        except ValidationError as exc:  # worded as a scenario file's deal block would be
+            from accord.scenario.io import format_validation_error
 
-    known = {
-        *du.BINARY_FEATURES,
-        "ceasefire_class",
-        "side",
-        "timing",
-        "location",
-        "purpose",
-        "fixed_term_days",
-    }
-    unknown = sorted(set(features) - known)
-    if unknown:
+            raise InputError(f"durability: deal.{format_validation_error(exc, deal)}") from None
+    if durability_path(data) is None:
         raise InputError(
-            f"durability({unknown[0]}=...): not a cease-fire feature (features: {', '.join(sorted(known))})"
+            "durability(data=None): give the ETH/PRIO cease-fire data (a CSV path) "
+            "or set $ACCORD_CEASEFIRE_DATA"
         )
-    ref: dict[str, str] = {}
-    for name, value in features.items():
-        if value is None or name in ("purpose", "fixed_term_days"):
-            continue
-        if name in du.BINARY_FEATURES:
-            if not isinstance(value, bool):
-                raise InputError(f"durability({name}={value!r}): expected True or False")
-            ref[name] = "yes" if value else "no"
-        else:
-            ref[name] = str(value)
-    purpose = features.get("purpose") or []
-    purposes = [purpose] if isinstance(purpose, str) else list(purpose)
-    if purposes:
-        ref["purpose"] = purposes[0]
-    term = features.get("fixed_term_days")
-    return ref, purposes[1:], (None if term is None else float(term))
+    evidence = durability_analysis(subject, data, model=model)
+    assert evidence is not None  # a data path is set
+    return Durability(evidence)
 
 
 def backtest(

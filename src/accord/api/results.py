@@ -8,7 +8,7 @@ Each wraps the analysis object the CLI renders (nothing here computes a number o
 * :class:`Durability`: how long comparable cease-fires held (the durability section).
 * :class:`BacktestResult`: errors of every model against recorded outcomes
   (:class:`~accord.evaluation.backtest.Backtest`).
-* :class:`CaseReport`: the case analysis (until the typed CaseAnalysis lands).
+* :class:`Case`: the case analysis (:class:`~accord.case.CaseAnalysis`) with tables and a plot.
 
 Every ``to_frame()`` documents its columns; values are in the issues' own scale units unless
 a column says otherwise. ``plot()`` returns a :class:`matplotlib.figure.Figure` drawn by
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
+    from accord.case import CaseAnalysis
+    from accord.case.model import Durability as CaseDurability
     from accord.evaluation.backtest import Backtest
     from accord.forecast import Forecast
     from accord.scenario.model import Scenario
@@ -393,71 +395,73 @@ def _safe(name: str) -> str:
 
 @dataclass
 class Durability:
-    """How long comparable cease-fires held: the base rate and (optionally) the Cox model."""
+    """How long comparable cease-fires held (``evidence``: the case analysis's durability part,
+    :class:`accord.case.model.Durability`: reference class, base rates, curves, Cox model check)."""
 
-    section: dict[str, Any]
+    evidence: CaseDurability
 
     def to_frame(self, table: str = "holding") -> pd.DataFrame:
         """``"holding"`` (one row per horizon): ``horizon``, ``days``, ``base_rate`` (share of
         the reference class still holding, 0-1), ``ci_low``, ``ci_high`` (its 95% interval),
-        ``model`` (the Cox model's probability for this deal, NaN without the model).
+        ``pessimistic`` (unclear but dated endings counted as breakdowns), ``cox`` (the Cox
+        model's probability for this deal; NaN without the model), ``location`` (the
+        location's own record; NaN without a location).
 
-        ``"curve"`` (one row per day of the Kaplan-Meier curve): ``days``, ``holding``,
-        ``ci_low``, ``ci_high``."""
+        ``"curve"`` (one row per step of the Kaplan-Meier curve of the reference class):
+        ``days``, ``holding``, ``ci_low``, ``ci_high`` (0-1).
+
+        ``"reference"`` (one row per cease-fire of the reference class): ``location``,
+        ``declared``, ``start``, ``days`` (how long it held, or has been observed),
+        ``how_it_ended``, ``ceasefire_class``."""
         import pandas as pd
 
-        base = self.section.get("base_rate") or {}
+        ev = self.evidence
         if table == "holding":
-            model = {h["horizon"]: h["probability"] for h in (self.section.get("model") or {}).get(
-                "deal_holding", [])}  # fmt: skip
-            rows = []
-            for h in base.get("holding", []):
-                ci = h.get("ci") or [None, None]
-                rows.append(
-                    {
-                        "horizon": h["horizon"],
-                        "days": h["days"],
-                        "base_rate": h.get("probability"),
-                        "ci_low": ci[0],
-                        "ci_high": ci[1],
-                        "model": model.get(h["horizon"], math.nan),
-                    }
-                )
-            return pd.DataFrame(rows, columns=["horizon", "days", "base_rate", "ci_low", "ci_high", "model"])
-        if table == "curve":
-            curve = base.get("curve") or {}
-            return pd.DataFrame(
+            rows = [
                 {
-                    "days": curve.get("time", []),
-                    "holding": curve.get("survival", []),
-                    "ci_low": curve.get("lower", []),
-                    "ci_high": curve.get("upper", []),
+                    "horizon": h.horizon,
+                    "days": h.days,
+                    "base_rate": h.base_rate,
+                    "ci_low": h.ci[0],
+                    "ci_high": h.ci[1],
+                    "pessimistic": h.pessimistic,
+                    "cox": h.cox,
+                    "location": h.location,
                 }
+                for h in ev.holding
+            ]
+            cols = ["horizon", "days", "base_rate", "ci_low", "ci_high", "pessimistic", "cox", "location"]
+            return pd.DataFrame(rows, columns=cols).astype({c: float for c in cols[2:]})
+        if table == "curve":
+            c = ev.curves["reference_class"]
+            return pd.DataFrame(
+                {"days": c.time, "holding": c.survival, "ci_low": c.lower, "ci_high": c.upper}
             )
-        raise InputError(f"to_frame: table {table!r} is not one of holding, curve")
+        if table == "reference":
+            return pd.DataFrame([r.model_dump() for r in ev.reference])
+        raise InputError(f"to_frame: table {table!r} is not one of holding, curve, reference")
 
     def plot(self) -> Figure:
-        """The reference class's Kaplan-Meier curve, with the analyst's claim where one is given."""
+        """The reference class's Kaplan-Meier curve (and the location's own record, and the
+        analyst's claim, where there are)."""
         from accord.report.adapters import durability_plates
 
-        plates = durability_plates(self.section)
+        plates = durability_plates(self.evidence)
         if not plates:
-            raise InputError("plot: the durability section has no curve to draw")
+            raise InputError("plot: the durability evidence has no curve to draw")
         return shown(plates[0].figure)
 
     def __repr__(self) -> str:
-        base = self.section.get("base_rate") or {}
-        cls = ", ".join(f"{k}={v}" for k, v in (base.get("class") or {}).items()) or "all cease-fires"
-        lines = [
-            f"Durability: reference class {cls} (n = {base.get('size')}, {base.get('breakdowns')} broke down)"
-        ]
-        hold = "; ".join(f"{h['horizon']} {_pct(h.get('probability'))}" for h in base.get("holding", []))
-        lines.append(f"still holding: {hold}")
-        if self.section.get("model"):
-            m = "; ".join(
-                f"{h['horizon']} {_pct(h['probability'])}" for h in self.section["model"]["deal_holding"]
+        ev = self.evidence
+        cls = ", ".join(f"{k}={v}" for k, v in ev.reference_class.items()) or "all cease-fires"
+        lines = [f"Durability: reference class {cls} (n = {ev.class_size}, {ev.breakdowns} broke down)"]
+        lines.append("still holding: " + "; ".join(f"{h.horizon} {_pct(h.base_rate)}" for h in ev.holding))
+        if any(h.cox is not None for h in ev.holding):
+            lines.append(
+                "Cox model for this deal: " + "; ".join(f"{h.horizon} {_pct(h.cox)}" for h in ev.holding)
             )
-            lines.append(f"Cox model for this deal: {m}")
+        if ev.expectation:
+            lines.append(ev.expectation)
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -524,70 +528,95 @@ class BacktestResult:
 
 
 # ------------------------------------------------------------------------------------------------
-# the case analysis (until the typed CaseAnalysis is on main)
+# the case analysis
 # ------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class CaseReport:
-    """The case analysis of ``accord analyze`` (``data``: its JSON-ready dict)."""
+class Case:
+    """The case analysis of ``accord analyze`` in a notebook: a short summary for ``repr``, the
+    summary and the acceptance heat map in Jupyter, tidy tables and a plot.
 
-    scenario: Scenario
-    data: dict[str, Any]
+    ``analysis`` is the typed :class:`~accord.case.CaseAnalysis` (its ``summary`` first, then
+    the evidence; ``to_dict()`` is its JSON); its attributes are reachable here too
+    (``case.summary``, ``case.zone``, ``case.points``...).
+    """
 
-    @property
-    def summary(self) -> list[str]:
-        """The verdict in plain sentences, the answer first."""
-        return list(self.data["answer"])
+    def __init__(self, scenario: Scenario, analysis: CaseAnalysis) -> None:
+        self.scenario = scenario
+        self.analysis = analysis
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("scenario", "analysis") or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.analysis, name)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The summary in words as (heading, sentence) pairs, the verdict first."""
+        from accord.case import summary_lines
+
+        a = self.analysis
+        return summary_lines(a.summary, {x.id: x.name for x in a.actors}, {i.id: i for i in a.issues})
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready dict ``accord analyze --format json`` prints."""
-        return self.data
+        """The JSON-ready dict ``accord analyze --format json`` prints (first key ``summary``)."""
+        return self.analysis.to_dict()
 
     def to_frame(self, table: str = "acceptance") -> pd.DataFrame:
-        """``"acceptance"`` (one row per point and actor): ``point`` (status quo, a proposal, a
-        model's forecast, a mediator's candidate), ``kind``, ``actor``, ``veto``, ``utility``,
-        ``reservation`` (0-1), ``margin`` (utility minus reservation; >= 0 accepts), ``accepts``."""
-        return acceptance_frame(self.data)
+        """``"acceptance"`` (one row per point and actor): ``point`` (its label: the status
+        quo, a proposal, a model's forecast, your point, a mediator's candidate), ``kind``,
+        ``actor``, ``veto`` (must sign), ``utility``, ``reservation`` (0-1), ``margin``
+        (utility minus reservation, utility units; >= 0 accepts), ``accepts``.
 
-    def plot(self) -> Figure:
-        """Who accepts what: every actor's margin for every point on the table."""
-        from accord.report.adapters import acceptance_plate
+        ``"forecasts"`` (one row per model and issue): ``model``, ``issue``, ``outcome``
+        (scale units)."""
+        import pandas as pd
 
-        return shown(acceptance_plate(self.scenario, self.data).figure)
-
-    def __repr__(self) -> str:
-        lines = self.summary[:3]
-        return f"Case analysis of {self.scenario.name!r}\n" + "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        items = "".join(f"<li>{escape(line)}</li>" for line in self.summary)
-        return f"<div><p><b>{escape(self.scenario.name)}</b></p><ul>{items}</ul></div>"
-
-
-def acceptance_frame(case: Mapping[str, Any]) -> pd.DataFrame:
-    """The acceptance tables of a case analysis dict, long (see :meth:`CaseReport.to_frame`)."""
-    import pandas as pd
-
-    veto = {a: bool(d["veto"]) for a, d in case["actors"].items()}
-    rows = []
-    tables: list[tuple[str, str, Mapping[str, Any]]] = [
-        (label, p["kind"], p["acceptance"]) for label, p in case["points"].items()
-    ]
-    tables += [(f"mediator: {k}", "mediator", r["acceptance"]) for k, r in case["recommended"].items() if r]
-    for label, kind, acc in tables:
-        for actor, d in acc["actors"].items():
-            rows.append(
+        a = self.analysis
+        if table == "acceptance":
+            veto = {x.id: x.veto for x in a.actors}
+            tables = [(p.label, p.kind, p) for p in a.points]
+            tables += [(f"mediator: {m.key}", "mediator", m.acceptance) for m in a.mediator]
+            rows = [
                 {
                     "point": label,
                     "kind": kind,
-                    "actor": actor,
-                    "veto": veto.get(actor, False),
-                    "utility": d["utility"],
-                    "reservation": d["reservation"],
-                    "margin": d["margin"],
-                    "accepts": d["accepts"],
+                    "actor": m.actor,
+                    "veto": veto.get(m.actor, False),
+                    "utility": m.utility,
+                    "reservation": m.reservation,
+                    "margin": m.margin,
+                    "accepts": m.accepts,
                 }
-            )
-    cols = ["point", "kind", "actor", "veto", "utility", "reservation", "margin", "accepts"]
-    return pd.DataFrame(rows, columns=cols).astype({"utility": float, "reservation": float, "margin": float})
+                for label, kind, acc in tables
+                for m in acc.margins
+            ]
+            cols = ["point", "kind", "actor", "veto", "utility", "reservation", "margin", "accepts"]
+            frame = pd.DataFrame(rows, columns=cols)
+            return frame.astype({"utility": float, "reservation": float, "margin": float})
+        if table == "forecasts":
+            rows = [
+                {"model": f.model, "issue": issue, "outcome": value}
+                for f in a.forecasts
+                for issue, value in (getattr(f, "outcome", None) or {}).items()
+            ]
+            return pd.DataFrame(rows, columns=["model", "issue", "outcome"]).astype({"outcome": float})
+        raise InputError(f"to_frame: table {table!r} is not one of acceptance, forecasts")
+
+    def plot(self) -> Figure:
+        """Who accepts what: every actor's margin for every point on the table (a heat map)."""
+        from accord.report.adapters import acceptance_plate
+
+        return shown(acceptance_plate(self.scenario, self.analysis).figure)
+
+    def __repr__(self) -> str:
+        body = [f"{head}: {text}" for head, text in self.lines()[:5]]
+        return f"Case analysis of {self.scenario.name!r}\n" + "\n".join(body)
+
+    def _repr_html_(self) -> str:
+        from accord.report.figures import svg_text
+        from accord.report.html import summary_html
+
+        fig = None
+        if self.analysis.points:
+            fig = svg_text(self.plot(), prefix="accord-case-")
+        return summary_html(self.analysis) + (f"<div>{fig}</div>" if fig else "")
