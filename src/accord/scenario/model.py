@@ -12,14 +12,15 @@ import math
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from accord.scenario.crisis import Crisis
+from accord.scenario.edit import ScenarioEditing, ValidatedModel
 
 Role = Literal["party", "mediator", "outside"]
 
 
-class _Strict(BaseModel):
+class _Strict(ValidatedModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -225,8 +226,9 @@ class Deal(_Strict):
         return self
 
 
-class Scenario(_Strict):
-    """A negotiation case. Construct through :func:`accord.scenario.load` or ``Scenario(...)``.
+class Scenario(ScenarioEditing, _Strict):
+    """A negotiation case. Construct through :func:`accord.scenario.load` or ``Scenario(...)``;
+    change one through the ``with_*`` methods (:mod:`accord.scenario.edit`), each a new scenario.
 
     ``salience_scale`` says whether saliences are written on 0-1 (``1``) or 0-100 (``100``).
     """
