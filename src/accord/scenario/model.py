@@ -16,6 +16,8 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from accord.scenario.edit import ScenarioEditing, ValidatedModel
 
+from accord.scenario.crisis import Crisis
+
 Role = Literal["party", "mediator", "outside"]
 
 
@@ -242,6 +244,8 @@ class Scenario(ScenarioEditing, _Strict):
     proposals: tuple[Proposal, ...] = ()
     deal: Deal | None = None
     """The deal under analysis, described by cease-fire features (used by the durability analysis)."""
+    crisis: Crisis | None = None
+    """A crisis escalation game among some of the actors (used by :mod:`accord.games.crisis`)."""
     meta: dict[str, Any] = Field(default_factory=dict)
     """Free-form facts an importer keeps (e.g. DEU procedure and voting rule)."""
 
@@ -301,6 +305,8 @@ class Scenario(ScenarioEditing, _Strict):
                         f"{where}.point.{issue_id}: {value:g} is outside the scale "
                         f"{scale.min:g}..{scale.max:g}"
                     )
+        if self.crisis is not None:
+            self.crisis.check_actors(tuple(actor_ids))
         del issue_ids
         return self
 
