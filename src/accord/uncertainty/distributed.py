@@ -77,7 +77,7 @@ def run_blocks(
             if progress is not None:
                 progress.advance(stop - start)
     else:
-        from distributed import as_completed
+        as_completed = _distributed().as_completed
 
         [shared] = client.scatter([job], broadcast=True, hash=False)
         futures = {
@@ -97,6 +97,17 @@ def run_blocks(
     return {key: np.concatenate([p[key] for p in ordered], axis=0) for key in ordered[0]}
 
 
+def _distributed() -> Any:
+    """Dask's ``distributed`` package: an optional extra (``pip install 'accord[distributed]'``)."""
+    try:
+        import distributed
+    except ImportError:
+        raise InputError(
+            "--workers/--scheduler need Dask: pip install 'accord[distributed]' (make setup installs it)"
+        ) from None
+    return distributed
+
+
 @contextmanager
 def local_cluster(workers: int) -> Iterator[Any]:
     """A Dask client on a LocalCluster of ``workers`` single-threaded processes; closed on exit.
@@ -108,9 +119,11 @@ def local_cluster(workers: int) -> Iterator[Any]:
     """
     if workers < 1:
         raise InputError(f"--workers {workers}: must be at least 1")
+    distributed = _distributed()
     import dask
     import psutil
-    from distributed import Client, LocalCluster
+
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
 
     me = psutil.Process()
     before = {c.pid for c in me.children(recursive=True)}
@@ -190,10 +203,9 @@ def _reap(me: Any, before: set[int], grace: float = 3.0) -> None:
 @contextmanager
 def connect(address: str, timeout: float = 10.0) -> Iterator[Any]:
     """A Dask client on the existing scheduler at ``address`` (e.g. ``tcp://host:8786``)."""
-    from distributed import Client
-
+    client_type = _distributed().Client
     try:
-        client = Client(address, timeout=timeout)
+        client = client_type(address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise InputError(f"--scheduler {address}: cannot connect ({exc})") from None
     try:
