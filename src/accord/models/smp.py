@@ -352,6 +352,28 @@ def _win_probability(s: _Settings, dist: Array, risk: Array, cap: Array, pos: Ar
 def _contests(
     s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array, view: str = "initiator"
 ) -> tuple[Array, Array]:
+    """Every challenge (i, j) as one estimator h sees it: see :func:`_contest_block`.
+
+    The batch is cut into slices whose ``(i, j, n)`` blocks stay about :data:`_CHUNK`
+    elements, so that the kernel's temporaries stay in cache (about twice as fast on many
+    small cases, measured); each case's arithmetic is the same as in one call.
+    """
+    n_b, n_a = risk.shape
+    outside = bool(np.any(dist > 1))
+    rows = max(1, _CHUNK // max(1, n_a * n_a))
+    if n_b <= rows:
+        return _contest_block(s, dist, risk, weight, sal_total, view, outside)
+    parts = [
+        _contest_block(s, dist[a : a + rows], risk[a : a + rows], weight[a : a + rows],
+                       sal_total[a : a + rows], view, outside)
+        for a in range(0, n_b, rows)
+    ]
+    return np.concatenate([p for p, _ in parts]), np.concatenate([g for _, g in parts])
+
+
+def _contest_block(
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array, view: str, outside: bool
+) -> tuple[Array, Array]:
     """Every challenge (i, j) as one estimator h sees it (``probEduChlg``): ``(N, i, j)`` each.
 
     Returns h's estimate of P[i beats j] and, for i's challenge of j, h's estimate of i's
@@ -399,7 +421,6 @@ def _contests(
     minus = np.empty((n_b, n_a, n_a))
     every = np.arange(n_a)
     step = max(1, _CHUNK // max(1, n_b * n_a * n_a))
-    outside = bool(np.any(d_t > 1))
     for lo in range(0, n_a, step):
         sl = slice(lo, lo + step)
         rows = every[sl]
