@@ -16,6 +16,7 @@ from rich.table import Table
 
 from accord.case import build_report
 from accord.cli import app
+from accord.cli import options as opt
 from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.cli.durability import print_durability
 from accord.cli.output import check_format, console, dump_json
@@ -301,7 +302,7 @@ def analyze(
         "--point",
         help="A point to test, ISSUE=VALUE in scale units (repeatable; others at the status quo)",
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed for stochastic models"),
+    seed: int = opt.seed("Seed for stochastic models"),
     data: Path | None = typer.Option(
         None,
         "--data",
