@@ -14,7 +14,6 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from accord.case import build_report
 from accord.cli import app
 from accord.cli import options as opt
 from accord.cli.core import INPUT_FORMAT, load_scenario
@@ -315,6 +314,8 @@ def analyze(
     if loss not in ("linear", "quadratic"):
         raise InputError(f"--loss {loss!r}: expected linear or quadratic")
     s = load_scenario(file, input_format)
+    from accord.case import build_report  # the analysis (scipy.optimize) loads only when it runs
+
     try:
         report = build_report(s, loss, parse_points(point, s), seed=seed, ceasefire_data=data)  # type: ignore[arg-type]
     except InputError as exc:

@@ -14,7 +14,6 @@ from accord.cli.output import FORCE, MAKE_DIRS
 from accord.errors import InputError
 from accord.limits import MAX_SENSITIVITY_DRAWS
 from accord.outputs import check_output, write_output
-from accord.report.html import collect, render
 
 
 @app.command()
@@ -81,6 +80,9 @@ def report(
     if figures is not None:
         check_figures_folder(figures, force=force, make_dirs=make_dirs)
     s = load_scenario(file, input_format)
+    # the report pulls in matplotlib and every analysis: load it only when it runs
+    from accord.report.html import collect, render
+
     try:
         d = collect(
             s,

@@ -21,14 +21,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from accord.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ENV_VAR = "ACCORD_CEASEFIRE_DATA"
 """Environment variable naming the CFD file used when no ``--data`` path is given."""
@@ -248,6 +249,8 @@ def read_cfd(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """
     import io as _io
 
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     from accord.limits import read_input
 
     p = data_path(path)
@@ -364,6 +367,8 @@ class CeasefireData:
 
 def _binary(values: pd.Series) -> pd.Series:
     """CFD 0/1(/2) with -1 (unclear) -> 1.0 / 0.0 / NaN; enforcement 3 is also 'unclear'."""
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     v = values.astype(float)
     return pd.Series(np.where(v < 0, np.nan, np.where(v > 0, 1.0, 0.0)), index=values.index)
 
@@ -388,6 +393,8 @@ def ceasefires(
     ``unclear_as="breakdown"`` is the pessimistic sensitivity check: cease-fires whose ending is
     unclear (code -1) but dated count as breakdowns at that date instead of being censored.
     """
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     if unclear_as not in ("censored", "breakdown"):
         raise InputError(f"unclear_as {unclear_as!r}: expected censored or breakdown")
     df = raw[list(REQUIRED_COLUMNS)].copy()
@@ -597,6 +604,8 @@ def kaplan_meier(
     )
     n = len(t) - np.searchsorted(order, times, side="left")
     surv = np.cumprod(1.0 - d / n)
+    from scipy import stats
+
     with np.errstate(divide="ignore", invalid="ignore"):
         green = np.cumsum(np.where(n > d, d / (n * (n - d)), np.inf))
         z = stats.norm.ppf(1 - alpha / 2)
@@ -755,6 +764,8 @@ MODEL_COLUMNS: tuple[str, ...] = (
 def design_matrix(table: pd.DataFrame) -> pd.DataFrame:
     """Covariates of the Cox model: yes/no features (unknown = no), purpose flags, dummies for
     class (base: cessation), side (base: unilateral), timing (base: 0) and log(1 + fixed term)."""
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     x = pd.DataFrame(index=table.index)
     for name in BINARY_FEATURES:
         x[name] = pd.to_numeric(table[name], errors="coerce").fillna(0.0)
@@ -871,6 +882,8 @@ def deal_table(reference: Mapping[str, str], fixed_term_days: float | None = Non
     Features the deal does not state are left unknown (which the model reads as 'no' or the base
     category), purposes not named are 'no'.
     """
+    import pandas as pd  # lazily: `accord --help` must not pay for pandas
+
     row: dict[str, Any] = {name: np.nan for name in BINARY_FEATURES}
     for p in PURPOSES:
         row["purpose_" + p] = 0.0
