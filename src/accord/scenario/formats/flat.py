@@ -50,6 +50,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from accord.errors import InputError
+from accord.limits import (
+    MAX_SHEET_CELLS,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    MAX_UNZIPPED_BYTES,
+    check_sheet_size,
+)
 from accord.scenario.io import decode_text, format_validation_error
 from accord.scenario.model import Scenario
 
@@ -234,6 +241,21 @@ def _xlsx_cell(value: Any) -> Cell:
     return str(value).strip()
 
 
+def _check_unzipped_size(data: bytes, source: str) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_UNZIPPED_BYTES (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # openpyxl says what is wrong with it
+    if total > MAX_UNZIPPED_BYTES:
+        raise InputError(
+            f"the workbook unpacks to {total / 2**20:,.0f} MiB, above the limit of "
+            f"{MAX_UNZIPPED_BYTES / 2**20:,.0f} MiB",
+            source=source,
+        )
+
+
 def _xlsx_table(source: str, data: bytes, sheet: str | None) -> _Table:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -244,6 +266,7 @@ def _xlsx_table(source: str, data: bytes, sheet: str | None) -> _Table:
             "as .xlsx, or as CSV",
             source=source,
         )
+    _check_unzipped_size(data, source)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
@@ -259,10 +282,26 @@ def _xlsx_table(source: str, data: bytes, sheet: str | None) -> _Table:
                 f"the workbook has no sheet {sheet!r} (sheets: {', '.join(map(repr, names))})", source=source
             )
         ws = wb[name]
-        rows = [
-            _Row(r, [_xlsx_cell(v) for v in values])
-            for r, values in enumerate(ws.iter_rows(values_only=True), start=1)
-        ]
+        # the declared dimensions first: a stray cell at XFD1048576 is refused before any cell is read
+        check_sheet_size(ws.max_row, ws.max_column, name, source)
+        # then the cells themselves, in case the declaration is missing or wrong
+        ws.reset_dimensions()
+        rows = []
+        cells = 0
+        for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            width = len(values)
+            while width and values[width - 1] is None:
+                width -= 1
+            cells += width
+            if r > MAX_SHEET_ROWS or width > MAX_SHEET_COLUMNS or cells > MAX_SHEET_CELLS:
+                raise InputError(
+                    f"sheet {name!r} reaches row {r}, column {_column_letter(max(width, 1) - 1)} "
+                    f"({cells:,} cells so far), above the limit of {MAX_SHEET_ROWS:,} rows, "
+                    f"{MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} cells "
+                    "(is there a stray cell far below or to the right of the table?)",
+                    source=source,
+                )
+            rows.append(_Row(r, [_xlsx_cell(v) for v in values[:width]]))
     finally:
         wb.close()
     if all(row.empty() for row in rows):
