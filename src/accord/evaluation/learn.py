@@ -609,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--capability", default="equal")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
     args = parser.parse_args(argv)
     base: dict[str, dict[str, Any]] = {}
     for item in args.base.split(","):
@@ -622,7 +623,12 @@ def main(argv: list[str] | None = None) -> int:
     out = (
         Path(args.out) if args.out else Path(__file__).resolve().parents[1] / "data" / ensemble.DEFAULT_PARAMS
     )
-    out.write_text(json.dumps(trained, indent=1) + "\n", encoding="utf-8")
+    from accord.outputs import write_output
+
+    # the package's own file is regenerated in place; any other existing file needs --force
+    write_output(
+        out, json.dumps(trained, indent=1) + "\n", force=args.force or not args.out, inputs=[args.file]
+    )
     for variant, spec in trained["variants"].items():
         cv = spec.get("nested_cv", {})
         print(

@@ -453,6 +453,14 @@ def _issue_directive(
 
 def _actor(table: _Table, row: _Row, layout: _Layout) -> dict[str, Any]:
     cols = layout.actor_cols
+    if table.sheet is None and len(row.cells) < len(table.header):
+        # a CSV row cut short (a truncated file, a lost delimiter) would silently drop positions
+        raise table.error(
+            row.number,
+            None,
+            f"{len(row.cells)} cells, the header has {len(table.header)} (a truncated row? "
+            "leave a cell empty with a delimiter: a,,b)",
+        )
     ident = row.text(cols["id"])
     if not ident:
         raise table.error(row.number, cols["id"], "the actor id is empty")
