@@ -76,7 +76,10 @@ def read(
     source = str(path)
     if options:
         raise InputError(f"options {sorted(options)} do not apply to bdm", source=source)
-    rows = _split(decode_text(data, source))
+    text = decode_text(data, source)
+    if not text.strip():
+        raise InputError("the file is empty", source=source)
+    rows = _split(text)
     cols = _columns(rows[0])
     if cols is None:
         raise InputError(

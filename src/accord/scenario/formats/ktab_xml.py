@@ -98,6 +98,8 @@ def _parse(data: bytes, source: str) -> ET.Element:
         parser.Parse(data, True)
     except _Refused as exc:
         raise InputError(str(exc), source=source) from None
+    except (LookupError, ValueError) as exc:  # e.g. <?xml encoding="UTF1.5"?>
+        raise InputError(f"malformed XML: {' '.join(str(exc).split())}", source=source) from None
     except expat.ExpatError as exc:
         msg = expat.errors.messages[exc.code] if exc.code is not None else str(exc)
         raise InputError(

@@ -206,11 +206,17 @@ def parse(text: str, fmt: str, source: str) -> Any:
             raise InputError("malformed JSON: nested too deeply", source=source) from None
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        raise InputError(
+            f"line {line}: malformed YAML: character {exc.character!r} is not allowed in YAML text",
+            source=source,
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{where}malformed YAML: {problem}", source=source) from None
+        problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
+        raise InputError(f"{where}malformed YAML: {' '.join(str(problem).split())}", source=source) from None
     except RecursionError:
         raise InputError("malformed YAML: nested too deeply", source=source) from None
     check_depth(data, source)
