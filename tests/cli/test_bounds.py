@@ -29,7 +29,7 @@ def run(capsys: Cap, *args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["forecast", EU, "--seed", "-1"], "--seed -1: must be at least 0"),
+        (["forecast", EU, "--seed", "-1"], "--seed -1: must be 0 or more"),
         (["forecast", EU, "--seed", str(2**40)], "must be at most 4294967295"),
         (["analyze", EU, "--seed", "-3"], "--seed -3"),
         (["simulate", EU, "--bins", "1000000000"], "--bins 1000000000: must be at most"),
@@ -41,7 +41,7 @@ def run(capsys: Cap, *args: str) -> tuple[int, str, str]:
         (["durability", "--fixed-term-days", "-5"], "--fixed-term-days -5: must be at least 1"),
         (["durability", "--min-size", "-1"], "--min-size -1: must be at least 1"),
         (["backtest", "deu", "x.tsv", "--min-actors", "-1"], "--min-actors -1: must be at least 1"),
-        (["backtest", "deu", "x.tsv", "--bootstrap", "-1"], "--bootstrap -1: must be at least 0"),
+        (["backtest", "deu", "x.tsv", "--bootstrap", "-1"], "--bootstrap -1: must be 0 or more"),
         (["backtest", "deu", "x.tsv", "--splits", "0"], "--splits 0: must be at least 2"),
         (["forecast", EU, "-m", "smp", "-p", "max_turns=100000000"], "max_turns: 100000000 is above"),
         (["forecast", EU, "-m", "smp", "-p", "min_turns=0"], "min_turns: 0 is below"),

@@ -283,8 +283,8 @@ def train(
     ),
     anchor: str = typer.Option(ANCHOR, "--anchor", help="The model whose forecast anchors the ensemble"),
     capability: str = typer.Option("equal", "--capability", help="equal, council, population or gdp"),
-    seed: int = typer.Option(0, "--seed", help="Seed for folds and stochastic models"),
-    splits: int = typer.Option(5, "--splits", help="Cross-validation folds (outer and inner)"),
+    seed: int = opt.seed("Seed for folds and stochastic models"),
+    splits: int = opt.splits(help="Cross-validation folds (outer and inner)"),
     force: bool = FORCE,
     make_dirs: bool = MAKE_DIRS,
 ) -> None:

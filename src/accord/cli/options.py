@@ -38,7 +38,8 @@ def bounded(low: float | None, high: float | None) -> Callable[..., Any]:
         if isinstance(value, float) and math.isnan(value):
             raise ParameterError(f"{name} nan: must be a number")
         if low is not None and value < low:
-            raise ParameterError(f"{name} {_show(value)}: must be at least {_show(low)}")
+            least = "0 or more" if low == 0 else f"at least {_show(low)}"
+            raise ParameterError(f"{name} {_show(value)}: must be {least}")
         if high is not None and value > high:
             raise ParameterError(f"{name} {_show(value)}: must be at most {_show(high)}")
         return value
