@@ -389,10 +389,16 @@ def run_campaign(
             failures.append(Failure(name, problem, data))
         if commands and k % 4 == 0:
             out = folder / f"out{k}.yaml"
-            for args in (
+            commands_run = [
                 ["forecast", str(path), "-m", "compromise", "-m", "median", "--format", "json"],
                 ["convert", str(path), str(out), "--force"],
-            ):
+            ]
+            if k % 8 == 0:
+                commands_run += [
+                    ["simulate", str(path), "-n", "40", "-m", "compromise", "--noise", "0.1", "--format", "json"],
+                    ["analyze", str(path), "--draws", "20", "--format", "json"],
+                ]
+            for args in commands_run:
                 problem = check_command(args)
                 if problem:
                     failures.append(Failure(f"{name} [{' '.join(args[:1])}]", problem, data))
