@@ -395,7 +395,8 @@ def run_campaign(
             ]
             if k % 8 == 0:
                 commands_run += [
-                    ["simulate", str(path), "-n", "40", "-m", "compromise", "--noise", "0.1", "--format", "json"],
+                    ["simulate", str(path), "-n", "40", "-m", "compromise", "--noise", "0.1"]
+                    + ["--format", "json"],
                     ["analyze", str(path), "--draws", "20", "--format", "json"],
                 ]
             for args in commands_run:
