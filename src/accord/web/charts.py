@@ -1,0 +1,193 @@
+"""Small server-rendered SVG charts for the pages: lines over ``as_of`` dates, and an issue's scale.
+
+Every text is escaped; every chart has a ``<title>`` and an ``aria-label`` and is followed on the
+page by a table of the same numbers, so nothing is only in a picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from html import escape
+
+# colour-blind-safe palette (Okabe & Ito 2008), dark enough for lines on white
+PALETTE = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#8a6d00", "#56b4e9", "#000000", "#e69f00")
+DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4")
+
+
+def color(k: int) -> str:
+    """The k-th series colour."""
+    return PALETTE[k % len(PALETTE)]
+
+
+def dash(k: int) -> str:
+    """The k-th series dash pattern (so series differ without colour too)."""
+    return DASHES[(k // len(PALETTE) + k) % len(DASHES)]
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}" if abs(v) < 1000 else f"{v:.0f}"
+
+
+def timeline(
+    dates: Sequence[date],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    title: str,
+    y_min: float,
+    y_max: float,
+    y_label: str,
+    low_label: str = "",
+    high_label: str = "",
+    width: int = 760,
+    height: int = 260,
+) -> str:
+    """Lines of ``series`` (name -> one value per version, None where missing) against ``dates``.
+
+    Versions on the same date are spread evenly so each stays visible.
+    """
+    left, right, top, bottom = 64, 16, 16, 46
+    pw, ph = width - left - right, height - top - bottom
+    n = len(dates)
+    if n == 0:
+        return ""
+    ords = [d.toordinal() for d in dates]
+    lo_d, hi_d = min(ords), max(ords)
+    span = (hi_d - lo_d) or 1
+
+    def x(k: int) -> float:
+        if hi_d == lo_d:
+            return left + (pw * (k + 0.5) / n)
+        return left + pw * (ords[k] - lo_d) / span
+
+    def y(v: float) -> float:
+        return top + ph * (1 - (v - y_min) / ((y_max - y_min) or 1))
+
+    out = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fbfcfd" stroke="#c9d1da"/>',
+    ]
+    for t in range(5):
+        v = y_min + (y_max - y_min) * t / 4
+        yy = y(v)
+        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#e3e8ee"/>')
+        out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end" font-size="11">{_fmt(v)}</text>')
+    out.append(
+        f'<text x="14" y="{top + ph / 2:.1f}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + ph / 2:.1f})">{escape(y_label)}</text>'
+    )
+    if high_label:
+        out.append(
+            f'<text x="{left + 4}" y="{top + 12}" font-size="10" fill="#4a5461">{escape(high_label)}</text>'
+        )
+    if low_label:
+        out.append(
+            f'<text x="{left + 4}" y="{top + ph - 4}" font-size="10" fill="#4a5461">'
+            f"{escape(low_label)}</text>"
+        )
+    seen: set[int] = set()
+    for k, d in enumerate(dates):
+        xx = x(k)
+        key = round(xx / 40)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(
+            f'<text x="{xx:.1f}" y="{top + ph + 16}" text-anchor="middle" font-size="11">'
+            f"{d.isoformat()}</text>"
+        )
+    out.append(
+        f'<text x="{left + pw / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="11">'
+        "as_of date</text>"
+    )
+    for s, (name, values) in enumerate(series.items()):
+        pts = [(x(k), y(v)) for k, v in enumerate(values) if v is not None]
+        c = color(s)
+        if len(pts) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+            dashattr = f' stroke-dasharray="{dash(s)}"' if dash(s) else ""
+            out.append(f'<polyline points="{path}" fill="none" stroke="{c}" stroke-width="2.5"{dashattr}/>')
+        for px, py in pts:
+            out.append(
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4" fill="{c}"><title>{escape(name)}</title></circle>'
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def scale_strip(
+    *,
+    title: str,
+    lo: float,
+    hi: float,
+    min_label: str,
+    max_label: str,
+    marks: Sequence[tuple[str, float, str]],
+    band: tuple[float, float] | None = None,
+    width: int = 760,
+) -> str:
+    """One issue's scale with labelled ends and marks on it.
+
+    ``marks``: (label, value, kind) with kind one of ``actor``, ``status_quo``, ``proposal``,
+    ``maximin``, ``forecast``; ``band``: the zone of agreement's extent on this issue, if any.
+    """
+    left, right = 20, 20
+    rows = {"actor": 0, "status_quo": 1, "proposal": 1, "maximin": 2, "forecast": 2}
+    row_h, axis_y = 22, 40
+    height = axis_y + 3 * row_h + 40
+    pw = width - left - right
+
+    def x(v: float) -> float:
+        return left + pw * (v - lo) / ((hi - lo) or 1)
+
+    out = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'<text x="{left}" y="14" font-size="12" fill="#4a5461">'
+        f"{escape(_fmt(lo))}: {escape(min_label)}</text>",
+        f'<text x="{width - right}" y="14" font-size="12" text-anchor="end" fill="#4a5461">'
+        f"{escape(_fmt(hi))}: {escape(max_label)}</text>",
+    ]
+    if band is not None:
+        b0, b1 = x(band[0]), x(band[1])
+        out.append(
+            f'<rect x="{b0:.1f}" y="{axis_y - 12}" width="{max(b1 - b0, 2):.1f}" height="{3 * row_h + 14}" '
+            'fill="#cfe8d6" stroke="#14532d" stroke-dasharray="4 2"><title>zone of agreement</title></rect>'
+        )
+    out.append(
+        f'<line x1="{left}" x2="{left + pw}" y1="{axis_y}" y2="{axis_y}" stroke="#1b1f24" stroke-width="2"/>'
+    )
+    for t in range(5):
+        xx = left + pw * t / 4
+        out.append(
+            f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{axis_y - 5}" y2="{axis_y + 5}" stroke="#1b1f24"/>'
+        )
+    used: dict[int, list[float]] = {}
+    for label, value, kind in marks:
+        xx = x(value)
+        row = rows.get(kind, 2)
+        taken = used.setdefault(row, [])
+        nudge = sum(1 for t in taken if abs(t - xx) < 60)
+        taken.append(xx)
+        yy = axis_y + 16 + row * row_h + (nudge % 2) * 10
+        text = f"{escape(label)}: {_fmt(value)}"
+        anchor = "start" if xx < left + pw * 0.7 else "end"
+        dx = 7 if anchor == "start" else -7
+        if kind == "actor":
+            shape = f'<circle cx="{xx:.1f}" cy="{axis_y}" r="5" fill="#1f4e79"/>'
+            out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{axis_y}" y2="{yy - 4}" stroke="#9aa5b1"/>')
+        elif kind == "maximin":
+            shape = f'<path d="M{xx:.1f},{yy - 7} l7,7 l-7,7 l-7,-7 z" fill="#14532d" stroke="#fff"/>'
+        elif kind == "forecast":
+            shape = f'<path d="M{xx:.1f},{yy - 6} l6,10 l-12,0 z" fill="#d55e00"/>'
+        elif kind == "status_quo":
+            shape = f'<rect x="{xx - 5:.1f}" y="{yy - 5}" width="10" height="10" fill="#4a5461"/>'
+        else:
+            shape = f'<rect x="{xx - 2:.1f}" y="{yy - 8}" width="4" height="16" fill="#8a6d00"/>'
+        out.append(shape)
+        out.append(
+            f'<text x="{xx + dx:.1f}" y="{yy + 4}" font-size="11" text-anchor="{anchor}">{text}</text>'
+        )
+    out.append("</svg>")
+    return "".join(out)
