@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "accord.cli.durability",
     "accord.cli.backtest",
     "accord.cli.report",
+    "accord.cli.serve",
 )
 
 

@@ -63,10 +63,17 @@ def valid_username(name: str) -> str:
     return name
 
 
-def _hasher() -> Any:
-    from argon2 import PasswordHasher
+_HASHER: Any = None
 
-    return PasswordHasher()
+
+def _hasher() -> Any:
+    """argon2id with argon2-cffi's defaults (RFC 9106's second recommended option, low memory)."""
+    global _HASHER
+    if _HASHER is None:
+        from argon2 import PasswordHasher
+
+        _HASHER = PasswordHasher()
+    return _HASHER
 
 
 def hash_password(password: str) -> str:
