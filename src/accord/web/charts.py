@@ -131,28 +131,49 @@ def scale_strip(
 
     ``marks``: (label, value, kind) with kind one of ``actor``, ``status_quo``, ``proposal``,
     ``maximin``, ``forecast``; ``band``: the zone of agreement's extent on this issue, if any.
+    Marks of one kind at the same value share one label; labels are laid out in rows so that
+    none overlaps another.
     """
-    left, right = 20, 20
-    rows = {"actor": 0, "status_quo": 1, "proposal": 1, "maximin": 2, "forecast": 2}
-    row_h, axis_y = 22, 40
-    height = axis_y + 3 * row_h + 40
+    left, right, axis_y, row_h, char_w = 24, 24, 40, 17, 6.4
     pw = width - left - right
 
     def x(v: float) -> float:
         return left + pw * (v - lo) / ((hi - lo) or 1)
 
+    groups: dict[tuple[str, float], list[str]] = {}
+    for label, value, kind in marks:
+        groups.setdefault((kind, round(value, 6)), []).append(label)
+    order = {"actor": 0, "status_quo": 1, "proposal": 2, "forecast": 3, "maximin": 4}
+    items = sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 5), kv[0][1]))
+    rows: list[list[tuple[float, float]]] = []
+    placed = []
+    for (kind, value), labels in items:
+        xx = x(value)
+        text = f"{', '.join(labels)}: {_fmt(value)}"
+        w = len(text) * char_w + 18
+        # anchor the text left of the mark near the right end, right of it elsewhere
+        x0, x1 = (xx - w, xx + 6) if xx > left + pw * 0.75 else (xx - 6, xx + w)
+        row = 0
+        while row < len(rows) and any(not (x1 < a or x0 > b) for a, b in rows[row]):
+            row += 1
+        if row == len(rows):
+            rows.append([])
+        rows[row].append((x0, x1))
+        placed.append((kind, xx, text, row, xx > left + pw * 0.75))
+    height = axis_y + 22 + row_h * max(1, len(rows)) + 8
     out = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-        f'<text x="{left}" y="14" font-size="12" fill="#4a5461">'
+        f'<text x="{left}" y="16" font-size="12" fill="#4a5461">'
         f"{escape(_fmt(lo))}: {escape(min_label)}</text>",
-        f'<text x="{width - right}" y="14" font-size="12" text-anchor="end" fill="#4a5461">'
+        f'<text x="{width - right}" y="16" font-size="12" text-anchor="end" fill="#4a5461">'
         f"{escape(_fmt(hi))}: {escape(max_label)}</text>",
     ]
     if band is not None:
         b0, b1 = x(band[0]), x(band[1])
         out.append(
-            f'<rect x="{b0:.1f}" y="{axis_y - 12}" width="{max(b1 - b0, 2):.1f}" height="{3 * row_h + 14}" '
+            f'<rect x="{b0:.1f}" y="{axis_y - 10}" width="{max(b1 - b0, 2):.1f}" '
+            f'height="{height - axis_y + 6}" '
             'fill="#cfe8d6" stroke="#14532d" stroke-dasharray="4 2"><title>zone of agreement</title></rect>'
         )
     out.append(
@@ -163,31 +184,24 @@ def scale_strip(
         out.append(
             f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{axis_y - 5}" y2="{axis_y + 5}" stroke="#1b1f24"/>'
         )
-    used: dict[int, list[float]] = {}
-    for label, value, kind in marks:
-        xx = x(value)
-        row = rows.get(kind, 2)
-        taken = used.setdefault(row, [])
-        nudge = sum(1 for t in taken if abs(t - xx) < 60)
-        taken.append(xx)
-        yy = axis_y + 16 + row * row_h + (nudge % 2) * 10
-        text = f"{escape(label)}: {_fmt(value)}"
-        anchor = "start" if xx < left + pw * 0.7 else "end"
-        dx = 7 if anchor == "start" else -7
+    for kind, xx, text, row, flip in placed:
+        yy = axis_y + 24 + row * row_h
         if kind == "actor":
-            shape = f'<circle cx="{xx:.1f}" cy="{axis_y}" r="5" fill="#1f4e79"/>'
             out.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{axis_y}" y2="{yy - 4}" stroke="#9aa5b1"/>')
+            out.append(f'<circle cx="{xx:.1f}" cy="{axis_y}" r="5" fill="#1f4e79"/>')
+            shape = f'<circle cx="{xx:.1f}" cy="{yy - 4}" r="2" fill="#1f4e79"/>'
         elif kind == "maximin":
-            shape = f'<path d="M{xx:.1f},{yy - 7} l7,7 l-7,7 l-7,-7 z" fill="#14532d" stroke="#fff"/>'
+            shape = f'<path d="M{xx:.1f},{yy - 11} l6,6 l-6,6 l-6,-6 z" fill="#14532d"/>'
         elif kind == "forecast":
-            shape = f'<path d="M{xx:.1f},{yy - 6} l6,10 l-12,0 z" fill="#d55e00"/>'
+            shape = f'<path d="M{xx:.1f},{yy - 10} l5,9 l-10,0 z" fill="#d55e00"/>'
         elif kind == "status_quo":
-            shape = f'<rect x="{xx - 5:.1f}" y="{yy - 5}" width="10" height="10" fill="#4a5461"/>'
+            shape = f'<rect x="{xx - 5:.1f}" y="{yy - 9}" width="9" height="9" fill="#4a5461"/>'
         else:
-            shape = f'<rect x="{xx - 2:.1f}" y="{yy - 8}" width="4" height="16" fill="#8a6d00"/>'
+            shape = f'<rect x="{xx - 2:.1f}" y="{yy - 12}" width="4" height="14" fill="#8a6d00"/>'
         out.append(shape)
+        anchor, dx = ("end", -9) if flip else ("start", 9)
         out.append(
-            f'<text x="{xx + dx:.1f}" y="{yy + 4}" font-size="11" text-anchor="{anchor}">{text}</text>'
+            f'<text x="{xx + dx:.1f}" y="{yy}" font-size="11" text-anchor="{anchor}">{escape(text)}</text>'
         )
     out.append("</svg>")
     return "".join(out)
