@@ -145,8 +145,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def _input_error(_r: Request, exc: InputError) -> JSONResponse:
         text = str(exc)
-        field, _, message = text.partition(": ")
-        errors = [{"field": field, "message": message}] if message else [{"field": "", "message": text}]
+        # the source is the uploaded file or the format, not a field of the scenario
+        rest = text[len(exc.source) + 2 :] if exc.source and text.startswith(exc.source + ": ") else text
+        field, _, message = rest.partition(": ")
+        errors = [{"field": field, "message": message}] if message else [{"field": "", "message": rest}]
         return JSONResponse({"detail": text, "errors": errors}, status_code=422)
 
     @app.exception_handler(RequestValidationError)

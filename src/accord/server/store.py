@@ -305,8 +305,9 @@ def get_case(db: Session, case_id: int) -> Case:
     return case
 
 
-def _as_of(scenario: Scenario, as_of: date | None) -> date | None:
-    return as_of if as_of is not None else scenario.as_of
+def _dated(scenario: Scenario, as_of: date | None) -> Scenario:
+    """The scenario with its ``as_of`` date set to ``as_of`` when one is given."""
+    return scenario if as_of is None else scenario.model_copy(update={"as_of": as_of})
 
 
 def create_case(
@@ -320,6 +321,7 @@ def create_case(
 ) -> Case:
     """A new case whose version 1 is ``scenario``."""
     name = _name(name, "case name")
+    scenario = _dated(scenario, as_of)
     write(db)
     if db.get(Workspace, workspace_id) is None:
         db.rollback()
@@ -333,7 +335,7 @@ def create_case(
             number=1,
             data=scenarios.to_data(scenario),
             author_id=author.id,
-            as_of=_as_of(scenario, as_of),
+            as_of=scenario.as_of,
             message=message or "created",
         )
     )
@@ -399,6 +401,7 @@ def save_version(
 ) -> Version:
     """Save ``scenario`` as the case's next version, if nobody saved since ``base_version``
     (optimistic concurrency); else raise :class:`VersionConflict` and write nothing."""
+    scenario = _dated(scenario, as_of)
     data = scenarios.to_data(scenario)
     write(db)
     case = get_case(db, case_id)
@@ -421,7 +424,7 @@ def save_version(
         number=number,
         data=data,
         author_id=author.id,
-        as_of=_as_of(scenario, as_of),
+        as_of=scenario.as_of,
         message=message,
     )
     db.add(version)
