@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,7 @@ class Env:
             store.set_member(db, workspace_id, user, role)
 
 
+@contextmanager
 def make_env(db_url: str, **settings: Any) -> Iterator[Env]:
     from fastapi.testclient import TestClient
 
@@ -230,13 +232,21 @@ def make_env(db_url: str, **settings: Any) -> Iterator[Env]:
 @pytest.fixture
 def env(db_url: str) -> Iterator[Env]:
     """The app on SQLite and on PostgreSQL."""
-    yield from make_env(db_url)
+    with make_env(db_url) as e:
+        yield e
 
 
 @pytest.fixture
 def sqlite_env(sqlite_url: str) -> Iterator[Env]:
     """The app on SQLite only (for tests whose subject is not the database)."""
-    yield from make_env(sqlite_url)
+    with make_env(sqlite_url) as e:
+        yield e
+
+
+@pytest.fixture
+def env_with(sqlite_url: str) -> Any:
+    """``env_with(**settings)``: a context manager giving the app on SQLite with these settings."""
+    return lambda **settings: make_env(sqlite_url, **settings)
 
 
 @pytest.fixture(scope="session")
