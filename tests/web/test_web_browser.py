@@ -200,6 +200,7 @@ def sign_in(driver: Any, base: str, username: str) -> None:
 
 def check_page(driver: Any, name: str) -> None:
     """axe-core on the page (serious and critical violations fail), then screenshots at 1280 and 390 px."""
+    t0 = time.perf_counter()
     driver.execute_script(axe_source())
     violations = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
@@ -231,9 +232,12 @@ def check_page(driver: Any, name: str) -> None:
         )
         (SHOTS / f"{name}-{width}.png").write_bytes(base64.b64decode(shot["data"]))
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    if os.environ.get("ACCORD_WEB_TIMES"):
+        print(f"check_page {name}: {time.perf_counter() - t0:.1f} s")
 
 
 def wait_for_run(driver: Any) -> None:
+    t0 = time.perf_counter()
     wait(driver, lambda d: "/runs/" in d.current_url, what="the run page")
     wait(
         driver,
@@ -242,10 +246,12 @@ def wait_for_run(driver: Any) -> None:
         what="the analysis to finish (progress bar gone)",
     )
     assert not all_css(driver, ".flash.error"), css(driver, ".flash.error").text
+    if os.environ.get("ACCORD_WEB_TIMES"):
+        print(f"run: {time.perf_counter() - t0:.1f} s")
 
 
 def verdict(driver: Any) -> str:
-    return str(css(driver, ".summary .verdict, .summary-verdict, .verdict").text)
+    return str(css(driver, "#run-verdict .verdict").text)
 
 
 # --- tests ---------------------------------------------------------------------------------------
@@ -291,9 +297,8 @@ def test_build_run_and_follow_a_case(site: dict[str, Any], browser: Any) -> None
     cell.send_keys("70")
     wait(d, lambda d: css(d, "#err-a1-r2").text == "", what="the error to clear")
     wait(d, lambda d: css(d, "#preview-verdict").text == "deal possible", what="the what-if verdict")
-    timing = css(d, "#preview-timing").text
-    ms = float(re.search(r"([\d.]+) ms", timing).group(1))  # type: ignore[union-attr]
-    assert ms < 1000, timing  # the target (300 ms) is measured in benchmarks/, not here
+    # the server-side time is shown; its target (300 ms) is measured by benchmarks/web_whatif.py
+    assert re.search(r"Computed in [\d.]+ ms", css(d, "#preview-timing").text)
     check_page(d, "editor")
     d.execute_script(
         "const f = document.getElementById('f-as_of'); f.value = '2024-08-27';"

@@ -654,14 +654,15 @@ async def start_run(request: Request, case_id: int) -> Response:
         raise HTTPException(422, f"draws must be one of {', '.join(map(str, RUN_DRAWS))}")
     want_report = form.get("report") == "yes"
 
-    def work(db: Any) -> int:
+    # submitted from the event loop's thread, which lives as long as the server: the job pool's
+    # workers die with the thread that started them (see accord.server.jobs), and a threadpool
+    # thread may end when idle
+    with request.app.state.store.session() as db:
         user, case, v, _ = _latest(db, request, case_id, "editor")
         run = jobs.submit_run(
             request.app, db, case_id, number or v.number, user, draws=draws, report=want_report
         )
-        return int(run.id)
-
-    run_id = await _db(request, work)
+        run_id = int(run.id)
     return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
 
@@ -689,28 +690,12 @@ async def run_status(request: Request, run_id: int) -> Response:
     )
 
 
-def _acceptance(result: Mapping[str, Any]) -> dict[str, Any]:
-    """The acceptance table: actors (rows) against the points analysed (columns)."""
-    actors = result.get("actors") or {}
-    points = list((result.get("points") or {}).items())
-    for name, rec in (result.get("recommended") or {}).items():
-        if rec:
-            points.append((f"mediator: {name}", rec))
-    return {
-        "actors": [
-            {"id": a, "name": (d or {}).get("name", a), "veto": (d or {}).get("veto", False)}
-            for a, d in actors.items()
-        ],
-        "points": [(label, p) for label, p in points if isinstance(p, Mapping) and "acceptance" in p],
-    }
-
-
 def _strips(
     scenario: Mapping[str, Any], result: Mapping[str, Any], head: Mapping[str, Any]
 ) -> list[dict[str, str]]:
     """One scale strip per issue: actors, status quo, proposals, the maximin deal, the zone's extent."""
     out = []
-    extent = ((result.get("zone") or {}).get("extent")) or {}
+    extent = view.extent(result)
     for issue in scenario.get("issues") or []:
         iid = issue.get("id")
         scale = issue.get("scale") or {}
@@ -738,7 +723,7 @@ def _strips(
             min_label=str(scale.get("min_label", "min")),
             max_label=str(scale.get("max_label", "max")),
             marks=marks,
-            band=(band["min"], band["max"]) if band else None,
+            band=band,
         )
         caption = f"{name}" + (f" ({scale.get('unit')})" if scale.get("unit") else "")
         out.append({"svg": svg, "caption": caption})
@@ -751,19 +736,6 @@ def _forecast_table(scenario: Mapping[str, Any], head: Mapping[str, Any]) -> dic
         for i in scenario.get("issues") or []
     ]
     return {"issues": issues, "rows": list((head.get("forecasts") or {}).items())}
-
-
-def _summary_html(result: Mapping[str, Any]) -> str | None:
-    """The case analysis's own summary fragment (``accord.report.html.summary_html``) where it exists."""
-    try:
-        from accord.case import CaseAnalysis  # type: ignore[attr-defined]
-        from accord.report.html import summary_html  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        return str(summary_html(CaseAnalysis.from_dict(dict(result))))
-    except Exception:  # an older stored result: the page's own summary stands in
-        return None
 
 
 @router.get("/runs/{run_id}")
@@ -807,11 +779,11 @@ async def run_page(request: Request, run_id: int) -> Response:
     )
     if result:
         ctx.update(
-            summary_html=_summary_html(result),
-            acceptance=_acceptance(result),
+            summary_html=view.summary_html(result),
+            acceptance=view.acceptance(result),
             strips=_strips(data["scenario"], result, head),
             forecasts=_forecast_table(data["scenario"], head),
-            durability=result.get("durability"),
+            durability=view.durability(result),
         )
     return _html("run.html", ctx)
 
@@ -840,22 +812,12 @@ def acceptance_csv(result: Mapping[str, Any]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["point", "kind", "actor", "veto", "utility", "reservation_utility", "margin", "accepts"])
-    actors = result.get("actors") or {}
-    table = _acceptance(result)
-    for label, p in table["points"]:
-        for a, c in ((p.get("acceptance") or {}).get("actors") or {}).items():
-            w.writerow(
-                [
-                    label,
-                    p.get("kind") or p.get("method") or "mediator",
-                    a,
-                    (actors.get(a) or {}).get("veto", ""),
-                    c.get("utility"),
-                    c.get("reservation"),
-                    c.get("margin"),
-                    c.get("accepts"),
-                ]
-            )
+    table = view.acceptance(result)
+    veto = {a["id"]: a["veto"] for a in table["actors"]}
+    for label, kind, _, margins in table["points"]:
+        for a, c in margins.items():
+            row = [c.get("utility"), c.get("reservation"), c.get("margin"), c.get("accepts")]
+            w.writerow([label, kind, a, veto.get(a, ""), *row])
     return buf.getvalue()
 
 

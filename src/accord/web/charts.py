@@ -93,8 +93,9 @@ def timeline(
         if key in seen:
             continue
         seen.add(key)
+        anchor = "end" if xx > left + pw - 35 else ("start" if xx < left + 35 else "middle")
         out.append(
-            f'<text x="{xx:.1f}" y="{top + ph + 16}" text-anchor="middle" font-size="11">'
+            f'<text x="{xx:.1f}" y="{top + ph + 16}" text-anchor="{anchor}" font-size="11">'
             f"{d.isoformat()}</text>"
         )
     out.append(
