@@ -103,3 +103,26 @@ def test_yaml_view_errors_carry_the_line(gaza: dict[str, Any]) -> None:
     )
     scenario, errors, _ = forms.check_yaml("name: x\nactors: []\nissues: []\n")
     assert scenario is None and "actors" in errors[0].message
+
+
+def test_rows_are_added_and_removed(gaza: dict[str, Any]) -> None:
+    data = forms.edit_rows(gaza, "add_proposal")
+    assert data["proposals"][-1] == {"id": "proposal_3", "name": "New proposal", "point": {}}
+    data = forms.apply_form(data, {"p2.i0": "40", "p2.i2": "45", "i0.max_label": "all of Gaza"})
+    scenario, errors = forms.check(data)
+    assert errors == [] and scenario is not None
+    assert scenario.proposals[2].point == {"presence": 40, "end_of_war": 45}
+    assert scenario.issue("presence").scale.max_label == "all of Gaza"
+    # a new issue needs positions before the scenario is valid; the error says so
+    _, errors = forms.check(forms.edit_rows(gaza, "add_issue"))
+    assert errors and "no actor has a position" in errors[0].message
+    data = forms.edit_rows(forms.edit_rows(gaza, "add_actor"), "remove_issue:0")
+    scenario, errors = forms.check(data)
+    assert errors == [] and scenario is not None
+    assert scenario.actors[-1].id == "actor_10" and scenario.issue_ids == ("hostages", "end_of_war")
+    assert scenario.actor("hamas").reservation is not None
+    assert "presence" not in (scenario.actor("hamas").reservation.point or {})
+    scenario, _ = forms.check(forms.edit_rows(gaza, "remove_actor:2"))  # the US tabled a proposal
+    assert scenario is not None and "us" not in scenario.actor_ids
+    assert scenario.proposals[0].tabled_by == ()
+    assert forms.edit_rows(gaza, "remove_actor:99") == gaza

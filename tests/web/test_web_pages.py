@@ -196,3 +196,37 @@ def test_static_assets(site: dict[str, Any]) -> None:
     assert c.get("/static/app.js").headers["content-type"].startswith("text/javascript")
     for bad in ("/static/..%2F__init__.py", "/static/forms.py", "/static/.hidden.css", "/static/nothing.css"):
         assert c.get(bad).status_code == 404, bad
+
+
+def test_a_proposal_added_in_the_grid_is_saved(site: dict[str, Any]) -> None:
+    from accord.scenario import load
+    from accord.server import store
+
+    app = site["app"]
+    with app.state.store.session() as db:
+        case = store.create_case(db, site["desk"], "New proposal", load(GAZA), store.get_user(db, "alice"))
+        cid = case.id
+    c = site["clients"]["alice"]
+    t = token(c)
+    page = c.post(
+        f"/cases/{cid}/edit", data={"csrf_token": t, "expected_version": "1", "action": "add_proposal"}
+    )
+    assert page.status_code == 200 and "proposal_3" in page.text
+    draft = re.search(r'name="draft" value="([^"]+)"', page.text)
+    assert draft
+    import html
+
+    form = {
+        "csrf_token": t,
+        "expected_version": "1",
+        "draft": html.unescape(draft.group(1)),
+        "p2.name": "Egypt's text",
+        "p2.i0": "40",
+        "action": "save",
+        "message": "Egypt tables a text",
+    }
+    got = c.post(f"/cases/{cid}/edit", data=form, follow_redirects=False)
+    assert got.status_code == 303, got.text[-2000:]
+    with app.state.store.session() as db:
+        saved = store.version_scenario(store.get_version(db, cid, 2))
+    assert saved.proposals[2].name == "Egypt's text" and saved.proposals[2].point == {"presence": 40}

@@ -490,6 +490,7 @@ def _editor_ctx(
         roles=forms.ROLES,
         deal_flags=forms.DEAL_FLAGS,
         deal_choices=forms.DEAL_CHOICES,
+        draft=json.dumps(scenario, ensure_ascii=False, default=str),
     )
 
 
@@ -507,11 +508,20 @@ async def edit_page(request: Request, case_id: int) -> Response:
 def _from_form(
     base: Mapping[str, Any], form: Mapping[str, str]
 ) -> tuple[Any, list[forms.FieldError], dict[str, Any]]:
-    """The scenario a submitted editor form describes: the grid over ``base``, or the YAML view."""
+    """The scenario a submitted editor form describes: the YAML view, or the grid written over the
+    scenario the grid was drawn from (the form's ``draft``, which holds rows added or removed since the
+    stored version; else ``base``), after the form's row action (add or remove a row)."""
     if "yaml" in form:
         scenario, errors, data = forms.check_yaml(form["yaml"])
         return scenario, errors, data or {}
-    data = forms.apply_form(base, form)
+    try:
+        draft = json.loads(form["draft"]) if form.get("draft") else None
+    except ValueError:
+        draft = None
+    data = forms.apply_form(draft if isinstance(draft, dict) else base, form)
+    action = form.get("action", "")
+    if action.startswith(("add_", "remove_")):
+        data = forms.edit_rows(data, action)
     scenario, errors = forms.check(data)
     return scenario, errors, data
 
@@ -573,6 +583,17 @@ async def _save(request: Request, case_id: int, template: str) -> Response:
             ctx["flashes"] = flashes
         return _html(template, ctx, status=status)
 
+    action = form.get("action", "save")
+    if template == "edit.html" and action != "save":
+        # a row added or removed, or Enter pressed in a field: the grid again, nothing saved
+        preview = None
+        if scenario is not None:
+            try:
+                preview = await run_in_threadpool(view.preview_json, scenario)
+            except InputError as exc:
+                errors = [forms.FieldError(None, "", str(exc))]
+        ctx = _editor_ctx(request, case, ws_name, data, expected, errors, preview, message)
+        return _html(template, ctx)
     if scenario is None:
         return again(errors, 422, [("error", "Not saved: fix the highlighted values.")])
     if not message:

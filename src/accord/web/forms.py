@@ -86,6 +86,16 @@ def apply_form(base: Mapping[str, Any], form: Mapping[str, str]) -> dict[str, An
     for j, issue in enumerate(issues):
         if (v := get(f"i{j}.name")) is not None:
             issue["name"] = v
+        scale = dict(issue.get("scale") or {})
+        for key in ("min_label", "max_label", "unit"):
+            if (v := get(f"i{j}.{key}")) is not None:
+                scale[key] = v
+        for key in ("min", "max"):
+            if (v := get(f"i{j}.{key}")) is not None:
+                end = _number(v)
+                scale[key] = "" if end is None else end
+        if scale:
+            issue["scale"] = scale
         if (v := get(f"i{j}.status_quo")) is not None:
             sq = _number(v)
             if sq is None:
@@ -155,6 +165,78 @@ def apply_form(base: Mapping[str, Any], form: Mapping[str, str]) -> dict[str, An
         data["deal"] = deal or None
         if data["deal"] is None:
             data.pop("deal")
+    return data
+
+
+def _fresh_id(prefix: str, taken: list[str]) -> str:
+    n = len(taken) + 1
+    while f"{prefix}_{n}" in taken:
+        n += 1
+    return f"{prefix}_{n}"
+
+
+def edit_rows(data: dict[str, Any], action: str) -> dict[str, Any]:
+    """Add or remove a row of the grid: ``add_actor``, ``add_issue``, ``add_proposal``,
+    ``remove_actor:K``, ``remove_issue:J``, ``remove_proposal:M`` (K, J, M: the row's index).
+
+    New rows get a fresh id (``actor_10``) that the YAML view can rename; removing an issue also
+    removes every stance, reservation value and proposal value on it. Unknown actions change nothing.
+    """
+    data = copy.deepcopy(data)
+    kind, _, index = action.partition(":")
+    actors = data.setdefault("actors", [])
+    issues = data.setdefault("issues", [])
+    proposals = data.setdefault("proposals", [])
+    if kind == "add_actor":
+        actors.append(
+            {
+                "id": _fresh_id("actor", [a.get("id") for a in actors]),
+                "name": "New actor",
+                "role": "outside",
+                "capability": 1,
+                "positions": {},
+            }
+        )
+    elif kind == "add_issue":
+        issues.append(
+            {
+                "id": _fresh_id("issue", [i.get("id") for i in issues]),
+                "name": "New issue",
+                "scale": {"min": 0, "max": 100, "min_label": "min", "max_label": "max"},
+            }
+        )
+    elif kind == "add_proposal":
+        proposals.append(
+            {
+                "id": _fresh_id("proposal", [p.get("id") for p in proposals]),
+                "name": "New proposal",
+                "point": {},
+            }
+        )
+    elif kind.startswith("remove_") and index.isdigit():
+        k = int(index)
+        rows = {"remove_actor": actors, "remove_issue": issues, "remove_proposal": proposals}.get(kind)
+        if rows is None or k >= len(rows):
+            return data
+        removed = rows.pop(k)
+        if kind == "remove_issue":
+            iid = removed.get("id")
+            for a in actors:
+                (a.get("positions") or {}).pop(iid, None)
+                point = (a.get("reservation") or {}).get("point")
+                if isinstance(point, dict):
+                    point.pop(iid, None)
+                    if not point:
+                        a.pop("reservation", None)
+            for p in proposals:
+                (p.get("point") or {}).pop(iid, None)
+        elif kind == "remove_actor":
+            aid = removed.get("id")
+            for p in proposals:
+                if isinstance(p.get("tabled_by"), list):
+                    p["tabled_by"] = [t for t in p["tabled_by"] if t != aid]
+    if not proposals:
+        data.pop("proposals")
     return data
 
 
@@ -252,6 +334,8 @@ def field_for(loc: list[str | int], data: Mapping[str, Any]) -> str | None:
     if head == "issues" and len(loc) >= 3 and isinstance(loc[1], int):
         if loc[2] in ("status_quo", "name"):
             return f"i{loc[1]}.{loc[2]}"
+        if loc[2] == "scale" and len(loc) >= 4 and loc[3] in ("min", "max", "min_label", "max_label", "unit"):
+            return f"i{loc[1]}.{loc[3]}"
     if head == "proposals" and len(loc) >= 3 and isinstance(loc[1], int):
         m, rest = loc[1], loc[2:]
         if rest[0] == "point" and len(rest) >= 2 and (j := issue(rest[1])) is not None:
