@@ -12,8 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
-import signal
-import sys
+import os
 import threading
 import time
 import traceback
@@ -219,16 +218,17 @@ def execute_run(db_url: str, run_id: int, dask_scheduler: str | None = None) -> 
     return "failed"
 
 
-def _warm() -> None:
-    """Pool initialiser: die with the server (Linux), so a crashed server leaves no orphan writing
-    into the runs it was running; and import the analysis once, not in the first run's time."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+def _warm(server_pid: int) -> None:
+    """Pool initialiser: die with the server, so a crashed server leaves no orphan writing into
+    the runs it was running (a watchdog thread; PR_SET_PDEATHSIG would fire when the thread that
+    spawned the worker ends, not the server); and import the analysis once, not in a run's time."""
 
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except OSError:
-            pass
+    def watch() -> None:
+        while os.getppid() == server_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="accord-watchdog", daemon=True).start()
     import accord.case  # noqa: F401
 
 
@@ -256,6 +256,7 @@ class JobRunner:
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_warm,
+                    initargs=(os.getpid(),),
                 )
             return self._pool
 
