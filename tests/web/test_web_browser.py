@@ -222,7 +222,16 @@ def check_page(driver: Any, name: str) -> None:
         overflow = driver.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow <= 1, f"{name} at {width} px is {overflow} px wider than the screen"
+        if overflow > 1:
+            wide = driver.execute_script(
+                "const clipped = e => { for (let p = e.parentElement; p; p = p.parentElement) {"
+                " if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(p).overflowX)) return true; }"
+                " return false; };"
+                "return Array.from(document.querySelectorAll('body *')).filter(e => !clipped(e) && "
+                "e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+                ".slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"
+            )
+            pytest.fail(f"{name} at {width} px is {overflow} px wider than the screen: {wide}")
         shot = driver.execute_cdp_cmd(
             "Page.captureScreenshot",
             {
