@@ -12,8 +12,8 @@ from tests.conftest import DATA, EXAMPLES
 
 from accord.bargaining.agreement import check_problem
 from accord.bargaining.zone_grid import contestedness, margin_grid, most_contested
-from accord.case import build_report
-from accord.durability import durability_section
+from accord.case import analyze_case
+from accord.case.durability import durability_analysis
 from accord.errors import InputError
 from accord.forecast import run_forecasts
 from accord.models.eum import pair_data
@@ -61,13 +61,13 @@ def plates(request: pytest.FixtureRequest) -> dict[str, Any]:
     s = agreement_ready(load(EXAMPLES / request.param))
     p = to_problem(s)
     fc = run_forecasts(s, seed=0)
-    case = build_report(s, seed=0, forecasts=fc)
+    case = analyze_case(s, seed=0, forecasts=fc, draws=0)
     # each figure function once per example (the trajectory of one model, the tornado of one issue)
     out = {pl.name: pl for pl in ad.forecast_plates(s, {m: fc[m] for m in ("mean", "eum", "smp")})}
     out["acceptance"] = ad.acceptance_plate(s, case)
     if p.n_issues >= 2:
         ix, iy = most_contested(p)
-        out["zone"] = ad.zone_plate(s, case, margin_grid(p, ix, iy, case["zone"]["maximin"]["point"], n=41))
+        out["zone"] = ad.zone_plate(s, case, margin_grid(p, ix, iy, case.zone.maximin_point, n=41))
     focal = max((a for a in s.actors if a.has_veto), key=lambda a: a.capability).id
     q = ad.quadrant_plate(s, pair_data(p, rounds=3), focal, most_contested(p, 1)[0])
     assert q is not None
@@ -97,11 +97,14 @@ def test_survival_figure(tmp_path: Path) -> None:
     s = load(EXAMPLES / "gaza_ceasefire_2024.yaml")
     from tests.conftest import need
 
-    section = durability_section(s, need(CFD), model=False)
-    (pl,) = ad.durability_plates(section)
+    du = durability_analysis(s, need(CFD), model=False)
+    assert du is not None
+    (pl,) = ad.durability_plates(du)
     assert fg.save(pl.figure, tmp_path / "survival.pdf").stat().st_size > 1000
-    # the claim is drawn at its horizon
-    assert section["expectation"]["days"] == 28.0
+    # the claim is drawn at its horizon, beside the location's own record
+    assert du.claim is not None and du.claim.days == 28.0
+    labels = [t.get_text() for t in pl.figure.axes[0].get_legend().get_texts()]
+    assert any("Israel's own record" in t for t in labels)
 
 
 def test_survival_from_plain_curves(tmp_path: Path) -> None:
@@ -115,7 +118,7 @@ def test_survival_from_plain_curves(tmp_path: Path) -> None:
 def test_svg_ids_are_prefixed_and_references_follow() -> None:
     s = load(EXAMPLES / "drc_m23_doha_2025.yaml")
     fc = run_forecasts(s, seed=0, models=["mean", "compromise"])
-    case = build_report(s, seed=0, forecasts=fc)
+    case = analyze_case(s, seed=0, forecasts=fc, draws=0)
     svg = fg.svg_text(ad.acceptance_plate(s, case).figure, prefix="f7-")
     ids = re.findall(r'\bid="([^"]+)"', svg)
     assert ids and all(i.startswith("f7-") for i in ids)
@@ -148,9 +151,9 @@ def test_margin_grid_matches_acceptance() -> None:
 
     s = load(EXAMPLES / "gaza_ceasefire_2024.yaml")
     p = to_problem(s)
-    case = build_report(s, seed=0, forecasts=run_forecasts(s, seed=0, models=["mean"]))
+    case = analyze_case(s, seed=0, forecasts=run_forecasts(s, seed=0, models=["mean"]), draws=0)
     ix, iy = most_contested(p)
-    g = margin_grid(p, ix, iy, case["zone"]["maximin"]["point"], n=11)
+    g = margin_grid(p, ix, iy, case.zone.maximin_point, n=11)
     assert g.margins.shape == (2, 11, 11)
     at = np.array([g.at[i] for i in p.issue_ids])
     x = at.copy()
@@ -200,9 +203,9 @@ def test_figures_for_case_gathers_the_case_figures() -> None:
     s = load(EXAMPLES / "drc_m23_doha_2025.yaml")
     p = to_problem(s)
     fc = run_forecasts(s, seed=0, models=["compromise", "eum"])
-    case = build_report(s, seed=0, forecasts=fc)
+    case = analyze_case(s, seed=0, forecasts=fc, draws=0)
     ix, iy = most_contested(p)
-    zone = margin_grid(p, ix, iy, case["zone"]["maximin"]["point"], n=21)
+    zone = margin_grid(p, ix, iy, case.zone.maximin_point, n=21)
     plates = ad.figures_for_case(s, case, fc, zone, pair_data(p, rounds=2), "drc", ix)
     assert [pl.name for pl in plates] == ["forecasts", "trajectory_eum", "quadrant", "acceptance", "zone"]
     for pl in plates:

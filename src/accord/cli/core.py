@@ -14,9 +14,10 @@ import typer
 from rich.table import Table
 
 from accord.cli import app
-from accord.cli.output import FORMATS_TABLE, check_format, console, dump_json, fmt_num
+from accord.cli.output import FORCE, FORMATS_TABLE, MAKE_DIRS, check_format, console, dump_json, fmt_num
 from accord.forecast import Forecast, run_forecasts, scenario_json
 from accord.models import registry
+from accord.outputs import check_output
 from accord.scenario import io as sio
 from accord.scenario.formats.native import to_data
 from accord.scenario.model import Scenario
@@ -144,10 +145,13 @@ def convert(
     dst: Path = typer.Argument(..., help="Output file: .yaml, .json or .csv (flat table)"),
     input_format: str | None = INPUT_FORMAT,
     output_format: str | None = typer.Option(None, "--output-format", help="yaml, json or flat"),
+    force: bool = FORCE,
+    make_dirs: bool = MAKE_DIRS,
 ) -> None:
     """Convert a scenario between formats (lossless among YAML and JSON)."""
+    check_output(dst, force=force, inputs=[src], make_dirs=make_dirs)
     s = load_scenario(src, input_format)
-    sio.save(s, dst, output_format)
+    sio.save(s, dst, output_format, force=force, inputs=[src], make_dirs=make_dirs)
     typer.echo(f"wrote {dst}")
 
 
@@ -188,7 +192,8 @@ def list_models(
         con.print(_wrap(m.citation, 2, 2), style="dim", markup=False)
         for p in m.params:
             choices = f" ({'|'.join(map(str, p.choices))})" if p.choices else ""
-            con.print(_wrap(f"--param {p.name}={p.default}{choices}", 2, 4), markup=False)
+            default = "auto" if p.default is None else p.default
+            con.print(_wrap(f"--param {p.name}={default}{choices}", 2, 4), markup=False)
             con.print(_wrap(p.doc, 6, 6), markup=False)
 
 

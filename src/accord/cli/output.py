@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import typer
 from rich.console import Console
 
 from accord.errors import InputError
 
 FORMATS_TABLE = ("table", "json", "csv")
+
+# every command that writes a file takes these two, and passes them to accord.outputs.write_output
+FORCE = typer.Option(False, "--force", help="Overwrite the output file if it exists (never an input)")
+MAKE_DIRS = typer.Option(False, "--make-dirs", help="Create the output file's folder if it is missing")
 
 
 def console() -> Console:

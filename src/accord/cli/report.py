@@ -9,8 +9,9 @@ import typer
 from accord.cli import app
 from accord.cli.analyze import parse_points
 from accord.cli.core import INPUT_FORMAT, load_scenario
+from accord.cli.output import FORCE, MAKE_DIRS
 from accord.errors import InputError
-from accord.report.html import collect, render
+from accord.outputs import check_output, write_output
 
 
 @app.command()
@@ -50,10 +51,16 @@ def report(
         "--data",
         help="ETH/PRIO cease-fire data (CSV) for the durability section; default $ACCORD_CEASEFIRE_DATA",
     ),
+    pdf: Path | None = typer.Option(
+        None, "--pdf", help="Also print the report to this PDF file (needs headless Chromium)"
+    ),
     input_format: str | None = INPUT_FORMAT,
+    force: bool = FORCE,
+    make_dirs: bool = MAKE_DIRS,
 ) -> None:
-    """Write the case's story as one self-contained HTML report: scenario, forecasts, zone, mediation,
-    uncertainty, durability, assumptions."""
+    """Write the case as a brief: one self-contained HTML report (optionally PDF), the answer on
+    page one, then the evidence: scenario, forecasts, zone, mediation, uncertainty, durability,
+    assumptions."""
     if loss not in ("linear", "quadratic"):
         raise InputError(f"--loss {loss!r}: expected linear or quadratic")
     for value, name in ((draws, "--draws"), (sensitivity_draws, "--sensitivity-draws")):
@@ -63,7 +70,20 @@ def report(
         raise InputError("--sensitivity-draws 1: must be 0 or at least 2")
     if noise < 0:
         raise InputError(f"--noise {noise:g}: must be 0 or more")
+    inputs = [file, data]
+    check_output(output, force=force, inputs=inputs, make_dirs=make_dirs)
+    if figures is not None:
+        check_figures_folder(figures, force=force, make_dirs=make_dirs)
+    if pdf is not None:
+        from accord.report.pdf import chromium_path, html_to_pdf
+
+        check_output(pdf, force=force, inputs=inputs, make_dirs=make_dirs)
+        if chromium_path() is None:
+            html_to_pdf("")  # says what is missing before the analysis runs
     s = load_scenario(file, input_format)
+    # the report pulls in matplotlib and every analysis: load it only when it runs
+    from accord.report.html import collect, render
+
     try:
         d = collect(
             s,
@@ -83,6 +103,21 @@ def report(
             raise InputError(str(exc), source=str(file)) from None
         raise
     html, written = render(d, figures)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(html, encoding="utf-8")
+    write_output(output, html, force=force, inputs=inputs, make_dirs=make_dirs)
     typer.echo(f"wrote {output}" + (f" and {len(written)} figure files in {figures}" if written else ""))
+    if pdf is not None:
+        write_output(pdf, html_to_pdf(html), force=force, inputs=inputs, make_dirs=make_dirs)
+        typer.echo(f"wrote {pdf}")
+
+
+def check_figures_folder(folder: Path, *, force: bool, make_dirs: bool) -> None:
+    """Refuse a --figures folder that would lose files: a non-empty one without --force."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise InputError("--figures: not a folder", source=str(folder))
+    if folder.is_dir():
+        if not force and any(folder.iterdir()):
+            raise InputError("--figures: the folder is not empty; give --force to replace its figures",
+                             source=str(folder))
+    elif not make_dirs and not folder.parent.is_dir():
+        raise InputError(f"--figures: the folder {folder.parent} does not exist; give --make-dirs",
+                         source=str(folder))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich import box
@@ -16,10 +16,10 @@ from accord.cli.core import INPUT_FORMAT, load_scenario, scenario_json
 from accord.cli.output import check_format, console, dump_json, fmt_num
 from accord.errors import InputError
 from accord.models import registry
-from accord.uncertainty.distributed import RichProgress, connect, local_cluster
-from accord.uncertainty.draws import uncertain_inputs
-from accord.uncertainty.sensitivity import Sensitivity, sensitivity
-from accord.uncertainty.simulation import Simulation, simulate
+
+if TYPE_CHECKING:
+    from accord.uncertainty.sensitivity import Sensitivity
+    from accord.uncertainty.simulation import Simulation
 
 SPARK = " ▁▂▃▄▅▆▇█"
 TOP = 8
@@ -77,6 +77,12 @@ def simulate_command(
     ):
         if value < least:
             raise InputError(f"{option} {value}: must be at least {least}")
+    # the Monte Carlo machinery (scipy, and Dask when asked for) loads only when it runs
+    from accord.uncertainty.distributed import RichProgress, connect, local_cluster
+    from accord.uncertainty.draws import uncertain_inputs
+    from accord.uncertainty.sensitivity import sensitivity
+    from accord.uncertainty.simulation import simulate
+
     s = load_scenario(file, input_format)
     params = registry.parse_params(param)
     inputs = uncertain_inputs(s, noise)

@@ -1,8 +1,8 @@
 """From the analysis objects to figures: what :mod:`accord.report.figures` draws for a case.
 
 Each function takes the objects the CLI and the JSON output are made from (the
-``build_report`` dict, :class:`~accord.forecast.Forecast`, the simulation's and the
-sensitivity's ``to_json()``, the durability section, :class:`~accord.bargaining.zone_grid.ZoneGrid`,
+:class:`~accord.case.CaseAnalysis`, :class:`~accord.forecast.Forecast`, the simulation's and the
+sensitivity's ``to_json()``, :class:`~accord.bargaining.zone_grid.ZoneGrid`,
 :class:`~accord.models.eum.PairData`) and returns :class:`Plate` objects: a figure with its
 file name, title and caption. Nothing here computes a number; it selects and labels.
 """
@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from accord.bargaining.zone_grid import ZoneGrid
+from accord.case.model import CaseAnalysis, Durability
 from accord.forecast import Forecast
 from accord.models.eum import PairData
 from accord.report import figures as fg
@@ -101,25 +102,21 @@ def forecast_plates(scenario: Scenario, forecasts: Mapping[str, Forecast]) -> li
     return plates
 
 
-def acceptance_plate(scenario: Scenario, case: Mapping[str, Any]) -> Plate:
-    """The acceptance table (``points`` and ``recommended`` of ``build_report``) as a heat map."""
-    actor_ids = [a.id for a in scenario.actors]
-    columns: list[tuple[str, Mapping[str, Any]]] = []
-    for label, p in case["points"].items():
-        columns.append((p.get("name") or label, p["acceptance"]))
-    for key, r in case["recommended"].items():
-        if r is not None:
-            columns.append((f"mediator: {key}", r["acceptance"]))
+def acceptance_plate(scenario: Scenario, case: CaseAnalysis) -> Plate:
+    """The acceptance tables (``points`` and ``mediator`` of the case analysis) as a heat map."""
+    columns = [(p.label, p) for p in case.points] + [
+        (f"mediator: {m.key}", m.acceptance) for m in case.mediator
+    ]
     margins = np.array(
-        [[np.nan if acc["actors"][a]["margin"] is None else acc["actors"][a]["margin"] for _, acc in columns]
-         for a in actor_ids],
+        [[np.nan if acc.margins[k].margin is None else acc.margins[k].margin for _, acc in columns]
+         for k in range(len(case.actors))],
         dtype=float,
     )  # fmt: skip
     fig = fg.acceptance_heatmap(
         margins,
-        [case["actors"][a]["name"] for a in actor_ids],
+        [a.name for a in case.actors],
         [c for c, _ in columns],
-        [case["actors"][a]["veto"] for a in actor_ids],
+        [a.veto for a in case.actors],
     )
     return Plate(
         "acceptance",
@@ -131,22 +128,22 @@ def acceptance_plate(scenario: Scenario, case: Mapping[str, Any]) -> Plate:
     )
 
 
-def zone_plate(scenario: Scenario, case: Mapping[str, Any], zone: ZoneGrid) -> Plate:
+def zone_plate(scenario: Scenario, case: CaseAnalysis, zone: ZoneGrid) -> Plate:
     """The veto players' acceptance regions on the slice ``zone`` (from ``margin_grid``)."""
     ix, iy = zone.issue_x, zone.issue_y
     points: dict[str, tuple[float, float]] = {}
-    for label, p in case["points"].items():
-        if p["kind"] in ("status_quo", "proposal", "user"):
-            points[p.get("name") or label] = (p["point"][ix], p["point"][iy])
-    for key, r in case["recommended"].items():
-        if r is not None:
-            points[f"mediator: {key}"] = (r["point"][ix], r["point"][iy])
+    for p in case.points:
+        if p.kind in ("status_quo", "proposal", "user"):
+            points[p.label] = (p.point[ix], p.point[iy])
+    for m in case.mediator:
+        points[f"mediator: {m.key}"] = (m.point[ix], m.point[iy])
     others = [i for i in scenario.issue_ids if i not in (ix, iy)]
     held = ", ".join(f"{_issue_name(scenario, i)} = {zone.at[i]:.3g}" for i in others)
     title = f"Zone of agreement: {scenario.issue(ix).name or ix} x {scenario.issue(iy).name or iy}"
     if held:
         title += f"\n(other issues at the maximin deal: {held})"
-    labels = [case["actors"][a]["name"] for a in zone.actor_ids]
+    name = {a.id: a.name for a in case.actors}
+    labels = [name[a] for a in zone.actor_ids]
     fig = fg.zone_2d(
         zone.x,
         zone.y,
@@ -251,24 +248,30 @@ def simulation_plates(
     return plates
 
 
-def durability_plates(section: Mapping[str, Any]) -> list[Plate]:
-    """The base rate's Kaplan-Meier curve with the analyst's claim (``durability_section``)."""
-    base = section.get("base_rate") or {}
-    curve = base.get("curve")
-    if not curve:
+def durability_plates(du: Durability) -> list[Plate]:
+    """The base rate's Kaplan-Meier curve, the location's own record and the analyst's claim."""
+    base = du.curves.get("reference_class")
+    if base is None:
         return []
-    cls = ", ".join(f"{k}={v}" for k, v in (base.get("class") or {}).items()) or "all cease-fires"
-    curves = {fg.wrap(f"reference class ({cls}; n = {base.get('size')})", 60): curve}
-    marks = {h["horizon"]: float(h["days"]) for h in base.get("holding", [])}
+    cls = ", ".join(f"{k}={v}" for k, v in du.reference_class.items()) or "all cease-fires"
+    curves = {fg.wrap(f"reference class ({cls}; n = {du.class_size})", 60): base.model_dump()}
+    own = du.curves.get("location")
+    if own is not None and du.location_size:
+        curves[f"{du.location}'s own record (n = {du.location_size})"] = own.model_dump()
+    marks = {h.horizon: float(h.days) for h in du.holding}
     fig = fg.survival(
-        curves, "How long comparable cease-fires held", marks=marks, claim=section.get("expectation")
+        curves,
+        "How long comparable cease-fires held",
+        marks=marks,
+        claim=None if du.claim is None else du.claim.model_dump(),
     )
     return [
         Plate(
             "survival",
             "How long comparable cease-fires held",
-            "Kaplan-Meier share of the reference class still holding (not broken down) by day, "
-            "with its 95% band; the diamond is the base rate at the analyst's claimed horizon.",
+            "Kaplan-Meier share still holding (not broken down) by day, with its 95% band, for the "
+            "reference class and the location's own record; the diamond is the base rate at the "
+            "analyst's claimed horizon.",
             fig,
         )
     ]
@@ -276,7 +279,7 @@ def durability_plates(section: Mapping[str, Any]) -> list[Plate]:
 
 def figures_for_case(
     scenario: Scenario,
-    case: Mapping[str, Any] | None,
+    case: CaseAnalysis | None,
     forecasts: Mapping[str, Forecast],
     zone: ZoneGrid | None = None,
     pairs: PairData | None = None,
@@ -285,13 +288,13 @@ def figures_for_case(
 ) -> list[Plate]:
     """Every figure of a case that needs no Monte Carlo: forecasts, trajectories, the perceptual
     chart (with ``pairs``, ``focal`` and ``issue``), acceptance and the zone (with ``case``, the
-    ``build_report`` dict, and ``zone``)."""
+    case analysis, and ``zone``)."""
     plates = forecast_plates(scenario, forecasts)
     if pairs is not None and focal is not None and issue is not None:
         q = quadrant_plate(scenario, pairs, focal, issue)
         if q is not None:
             plates.append(q)
-    if case is not None:
+    if case is not None and case.zone is not None:
         plates.append(acceptance_plate(scenario, case))
         if zone is not None:
             plates.append(zone_plate(scenario, case, zone))

@@ -1,28 +1,28 @@
-"""``accord report``: one self-contained HTML file that tells a case's story.
+"""``accord report``: one self-contained HTML file, a brief: the answer on page one, then the evidence.
 
-:func:`collect` runs the analyses (the same functions behind ``accord analyze``, ``accord
-simulate`` and ``accord durability``) and keeps their objects in a :class:`ReportData`;
-:func:`render` turns that into HTML, every figure inline as SVG (no script, no network
-resource), optionally writing every figure as PNG, SVG and PDF too. The sections, in order:
-scenario, forecasts, agreement (who wants a deal; the zone or the gap), mediation, uncertainty
-(and sensitivity), durability, assumptions and citations. All scenario text is escaped.
+:func:`collect` runs the analyses once (the forecasts, the Monte Carlo run, the sensitivity
+ranking, the figure grids) and builds the one :class:`~accord.case.CaseAnalysis` from them;
+:func:`render` turns that into HTML, every figure inline as SVG (no script, no network resource),
+optionally writing every figure as PNG, SVG and PDF too. The summary (:func:`summary_html`) is the
+same fragment the browser pages and Jupyter show. The sections, in order: the answer, scenario,
+forecasts, agreement (who wants a deal; the zone or the gap), mediation, uncertainty (and
+sensitivity), durability, assumptions and citations. All scenario text is escaped.
 """
 
 from __future__ import annotations
 
 import os
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from accord import __version__
-from accord.bargaining.agreement import check_problem
 from accord.bargaining.utility import Loss
 from accord.bargaining.zone_grid import ZoneGrid, margin_grid, most_contested
-from accord.case import UTILITY_FORMS, build_report, durability_for
+from accord.case import CaseAnalysis, analyze_case, human_days, summary_lines
 from accord.errors import InputError, ParameterError
 from accord.forecast import Forecast, run_forecasts
 from accord.models import registry
@@ -31,9 +31,8 @@ from accord.problem import to_problem
 from accord.report import adapters as ad
 from accord.report import figures as fg
 from accord.scenario.model import Scenario
-from accord.uncertainty.draws import uncertain_inputs
 from accord.uncertainty.sensitivity import sensitivity
-from accord.uncertainty.simulation import simulate
+from accord.uncertainty.simulation import Simulation, simulate
 
 # the sections of the report, in order: (id, heading)
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -52,11 +51,9 @@ class ReportData:
     """The analysis objects one report is rendered from (nothing else is computed later)."""
 
     scenario: Scenario
-    case: dict[str, Any] | None
+    case: CaseAnalysis
     forecasts: dict[str, Forecast]
     settings: dict[str, Any]
-    agreement_error: str | None = None
-    durability: dict[str, Any] | None = None
     simulation: dict[str, Any] | None = None
     sensitivity: dict[str, Any] | None = None
     sensitivity_model: str | None = None
@@ -66,6 +63,14 @@ class ReportData:
     quadrant_issue: str | None = None
     simulation_error: str | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def agreement_error(self) -> str | None:
+        return self.case.agreement_error
+
+    @property
+    def durability(self) -> Any:
+        return self.case.durability
 
 
 def collect(
@@ -82,7 +87,7 @@ def collect(
     ceasefire_data: str | os.PathLike[str] | None = None,
     focal: str | None = None,
 ) -> ReportData:
-    """Run every analysis the report shows. ``models``: the models drawn in the Monte Carlo
+    """Run every analysis the report shows, once. ``models``: the models drawn in the Monte Carlo
     section (default every model that applies); ``draws`` 0 skips that section,
     ``sensitivity_draws`` 0 the Sobol' indices; ``focal`` is the actor of the perceptual chart
     (default: the most capable veto player)."""
@@ -92,48 +97,8 @@ def collect(
         raise InputError(f"--focal {focal!r}: unknown actor (actors: {', '.join(scenario.actor_ids)})")
     problem = to_problem(scenario)
     forecasts = run_forecasts(scenario, seed=seed)
-    case: dict[str, Any] | None = None
-    agreement_error: str | None = None
-    try:
-        check_problem(problem, loss)
-    except InputError as exc:
-        # e.g. no veto player: the agreement sections say why; the rest of the story still stands
-        agreement_error = str(exc)
-    durability: dict[str, Any] | None
-    if agreement_error is None:
-        case = build_report(scenario, loss, point, seed, ceasefire_data, forecasts=forecasts)
-        durability = case["durability"]
-    else:
-        durability = durability_for(scenario, ceasefire_data)
-    settings: dict[str, Any] = {
-        "loss": loss,
-        "seed": seed,
-        "draws": draws,
-        "models": models,
-        "noise": noise,
-        "sensitivity_draws": sensitivity_draws,
-        "sensitivity_model": sensitivity_model,
-        "ceasefire_data": None if durability is None else durability["data"]["source"],
-    }
-    data = ReportData(
-        scenario=scenario,
-        case=case,
-        forecasts=forecasts,
-        settings=settings,
-        agreement_error=agreement_error,
-        durability=durability,
-    )
-    if case is not None and problem.n_issues >= 2 and case["zone"]["veto_players"]:
-        ix, iy = most_contested(problem, 2)
-        data.zone = margin_grid(problem, ix, iy, case["zone"]["maximin"]["point"], loss)
-
-    eum = forecasts.get("eum")
-    if eum is not None and eum.skipped is None:
-        data.pairs = pair_data(problem, **eum.params)
-        veto = [a for a in scenario.actors if a.has_veto] or list(scenario.actors)
-        data.focal = focal or max(veto, key=lambda a: a.capability).id
-        data.quadrant_issue = most_contested(problem, 1)[0]
-
+    sim: Simulation | None = None
+    simulation_error: str | None = None
     if draws > 0:
         try:
             sim = simulate(scenario, draws, models=models, seed=seed, noise=noise, loss=loss)
@@ -142,10 +107,49 @@ def collect(
         except InputError as exc:
             # e.g. an uncertainty range wholly outside its value's scale: the section says why
             # instead of failing the report
-            data.simulation_error = str(exc)
-            return data
+            simulation_error = str(exc)
+    case = analyze_case(
+        scenario,
+        loss=loss,
+        points=point,
+        draws=0,
+        seed=seed,
+        noise=noise,
+        ceasefire_data=ceasefire_data,
+        forecasts=forecasts,
+        simulation=sim,
+    )
+    settings: dict[str, Any] = {
+        "loss": loss,
+        "seed": seed,
+        "draws": draws,
+        "models": models,
+        "noise": noise,
+        "sensitivity_draws": sensitivity_draws,
+        "sensitivity_model": sensitivity_model,
+        "ceasefire_data": case.settings.ceasefire_data,
+    }
+    data = ReportData(
+        scenario=scenario,
+        case=case,
+        forecasts=forecasts,
+        settings=settings,
+        simulation_error=simulation_error,
+    )
+    if case.zone is not None and problem.n_issues >= 2 and case.zone.veto_players:
+        ix, iy = most_contested(problem, 2)
+        data.zone = margin_grid(problem, ix, iy, case.zone.maximin_point, loss)
+
+    eum = forecasts.get("eum")
+    if eum is not None and eum.skipped is None:
+        data.pairs = pair_data(problem, **eum.params)
+        veto = [a for a in scenario.actors if a.has_veto] or list(scenario.actors)
+        data.focal = focal or max(veto, key=lambda a: a.capability).id
+        data.quadrant_issue = most_contested(problem, 1)[0]
+
+    if sim is not None:
         data.simulation = sim.to_json()
-        k = uncertain_inputs(scenario, noise).k
+        k = sim.inputs.k
         names = [m.name for m in sim.models]
         model = sensitivity_model if sensitivity_model in names else (names[0] if names else None)
         if sensitivity_draws > 0 and k > 0 and model is not None:
@@ -228,6 +232,27 @@ class Figures:
 # ----------------------------------------------------------------------------------------------
 
 
+def summary_html(case: CaseAnalysis) -> str:
+    """The summary of a case analysis as an HTML fragment (escaped): the verdict first, then its
+    confidence, what it takes, what to table, whether it would hold and the caveats. The report's
+    page one, Jupyter's ``_repr_html_`` and the browser pages show this fragment."""
+    names = {a.id: a.name for a in case.actors}
+    issues = {i.id: i for i in case.issues}
+    lines = summary_lines(case.summary, names, issues)
+    verdict = lines[0][1]
+    ok = case.summary.deal_possible
+    cls = "yes" if ok else ("no" if ok is False else "unknown")
+    items = []
+    for head, text in lines[1:]:
+        items.append(f'<li><span class="head">{e(head)}:</span> {e(text)}</li>')
+    return (
+        f'<div class="summary verdict-{cls}">\n'
+        f'<p class="verdict"><strong>Verdict:</strong> {e(verdict)}</p>\n'
+        + ("<ul>\n" + "\n".join(items) + "\n</ul>\n" if items else "")
+        + "</div>"
+    )
+
+
 def _scenario(d: ReportData) -> str:
     s = d.scenario
     case = d.case
@@ -235,10 +260,11 @@ def _scenario(d: ReportData) -> str:
     if s.description:
         parts.append(f"<p>{e(s.description)}</p>")
     rows = []
-    for a in s.actors:
-        if case is not None:
-            res = case["actors"][a.id]["reservation"]
-            reservation = num(res["utility"], 3) + f' <span class="muted">({e(res["source"])})</span>'
+    for a, info in zip(s.actors, case.actors, strict=True):
+        if case.zone is not None:
+            reservation = (
+                num(info.reservation, 3) + f' <span class="muted">({e(info.reservation_source)})</span>'
+            )
         else:
             reservation = '<span class="muted">–</span>'
         rows.append([e(a.label), e(a.role), num(a.capability, 0), "yes" if a.has_veto else "no", reservation])
@@ -298,12 +324,12 @@ def _scenario(d: ReportData) -> str:
 def _forecasts(d: ReportData, fig: Figures) -> str:
     s = d.scenario
     rows = []
-    for m, f in d.forecasts.items():
-        if f.skipped is not None:
+    for f in d.case.forecasts:
+        if f.outcome is None:
             skipped = f'<span class="muted">skipped: {e(f.skipped)}</span>'
-            rows.append([e(m), skipped] + [""] * (len(s.issues) - 1))
+            rows.append([e(f.model), skipped] + [""] * (len(s.issues) - 1))
         else:
-            rows.append([e(m)] + [num(f.outcome.get(i.id), 1) for i in s.issues])
+            rows.append([e(f.model)] + [num(f.outcome.get(i.id), 1) for i in s.issues])
     recorded = [i for i in s.issues if i.outcome is not None]
     if recorded:
         rows.append(["<i>recorded outcome</i>"] + [num(i.outcome, 1) for i in s.issues])
@@ -312,6 +338,13 @@ def _forecasts(d: ReportData, fig: Figures) -> str:
             ["model", *[i.name or i.id for i in s.issues]], rows, "Forecast outcome per model (scale units)."
         )
     ]
+    sq_notes = [
+        f"<li>{e(f.model)} equals the status quo on {e(sq.issue)}: {e(sq.why)}.</li>"
+        for f in d.case.forecasts
+        for sq in f.at_status_quo
+    ]
+    if sq_notes:
+        parts.append("<ul>" + "".join(sq_notes) + "</ul>")
     parts.extend(fig(p) for p in ad.forecast_plates(s, d.forecasts))
     if d.pairs is not None and d.focal is not None and d.quadrant_issue is not None:
         q = ad.quadrant_plate(s, d.pairs, d.focal, d.quadrant_issue)
@@ -326,54 +359,53 @@ def _no_agreement(d: ReportData) -> str:
 
 def _agreement(d: ReportData, fig: Figures) -> str:
     s, case = d.scenario, d.case
-    if case is None:
+    z = case.zone
+    if z is None:
         return _no_agreement(d)
-    z = case["zone"]
-    parts = [f'<div class="answer">{paragraphs(case["answer"])}</div>', fig(ad.acceptance_plate(s, case))]
-    rows = [[e(case["actors"][a]["name"]), num(v, 3)] for a, v in z["maximin"]["margins"].items()]
-    mp = ", ".join(f"{e(s.issue(i).name or i)} {v:.1f}" for i, v in z["maximin"]["point"].items())
+    name = {a.id: a.name for a in case.actors}
+    parts = [f'<div class="answer">{paragraphs(case.answer)}</div>', fig(ad.acceptance_plate(s, case))]
+    rows = [[e(name[a]), num(v, 3)] for a, v in z.margins.items()]
+    mp = ", ".join(f"{e(s.issue(i).name or i)} {v:.1f}" for i, v in z.maximin_point.items())
     parts.append(f"<p>The maximin deal ({mp}) gives each veto player the margin below.</p>")
     parts.append(table(["veto player", "margin at the maximin deal"], rows))
-    if z["extent"] is not None:
-        rows = [[e(s.issue(i).name or i), num(v["min"]), num(v["max"])] for i, v in z["extent"].items()]
+    if z.extent is not None:
+        rows = [[e(s.issue(i).name or i), num(v.min), num(v.max)] for i, v in z.extent.items()]
         parts.append(table(["issue", "zone from", "to"], rows, "Extent of the zone on each issue."))
-    elif z["gap"] is not None:
-        g = z["gap"]
-        rows = [
-            [e(case["actors"][a]["name"]), num(v, 3)]
-            for a, v in g["least_total_concession"]["by_actor"].items()
-        ]
+    elif z.gap is not None:
+        g = z.gap
+        rows = [[e(name[a]), num(v, 3)] for a, v in g.by_actor.items()]
         parts.append(
             table(
                 ["veto player", "share of the least total concession (utility)"],
                 rows,
-                f"The gap: uniform concession {g['uniform_concession']:.3f}; least total concession "
-                f"{g['least_total_concession']['total']:.3f} utility.",
+                f"The gap: uniform concession {g.uniform_concession:.3f}; least total concession "
+                f"{g.least_total_concession:.3f} utility.",
             )
         )
     if d.zone is not None:
         parts.append(fig(ad.zone_plate(s, case, d.zone)))
-    if case["notes"]:
-        parts.append("<p>Notes:</p><ul>" + "".join(f"<li>{e(n)}</li>" for n in case["notes"]) + "</ul>")
+    if case.notes:
+        parts.append("<p>Notes:</p><ul>" + "".join(f"<li>{e(n)}</li>" for n in case.notes) + "</ul>")
     return "\n".join(parts)
 
 
-def _acc_cells(acc: Mapping[str, Any], case: Mapping[str, Any]) -> list[str]:
-    rejecting = ", ".join(case["actors"][a]["name"] for a in acc["rejecting_veto"])
-    return ["yes" if acc["all_veto_accept"] else "no", e(rejecting) or "–", pct(acc["support"])]
+def _acc_cells(acc: Any, names: dict[str, str]) -> list[str]:
+    rejecting = ", ".join(names[a] for a in acc.rejecting_veto)
+    return ["yes" if acc.all_veto_accept else "no", e(rejecting) or "–", pct(acc.support)]
 
 
 def _mediation(d: ReportData) -> str:
     s, case = d.scenario, d.case
-    if case is None:
+    if case.zone is None:
         return _no_agreement(d)
+    names = {a.id: a.name for a in case.actors}
     rows = []
-    for key, r in case["recommended"].items():
-        if r is None:
+    for m in case.mediator:
+        pt = "<br>".join(f"{e(s.issue(i).name or i)}: {v:.1f}" for i, v in m.point.items())
+        rows.append([e(m.method), pt, *_acc_cells(m.acceptance, names), e(m.note)])
+    for key in ("veto_nash", "most_support"):
+        if all(m.key != key for m in case.mediator):
             rows.append([e(key), '<span class="muted">none (no zone)</span>', "", "", "", ""])
-            continue
-        pt = "<br>".join(f"{e(s.issue(i).name or i)}: {v:.1f}" for i, v in r["point"].items())
-        rows.append([e(key), pt, *_acc_cells(r["acceptance"], case), e(r["note"])])
     parts = [
         table(
             ["candidate", "point", "all veto players accept", "rejected by", "support", "note"],
@@ -381,19 +413,22 @@ def _mediation(d: ReportData) -> str:
             "Deals a mediator could table (support: capability-weighted share of actors that accept).",
         )
     ]
-    if case["proposals"]:
+    rec = case.summary.recommended
+    if rec is not None:
+        parts.append(f'<p class="answer">To table: {e(rec.name)}: {e(rec.why)}.</p>')
+    if case.proposals:
         rows = []
-        for c in case["proposals"].values():
-            short = ", ".join(f"{case['actors'][a]['name']} {v:.3f}" for a, v in c["shortfall"].items())
-            near = c["nearest_passing"]
+        for c in case.proposals:
+            short = ", ".join(f"{names[a]} {v:.3f}" for a, v in c.shortfall.items())
+            near = c.nearest_passing
             near_s = "–" if near is None else ", ".join(f"{i} {v:.1f}" for i, v in near.items())
             rows.append(
                 [
-                    e(c["name"]),
-                    "yes" if c["all_veto_accept"] else "no",
+                    e(c.name),
+                    "yes" if c.all_veto_accept else "no",
                     e(short) or "–",
                     e(near_s),
-                    "<br>".join(e(n) for n in c["notes"]),
+                    "<br>".join(e(n) for n in c.notes),
                 ]
             )
         parts.append(
@@ -466,70 +501,119 @@ def _uncertainty(d: ReportData, fig: Figures) -> str:
 
 
 def _durability(d: ReportData, fig: Figures) -> str:
-    sec = d.durability
-    if sec is None:
+    du = d.case.durability
+    if du is None:
         return (
             "<p>No cease-fire data is configured: give the ETH/PRIO cease-fire data with --data PATH or "
             "the ACCORD_CEASEFIRE_DATA environment variable for the base rate of comparable "
             "cease-fires (see docs/durability.md).</p>"
         )
     parts = []
-    if sec.get("note"):
-        parts.append(f"<p>{e(sec['note'])}</p>")
-    if sec.get("deal"):
-        parts.append(f"<p>The deal: {e(sec['deal']['description'])}</p>")
-    exp = sec.get("expectation")
-    if exp:
-        parts.append(
-            f'<p class="answer">The claim: “{e(exp["claim"])}” (within {exp["days"]:g} days). Of '
-            f"{exp['class_size']} comparable cease-fires, {pct(exp['base_rate_holding'])} still held at "
-            f"day {exp['days']:g} (95% interval {pct(exp['ci'][0])} to {pct(exp['ci'][1])}).</p>"
-        )
-    base = sec["base_rate"]
+    if du.deal:
+        parts.append(f"<p>The deal: {e(du.deal)}</p>")
+    if du.expectation:
+        parts.append(f'<p class="answer">{e(du.expectation[0].upper() + du.expectation[1:])}.</p>')
+    cls = ", ".join(f"{k}={v}" for k, v in du.reference_class.items()) or "all cease-fires"
+    loc = du.location or "its location"
     rows = [
-        [e(h["horizon"]), pct(h["probability"]), f"{pct(h['ci'][0])} – {pct(h['ci'][1])}"]
-        for h in base["holding"]
+        [
+            e(h.horizon),
+            pct(h.base_rate),
+            f"{pct(h.ci[0])} – {pct(h.ci[1])}",
+            pct(h.pessimistic),
+            pct(h.cox),
+            pct(h.location),
+        ]
+        for h in du.holding
     ]
-    cls = ", ".join(f"{k}={v}" for k, v in base["class"].items()) or "all cease-fires"
     parts.append(
         table(
-            ["after", "still holding", "95% interval"],
+            ["after", "base rate", "95% interval", "pessimistic bound", "Cox model", f"{loc}'s own record"],
             rows,
-            f"Base rate: reference class {cls} ({base['size']} cease-fires, "
-            f"{base['breakdowns']} breakdowns).",
+            f"Still holding. Base rate: reference class {cls} ({du.class_size} cease-fires, "
+            f"{du.breakdowns} breakdowns; median time to breakdown {du.median_text}). Pessimistic bound: "
+            "unclear but dated endings counted as breakdowns. Cox model: this deal's features in a "
+            f"proportional-hazards model of all cease-fires. {loc}'s own record: "
+            f"{du.location_size or 0} cease-fires, {du.location_breakdowns or 0} breakdowns.",
         )
     )
-    for f in base.get("fallback") or []:
-        parts.append(f'<p class="muted">{e(f)}</p>')
-    parts.extend(fig(p) for p in ad.durability_plates(sec))
-    data = sec.get("data") or {}
+    for n in du.notes:
+        parts.append(f'<p class="muted">{e(n)}</p>')
+    if du.model_check is not None:
+        parts.append(
+            f'<p class="muted">{e(du.model_check.model)}: concordance {du.model_check.concordance:.2f} on '
+            f"held-out conflicts ({du.model_check.folds}-fold cross-validation; 0.5 is chance).</p>"
+        )
+    parts.extend(fig(p) for p in ad.durability_plates(du))
+    ref_rows = [
+        [
+            e(r.location),
+            e(r.start or r.declared or "–"),
+            e(human_days(r.days)),
+            e(r.how_it_ended),
+            e(r.ceasefire_class or "–"),
+        ]
+        for r in du.reference
+    ]
     parts.append(
-        f'<p class="muted">Data: {e(data.get("source"))}; {e(data.get("citation"))}. '
-        f"{e(sec.get('event'))}.</p>"
+        table(
+            ["where", "from", "lasted", "how it ended", "class"],
+            ref_rows,
+            f"The reference class: the {len(du.reference)} cease-fires behind the base rate.",
+            cls="reference",
+        )
     )
+    parts.append(f'<p class="muted">{e(du.scope)} Data: {e(du.source)}.</p>')
     return "\n".join(parts)
 
 
 def _assumptions(d: ReportData) -> str:
-    loss = d.settings["loss"]
-    parts = [f"<p>Utility ({e(loss)} loss): {e(UTILITY_FORMS[loss])}.</p>"]
-    if d.case is not None:
+    case = d.case
+    st = case.settings
+    names = {a.id: a.name for a in case.actors}
+    parts = [
+        f"<p>Each actor values a deal by its utility: {e(st.utility)} ({e(st.loss)} loss). It accepts a "
+        "deal when the deal's utility is at least its reservation, what it gets without a deal. A deal "
+        "passes when every veto player accepts it; support is the capability-weighted share of all "
+        "actors that accept.</p>"
+    ]
+    by_source: dict[str, list[str]] = {}
+    for a in case.actors:
+        by_source.setdefault(a.reservation_source, []).append(names[a.id])
+    words = {
+        "utility": "given as a utility",
+        "point": "given as a worst acceptable deal",
+        "status_quo": "inferred from the status quo (no reservation given)",
+        "none": "unknown (no reservation and no status quo)",
+    }
+    items = [f"<li>{e(', '.join(v))}: {e(words.get(k, k))}.</li>" for k, v in by_source.items()]
+    parts.append("<p>Reservations:</p><ul>" + "".join(items) + "</ul>")
+    mc = case.monte_carlo
+    if mc is not None:
         parts.append(
-            "<ul>" + "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in d.case["units"].items()) + "</ul>"
+            f"<p>Uncertainty: {mc.draws} Monte Carlo draws (seed {mc.seed}) of {len(mc.inputs)} inputs: "
+            f"the {len(mc.declared)} the scenario marks uncertain with its own ranges, every other "
+            f"value with a standard deviation of {100 * mc.noise:g}% of its range.</p>"
         )
     rows = []
-    for name, f in d.forecasts.items():
-        spec = registry.get(name)
-        params = "–" if f.skipped else ", ".join(f"{k}={v}" for k, v in f.params.items() if k != "pairs")
-        rows.append([e(name), e(spec.summary), e(spec.citation), e(params)])
+    for f in case.forecasts:
+        spec = registry.get(f.model)
+        rows.append(
+            [
+                e(f.model),
+                e(spec.summary),
+                e(spec.citation),
+                "skipped: " + e(f.skipped) if f.skipped else "ran",
+            ]
+        )
     parts.append(
-        table(["model", "what it is", "citation", "parameters used"], rows, "Models and their sources.")
+        table(["model", "what it is", "citation", ""], rows, "Models, with their published defaults.")
     )
-    st = d.settings
+    parts.append(f"<p>{e(case.notes[-1] if case.notes else '')}</p>")
     parts.append(
-        f'<p class="muted">accord {e(__version__)}; seed {st["seed"]}; draws {st["draws"]}; noise '
-        f"{st['noise']:g}; sensitivity draws {st['sensitivity_draws']}. The same command with the same "
-        "seed gives the same numbers.</p>"
+        f'<p class="muted">accord {e(__version__)}; seed {st.seed}; draws {d.settings["draws"]}; noise '
+        f"{d.settings['noise']:g}; sensitivity draws {d.settings['sensitivity_draws']}. The same command "
+        "with the same seed gives the same numbers.</p>"
     )
     return "\n".join(parts)
 
@@ -552,17 +636,27 @@ caption { text-align: left; font-style: italic; margin-bottom: 0.3em; }
 figure { margin: 1.5em 0; } figure .svg svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85em; color: #444; }
 .muted { color: #777; } .answer { background: #f4f7fb; padding: 0.2em 1em; border-left: 4px solid #0072B2; }
+.summary { border: 2px solid #0072B2; padding: 0.4em 1em; margin: 1em 0; }
+.summary .verdict { font-size: 1.2em; margin: 0.4em 0; }
+.summary.verdict-no { border-color: #D55E00; } .summary.verdict-yes { border-color: #009E73; }
+.summary ul { padding-left: 1.2em; margin: 0.4em 0; } .summary .head { font-weight: bold; }
+table.reference { font-size: 0.75em; }
 nav ol { columns: 2; }
-@media print { h2 { page-break-before: always; } figure { page-break-inside: avoid; } }
+@media print { h2 { page-break-before: always; } figure { page-break-inside: avoid; }
+               #answer h2 { page-break-before: avoid; } }
 </style>
 </head>
 <body>
 <header>
 <h1>$title</h1>
 <p class="muted">$subtitle</p>
-<nav><ol>$toc</ol></nav>
 </header>
 <main>
+<section id="answer">
+<h2>The answer</h2>
+$summary
+<nav><p class="muted">The evidence:</p><ol>$toc</ol></nav>
+</section>
 $sections
 </main>
 <footer><p class="muted">Made with accord $version. Figures are inline SVG;
@@ -592,6 +686,11 @@ def render(data: ReportData, figures_dir: str | os.PathLike[str] | None = None) 
     s = data.scenario
     subtitle = "Analysis of the scenario" + (f" as of {s.as_of.isoformat()}" if s.as_of else "")
     html = PAGE.substitute(
-        title=e(s.name), subtitle=e(subtitle), toc=toc, sections=sections, version=e(__version__)
+        title=e(s.name),
+        subtitle=e(subtitle),
+        summary=summary_html(data.case),
+        toc=toc,
+        sections=sections,
+        version=e(__version__),
     )
     return html, fig.written

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from accord.errors import InputError
+from accord.limits import read_input
+from accord.outputs import check_output, write_output
 from accord.scenario.model import Scenario
 
 # name -> module under accord.scenario.formats; sniffed in this order (most specific first)
@@ -40,15 +43,8 @@ def _module(name: str) -> ModuleType:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file's bytes, turning OS errors into an InputError that names the file."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a scenario file", source=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+    """Read a scenario file's bytes: a regular file within the size limit (see :mod:`accord.limits`)."""
+    data = read_input(path, what="scenario file")
     if not data.strip():
         raise InputError("the file is empty", source=str(path))
     return data
@@ -107,8 +103,20 @@ def load(path: str | Path, input_format: str | None = None, **options: Any) -> S
     return scenario
 
 
-def save(scenario: Scenario, path: str | Path, output_format: str | None = None) -> None:
-    """Write a scenario; the format follows ``output_format`` or the file suffix."""
+def save(
+    scenario: Scenario,
+    path: str | Path,
+    output_format: str | None = None,
+    *,
+    force: bool = False,
+    inputs: Iterable[str | Path | None] = (),
+    make_dirs: bool = False,
+) -> None:
+    """Write a scenario; the format follows ``output_format`` or the file suffix.
+
+    The file is written by :func:`accord.outputs.write_output`: never onto one of ``inputs``, never over
+    an existing file without ``force``, never through a symlink, atomically.
+    """
     p = Path(path)
     fmt = output_format or _SUFFIX_WRITERS.get(p.suffix.lower())
     if fmt is None or fmt not in WRITERS:
@@ -117,7 +125,9 @@ def save(scenario: Scenario, path: str | Path, output_format: str | None = None)
             f"use one of {', '.join(sorted(_SUFFIX_WRITERS))}",
             source=str(p),
         )
-    _module(WRITERS[fmt]).write(scenario, p, fmt=fmt)
+    check_output(p, force=force, inputs=inputs, make_dirs=make_dirs)
+    text: str = _module(WRITERS[fmt]).dumps(scenario, fmt=fmt, source=str(p))
+    write_output(p, text, force=force, inputs=inputs, make_dirs=make_dirs)
 
 
 def validate(data: Any, source: str) -> Scenario:

@@ -677,14 +677,21 @@ def rows(scenario: Scenario) -> list[list[str]]:
     return out
 
 
-def write(scenario: Scenario, path: Path, fmt: str = "flat") -> None:
-    """Write the scenario as a flat CSV table; refuses what the table cannot hold."""
+def dumps(scenario: Scenario, fmt: str = "flat", source: str | None = None) -> str:
+    """The scenario as a flat CSV table; refuses what the table cannot hold."""
     missing = unheld(scenario)
     if missing:
         raise InputError(
             "a flat table cannot hold " + "; ".join(missing) + "; write YAML or JSON to keep them",
-            source=str(path),
+            source=source,
         )
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows(scenario))
-    path.write_text(buf.getvalue(), encoding="utf-8")
+    return buf.getvalue()
+
+
+def write(scenario: Scenario, path: Path, fmt: str = "flat", *, force: bool = False) -> None:
+    """Write the scenario as a flat CSV table, safely (see :func:`accord.outputs.write_output`)."""
+    from accord.outputs import write_output
+
+    write_output(path, dumps(scenario, fmt, str(path)), force=force)

@@ -1,4 +1,4 @@
-"""The whole analysis of a case: forecasts, acceptance, the zone or the gap, mediator proposals.
+"""The former dict-shaped case analysis (kept while callers move to :func:`accord.case.analyze_case`).
 
 :func:`build_report` returns one JSON-ready dict (documented in ``docs/analysis.md``) that every
 edge renders: ``accord analyze`` as text or JSON, ``accord report`` as HTML. Nothing downstream

@@ -1,0 +1,67 @@
+"""Start-up stays light: `import accord`, `accord --help` and `accord validate` load no heavy library.
+
+Each check runs in a fresh interpreter (this test process has long since imported everything).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GAZA = ROOT / "examples" / "gaza_ceasefire_2024.yaml"
+
+# libraries that only some commands need: none of them may load at start-up
+HEAVY = (
+    "matplotlib",
+    "lifelines",
+    "sklearn",
+    "dask",
+    "distributed",
+    "pandas",
+    "scipy.optimize",
+    "scipy.stats",
+)
+
+# one fresh interpreter goes through the steps in order; after each it lists the heavy modules loaded
+PROBE = """
+import contextlib, io, json, sys
+heavy = {heavy!r}
+seen = {{}}
+import accord
+seen["import accord"] = sorted(m for m in heavy if m in sys.modules)
+import accord.cli
+seen["import accord.cli"] = sorted(m for m in heavy if m in sys.modules)
+with contextlib.redirect_stdout(io.StringIO()):
+    accord.cli.main(["--help"])
+seen["accord --help"] = sorted(m for m in heavy if m in sys.modules)
+with contextlib.redirect_stdout(io.StringIO()):
+    rc = accord.cli.main(["validate", {gaza!r}])
+assert rc == 0, rc
+seen["accord validate"] = sorted(m for m in heavy if m in sys.modules)
+{extra}
+print(json.dumps(seen))
+"""
+
+
+def _probe(extra: str = "") -> dict[str, list[str]]:
+    code = PROBE.format(heavy=HEAVY, gaza=str(GAZA), extra=extra)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_start_up_loads_no_heavy_library() -> None:
+    seen = _probe()
+    assert seen == {step: [] for step in seen}
+    assert len(seen) == 4
+
+
+def test_the_probe_sees_heavy_libraries_where_they_are_used() -> None:
+    # the probe itself can fail: the report does load matplotlib
+    seen = _probe(
+        'import accord.report.figures\nseen["report"] = sorted(m for m in heavy if m in sys.modules)'
+    )
+    assert "matplotlib" in seen["report"]
