@@ -18,14 +18,15 @@ from accord.scenario.model import Scenario
 
 
 def quick_analysis(scenario: Scenario) -> dict[str, Any]:
-    """The case analysis without Monte Carlo and without the models' forecasts: the what-if path.
+    """The case analysis without Monte Carlo and without the models' forecasts: the what-if path
+    (the server's one adapter onto :mod:`accord.case`, ``accord.server.jobs.analyze_now``).
 
     Returns the analysis dict with ``elapsed_ms`` (server-side time of the analysis) added.
     """
-    from accord.case import build_report
+    from accord.server.jobs import analyze_now
 
     start = time.perf_counter()
-    result = build_report(scenario, forecasts={})
+    result = dict(analyze_now(scenario))
     result["elapsed_ms"] = (time.perf_counter() - start) * 1000.0
     return result
 
