@@ -47,31 +47,40 @@ def analyze(
     progress: Progress | None = None,
     client: Any = None,
 ) -> dict[str, Any]:
-    """The case analysis of ``scenario`` as JSON-ready data (the only place the server calls
-    :mod:`accord.case`). ``draws`` > 0 adds the Monte Carlo summary (``simulation``), run on the
-    Dask ``client`` when one is given; ``models`` False skips the forecasting models (the what-if
-    path: acceptance, zone and mediator proposals only). ``progress(fraction, stage)`` is told how
-    far it got."""
-    from accord.case import build_report
+    """The case analysis of ``scenario`` as JSON (``CaseAnalysis.to_dict()``, summary first): the
+    only place the server calls :mod:`accord.case`. ``draws`` > 0 adds the Monte Carlo
+    probabilities, drawn on the Dask ``client`` (every model, through
+    :func:`accord.uncertainty.simulation.simulate`) when one is given; ``models`` False skips the
+    forecasting models (the what-if path: acceptance, zone, mediator proposals).
+    ``progress(fraction, stage)`` is told how far it got."""
+    from accord.case import DEFAULT_NOISE, analyze_case
 
     say = progress or (lambda _f, _s: None)
     say(0.02, "forecasts and the zone of agreement")
-    result = build_report(scenario, seed=seed, forecasts=None if models else {})
-    if draws > 0:
+    blocks = _BlockProgress(say, 0.3, 0.98, f"Monte Carlo: {draws} draws")
+    simulation = None
+    if draws > 0 and client is not None:
         from accord.uncertainty.simulation import simulate
 
-        say(0.3, f"Monte Carlo: {draws} draws")
-        sim = simulate(scenario, draws, seed=seed, client=client, progress=_BlockProgress(say, 0.3, 0.98))
-        result["simulation"] = sim.to_json()
+        simulation = simulate(scenario, draws, seed=seed, noise=DEFAULT_NOISE, client=client, progress=blocks)
+    case = analyze_case(
+        scenario,
+        draws=draws,
+        seed=seed,
+        forecasts=None if models else {},
+        simulation=simulation,
+        progress=blocks,
+    )
     say(1.0, "done")
-    return clean(result)
+    result: dict[str, Any] = clean(case.to_dict())
+    return result
 
 
 class _BlockProgress:
     """accord's block-progress protocol (``start(total)``, ``advance(blocks)``) onto a fraction."""
 
-    def __init__(self, say: Progress, lo: float, hi: float) -> None:
-        self.say, self.lo, self.hi = say, lo, hi
+    def __init__(self, say: Progress, lo: float, hi: float, stage: str) -> None:
+        self.say, self.lo, self.hi, self.stage = say, lo, hi, stage
         self.total, self.done = 1, 0
 
     def start(self, total: int) -> None:
@@ -79,7 +88,7 @@ class _BlockProgress:
 
     def advance(self, blocks: int) -> None:
         self.done += blocks
-        self.say(self.lo + (self.hi - self.lo) * min(1.0, self.done / self.total), "Monte Carlo")
+        self.say(self.lo + (self.hi - self.lo) * min(1.0, self.done / self.total), self.stage)
 
 
 def clean(value: Any) -> Any:
