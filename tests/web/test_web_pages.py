@@ -230,3 +230,27 @@ def test_a_proposal_added_in_the_grid_is_saved(site: dict[str, Any]) -> None:
     with app.state.store.session() as db:
         saved = store.version_scenario(store.get_version(db, cid, 2))
     assert saved.proposals[2].name == "Egypt's text" and saved.proposals[2].point == {"presence": 40}
+
+
+def test_workspaces_and_members_from_the_pages(site: dict[str, Any]) -> None:
+    alice, vera, mallory = (site["clients"][n] for n in ("alice", "vera", "mallory"))
+    t = token(alice)
+    got = alice.post("/workspaces", data={"csrf_token": t, "name": "Sudan desk"}, follow_redirects=False)
+    assert got.status_code == 303
+    ws = got.headers["location"]
+    assert "Sudan desk" in alice.get("/workspaces").text
+    assert "Set the role" in alice.get(ws).text  # the owner manages members
+    form = {"csrf_token": t, "username": "vera", "role": "editor"}
+    got = alice.post(ws + "/members", data=form, follow_redirects=False)
+    assert got.status_code == 303 and "vera%20is%20now%20editor" in got.headers["location"]
+    page = vera.get(ws).text
+    assert "Create case" in page and "Set the role" not in page  # an editor uploads, only owners manage
+    tv = token(vera)
+    assert vera.post(ws + "/members", data={**form, "csrf_token": tv, "role": "owner"}).status_code == 403
+    tm = token(mallory)
+    assert mallory.post(ws + "/members", data={**form, "csrf_token": tm}).status_code == 404
+    got = alice.post(ws + "/members", data={**form, "username": "nobody"}, follow_redirects=False)
+    assert "there%20is%20no%20user" in got.headers["location"]
+    got = alice.post("/workspaces", data={"csrf_token": t, "name": ""}, follow_redirects=False)
+    assert got.headers["location"].startswith("/workspaces?error=")
+    assert alice.post("/workspaces", data={"name": "no token"}).status_code == 403

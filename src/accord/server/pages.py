@@ -242,7 +242,54 @@ async def workspaces(request: Request) -> Response:
         return rows
 
     rows = await _db(request, load)
-    return _html("workspaces.html", _ctx(request, "Workspaces", workspaces=rows))
+    flashes = [("error", request.query_params["error"])] if "error" in request.query_params else []
+    return _html("workspaces.html", _ctx(request, "Workspaces", workspaces=rows, flashes=flashes))
+
+
+@router.post("/workspaces")
+@page
+async def create_workspace(request: Request) -> Response:
+    """A new workspace; the signed-in user is its owner."""
+    from accord.server import store
+
+    form = await _form(request)
+
+    def work(db: Any) -> int:
+        user = _signed_in(request, db)
+        return int(store.create_workspace(db, form.get("name", ""), user).id)
+
+    try:
+        ws_id = await _db(request, work)
+    except InputError as exc:
+        raise _Redirect("/workspaces?error=" + quote(f"Not created: {exc}")) from None
+    return RedirectResponse(f"/w/{ws_id}", status_code=303)
+
+
+@router.post("/w/{workspace_id}/members")
+@page
+async def set_member(request: Request, workspace_id: int) -> Response:
+    """Give a user a role in the workspace, or remove them (owners only)."""
+    from accord.server import auth, store
+
+    form = await _form(request)
+    role = form.get("role", "")
+
+    def work(db: Any) -> str:
+        user = _signed_in(request, db)
+        auth.require_role(db, user, workspace_id, "owner")
+        try:
+            member = store.get_user(db, form.get("username", "").strip())
+        except store.NotFound:
+            raise InputError(f"there is no user {form.get('username', '').strip()!r}") from None
+        store.set_member(db, workspace_id, member, role if role != "none" else None, by=user)
+        return str(member.username)
+
+    try:
+        name = await _db(request, work)
+    except InputError as exc:
+        raise _Redirect(f"/w/{workspace_id}?error=" + quote(f"Not changed: {exc}")) from None
+    done = "removed" if role == "none" else f"is now {role}"
+    return RedirectResponse(f"/w/{workspace_id}?done=" + quote(f"{name} {done}."), status_code=303)
 
 
 def _unpack_ws(row: Any) -> tuple[Any, str]:
@@ -283,16 +330,23 @@ async def workspace(request: Request, workspace_id: int) -> Response:
         ws = db.get(Workspace, workspace_id)
         cases = [_case_row(db, row) for row in store.list_cases(db, workspace_id)]
         cases.sort(key=lambda c: c["saved"], reverse=True)
+        members = [
+            {"name": m.user.display_name or m.user.username, "username": m.user.username, "role": m.role}
+            for m in store.list_members(db, workspace_id)
+        ]
         return {
             "ws": {"id": ws.id, "name": ws.name},
             "role": role,
             "cases": cases,
             "can_edit": _can_edit(role),
+            "members": members,
         }
 
     data = await _db(request, load)
     crumbs = [("Workspaces", "/workspaces"), (data["ws"]["name"], None)]
     flashes = [("error", request.query_params["error"])] if "error" in request.query_params else []
+    if "done" in request.query_params:
+        flashes.append(("ok", request.query_params["done"]))
     return _html("workspace.html", _ctx(request, data["ws"]["name"], crumbs=crumbs, flashes=flashes, **data))
 
 
