@@ -25,6 +25,29 @@ from typing import Any
 
 import pytest
 
+
+def _reexport_top_conftest() -> None:
+    """Test modules elsewhere do ``from conftest import ROOT, need, ...``; pytest leaves the last
+    conftest it imported under that name, which may be this one: so it carries the top-level
+    conftest's names too (its constants and helpers; its fixtures stay registered there)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_accord_tests_top_conftest", path)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, value in vars(module).items():
+        fixture = type(value).__name__.startswith("Fixture") or hasattr(value, "_pytestfixturefunction")
+        if name.startswith("_") or name in globals() or fixture:
+            continue
+        if getattr(value, "__module__", None) == module.__name__ or not callable(value):
+            globals()[name] = value
+
+
+_reexport_top_conftest()
+
 PASSWORD = "correct horse battery"
 TEMPLATE = "accord_template"
 
