@@ -139,8 +139,12 @@ class Stats:
         return out
 
 
-def run_load(url: str, clients: int = 50, rounds: int = 10, run_every: int = 5) -> Stats:
-    """``clients`` threads, each with its own connection and case, ``rounds`` rounds each."""
+def run_load(url: str, clients: int = 50, rounds: int = 10, run_every: int = 5, think: float = 0.0) -> Stats:
+    """``clients`` threads, each with its own connection and case, ``rounds`` rounds each; between
+    two requests a client pauses a random time, uniform on 0..2*``think`` seconds (seeded), as a
+    user reading the page would (0: back to back, the server's throughput bound)."""
+    import random
+
     import httpx
 
     setup = signed_in(url)
@@ -161,7 +165,7 @@ def run_load(url: str, clients: int = 50, rounds: int = 10, run_every: int = 5) 
     stats = Stats()
     start = threading.Barrier(clients)
 
-    def timed(kind: str, call: Any, ok: tuple[int, ...]) -> Any:
+    def timed_call(kind: str, call: Any, ok: tuple[int, ...]) -> Any:
         t0 = time.perf_counter()
         try:
             r = call()
@@ -176,7 +180,14 @@ def run_load(url: str, clients: int = 50, rounds: int = 10, run_every: int = 5) 
     def client(k: int) -> None:
         c, case, base = sessions[k], own[k], 1
         data = json.loads(json.dumps(scenario))
+        pause = random.Random(k)
         start.wait()
+
+        def timed(kind: str, call: Any, ok: tuple[int, ...]) -> Any:
+            if think > 0:
+                time.sleep(pause.uniform(0, 2 * think))
+            return timed_call(kind, call, ok)
+
         for i in range(rounds):
             timed("read case", lambda: c.get(f"/api/cases/{shared}"), (200,))
             timed("list versions", lambda: c.get(f"/api/cases/{shared}/versions"), (200,))
@@ -203,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    p.add_argument(
+        "--think", type=float, default=0.5, help="mean pause between a client's requests, s (0: back to back)"
+    )
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="accord-load-") as tmp:
         db = args.db or f"sqlite:///{Path(tmp) / 'load.db'}"
@@ -211,13 +225,16 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         try:
             t0 = time.perf_counter()
-            stats = run_load(server.url, args.clients, args.rounds)
+            stats = run_load(server.url, args.clients, args.rounds, think=args.think)
             wall = time.perf_counter() - t0
         finally:
             server.stop()
     summary = stats.summary()
     where = "SQLite" if not args.db else args.db.split(":")[0]
-    print(f"server load: {args.clients} clients x {args.rounds} rounds on {where}, {wall:.1f} s")
+    print(
+        f"server load: {args.clients} clients x {args.rounds} rounds on {where}, mean think time "
+        f"{args.think:g} s, {wall:.1f} s wall, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     for kind, s in summary.items():
         if kind != "errors":
             print(f"  {kind:14s} n={s['n']:5d}  p50 {s['p50_ms']:7.1f} ms  p95 {s['p95_ms']:7.1f} ms")
