@@ -198,3 +198,23 @@ def test_members_and_admin_accounts(sqlite_env: Any) -> None:
     assert bob.get(f"/api/workspaces/{ws}").status_code == 404
     assert bob.delete("/api/session").status_code == 204
     assert bob.get("/api/me").status_code == 401
+
+
+def test_serve_adds_users_and_refuses_a_bad_database(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from accord.cli import main
+    from accord.server import store
+    from accord.server.db import Store
+
+    monkeypatch.setenv("ACCORD_PASSWORD", "correct horse battery")
+    assert main(["serve", "--db", sqlite_url, "--add-user", "bob", "--admin"]) == 0
+    st = Store(sqlite_url)
+    with st.session() as db:
+        assert store.get_user(db, "bob").is_admin
+    st.close()
+    assert main(["serve", "--db", sqlite_url, "--add-user", "bob"]) == 2  # taken
+    assert main(["serve", "--db", "mysql://x@y/z", "--add-user", "carol"]) == 2
+    assert main(["serve", "--db", "not a url", "--add-user", "carol"]) == 2
+    assert "SQLite or PostgreSQL" in capsys.readouterr().err
+    assert main(["serve", "--port", "0"]) == 2
