@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import InputError
+from accord.limits import MAX_TURNS
 from accord.models.registry import ModelResult, ModelSpec, Param
 from accord.problem import Problem
 
@@ -878,9 +879,15 @@ SPEC = ModelSpec(
         ),
         _choice("interpolation", "S2P2", INTERPOLATION, "bargain: salience and probability powers"),
         _choice("bargain_model", "InitOnlyInterp", BARGAIN_MODELS, "whose estimates form the bargains"),
-        Param("min_turns", 2, "turns before the stopping rule may stop", type=int, low=1),
-        Param("max_turns", 100, "turns at most", type=int, low=1),
-        Param("min_delta_ratio", 0.02, "stop when a turn moves less than this share of the first", low=0.0),
+        Param("min_turns", 2, "turns before the stopping rule may stop", type=int, low=1, high=MAX_TURNS),
+        Param("max_turns", 100, "turns at most", type=int, low=1, high=MAX_TURNS),
+        Param(
+            "min_delta_ratio",
+            0.02,
+            "stop when a turn moves less than this share of the first",
+            low=0.0,
+            high=1.0,
+        ),
     ),
     stochastic=True,
     applies=_applies,
