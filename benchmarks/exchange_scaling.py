@@ -1,6 +1,6 @@
 """The exchange model on random two-issue scenarios: time against the number of actors, with a
 fitted exponent. Target (issue 18): 1,000 actors <= 5 s. Run on its own:
-``python benchmarks/exchange_scaling.py [SIZES...]`` (default 100 200 400).
+``python benchmarks/exchange_scaling.py [SIZES...]`` (default 150 300 600).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from accord.models import get
 
 
 def main(argv: list[str]) -> int:
-    sizes = [int(a) for a in argv] or [100, 200, 400]
+    sizes = [int(a) for a in argv] or [150, 300, 600]
     spec = get("exchange")
     print(f"exchange model, random scenarios, two issues, 10 rounds ({load_note()})")
     print(f"{'actors':>7} {'exchanges':>10} {'wall s':>8} {'cpu s':>8}")

@@ -1,8 +1,9 @@
 """SMP on random one-issue scenarios: time against the number of actors, with a fitted exponent.
 
 Targets (issue 18): 300 actors <= 5 s, 1,000 actors <= 60 s. Run on its own:
-``python benchmarks/smp_scaling.py [SIZES...]`` (default 25 50 100 200). The 1,000-actor run
-takes many minutes on a 2-core machine: the fitted exponent extrapolates it (docs/performance.md).
+``python benchmarks/smp_scaling.py [SIZES...]`` (default 50 100 200; docs/performance.md adds
+300). The 1,000-actor run takes many minutes on a 2-core machine: the fitted exponent
+extrapolates it (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from accord.models import get
 
 
 def main(argv: list[str]) -> int:
-    sizes = [int(a) for a in argv] or [25, 50, 100, 200]
+    sizes = [int(a) for a in argv] or [50, 100, 200]
     spec = get("smp")
     print(f"SMP, random scenarios, one issue ({load_note()})")
     print(f"{'actors':>7} {'turns':>6} {'wall s':>8} {'cpu s':>8} {'cpu ms/turn':>12}")
