@@ -159,7 +159,9 @@ def _check_invariants(problem: Problem, res: Any, equal_gain: bool) -> int:
                 before, after = ex[f"outcome_{side}"]
                 # the outcome moves towards the demander and stops at the latest on its position
                 assert (after - before) * (target - after) >= -tol[j] * abs(target - before) - tol[j] ** 2
-                assert abs(after - before) > 0
+                # a randomised rate can leave one issue a shift below the float resolution of the
+                # scale's values (262.0 + 1e-15 == 262.0); at equal gain both shifts are sizeable
+                assert abs(after - before) > 0 or not equal_gain
                 landed += abs(after - target) <= tol[j]
                 assert lo[j] - tol[j] <= ex[f"to_{side}"] <= hi[j] + tol[j]
     return landed

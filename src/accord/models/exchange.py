@@ -53,7 +53,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import ParameterError
-from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.models.weighted import weighted_mean
 from accord.problem import Problem
 
@@ -64,6 +64,20 @@ SCALE = 100.0  # positions in points on 0..100, the units of Decide's thresholds
 MOVE_EPS = 1e-10  # smallest move (points) and gain that counts, as in Decide
 TIE_RTOL = 1e-12  # gains this close (relative) are a tie: Decide's exact ties, in float64
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+FIELDS = {
+    "voting": Field(("round", "issue"), "position", "the voting outcome per round (mean over runs)"),
+    "preference": Field(("round", "issue"), "position", "the preference outcome per round (mean over runs)"),
+    "positions": Field(("round", "actor", "issue"), "position", "preference positions (mean over runs)"),
+    "initial_outcome": Field(("issue",), "scale", "the expected outcome before any exchange"),
+    "final_mean": Field(("issue",), "scale", "mean final outcome over runs"),
+    "final_sd": Field(("issue",), "spread", "standard deviation of the final outcome over runs"),
+    "final_quantiles": Field(("quantile", "issue"), "scale", "quantiles of the final outcome over runs"),
+    "quantile_levels": Field((), doc="the levels of final_quantiles"),
+    "repetitions": Field((), doc="runs per case (count)"),
+    "rounds": Field((), doc="the first run's exchanges and externalities per round (issue units)"),
+    "ties": Field((), doc="ties the first run broke (count)"),
+}
 
 
 def expected_outcome(position: Array, weight: Array) -> Array:
@@ -494,6 +508,7 @@ def exchange(
             "positions": unit(positions).reshape(*batch, t_len, n_a, n_i),
         },
         details=details,
+        fields=FIELDS,
     )
 
 
