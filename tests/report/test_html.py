@@ -253,3 +253,67 @@ def test_any_valid_scenario_gives_a_valid_report(s: Scenario) -> None:
     check_html(html)
     for sid, _ in SECTIONS:
         assert f'<section id="{sid}">' in html
+
+
+VERDICT_PROBE = """<script>
+window.addEventListener("load", function () {
+  var v = document.querySelector(".summary .verdict"), r = v.getBoundingClientRect();
+  var pre = document.createElement("pre"); pre.id = "verdict-probe";
+  pre.textContent = JSON.stringify({text: v.textContent, top: r.top, bottom: r.bottom,
+                                     height: window.innerHeight});
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def _chromium_cmd(exe: str, tmp_path: Path) -> list[str]:
+    return [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,800"]  # fmt: skip
+
+
+def test_first_screen_of_the_report_shows_the_verdict(gaza: dict[str, Any], tmp_path: Path) -> None:
+    """A headless-Chromium screenshot of the report's first screen (1000x800) holds the verdict: its
+    box is drawn in the verdict's colour, and the verdict's text lies inside the screen."""
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    exe = chromium()
+    case = gaza["data"].case
+    page, shot = tmp_path / "report.html", tmp_path / "first-screen.png"
+    page.write_text(gaza["html"], encoding="utf-8")
+    res = subprocess.run([*_chromium_cmd(exe, tmp_path), f"--screenshot={shot}", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert shot.exists(), res.stderr[-2000:]
+    img = mpimg.imread(shot)[..., :3]
+    assert img.shape[:2] == (800, 1000)
+    vermillion = np.array([0xD5, 0x5E, 0x00]) / 255  # the border of a "No" verdict
+    assert case.summary.deal_possible is False
+    assert (np.abs(img - vermillion) < 0.04).all(axis=-1).sum() > 500
+    probed = tmp_path / "probe.html"
+    probed.write_text(gaza["html"].replace("<head>", "<head>\n" + VERDICT_PROBE, 1), encoding="utf-8")
+    res = subprocess.run([*_chromium_cmd(exe, tmp_path), "--virtual-time-budget=5000", "--dump-dom",
+                          probed.as_uri()], capture_output=True, text=True, timeout=120)  # fmt: skip
+    m = re.search(r'<pre id="verdict-probe">(.*?)</pre>', res.stdout, re.S)
+    assert m, res.stderr[-2000:]
+    probe = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert " ".join(probe["text"].split()) == "Verdict: " + case.summary.verdict
+    assert 0 <= probe["top"] and probe["bottom"] <= probe["height"]
+
+
+def test_pdf_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chromium()
+    html, pdf = tmp_path / "r.html", tmp_path / "brief.pdf"
+    args = ["report", str(GAZA), "-o", str(html), "--pdf", str(pdf), "--draws", "0"]
+    assert main(args) == 0, capsys.readouterr().err
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    assert f"wrote {pdf}" in capsys.readouterr().out
+    # without Chromium: one clear error before anything runs, nothing written
+    monkeypatch.setenv("ACCORD_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    other = tmp_path / "other.pdf"
+    rc = main(["report", str(GAZA), "-o", str(tmp_path / "r2.html"), "--pdf", str(other), "--draws", "0"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "--pdf needs headless Chromium" in err and "make chromium" in err
+    assert not other.exists() and not (tmp_path / "r2.html").exists()

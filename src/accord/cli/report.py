@@ -51,12 +51,16 @@ def report(
         "--data",
         help="ETH/PRIO cease-fire data (CSV) for the durability section; default $ACCORD_CEASEFIRE_DATA",
     ),
+    pdf: Path | None = typer.Option(
+        None, "--pdf", help="Also print the report to this PDF file (needs headless Chromium)"
+    ),
     input_format: str | None = INPUT_FORMAT,
     force: bool = FORCE,
     make_dirs: bool = MAKE_DIRS,
 ) -> None:
-    """Write the case's story as one self-contained HTML report: scenario, forecasts, zone, mediation,
-    uncertainty, durability, assumptions."""
+    """Write the case as a brief: one self-contained HTML report (optionally PDF), the answer on
+    page one, then the evidence: scenario, forecasts, zone, mediation, uncertainty, durability,
+    assumptions."""
     if loss not in ("linear", "quadratic"):
         raise InputError(f"--loss {loss!r}: expected linear or quadratic")
     for value, name in ((draws, "--draws"), (sensitivity_draws, "--sensitivity-draws")):
@@ -70,6 +74,12 @@ def report(
     check_output(output, force=force, inputs=inputs, make_dirs=make_dirs)
     if figures is not None:
         check_figures_folder(figures, force=force, make_dirs=make_dirs)
+    if pdf is not None:
+        from accord.report.pdf import chromium_path, html_to_pdf
+
+        check_output(pdf, force=force, inputs=inputs, make_dirs=make_dirs)
+        if chromium_path() is None:
+            html_to_pdf("")  # says what is missing before the analysis runs
     s = load_scenario(file, input_format)
     # the report pulls in matplotlib and every analysis: load it only when it runs
     from accord.report.html import collect, render
@@ -95,6 +105,9 @@ def report(
     html, written = render(d, figures)
     write_output(output, html, force=force, inputs=inputs, make_dirs=make_dirs)
     typer.echo(f"wrote {output}" + (f" and {len(written)} figure files in {figures}" if written else ""))
+    if pdf is not None:
+        write_output(pdf, html_to_pdf(html), force=force, inputs=inputs, make_dirs=make_dirs)
+        typer.echo(f"wrote {pdf}")
 
 
 def check_figures_folder(folder: Path, *, force: bool, make_dirs: bool) -> None:

@@ -98,3 +98,9 @@ __all__ = [
     "predict_holding",
     "read_cfd",
 ]
+
+
+# `accord.durability(...)` calls accord.api.durability (the notebook API); see accord.api.callable
+from accord.api.callable import make_callable  # noqa: E402
+
+make_callable(__name__, "durability")
