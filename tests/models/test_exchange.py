@@ -305,3 +305,21 @@ def test_lock_step_runs_equal_single_runs(p: float) -> None:
         if r == 0:
             assert many[3] == records and many[4] == ties
     assert not np.array_equal(many[0][0], many[0][1])  # the runs did break ties differently
+
+
+def test_decides_side_rule_puts_an_actor_on_the_outcome_left() -> None:
+    """side=decide: x <= O is left (Decide's code); the default: x < O. Only an actor exactly on the
+    outcome changes group, so on Decide's own data sets the two rules give the same runs."""
+    from accord.models.exchange import _Round
+
+    x = np.array([[0.0, 20.0], [50.0, 80.0], [100.0, 60.0]])  # actor 1 sits on O_p = 50, none on O_q
+    s = np.full_like(x, 0.5)
+    w = np.ones_like(x)
+    mask = np.ones_like(x, dtype=bool)
+    strict, decide = _Round(x, s, w, mask), _Round(x, s, w, mask, at_outcome_left=True)
+    assert strict.group[1, 0] % 2 == 0 and decide.group[1, 0] % 2 == 1  # bit 0: left on p
+    np.testing.assert_array_equal(np.delete(strict.group, 1, axis=0), np.delete(decide.group, 1, axis=0))
+    problem = to_problem(load(need(DECIDE / "sample_data.txt")))
+    a = _run(problem, seed=0, rounds=3)
+    b = _run(problem, seed=0, rounds=3, side="decide")
+    np.testing.assert_array_equal(a.trajectory["voting"], b.trajectory["voting"])

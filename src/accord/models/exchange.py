@@ -10,9 +10,9 @@ Per round, on positions x (0..100 points), saliences s and power c (per actor an
 1. The expected outcome of issue d is the power-and-salience weighted mean
    ``O_d = sum_i c_id s_id x_id / sum_i c_id s_id`` (Stokman & Van Oosten 1994, eq. 1).
 2. For every pair of issues (p, q), actors i, j can exchange when they sit on opposite sides
-   of the outcome on both (``x < O`` is left). The actor with the lower salience ratio
-   ``s_p / s_q`` supplies p (moves its voting position on p towards the partner's position)
-   and demands q; the partner supplies q.
+   of the outcome on both (``x < O`` is left; ``side=decide``: ``x <= O``, Decide's rule). The
+   actor with the lower salience ratio ``s_p / s_q`` supplies p (moves its voting position on
+   p towards the partner's position) and demands q; the partner supplies q.
 3. A supplier a moving by ``dx`` on p shifts the outcome by ``dO_p = |dx| c_ap s_ap / W_p``
    (``W_p = sum_k c_kp s_kp``). Gains are salience times outcome shift:
    ``EU_a = dO_q s_aq - dO_p s_ap`` and ``EU_b = dO_p s_bp - dO_q s_bq``; equal gain gives
@@ -98,11 +98,18 @@ class _Round:
     only the candidates on its two issues are recomputed.
     """
 
-    def __init__(self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_]) -> None:
+    def __init__(
+        self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_], at_outcome_left: bool = False
+    ) -> None:
         n_a, n_i = x.shape
         self.W = w.sum(axis=0)
         self.outcome0 = expected_outcome(x, w)
-        left = np.where(mask, x, np.inf) < self.outcome0  # absent actors are masked out below
+        # left of the outcome: x < O, or x <= O (Decide's side rule); absent actors are masked out below
+        left = (
+            np.where(mask, x, np.inf) <= self.outcome0
+            if at_outcome_left
+            else np.where(mask, x, np.inf) < self.outcome0
+        )
         pp, qq = np.triu_indices(n_i, k=1)
         group = left[:, pp].astype(np.int8) + 2 * left[:, qq].astype(np.int8)  # (A, pairs)
         both = mask[:, pp] & mask[:, qq]
@@ -201,7 +208,9 @@ class _Merged(_Round):
     issue_members: IntArray
 
     # sets every attribute a _Round has, for all runs in one pass (so no super().__init__)
-    def __init__(self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_]) -> None:
+    def __init__(
+        self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_], at_outcome_left: bool = False
+    ) -> None:
         """The candidates of R independent runs ``(R, A, I)`` as one set of flat arrays.
 
         The same candidates, in the same order and with the same arithmetic, as one
@@ -214,7 +223,8 @@ class _Merged(_Round):
         n_r, n_a, n_i = x.shape
         W = w.sum(axis=1)  # (R, I)
         self.outcome0 = expected_outcome(x, w)
-        left = np.where(mask, x, np.inf) < self.outcome0[:, None, :]
+        xm = np.where(mask, x, np.inf)
+        left = xm <= self.outcome0[:, None, :] if at_outcome_left else xm < self.outcome0[:, None, :]
         pp, qq = np.triu_indices(n_i, k=1)
         group = left[:, :, pp].astype(np.int8) + 2 * left[:, :, qq].astype(np.int8)  # (R, A, pairs)
         both = mask[:, pp] & mask[:, qq]
@@ -269,7 +279,6 @@ class _Merged(_Round):
         order = np.lexsort((member, slot))
         self.issue_members = member[order]
         self.issue_ptr = np.concatenate(([0], np.cumsum(np.bincount(slot, minlength=n_r * n_i))))
-
 
     def on_issues(self, slots: IntArray) -> IntArray:
         """The candidates on any of the (run, issue) ``slots`` (repeats possible)."""
@@ -357,6 +366,7 @@ def _run_many(
     record: bool,
     actor_ids: tuple[str, ...],
     issue_ids: tuple[str, ...],
+    at_outcome_left: bool = False,
 ) -> tuple[Array, Array, Array, list[dict[str, Any]], int]:
     """R independent runs in lock step (positions ``(R, A, I)`` in points, NaN where absent).
 
@@ -379,7 +389,7 @@ def _run_many(
     ties = 0
     pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
     for t in range(1, rounds + 1):
-        m = _Merged(x, s, w, mask)
+        m = _Merged(x, s, w, mask, at_outcome_left)
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
@@ -458,7 +468,7 @@ def _run_many(
         y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
         voting[:, t] = expected_outcome(y2, w)
         if record:
-            run0 = _Round(x[0], s[0], w[0], mask)  # run 0's candidates, with its own indices
+            run0 = _Round(x[0], s[0], w[0], mask, at_outcome_left)  # run 0's candidates, own indices
             ext = _externalities(run0, done, x[0], s[0], mask)
             records.append(_round_record(t, run0, done, ext, actor_ids, issue_ids))
         x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
@@ -517,6 +527,7 @@ def exchange(
     repetitions: int,
     summary: str,
     outcome: str,
+    side: str,
 ) -> ModelResult:
     """Stokman & Van Oosten's (1994) exchange model, equal gain or randomised (p > 0).
 
@@ -548,7 +559,9 @@ def exchange(
     # every case of the batch times every repetition: a run each, with its own generator
     common = (rounds, p, salience_weight, fixed_weight, record_first, problem.actor_ids, problem.issue_ids)
     rep = functools.partial(np.repeat, repeats=repetitions, axis=0)
-    v, pr, xs, records, ties = _run_many(rep(pos), rep(sal), rep(powr), mask, generators, *common)
+    v, pr, xs, records, ties = _run_many(
+        rep(pos), rep(sal), rep(powr), mask, generators, *common, at_outcome_left=side == "decide"
+    )
     finals = (v if outcome == "voting" else pr)[:, -1].reshape(n_b, repetitions, n_i)
     voting = v.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
     preference = pr.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
@@ -620,6 +633,13 @@ SPEC = ModelSpec(
         Param("repetitions", 1, "seeded runs; the outcome summarises them", int, low=1, high=100000),
         Param("summary", "mean", "how runs are summarised", str, choices=("mean", "median")),
         Param("outcome", "voting", "which outcome is the forecast", str, choices=("voting", "preference")),
+        Param(
+            "side",
+            "strict",
+            "the side of an actor exactly on the outcome: strict (x < O is left: right) or decide (x <= O)",
+            str,
+            choices=("strict", "decide"),
+        ),
     ),
     stochastic=True,
     applies=_applies,
