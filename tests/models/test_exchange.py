@@ -323,3 +323,27 @@ def test_decides_side_rule_puts_an_actor_on_the_outcome_left() -> None:
     a = _run(problem, seed=0, rounds=3)
     b = _run(problem, seed=0, rounds=3, side="decide")
     np.testing.assert_array_equal(a.trajectory["voting"], b.trajectory["voting"])
+
+
+def test_final_outcomes_over_ten_rounds_as_a_distribution_against_decides_seeds() -> None:
+    """Rounds 2-10 are compared as distributions: Decide's median over its seeds
+    (distributions.json) against our 5-95 % band over seeded runs. The measured agreement
+    (docs/models/exchange.md: 19 of 26 issues with 100 runs) is pinned from below so that a
+    change that moves accord away from Decide fails here."""
+    reference = json.loads(need(REFERENCE / "decide" / "distributions.json").read_text())["files"]
+    inside = total = 0
+    gaps = []
+    for name, info in reference.items():
+        problem = to_problem(load(need(DECIDE / name)))
+        res = _run(problem, seed=0, rounds=10, repetitions=60)
+        q = res.details["final_quantiles"]
+        for j, issue in enumerate(problem.issue_ids):
+            ours = (q[:, j] - problem.scale_min[j]) / (problem.scale_max[j] - problem.scale_min[j]) * 100
+            decide = info["issues"][issue]["voting_quantiles"]
+            median = decide[2] if isinstance(decide, list) else decide["0.5"]
+            total += 1
+            inside += bool(ours[0] <= median <= ours[-1])
+            gaps.append(abs(ours[2] - median))
+    assert total == 26
+    assert inside >= 18, inside
+    assert np.mean(gaps) < 3.0 and np.max(gaps) < 8.0, (np.mean(gaps), np.max(gaps))
