@@ -123,32 +123,29 @@ class Options:
     drift_view: str
 
 
+_SCHOLZ = Options(
+    q=1.0,
+    probability="global",
+    perspective="receiver",
+    salience_ji="target",
+    offer_choice="scholz_code",
+    compromise_position="eq36",
+    capitulation=False,
+    drift_term=True,
+    eu_zero=0.0,
+    same_position=False,
+    drift_view="challenger",
+)
 VARIANT_OPTIONS: dict[str, Options] = {
-    "scholz": Options(
-        q=1.0,
-        probability="global",
-        perspective="receiver",
-        salience_ji="target",
-        offer_choice="scholz_code",
-        compromise_position="eq36",
-        capitulation=False,
-        drift_term=True,
-        eu_zero=0.0,
-        same_position=False,
-        drift_view="challenger",
-    ),
-    "paper": Options(
-        q=1.0,
+    "scholz": _SCHOLZ,
+    # the printed equations: where they part from Scholz's code (the module docstring)
+    "paper": replace(
+        _SCHOLZ,
         probability="pairwise",
         perspective="own",
         salience_ji="challenger",
         offer_choice="least_move",
-        compromise_position="eq36",
         capitulation=True,
-        drift_term=True,
-        eu_zero=0.0,
-        same_position=False,
-        drift_view="challenger",
     ),
 }
 """Every choice of each variant, declared once."""
