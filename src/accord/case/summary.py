@@ -431,6 +431,8 @@ def summary_lines(s: Summary, names: dict[str, str], issues: dict[str, IssueInfo
                 f"median {d.median_text}.",
             )
         )
+    if s.crisis:
+        out.append(("Crisis", s.crisis.removeprefix("Crisis: ")))
     for cav in s.caveats:
         out.append(("Caveat", cav.text))
     return out
