@@ -8,7 +8,7 @@ import pytest
 from accord.errors import ParameterError
 from accord.forecast import Forecast, route_params, run_forecasts
 from accord.models import registry
-from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.problem import to_problem
 from accord.scenario import Scenario, validate
 
@@ -123,11 +123,19 @@ def _fake(problem, *, rng, **params):  # type: ignore[no-untyped-def]
     return ModelResult(
         outcome=np.array([0.5]),
         trajectory={"positions": t, "median": np.array([[0.2], [0.5]]), "r": np.ones((2, 2, 1))},
-        details={"per_issue": np.array([0.25]), "total": 3},
+        details={"per_issue": np.array([0.25]), "total": 3, "levels": [0.1, 0.9]},
+        fields={
+            "positions": Field(("round", "actor", "issue"), "position"),
+            "median": Field(("round", "issue"), "position"),
+            "r": Field(("round", "actor", "issue")),
+            "per_issue": Field(("issue",)),
+            "total": Field(()),
+            "levels": Field(()),  # a list: declared, so never taken for a per-issue value
+        },
     )
 
 
-def test_forecast_json_converts_unit_keys_to_scale() -> None:
+def test_forecast_json_follows_the_declared_fields() -> None:
     problem = to_problem(_scenario())
     spec = ModelSpec("fake", "", "", _fake, applies=lambda p: None)
     f = Forecast("fake", {}, problem, spec.run(problem))
@@ -135,14 +143,50 @@ def test_forecast_json_converts_unit_keys_to_scale() -> None:
     assert out["params"] == {}
     issue = out["issues"]["x"]
     assert issue["outcome"] == pytest.approx(5.0)
-    assert issue["per_issue"] == 0.25  # details are not rescaled unless named in UNIT_KEYS
+    assert issue["per_issue"] == 0.25  # not a position: not rescaled
     assert issue["trajectory"][0] == {
         "round": 0,
         "positions": {"a": pytest.approx(2.0), "b": pytest.approx(8.0)},
         "median": pytest.approx(2.0),
         "r": {"a": 1.0, "b": 1.0},
     }
-    assert out["details"] == {"total": 3}
+    assert out["details"] == {"total": 3, "levels": [0.1, 0.9]}
+
+
+def test_an_undeclared_or_misdeclared_field_is_an_error() -> None:
+    with pytest.raises(ValueError, match="without a declaration: extra"):
+        ModelResult(outcome=np.zeros(1), details={"extra": 1})
+    with pytest.raises(ValueError, match="must follow the order"):
+        Field(("issue", "round"))
+    with pytest.raises(ValueError, match="scale"):
+        Field(("issue",), "percent")
+
+
+def test_every_model_declares_every_field_it_returns() -> None:
+    """Run every registered model that applies on a small case: the declarations hold (the
+    constructor checks them) and each per-issue field really ends with the issue axis."""
+    actors = [
+        {
+            "id": f"a{k}",
+            "capability": 1 + k,
+            "positions": {
+                "x": {"position": 10 + 30 * k, "salience": 0.5},
+                "y": {"position": 80 - 25 * k, "salience": 0.9 - 0.3 * k},
+            },
+        }
+        for k in range(3)
+    ]
+    issues = [{"id": "x", "status_quo": 0}, {"id": "y"}]
+    problem = to_problem(validate({"name": "t", "actors": actors, "issues": issues}, "test"))
+    for spec in registry.all_models():
+        if spec.why_not(problem) is not None:
+            continue
+        res = spec.run(problem)
+        for key, value in {**res.trajectory, **res.details}.items():
+            f = res.fields[key]
+            if f.per_issue:
+                assert np.shape(value)[-1] == problem.n_issues, (spec.name, key)
+                assert np.ndim(value) == len(f.axes), (spec.name, key)
 
 
 def test_skipped_model_json() -> None:

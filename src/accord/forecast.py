@@ -15,12 +15,9 @@ import numpy as np
 
 from accord.errors import ParameterError
 from accord.models import registry
-from accord.models.registry import ModelResult, ModelSpec
+from accord.models.registry import Field, ModelResult, ModelSpec
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
-
-# trajectory and detail keys that hold points on the unit scale (converted to scale units)
-UNIT_KEYS = frozenset({"positions", "median", "mean", "outcome", "forecast", "voting", "preference"})
 
 
 @dataclass
@@ -47,57 +44,56 @@ class Forecast:
         return f"<Forecast {self.model}: {values}" + (f"; {rounds} rounds>" if rounds else ">")
 
     def trajectory(self, issue: str) -> list[dict[str, Any]]:
-        """Per round: every trajectory entry for this issue, positions by actor id."""
+        """Per round: every trajectory entry for this issue, in its declared layout and scale.
+
+        An entry per actor and issue becomes ``{actor: value}`` (actors with a position on the
+        issue); one per issue a value; points on the unit scale are shown in the issue's units.
+        """
         traj = self.result.trajectory
         if not traj:
             return []
         j = self.problem.issue_ids.index(issue)
-        lo, hi = self.problem.scale_min[j], self.problem.scale_max[j]
         n_rounds = next(iter(traj.values())).shape[0]
+        actors = [(k, a) for k, a in enumerate(self.problem.actor_ids) if self.problem.mask[k, j]]
         rounds: list[dict[str, Any]] = []
         for t in range(n_rounds):
             entry: dict[str, Any] = {"round": t}
             for key, arr in traj.items():
-                scale = key in UNIT_KEYS
-                if key == "positions":
-                    entry[key] = {
-                        a: float(lo + arr[t, k, j] * (hi - lo)) if scale else float(arr[t, k, j])
-                        for k, a in enumerate(self.problem.actor_ids)
-                        if self.problem.mask[k, j]
-                    }
-                elif arr.ndim == 3:  # per actor, not a position (e.g. risk exponents)
-                    entry[key] = {
-                        a: _num(arr[t, k, j])
-                        for k, a in enumerate(self.problem.actor_ids)
-                        if self.problem.mask[k, j]
-                    }
+                spec = self.result.fields[key]
+                values = self._scaled(arr[t], spec, j)
+                if spec.axes == ("round", "actor", "issue"):
+                    entry[key] = {a: _num(values[k]) for k, a in actors}
                 else:
-                    v = arr[t, j]
-                    entry[key] = float(lo + v * (hi - lo)) if scale else _num(v)
+                    entry[key] = _jsonable(np.asarray(values))
             rounds.append(entry)
         return rounds
 
+    def _scaled(self, arr: Any, spec: Field, j: int) -> Any:
+        """``arr[..., j]`` of a per-issue field, points on the unit scale put in the issue's units."""
+        values = np.asarray(arr)[..., j]
+        if spec.scale == "position":
+            lo, hi = self.problem.scale_min[j], self.problem.scale_max[j]
+            return lo + values * (hi - lo)
+        return values
+
     def to_json(self) -> dict[str, Any]:
+        """The forecast as JSON-ready data: per issue the outcome, the per-issue details and the
+        trajectory; the details that are not per issue once, under ``details``."""
         if self.skipped is not None:
             return {"skipped": self.skipped}
-        n_i = self.problem.n_issues
+        fields = self.result.fields
         issues: dict[str, Any] = {}
         for j, issue in enumerate(self.problem.issue_ids):
             item: dict[str, Any] = {"outcome": _num(self.outcome[issue])}
             for key, value in self.result.details.items():
-                arr = np.asarray(value)
-                if arr.ndim >= 1 and arr.shape[-1] == n_i and arr.dtype != object:
-                    item[key] = _jsonable(arr[..., j])
+                if fields[key].per_issue:
+                    item[key] = _jsonable(np.asarray(self._scaled(value, fields[key], j)))
             traj = self.trajectory(issue)
             if traj:
                 item["trajectory"] = traj
             issues[issue] = item
         out: dict[str, Any] = {"params": _jsonable(self.params), "issues": issues}
-        extra = {
-            k: _jsonable(v)
-            for k, v in self.result.details.items()
-            if not (np.asarray(v).ndim >= 1 and np.asarray(v).shape[-1] == n_i)
-        }
+        extra = {k: _jsonable(v) for k, v in self.result.details.items() if not fields[k].per_issue}
         if extra:
             out["details"] = extra
         return out

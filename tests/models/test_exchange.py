@@ -159,7 +159,9 @@ def _check_invariants(problem: Problem, res: Any, equal_gain: bool) -> int:
                 before, after = ex[f"outcome_{side}"]
                 # the outcome moves towards the demander and stops at the latest on its position
                 assert (after - before) * (target - after) >= -tol[j] * abs(target - before) - tol[j] ** 2
-                assert abs(after - before) > 0
+                # a randomised rate can leave one issue a shift below the float resolution of the
+                # scale's values (262.0 + 1e-15 == 262.0); at equal gain both shifts are sizeable
+                assert abs(after - before) > 0 or not equal_gain
                 landed += abs(after - target) <= tol[j]
                 assert lo[j] - tol[j] <= ex[f"to_{side}"] <= hi[j] + tol[j]
     return landed
@@ -303,3 +305,45 @@ def test_lock_step_runs_equal_single_runs(p: float) -> None:
         if r == 0:
             assert many[3] == records and many[4] == ties
     assert not np.array_equal(many[0][0], many[0][1])  # the runs did break ties differently
+
+
+def test_decides_side_rule_puts_an_actor_on_the_outcome_left() -> None:
+    """side=decide: x <= O is left (Decide's code); the default: x < O. Only an actor exactly on the
+    outcome changes group, so on Decide's own data sets the two rules give the same runs."""
+    from accord.models.exchange import _Round
+
+    x = np.array([[0.0, 20.0], [50.0, 80.0], [100.0, 60.0]])  # actor 1 sits on O_p = 50, none on O_q
+    s = np.full_like(x, 0.5)
+    w = np.ones_like(x)
+    mask = np.ones_like(x, dtype=bool)
+    strict, decide = _Round(x, s, w, mask), _Round(x, s, w, mask, at_outcome_left=True)
+    assert strict.group[1, 0] % 2 == 0 and decide.group[1, 0] % 2 == 1  # bit 0: left on p
+    np.testing.assert_array_equal(np.delete(strict.group, 1, axis=0), np.delete(decide.group, 1, axis=0))
+    problem = to_problem(load(need(DECIDE / "sample_data.txt")))
+    a = _run(problem, seed=0, rounds=3)
+    b = _run(problem, seed=0, rounds=3, side="decide")
+    np.testing.assert_array_equal(a.trajectory["voting"], b.trajectory["voting"])
+
+
+def test_final_outcomes_over_ten_rounds_as_a_distribution_against_decides_seeds() -> None:
+    """Rounds 2-10 are compared as distributions: Decide's median over its seeds
+    (distributions.json) against our 5-95 % band over seeded runs. The measured agreement
+    (docs/models/exchange.md: 19 of 26 issues with 100 runs) is pinned from below so that a
+    change that moves accord away from Decide fails here."""
+    reference = json.loads(need(REFERENCE / "decide" / "distributions.json").read_text())["files"]
+    inside = total = 0
+    gaps = []
+    for name, info in reference.items():
+        problem = to_problem(load(need(DECIDE / name)))
+        res = _run(problem, seed=0, rounds=10, repetitions=60)
+        q = res.details["final_quantiles"]
+        for j, issue in enumerate(problem.issue_ids):
+            ours = (q[:, j] - problem.scale_min[j]) / (problem.scale_max[j] - problem.scale_min[j]) * 100
+            decide = info["issues"][issue]["voting_quantiles"]
+            median = decide[2] if isinstance(decide, list) else decide["0.5"]
+            total += 1
+            inside += bool(ours[0] <= median <= ours[-1])
+            gaps.append(abs(ours[2] - median))
+    assert total == 26
+    assert inside >= 18, inside
+    assert np.mean(gaps) < 3.0 and np.max(gaps) < 8.0, (np.mean(gaps), np.max(gaps))

@@ -9,11 +9,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.models.weighted import weighted_mean, weighted_median
 from accord.problem import Problem
 
 Array = NDArray[np.float64]
+
+FIELDS = {
+    "fallback_to_plain_mean": Field(("issue",), doc="all weights 0: the plain mean stands in"),
+}
 
 WEIGHTINGS = ("power", "capability", "salience", "equal")
 
@@ -40,7 +44,7 @@ def actor_weights(problem: Problem, weighting: str) -> Array:
 def mean_model(problem: Problem, *, rng: np.random.Generator, weighting: str) -> ModelResult:
     """Mean of the positions (Achen 2006): weighted by ``weighting`` (default: unweighted)."""
     out, fallback = weighted_mean(problem.position, actor_weights(problem, weighting), problem.mask)
-    return ModelResult(outcome=out, details={"fallback_to_plain_mean": fallback})
+    return ModelResult(outcome=out, details={"fallback_to_plain_mean": fallback}, fields=FIELDS)
 
 
 def compromise_model(problem: Problem, *, rng: np.random.Generator, weighting: str) -> ModelResult:
@@ -53,7 +57,7 @@ def compromise_model(problem: Problem, *, rng: np.random.Generator, weighting: s
     :func:`accord.models.weighted.weighted_mean`.
     """
     out, fallback = weighted_mean(problem.position, actor_weights(problem, weighting), problem.mask)
-    return ModelResult(outcome=out, details={"fallback_to_plain_mean": fallback})
+    return ModelResult(outcome=out, details={"fallback_to_plain_mean": fallback}, fields=FIELDS)
 
 
 def median_model(problem: Problem, *, rng: np.random.Generator, weighting: str) -> ModelResult:

@@ -51,13 +51,27 @@ from numpy.typing import NDArray
 
 from accord.errors import ParameterError
 from accord.models import registry
-from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.problem import Problem
 
 Array = NDArray[np.float64]
 
 DEFAULT_PARAMS = "ensemble.json"
 LEVELS = (0.5, 0.8, 0.95)
+
+FIELDS = {
+    "variant": Field((), doc="the trained variant used: deu or generic"),
+    "learner": Field((), doc="the learner of that variant"),
+    "feature_set": Field((), doc="the features it reads"),
+    "anchor": Field(("issue",), "scale", "the anchor model's forecast"),
+    **{
+        f"interval_{round(level * 100)}": Field(
+            ("bound", "issue"), "scale", f"{level:.0%} prediction interval (low, high)"
+        )
+        for level in LEVELS
+    },
+    "trained_on": Field((), doc="the training file's name"),
+}
 
 GENERIC_FEATURES = (
     "anchor_centred",
@@ -555,7 +569,7 @@ def ensemble_model(problem: Problem, *, rng: np.random.Generator, variant: str, 
     """The learned forecaster (see the module docstring)."""
     trained = load_parameters(params)
     outcome, details = predict(problem, trained, variant)
-    return ModelResult(outcome=outcome, details=details)
+    return ModelResult(outcome=outcome, details=details, fields=FIELDS)
 
 
 SPEC = ModelSpec(

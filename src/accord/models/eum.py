@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.models.weighted import weighted_mean
 from accord.problem import Problem
 
@@ -69,6 +69,19 @@ Array = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 VARIANTS = ("scholz", "paper")
+
+FIELDS = {
+    "median": Field(("round", "issue"), "position", "the weighted median (the forecast) per round"),
+    "mean": Field(("round", "issue"), "position", "the capability x salience weighted mean per round"),
+    "positions": Field(("round", "actor", "issue"), "position", "every actor's position per round"),
+    "r": Field(("round", "actor", "issue"), doc="risk exponents (NaN at round 0)"),
+    "rounds_run": Field(("issue",), doc="rounds run before the fixed point (count)"),
+    "options": Field((), doc="the choices in effect once the variant's are applied"),
+    "eu_challenger": Field(("round", "actor", "target", "issue"), doc="E^i(U_ij), utility"),
+    "eu_target": Field(("round", "actor", "target", "issue"), doc="E^j(U_ji) as i sees it, utility"),
+    "offer": Field(("round", "actor", "target", "issue"), doc="signed offer code (see offer_types)"),
+    "offer_types": Field((), doc="offer code -> name"),
+}
 
 # offer codes per ordered pair (i, j), seen from i: > 0 when i prevails (j should move),
 # < 0 when i concedes (i moves); magnitude = the kind of offer
@@ -110,32 +123,29 @@ class Options:
     drift_view: str
 
 
+_SCHOLZ = Options(
+    q=1.0,
+    probability="global",
+    perspective="receiver",
+    salience_ji="target",
+    offer_choice="scholz_code",
+    compromise_position="eq36",
+    capitulation=False,
+    drift_term=True,
+    eu_zero=0.0,
+    same_position=False,
+    drift_view="challenger",
+)
 VARIANT_OPTIONS: dict[str, Options] = {
-    "scholz": Options(
-        q=1.0,
-        probability="global",
-        perspective="receiver",
-        salience_ji="target",
-        offer_choice="scholz_code",
-        compromise_position="eq36",
-        capitulation=False,
-        drift_term=True,
-        eu_zero=0.0,
-        same_position=False,
-        drift_view="challenger",
-    ),
-    "paper": Options(
-        q=1.0,
+    "scholz": _SCHOLZ,
+    # the printed equations: where they part from Scholz's code (the module docstring)
+    "paper": replace(
+        _SCHOLZ,
         probability="pairwise",
         perspective="own",
         salience_ji="challenger",
         offer_choice="least_move",
-        compromise_position="eq36",
         capitulation=True,
-        drift_term=True,
-        eu_zero=0.0,
-        same_position=False,
-        drift_view="challenger",
     ),
 }
 """Every choice of each variant, declared once."""
@@ -747,7 +757,7 @@ def expected_utility_model(problem: Problem, *, rng: np.random.Generator, **para
         details["eu_target"] = _unflat(problem, sim.eu_target)
         details["offer"] = _unflat(problem, sim.offer)
         details["offer_types"] = {str(k): v for k, v in OFFER_TYPES.items()}
-    return ModelResult(outcome=median[..., -1, :], trajectory=traj, details=details)
+    return ModelResult(outcome=median[..., -1, :], trajectory=traj, details=details, fields=FIELDS)
 
 
 @dataclass

@@ -10,9 +10,9 @@ Per round, on positions x (0..100 points), saliences s and power c (per actor an
 1. The expected outcome of issue d is the power-and-salience weighted mean
    ``O_d = sum_i c_id s_id x_id / sum_i c_id s_id`` (Stokman & Van Oosten 1994, eq. 1).
 2. For every pair of issues (p, q), actors i, j can exchange when they sit on opposite sides
-   of the outcome on both (``x < O`` is left). The actor with the lower salience ratio
-   ``s_p / s_q`` supplies p (moves its voting position on p towards the partner's position)
-   and demands q; the partner supplies q.
+   of the outcome on both (``x < O`` is left; ``side=decide``: ``x <= O``, Decide's rule). The
+   actor with the lower salience ratio ``s_p / s_q`` supplies p (moves its voting position on
+   p towards the partner's position) and demands q; the partner supplies q.
 3. A supplier a moving by ``dx`` on p shifts the outcome by ``dO_p = |dx| c_ap s_ap / W_p``
    (``W_p = sum_k c_kp s_kp``). Gains are salience times outcome shift:
    ``EU_a = dO_q s_aq - dO_p s_ap`` and ``EU_b = dO_p s_bp - dO_q s_bq``; equal gain gives
@@ -47,13 +47,13 @@ Gains and externalities are in Decide's units: salience times points of a 0..100
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import ParameterError
-from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.models.weighted import weighted_mean
 from accord.problem import Problem
 
@@ -64,6 +64,20 @@ SCALE = 100.0  # positions in points on 0..100, the units of Decide's thresholds
 MOVE_EPS = 1e-10  # smallest move (points) and gain that counts, as in Decide
 TIE_RTOL = 1e-12  # gains this close (relative) are a tie: Decide's exact ties, in float64
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+FIELDS = {
+    "voting": Field(("round", "issue"), "position", "the voting outcome per round (mean over runs)"),
+    "preference": Field(("round", "issue"), "position", "the preference outcome per round (mean over runs)"),
+    "positions": Field(("round", "actor", "issue"), "position", "preference positions (mean over runs)"),
+    "initial_outcome": Field(("issue",), "scale", "the expected outcome before any exchange"),
+    "final_mean": Field(("issue",), "scale", "mean final outcome over runs"),
+    "final_sd": Field(("issue",), "spread", "standard deviation of the final outcome over runs"),
+    "final_quantiles": Field(("quantile", "issue"), "scale", "quantiles of the final outcome over runs"),
+    "quantile_levels": Field((), doc="the levels of final_quantiles"),
+    "repetitions": Field((), doc="runs per case (count)"),
+    "rounds": Field((), doc="the first run's exchanges and externalities per round (issue units)"),
+    "ties": Field((), doc="ties the first run broke (count)"),
+}
 
 
 def expected_outcome(position: Array, weight: Array) -> Array:
@@ -84,11 +98,18 @@ class _Round:
     only the candidates on its two issues are recomputed.
     """
 
-    def __init__(self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_]) -> None:
+    def __init__(
+        self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_], at_outcome_left: bool = False
+    ) -> None:
         n_a, n_i = x.shape
         self.W = w.sum(axis=0)
         self.outcome0 = expected_outcome(x, w)
-        left = np.where(mask, x, np.inf) < self.outcome0  # absent actors are masked out below
+        # left of the outcome: x < O, or x <= O (Decide's side rule); absent actors are masked out below
+        left = (
+            np.where(mask, x, np.inf) <= self.outcome0
+            if at_outcome_left
+            else np.where(mask, x, np.inf) < self.outcome0
+        )
         pp, qq = np.triu_indices(n_i, k=1)
         group = left[:, pp].astype(np.int8) + 2 * left[:, qq].astype(np.int8)  # (A, pairs)
         both = mask[:, pp] & mask[:, qq]
@@ -173,8 +194,24 @@ class _Round:
         with np.errstate(divide="ignore"):
             return np.where(rate > 0, np.minimum(lim_p, lim_q / rate), lim_p)
 
-    @staticmethod
-    def batch(x: Array, s: Array, w: Array, mask: NDArray[np.bool_]) -> _Merged:
+
+class _Merged(_Round):
+    """The candidates of R independent runs, stacked: a :class:`_Round` over all runs at once."""
+
+    outcome0: Array
+    starts: IntArray
+    sizes: IntArray
+    run: IntArray
+    p_local: IntArray
+    q_local: IntArray
+    issue_ptr: IntArray
+    issue_members: IntArray
+    orig: IntArray
+
+    # sets every attribute a _Round has, for all runs in one pass (so no super().__init__)
+    def __init__(
+        self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_], at_outcome_left: bool = False
+    ) -> None:
         """The candidates of R independent runs ``(R, A, I)`` as one set of flat arrays.
 
         The same candidates, in the same order and with the same arithmetic, as one
@@ -185,10 +222,10 @@ class _Round:
         that issue (CSR), ascending.
         """
         n_r, n_a, n_i = x.shape
-        out = _Merged.__new__(_Merged)
         W = w.sum(axis=1)  # (R, I)
-        out.outcome0 = expected_outcome(x, w)
-        left = np.where(mask, x, np.inf) < out.outcome0[:, None, :]
+        self.outcome0 = expected_outcome(x, w)
+        xm = np.where(mask, x, np.inf)
+        left = xm <= self.outcome0[:, None, :] if at_outcome_left else xm < self.outcome0[:, None, :]
         pp, qq = np.triu_indices(n_i, k=1)
         group = left[:, :, pp].astype(np.int8) + 2 * left[:, :, qq].astype(np.int8)  # (R, A, pairs)
         both = mask[:, pp] & mask[:, qq]
@@ -212,48 +249,33 @@ class _Round:
         keep = np.flatnonzero(usable)
         run, a, b, p, q = run[keep], a[keep], b[keep], p[keep], q[keep]
         s_ap, s_bp, s_aq, s_bq = s_ap[keep], s_bp[keep], s_aq[keep], s_bq[keep]
-        out.a, out.b, out.pair = a, b, pair[keep]
-        out.group = group
-        out.s_ap, out.s_bp, out.s_aq, out.s_bq = s_ap, s_bp, s_aq, s_bq
+        self.a, self.b, self.pair = a, b, pair[keep]
+        self.group = group
+        self.s_ap, self.s_bp, self.s_aq, self.s_bq = s_ap, s_bp, s_aq, s_bq
         cells = n_a * n_i
-        out.fa = run * cells + a * n_i + p  # flat index of (run, a, p) into (R, A, I) arrays
-        out.fb = run * cells + b * n_i + q
-        out.conv_a, out.conv_b = conv_a[keep], conv_b[keep]
-        out.k = (s_ap + s_bp) / (s_aq + s_bq)  # dO_q / dO_p at equal gain
-        out.unit_gain = (s_bp * s_aq - s_ap * s_bq) / (s_aq + s_bq)  # gain per point of dO_p
+        self.fa = run * cells + a * n_i + p  # flat index of (run, a, p) into (R, A, I) arrays
+        self.fb = run * cells + b * n_i + q
+        self.conv_a, self.conv_b = conv_a[keep], conv_b[keep]
+        self.k = (s_ap + s_bp) / (s_aq + s_bq)  # dO_q / dO_p at equal gain
+        self.unit_gain = (s_bp * s_aq - s_ap * s_bq) / (s_aq + s_bq)  # gain per point of dO_p
         # the rates dO_q / dO_p at which a, and b, break even (the range of the randomised rate);
         # a partner indifferent to what it gives has no finite break-even rate: a huge one stands in
-        out.rate_a0 = s_ap / np.maximum(s_aq, 1e-12)
-        out.rate_b0 = s_bp / np.maximum(s_bq, 1e-12)
-        out.target_p = x[run, b, p]  # where a moves on p: b's (preference) position
-        out.target_q = x[run, a, q]
+        self.rate_a0 = s_ap / np.maximum(s_aq, 1e-12)
+        self.rate_b0 = s_bp / np.maximum(s_bq, 1e-12)
+        self.target_p = x[run, b, p]  # where a moves on p: b's (preference) position
+        self.target_q = x[run, a, q]
         n = a.size
-        out.alive = out.unit_gain > 0
-        out.gain = np.full(n, -np.inf)
-        out.dOp = np.zeros(n)
-        out.run = run
-        out.sizes = np.bincount(run, minlength=n_r)
-        out.starts = np.concatenate(([0], np.cumsum(out.sizes)[:-1]))
-        out.p_local, out.q_local = p, q
-        out.p = p + run * n_i
-        out.q = q + run * n_i
-        out.orig = np.arange(n)
-        out._index_issues(n_r * n_i)
-        return out
-
-
-class _Merged(_Round):
-    """Candidates of several runs stacked (see :meth:`_Round.batch`)."""
-
-    outcome0: Array
-    starts: IntArray
-    sizes: IntArray
-    run: IntArray
-    p_local: IntArray
-    q_local: IntArray
-    issue_ptr: IntArray
-    issue_members: IntArray
-    orig: IntArray
+        self.alive = self.unit_gain > 0
+        self.gain = np.full(n, -np.inf)
+        self.dOp = np.zeros(n)
+        self.run = run
+        self.sizes = np.bincount(run, minlength=n_r)
+        self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1]))
+        self.p_local, self.q_local = p, q
+        self.p = p + run * n_i
+        self.q = q + run * n_i
+        self.orig = np.arange(n)
+        self._index_issues(n_r * n_i)
 
     def compact(self, n_runs: int, n_issues: int) -> _Merged:
         """The same candidates without the dead ones, in the same order (``orig``: index before).
@@ -295,28 +317,47 @@ class _Merged(_Round):
         return self.issue_members[shift + np.arange(total)]
 
 
+class Executed(NamedTuple):
+    """One exchange carried out (positions and outcomes in points of 0..100, gains in salience x points).
+
+    ``candidate`` indexes the run's candidates (supplier of p ``a[candidate]``, of q ``b[candidate]``).
+    """
+
+    candidate: int
+    gain_p: float  # the gain of the actor that supplies p
+    gain_q: float  # the gain of the actor that supplies q
+    outcome_p: tuple[float, float]  # the outcome of p before and after
+    outcome_q: tuple[float, float]
+    from_p: float  # the p-supplier's voting position before and after
+    to_p: float
+    from_q: float
+    to_q: float
+    tied: bool  # chosen among tied best candidates by the seeded draw
+
+
 def _externalities(
     rnd: _Round,
-    done: list[tuple[int, float, float, float, float, float, float]],
+    done: list[Executed],
     x: Array,
     s: Array,
     mask: NDArray[np.bool_],
 ) -> Array:
     """Per actor: own gain, inner positive/negative, outer positive/negative ``(A, 5)``.
 
-    Vectorised over the round's executed exchanges ``(e, gain_a, gain_b, O_p, O_p', O_q, O_q')``.
+    Vectorised over the round's executed exchanges.
     """
     n_a = x.shape[0]
     out = np.zeros((n_a, 5))
     if not done:
         return out
-    rec = np.array(done)
-    e = rec[:, 0].astype(np.intp)
+    e = np.array([d.candidate for d in done], dtype=np.intp)
+    op = np.array([d.outcome_p for d in done])  # (E, 2): before, after
+    oq = np.array([d.outcome_q for d in done])
     a, b, p, q = rnd.a[e], rnd.b[e], rnd.p[e], rnd.q[e]
     xz = np.where(mask, x, 0.0)
     # (E, A): what each actor gains from the outcome shifts on the two issues
-    value = s[:, p].T * (np.abs(rec[:, [3]] - xz[:, p].T) - np.abs(rec[:, [4]] - xz[:, p].T)) + s[:, q].T * (
-        np.abs(rec[:, [5]] - xz[:, q].T) - np.abs(rec[:, [6]] - xz[:, q].T)
+    value = s[:, p].T * (np.abs(op[:, [0]] - xz[:, p].T) - np.abs(op[:, [1]] - xz[:, p].T)) + s[:, q].T * (
+        np.abs(oq[:, [0]] - xz[:, q].T) - np.abs(oq[:, [1]] - xz[:, q].T)
     )
     g = rnd.group[:, rnd.pair[e]].T  # (E, A)
     g_a = g[np.arange(e.size), a][:, None]
@@ -325,8 +366,8 @@ def _externalities(
     other = np.ones_like(inner)
     other[rows, a] = False
     other[rows, b] = False
-    np.add.at(out[:, 0], a, rec[:, 1])
-    np.add.at(out[:, 0], b, rec[:, 2])
+    np.add.at(out[:, 0], a, np.array([d.gain_p for d in done]))
+    np.add.at(out[:, 0], b, np.array([d.gain_q for d in done]))
     pos, neg = other & (value > 0), other & (value < 0)
     out[:, 1] = np.where(inner & pos, value, 0.0).sum(axis=0)
     out[:, 2] = np.where(inner & neg, value, 0.0).sum(axis=0)
@@ -352,6 +393,7 @@ def _run_many(
     record: bool,
     actor_ids: tuple[str, ...],
     issue_ids: tuple[str, ...],
+    at_outcome_left: bool = False,
 ) -> tuple[Array, Array, Array, list[dict[str, Any]], int]:
     """R independent runs in lock step (positions ``(R, A, I)`` in points, NaN where absent).
 
@@ -374,7 +416,7 @@ def _run_many(
     ties = 0
     pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
     for t in range(1, rounds + 1):
-        m = _Round.batch(x, s, w, mask)
+        m = _Merged(x, s, w, mask, at_outcome_left)
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
@@ -384,8 +426,7 @@ def _run_many(
         seg_runs = np.flatnonzero(m.sizes > 0)  # runs with candidates: reduceat needs non-empty segments
         seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
         seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])  # segment of each candidate
-        done: list[tuple[int, float, float, float, float, float, float]] = []
-        moves: list[tuple[float, float, float, float, bool]] = []
+        done: list[Executed] = []
         while seg_runs.size:
             if m.alive.size > COMPACT_MIN and 2 * np.count_nonzero(m.alive) < m.alive.size:
                 m = m.compact(n_r, n_i)  # only live candidates can still be chosen
@@ -443,8 +484,20 @@ def _run_many(
                 e0 = int(m.orig[c0])  # run 0's candidates come first: its own index before compaction
                 gain_a = float(dOq[0] * m.s_aq[c0] - dOp[0] * m.s_ap[c0])
                 gain_b = float(dOp[0] * m.s_bp[c0] - dOq[0] * m.s_bq[c0])
-                done.append((e0, gain_a, gain_b, float(op0[0]), float(op1[0]), float(oq0[0]), float(oq1[0])))
-                moves.append((float(ya0[0]), float(ya[0]), float(yb0[0]), float(yb[0]), bool(tied[0])))
+                done.append(
+                    Executed(
+                        candidate=e0,
+                        gain_p=gain_a,
+                        gain_q=gain_b,
+                        outcome_p=(float(op0[0]), float(op1[0])),
+                        outcome_q=(float(oq0[0]), float(oq1[0])),
+                        from_p=float(ya0[0]),
+                        to_p=float(ya[0]),
+                        from_q=float(yb0[0]),
+                        to_q=float(yb[0]),
+                        tied=bool(tied[0]),
+                    )
+                )
             touched = m.on_issues(np.concatenate((ip, iq)))
             if touched.size > m.alive.size // 8:
                 # few issues: most candidates sit on both of the exchange's issues; evaluate each once
@@ -458,9 +511,9 @@ def _run_many(
         y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
         voting[:, t] = expected_outcome(y2, w)
         if record:
-            run0 = _Round(x[0], s[0], w[0], mask)  # run 0's candidates, with its own indices
+            run0 = _Round(x[0], s[0], w[0], mask, at_outcome_left)  # run 0's candidates, own indices
             ext = _externalities(run0, done, x[0], s[0], mask)
-            records.append(_round_record(t, run0, done, moves, ext, actor_ids, issue_ids))
+            records.append(_round_record(t, run0, done, ext, actor_ids, issue_ids))
         x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
         preference[:, t] = expected_outcome(x, w)
         positions[:, t] = x
@@ -470,30 +523,30 @@ def _run_many(
 def _round_record(
     t: int,
     rnd: _Round,
-    done: list[tuple[int, float, float, float, float, float, float]],
-    moves: list[tuple[float, float, float, float, bool]],
+    done: list[Executed],
     ext: Array,
     actor_ids: tuple[str, ...],
     issue_ids: tuple[str, ...],
 ) -> dict[str, Any]:
     """A round's exchanges and externalities as plain data (positions in points)."""
     exchanges = []
-    for (e, gain_a, gain_b, op0, op1, oq0, oq1), (ya0, ya, yb0, yb, tied) in zip(done, moves, strict=True):
+    for d in done:
+        e = d.candidate
         exchanges.append(
             {
                 "supplier_p": actor_ids[rnd.a[e]],
                 "issue_p": issue_ids[rnd.p[e]],
-                "from_p": ya0,
-                "to_p": ya,
+                "from_p": d.from_p,
+                "to_p": d.to_p,
                 "supplier_q": actor_ids[rnd.b[e]],
                 "issue_q": issue_ids[rnd.q[e]],
-                "from_q": yb0,
-                "to_q": yb,
-                "gain_p": gain_a,
-                "gain_q": gain_b,
-                "outcome_p": [op0, op1],
-                "outcome_q": [oq0, oq1],
-                "tied": tied,
+                "from_q": d.from_q,
+                "to_q": d.to_q,
+                "gain_p": d.gain_p,
+                "gain_q": d.gain_q,
+                "outcome_p": list(d.outcome_p),
+                "outcome_q": list(d.outcome_q),
+                "tied": d.tied,
             }
         )
     keys = ("own", "inner_positive", "inner_negative", "outer_positive", "outer_negative")
@@ -517,6 +570,7 @@ def exchange(
     repetitions: int,
     summary: str,
     outcome: str,
+    side: str,
 ) -> ModelResult:
     """Stokman & Van Oosten's (1994) exchange model, equal gain or randomised (p > 0).
 
@@ -548,7 +602,9 @@ def exchange(
     # every case of the batch times every repetition: a run each, with its own generator
     common = (rounds, p, salience_weight, fixed_weight, record_first, problem.actor_ids, problem.issue_ids)
     rep = functools.partial(np.repeat, repeats=repetitions, axis=0)
-    v, pr, xs, records, ties = _run_many(rep(pos), rep(sal), rep(powr), mask, generators, *common)
+    v, pr, xs, records, ties = _run_many(
+        rep(pos), rep(sal), rep(powr), mask, generators, *common, at_outcome_left=side == "decide"
+    )
     finals = (v if outcome == "voting" else pr)[:, -1].reshape(n_b, repetitions, n_i)
     voting = v.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
     preference = pr.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
@@ -590,6 +646,7 @@ def exchange(
             "positions": unit(positions).reshape(*batch, t_len, n_a, n_i),
         },
         details=details,
+        fields=FIELDS,
     )
 
 
@@ -619,6 +676,13 @@ SPEC = ModelSpec(
         Param("repetitions", 1, "seeded runs; the outcome summarises them", int, low=1, high=100000),
         Param("summary", "mean", "how runs are summarised", str, choices=("mean", "median")),
         Param("outcome", "voting", "which outcome is the forecast", str, choices=("voting", "preference")),
+        Param(
+            "side",
+            "strict",
+            "the side of an actor exactly on the outcome: strict (x < O is left: right) or decide (x <= O)",
+            str,
+            choices=("strict", "decide"),
+        ),
     ),
     stochastic=True,
     applies=_applies,

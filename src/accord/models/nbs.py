@@ -35,12 +35,18 @@ from numpy.typing import NDArray
 
 from accord.errors import ParameterError
 from accord.models.baseline import actor_weights
-from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.problem import Problem
 
 Array = NDArray[np.float64]
 
 _HALVINGS = 64
+
+FIELDS = {
+    "disagreement": Field(("issue",), doc="the disagreement point used: status_quo or worst"),
+    "no_gain": Field(("issue",), doc="no outcome gains for every actor: the status quo stands"),
+    "flag": Field(("issue",), doc="a note on the issue's outcome (empty when none)"),
+}
 
 
 def _loss(d: Array, loss: str) -> Array:
@@ -232,6 +238,7 @@ def nash_bargaining(
             "no_gain": no_gain,
             "flag": np.where(no_gain, "= status quo: no outcome gains for every actor", ""),
         },
+        fields=FIELDS,
     )
 
 

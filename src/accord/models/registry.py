@@ -32,19 +32,71 @@ MODEL_MODULES: tuple[str, ...] = (
 )
 
 
+AXES = ("round", "actor", "target", "quantile", "bound", "issue")
+"""The axes a result field may have after the batch axis, in this order: rounds (round 0 is the
+input), actors, a second actor axis (the target of a pair), quantile levels, the two ends of an
+interval, issues."""
+
+SCALES = ("position", "scale", "spread", "none")
+"""How a field's numbers relate to the issue's scale: ``position``, a point on the unit scale
+(shown in the issue's units); ``scale``, a point already in the issue's units; ``spread``, a
+distance in the issue's units (a standard deviation); ``none``, not on the issue's scale
+(probabilities, risk exponents, counts, flags, labels, records)."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """How a trajectory or detail entry of a :class:`ModelResult` is laid out and scaled.
+
+    ``axes``: its axes after the batch axis, a subsequence of :data:`AXES` (``()`` for a plain
+    value or record); ``scale``: one of :data:`SCALES`; ``doc``: what it holds, with its unit.
+    """
+
+    axes: tuple[str, ...]
+    scale: str = "none"
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        order = [AXES.index(a) for a in self.axes]  # ValueError on an unknown axis
+        if order != sorted(order) or len(set(order)) != len(order):
+            raise ValueError(f"axes {self.axes} must follow the order {AXES}")
+        if self.scale not in SCALES:
+            raise ValueError(f"scale {self.scale!r} is not one of {SCALES}")
+
+    @property
+    def per_issue(self) -> bool:
+        return bool(self.axes) and self.axes[-1] == "issue"
+
+    @property
+    def per_actor(self) -> bool:
+        return "actor" in self.axes
+
+    @property
+    def per_round(self) -> bool:
+        return bool(self.axes) and self.axes[0] == "round"
+
+
 @dataclass
 class ModelResult:
-    """What a model returns, on the unit scale.
+    """What a model returns, on the unit scale, declaring the layout of everything it holds.
 
-    outcome: ``(*B, I)`` the forecast per issue.
-    trajectory: per-round arrays for iterative models: ``positions`` has shape
-        ``(*B, T, A, I)``; every other entry ``(*B, T, I)``. Round 0 is the input.
-    details: model-specific diagnostics (plain JSON-able data or arrays).
+    outcome: ``(*B, I)`` the forecast per issue, on the unit scale.
+    trajectory: per-round arrays of iterative models (round 0 is the input).
+    details: model-specific diagnostics (arrays, plain JSON-able values or records).
+    fields: a :class:`Field` for every key of ``trajectory`` and ``details``: its axes after the
+        batch axis and its scale, so that JSON, CSV, the case analysis and plots need no shape
+        guessing. An undeclared key is an error.
     """
 
     outcome: Array
     trajectory: dict[str, Array] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    fields: Mapping[str, Field] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        undeclared = [k for k in (*self.trajectory, *self.details) if k not in self.fields]
+        if undeclared:
+            raise ValueError(f"result fields without a declaration: {', '.join(undeclared)}")
 
 
 @dataclass(frozen=True)

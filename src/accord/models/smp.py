@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 
 from accord.errors import InputError
 from accord.limits import MAX_TURNS
-from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.problem import Problem
 
 Array = NDArray[np.float64]
@@ -67,6 +67,21 @@ POSITION_TOLERANCE = 1e-3  # SMPModel::posTol (equivalent positions)
 MIN_SIG_DELTA = 1e-4  # smpStopFn
 MAX_PCE_ITERATIONS = 1000
 _CHUNK = 1 << 14  # elements per third-party block
+
+FIELDS = {
+    "positions": Field(("round", "actor", "issue"), "position", "every actor's position per turn"),
+    "win_probability": Field(
+        ("round", "actor", "issue"), doc="probability that the actor's position wins (same on every issue)"
+    ),
+    "turns": Field((), doc="turns run (count)"),
+    "history": Field((), doc="per turn: winning probabilities, risk attitudes, bargains (issue units)"),
+    "target": Field(("round", "actor"), doc="whom each actor challenged (-1: nobody); batch runs"),
+    "probability": Field(("round", "actor"), doc="the challenger's estimate that it wins; batch runs"),
+    "chosen_initiator": Field(("round", "actor"), doc="initiator of the bargain each actor adopted"),
+    "bargain_initiator": Field(("round", "actor", "issue"), "position", "initiator's side of the bargain"),
+    "bargain_receiver": Field(("round", "actor", "issue"), "position", "receiver's side of the bargain"),
+    "risk_attitude": Field(("round", "actor"), doc="risk attitudes R per turn; batch runs"),
+}
 
 
 # --------------------------------------------------------------------------------------
@@ -796,11 +811,11 @@ def _result(
             details[name] = arr.reshape(batch + arr.shape[1:])
         details["risk_attitude"] = np.stack(risk_hist, axis=1).reshape(batch + (n_t, n_a))
     else:
-        # keyed by state, not a list: forecast JSON splits list-like details whose length
-        # equals the number of issues
         states = _history(problem, records, win_hist, risk_hist)
         details = {"turns": int(turns[0]), "history": {str(e.pop("turn")): e for e in states}}
-    return ModelResult(outcome=outcome.reshape(batch + (n_i,)), trajectory=trajectory, details=details)
+    return ModelResult(
+        outcome=outcome.reshape(batch + (n_i,)), trajectory=trajectory, details=details, fields=FIELDS
+    )
 
 
 def _history(
