@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from accord.cli import app
+from accord.cli import options as opt
 from accord.errors import InputError
 
 TOKEN_ENV = "ACCORD_TOKEN"
@@ -25,8 +26,8 @@ def serve(
         "(default $ACCORD_DB, else a SQLite file in the user's data directory)",
     ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on"),
-    port: int = typer.Option(8000, "--port", help="Port to listen on"),
-    workers: int | None = typer.Option(None, "--workers", help="Processes that run analyses (default 1)"),
+    port: int = opt.count(8000, "--port", low=1, high=65535, help="Port to listen on"),
+    workers: int | None = opt.workers(help="Processes that run analyses (default 1)"),
     dask_scheduler: str | None = typer.Option(
         None, "--dask-scheduler", help="Run the Monte Carlo draws on this Dask scheduler (tcp://HOST:PORT)"
     ),
@@ -145,10 +146,9 @@ def push(
     """Upload a scenario to the server: a new case (--workspace) or a new version of a case (--case)."""
     if (workspace is None) == (case is None):
         raise InputError("give either --workspace (a new case) or --case (a new version)")
-    try:
-        content = file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(file)) from None
+    from accord.limits import read_input
+
+    content = read_input(file, what="scenario file")
     files = {"file": (file.name, content)}
     with _client(server, token) as client:
         if workspace is not None:
@@ -183,8 +183,10 @@ def pull(
     )
     if fmt not in ("yaml", "json", "csv"):
         raise InputError(f"--format {fmt!r}: one of yaml, json, csv")
-    if output is not None and output.exists() and not force:
-        raise InputError("exists; give --force to overwrite it", source=str(output))
+    if output is not None:
+        from accord.outputs import check_output
+
+        check_output(output, force=force)
     with _client(server, token) as client:
         if version is None:
             version = _call(client, "GET", f"/api/cases/{case}").json()["latest_version"]
@@ -192,5 +194,7 @@ def pull(
     if output is None:
         sys.stdout.buffer.write(r.content)
         return
-    output.write_bytes(r.content)
+    from accord.outputs import write_output
+
+    write_output(output, r.content, force=force)
     typer.echo(f"wrote case {case} version {version} to {output}", err=True)
