@@ -1,9 +1,11 @@
-"""Retrain the shipped ensemble forecaster on a DEU file and print its cross-validated figures.
+"""Retrain the learned forecaster on a DEU file and print its cross-validated figures.
 
-    python benchmarks/train_ensemble.py [DEU_FILE] [--base mean,compromise,median,nbs,eum,...]
+    python benchmarks/train_ensemble.py --out my_ensemble.json [DEU_FILE] [--base mean,compromise,...]
 
-Writes ``src/accord/data/ensemble.json`` (or ``--out``); the same as
-``python -m accord.evaluation.learn``. Default file: ``../shared/data/deu/deu_dev.tsv``.
+The same as ``accord backtest train DEU_FILE --out PATH``: the output path is required and nothing
+is written into the package. To update the shipped parameters, write them to
+``src/accord/data/ensemble.json`` of a source checkout on purpose (``--out`` that path,
+``--force``). Default file: ``../shared/data/deu/deu_dev.tsv``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from accord.evaluation.learn import main  # noqa: E402
+from accord.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if not args or args[0].startswith("-"):
+    if not any(not a.startswith("-") and not a.endswith(".json") for a in args):
         args = [str(ROOT.parent / "shared" / "data" / "deu" / "deu_dev.tsv"), *args]
-    sys.exit(main(args))
+    sys.exit(main(["backtest", "train", *args]))

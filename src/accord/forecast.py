@@ -39,6 +39,13 @@ class Forecast:
             values = self.problem.to_scale(self.result.outcome)
             self.outcome = {i: float(v) for i, v in zip(self.problem.issue_ids, values, strict=True)}
 
+    def __repr__(self) -> str:
+        if self.skipped is not None:
+            return f"<Forecast {self.model}: skipped ({self.skipped})>"
+        values = ", ".join(f"{i} {v:.4g}" for i, v in self.outcome.items())
+        rounds = next(iter(self.result.trajectory.values())).shape[0] - 1 if self.result.trajectory else 0
+        return f"<Forecast {self.model}: {values}" + (f"; {rounds} rounds>" if rounds else ">")
+
     def trajectory(self, issue: str) -> list[dict[str, Any]]:
         """Per round: every trajectory entry for this issue, positions by actor id."""
         traj = self.result.trajectory
@@ -141,7 +148,7 @@ def route_params(specs: list[ModelSpec], params: Mapping[str, Any]) -> dict[str,
 
 def plan_models(
     problem: Problem,
-    models: list[str] | None = None,
+    models: str | list[str] | None = None,
     params: Mapping[str, Any] | None = None,
 ) -> tuple[list[tuple[ModelSpec, dict[str, Any]]], dict[str, str]]:
     """The models to run with their checked parameters, and those that do not apply (with why).
@@ -150,6 +157,8 @@ def plan_models(
     is an error. A scenario may carry its own parameter defaults (``meta["model_params"]``,
     e.g. a KTAB XML file's), which ``params`` override.
     """
+    if isinstance(models, str):  # one name, not a list of letters
+        models = [models]
     explicit = bool(models)
     specs = [registry.get(m) for m in models] if models else registry.all_models()
     routed = route_params(specs, params or {})
@@ -169,11 +178,13 @@ def plan_models(
 
 def run_forecasts(
     scenario: Scenario | Problem,
-    models: list[str] | None = None,
+    models: str | list[str] | None = None,
     params: Mapping[str, Any] | None = None,
     seed: int | None = None,
 ) -> dict[str, Forecast]:
-    """Run the named models (every model that applies when none is named)."""
+    """Run the named models (every model that applies when none is named; one name or a list)."""
+    if isinstance(models, str):
+        models = [models]
     problem = scenario if isinstance(scenario, Problem) else to_problem(scenario)
     runs, skipped = plan_models(problem, models, params)
     out: dict[str, Forecast] = {}
@@ -206,3 +217,9 @@ def scenario_json(s: Scenario) -> dict[str, Any]:
             for i in s.issues
         },
     }
+
+
+# `accord.forecast(...)` calls accord.api.forecast (the notebook API); see accord.api.callable
+from accord.api.callable import make_callable  # noqa: E402
+
+make_callable(__name__, "forecast")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -159,3 +160,22 @@ def test_blend_and_ensemble_selection() -> None:
     assert learn.ensemble_selection(preds, y, 1).tolist() == [1, 0, 0]  # ties: the first
     counts = learn.ensemble_selection([np.array([0.0, 1.0, 0.5, 0.5]), np.array([0.0, 1.0, -0.5, 1.5])], y, 4)
     assert counts.tolist() == [1, 1]  # the average is exact
+
+
+def test_training_is_a_subcommand_that_never_writes_into_the_package(tmp_path: Path) -> None:
+    from accord.cli import backtest as cli_backtest
+    from accord.cli import main
+
+    # the CLI's defaults are the training module's (kept apart so `accord --help` stays light)
+    assert cli_backtest.BASE_MODELS.split(",") == list(learn.DEFAULT_BASE)
+    assert cli_backtest.ANCHOR == learn.ANCHOR
+    assert learn.parse_base("mean,eum:paper,nbs:loss=linear;weighting=equal") == {
+        "mean": {"weighting": "equal"},
+        "eum:paper": {"variant": "paper"},
+        "nbs": {"loss": "linear", "weighting": "equal"},
+    }
+    dev = tmp_path / "dev.tsv"
+    dev.write_text("not read\n")
+    assert main(["backtest", "train", str(dev)]) == 2  # --out is required: no default path
+    assert main(["backtest", "train", str(dev), "--out", str(dev)]) == 2  # never onto the input
+    assert not hasattr(learn, "main")

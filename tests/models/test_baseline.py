@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from accord.models import get
-from accord.models.baseline import weighted_median
+from accord.models.weighted import weighted_mean, weighted_median
 from accord.problem import to_problem
 from accord.scenario import validate
 
@@ -45,12 +45,6 @@ def test_weighted_median_heavy_actor_wins() -> None:
     assert weighted_median(x, w, np.ones_like(x, bool))[0] == pytest.approx(0.9)
 
 
-def test_nbs_two_actors_same_side_of_status_quo_lies_between_them() -> None:
-    s = _scenario([60, 80], [1, 1], [1, 1], status_quo=0)
-    out = get("nbs").run(to_problem(s)).outcome[0]
-    assert 0.6 <= out <= 0.8
-
-
 def test_nbs_status_quo_between_actors_gives_status_quo() -> None:
     s = _scenario([20, 80], [1, 1], [1, 1], status_quo=50)
     res = get("nbs").run(to_problem(s))
@@ -61,3 +55,22 @@ def test_nbs_status_quo_between_actors_gives_status_quo() -> None:
 def test_nbs_symmetric_without_status_quo_is_midpoint() -> None:
     s = _scenario([20, 80], [1, 1], [1, 1])
     assert get("nbs").run(to_problem(s)).outcome[0] == pytest.approx(0.5, abs=1e-9)
+
+
+def test_weighted_median_tie_rule_is_the_midpoint_everywhere() -> None:
+    """Two equal actors at 20 and 80: 50, on either axis convention (issue 19's 50-versus-20 case)."""
+    x = np.array([[0.2], [0.8]])
+    w = np.ones_like(x)
+    assert weighted_median(x, w)[0] == pytest.approx(0.5)
+    assert weighted_median(x.T, w.T, axis=-1)[0] == pytest.approx(0.5)
+    assert weighted_median(x[:, 0], w[:, 0], axis=0) == pytest.approx(0.5)
+    # not a tie: the heavier side wins outright
+    assert weighted_median(x, np.array([[1.0], [1.0 + 1e-9]]))[0] == pytest.approx(0.8)
+
+
+def test_weighted_mean_falls_back_to_the_plain_mean_and_survives_subnormal_weights() -> None:
+    x = np.array([[0.2], [0.6]])
+    mean, fallback = weighted_mean(x, np.zeros_like(x))
+    assert mean[0] == pytest.approx(0.4) and bool(fallback[0])
+    mean, fallback = weighted_mean(x, np.array([[5e-324], [0.0]]))
+    assert mean[0] == 0.2 and not bool(fallback[0])

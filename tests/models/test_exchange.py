@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from accord.errors import ParameterError
 from accord.forecast import run_forecasts
 from accord.models import get
-from accord.models.exchange import exchange
+from accord.models.exchange import SPEC, exchange
 from accord.problem import Problem, to_problem
 from accord.scenario import validate
 from accord.scenario.io import load
@@ -54,7 +54,7 @@ def _two_actors() -> Problem:
 
 
 def _run(problem: Problem, seed: int = 0, **params: Any) -> Any:
-    return exchange(problem, rng=np.random.default_rng(seed), **params)
+    return exchange(problem, rng=np.random.default_rng(seed), **SPEC.resolve(params))
 
 
 def test_hand_worked_two_actor_exchange() -> None:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from accord.errors import InputError
 from accord.scenario import validate
+from accord.scenario.formats.native import to_data
 from accord.uncertainty.distributed import default_chunk_blocks, local_cluster, run_blocks, task_ranges
 from accord.uncertainty.sensitivity import sensitivity
 from accord.uncertainty.simulation import simulate
@@ -70,6 +77,8 @@ def test_one_and_two_workers_give_the_in_process_numbers() -> None:
     with local_cluster(2) as client:
         cluster = client.cluster
         assert len(client.scheduler_info()["workers"]) == 2
+        workers = _worker_processes()
+        assert len(workers) >= 2
         two = simulate(s, 300, ["compromise", "nbs"], client=client, chunk_blocks=1, **kw)
         bar = _Count()
         two_sens = sensitivity(
@@ -82,6 +91,7 @@ def test_one_and_two_workers_give_the_in_process_numbers() -> None:
         assert len(client.scheduler_info()["workers"]) == 1
         one = simulate(s, 300, ["compromise", "nbs"], client=client, **kw)
     assert cluster.status.name == "closed"
+    assert _still_running(workers) == []
     for run in (one, two):
         for name in ref.outcomes:
             assert np.array_equal(run.outcomes[name], ref.outcomes[name])
@@ -90,6 +100,41 @@ def test_one_and_two_workers_give_the_in_process_numbers() -> None:
     assert np.array_equal(two_sens.total["compromise"], ref_sens.total["compromise"])
     assert np.array_equal(two_sens.first["compromise"], ref_sens.first["compromise"])
     assert bar.done == bar.total == 4
+
+
+def _worker_processes(parent: psutil.Process | None = None) -> list[psutil.Process]:
+    """The process's children but multiprocessing's resource tracker (which ends with it)."""
+    kids = (parent or psutil.Process()).children(recursive=True)
+    return [c for c in kids if "resource_tracker" not in " ".join(c.cmdline())]
+
+
+def _still_running(procs: list[psutil.Process]) -> list[int]:
+    return [p.pid for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_no_worker_outlives_a_terminated_simulate(tmp_path: Path) -> None:
+    # a plain `kill` (SIGTERM) of `accord simulate --workers` used to leave its workers running
+    path = tmp_path / "d.yaml"
+    path.write_text(json.dumps(to_data(scenario())))
+    cmd = [sys.executable, "-m", "accord", "simulate", str(path), "-n", "10000000", "-m", "compromise"]
+    proc = subprocess.Popen([*cmd, "--workers", "1", "--no-progress"], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[psutil.Process] = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = _worker_processes(psutil.Process(proc.pid))
+            if workers:
+                break
+            time.sleep(0.2)
+        assert workers, "the worker never started"
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+        psutil.wait_procs(workers, timeout=10)
+        assert _still_running(workers) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
 
 
 def test_rich_progress_counts_blocks_off_the_terminal() -> None:

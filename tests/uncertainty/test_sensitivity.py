@@ -112,3 +112,21 @@ def test_nothing_uncertain_is_an_input_error() -> None:
     )
     with pytest.raises(InputError, match="no input is uncertain"):
         sensitivity(s, 100, ["compromise"])
+
+
+def test_indices_equal_salibs_on_the_same_outputs() -> None:
+    """SALib (declared as the oracle) on the same model outputs, laid out as its Saltelli sample."""
+    from SALib.analyze import sobol as salib
+
+    rng = np.random.default_rng(11)
+    n, k = 512, 3
+    rows = design(rng.uniform(size=(n, 2 * k)), k)  # (k + 2, n, k): A, B, A_B^(1..k)
+    x = np.pi * (2 * rows - 1)
+    y = np.sin(x[..., 0]) + 7 * np.sin(x[..., 1]) ** 2 + 0.1 * x[..., 2] ** 4 * np.sin(x[..., 0])
+    first, total = sobol_indices(y.T[:, :, None])  # (n, k + 2, 1 issue)
+    # SALib's layout without second order: per base row, A, then A_B^(1..k), then B
+    layout = np.concatenate([y[[0]], y[2:], y[[1]]], axis=0).T.reshape(-1)
+    problem = {"num_vars": k, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * k}
+    ref = salib.analyze(problem, layout, calc_second_order=False, num_resamples=10, seed=1)
+    np.testing.assert_allclose(first[:, 0], ref["S1"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(total[:, 0], ref["ST"], rtol=0, atol=1e-10)

@@ -65,6 +65,8 @@ from accord.bargaining.utility import (
     utility,
 )
 from accord.errors import InputError
+from accord.models.nbs import quadratic_margins
+from accord.models.weighted import weighted_mean, weighted_median
 from accord.problem import Problem
 
 Array = NDArray[np.float64]
@@ -207,25 +209,6 @@ def _maximin_1d(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, Array]
 # --------------------------------------------------------------------------------------------
 # the general convex program, one draw at a time
 # --------------------------------------------------------------------------------------------
-
-
-def quadratic_margins(
-    w: Array, p: Array, c: Array
-) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
-    """Members' margins under quadratic loss at a point ``v`` ``(I,)``, and their Jacobian.
-
-    With weights ``w`` and ideal points ``p`` ``(S, I)`` and ``c = 1 - r`` ``(S,)``:
-    margin ``c - sum_j w (v - p)^2`` ``(S,)`` and Jacobian ``-2 w (v - p)`` ``(S, I)``.
-    """
-
-    def margin(v: Array) -> Array:
-        d = v - p
-        return np.asarray(c - (w * d * d).sum(axis=1))
-
-    def jacobian(v: Array) -> Array:
-        return -2.0 * w * (v - p)
-
-    return margin, jacobian
 
 
 @dataclass
@@ -426,19 +409,14 @@ def _best_response(w: Array, p: Array, lam: Array, loss: Loss) -> Array:
     """``argmax_x sum_i lam_i m_i(x)`` on the box, per draw ``(N, I)``: separable per issue.
 
     Quadratic loss: the ``lam * w``-weighted mean of the ideal points (clipped to the box);
-    linear loss: their weighted median.
+    linear loss: their weighted median (:mod:`accord.models.weighted`).
     """
     lw = lam[..., None] * w  # (N, S, I)
     tot = lw.sum(axis=-2)
     if loss == "quadratic":
-        mean = (lw * p).sum(axis=-2) / np.where(tot > 0, tot, 1.0)
+        mean = weighted_mean(p, lw)[0]
         return np.asarray(np.where(tot > 0, np.clip(mean, 0.0, 1.0), 0.5))
-    order = np.argsort(p, axis=-2)
-    ps = np.take_along_axis(p, order, axis=-2)
-    cum = np.cumsum(np.take_along_axis(lw, order, axis=-2), axis=-2)
-    k = np.argmax(cum >= 0.5 * tot[..., None, :], axis=-2)
-    med = np.take_along_axis(ps, k[..., None, :], axis=-2)[..., 0, :]
-    return np.asarray(np.where(tot > 0, med, 0.5))
+    return np.asarray(np.where(tot > 0, weighted_median(p, lw), 0.5))
 
 
 def _certificates(w: Array, p: Array, c: Array, loss: Loss, rounds: int = 60) -> tuple[Array, Array]:

@@ -10,7 +10,9 @@ Three proposals, each inside the zone of possible agreement when one exists
   their reservations as the disagreement point and capability as bargaining power,
   :math:`\arg\max_{x \in Z} \sum_{i \in V} c_i \log m_i(x)` (Nash 1950, *Econometrica* 18(2);
   the asymmetric form of Kalai 1977 and Roth 1979, *Axiomatic Models of Bargaining*, ch. 1).
-  The objective is concave, so the solution is unique; solved by SLSQP from the maximin point.
+  The objective is concave, so the solution is unique; solved by the Nash model's solver
+  (:func:`accord.models.nbs.nash_solution`: exact bisection on one issue, SLSQP from the
+  maximin point on several).
 * **most support**: among outcomes every veto player accepts, one that the largest
   capability-weighted share of all actors accepts (non-veto actors too: mediators and outside
   powers whose backing makes a deal stick). The set of acceptors is chosen exactly by searching
@@ -30,7 +32,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
 
 from accord.bargaining.agreement import (
     Acceptance,
@@ -41,9 +42,9 @@ from accord.bargaining.agreement import (
     _single,
     acceptance,
     nearest_acceptable,
-    quadratic_margins,
 )
 from accord.bargaining.utility import ACCEPT_TOL, Loss, reservation
+from accord.models.nbs import nash_solution
 from accord.problem import Problem
 
 Array = NDArray[np.float64]
@@ -91,71 +92,9 @@ def nash_proposal(problem: Problem, loss: Loss = "quadratic") -> MediatorProposa
     if z <= 1e-9:
         x = x0  # the zone is one point
     else:
-        x = _nash(w, p, c, a, loss, x0)
+        x = nash_solution(a, w, p, c, loss, x0)
     note = "weights: capability; disagreement point: each veto player's reservation"
     return MediatorProposal("nash", "Nash bargaining", x, acceptance(problem, x, loss, "nash"), note)
-
-
-def _nash(w: Array, p: Array, c: Array, a: Array, loss: Loss, x0: Array) -> Array:
-    n_i = w.shape[1]
-    floor = 1e-12
-    if loss == "quadratic":
-        margin, margin_jac = quadratic_margins(w, p, c)
-        v0 = x0.copy()
-        bounds: list[tuple[float, float | None]] = [(0.0, 1.0)] * n_i
-        lin: list[dict[str, object]] = []
-    else:
-        # epigraph variables t_ij >= |x_j - p_ij| make the linear-loss objective smooth
-        pairs = np.argwhere(w > 0)
-        rows, cols = pairs[:, 0], pairs[:, 1]
-        n_p = len(pairs)
-        wt = np.zeros((len(c), n_p))
-        wt[rows, np.arange(n_p)] = w[rows, cols]
-        sel = np.zeros((n_p, n_i))
-        sel[np.arange(n_p), cols] = 1.0
-        eye = np.eye(n_p)
-        jac_lin = np.vstack([np.hstack([-sel, eye]), np.hstack([sel, eye])])
-
-        def margin(v: Array) -> Array:
-            return np.asarray(c - wt @ v[n_i:])
-
-        def margin_jac(v: Array) -> Array:
-            return np.hstack([np.zeros((len(c), n_i)), -wt])
-
-        def abs_cons(v: Array) -> Array:
-            x, t = v[:n_i], v[n_i:]
-            d = x[cols] - p[rows, cols]
-            return np.concatenate([t - d, t + d])
-
-        v0 = np.concatenate([x0, np.abs(x0[cols] - p[rows, cols])])
-        bounds = [(0.0, 1.0)] * n_i + [(0.0, None)] * n_p
-        lin = [{"type": "ineq", "fun": abs_cons, "jac": lambda v: jac_lin}]
-
-    def fun(v: Array) -> float:
-        m = margin(v)
-        if (m <= 0).any():
-            return 1e10  # outside the zone's interior: the line search backs off
-        return float(-(a * np.log(m)).sum())
-
-    def jac(v: Array) -> Array:
-        m = np.maximum(margin(v), floor)
-        return np.asarray(-((a / m)[:, None] * margin_jac(v)).sum(axis=0))
-
-    res = minimize(
-        fun,
-        v0,
-        jac=jac,
-        method="SLSQP",
-        bounds=bounds,
-        constraints=[{"type": "ineq", "fun": lambda v: margin(v) - floor, "jac": margin_jac}, *lin],
-        options={"ftol": 1e-14, "maxiter": 500},
-    )
-    x = np.clip(np.asarray(res.x[:n_i]), 0.0, 1.0)
-    d = x - p
-    loss_v = np.abs(d) if loss == "linear" else d * d
-    if (c - (w * loss_v).sum(axis=1) < -ACCEPT_TOL).any() or fun(res.x) > fun(v0):
-        return x0
-    return x
 
 
 def max_support_proposal(problem: Problem, loss: Loss = "quadratic") -> MediatorProposal | None:

@@ -45,6 +45,7 @@ from accord.case.model import (
 from accord.case.summary import build_summary
 from accord.errors import InputError
 from accord.forecast import Forecast, run_forecasts
+from accord.models.nbs import nash_solution
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
 
@@ -236,7 +237,7 @@ def _mediator(problem: Problem, loss: Loss, v: ag.Verdict) -> list[md.MediatorPr
     w, p, c = ag._members_data(problem, loss, mask)
     cap = problem.capability[mask]
     a = cap / cap.sum() if cap.sum() > 0 else np.full(len(cap), 1.0 / len(cap))
-    x = v.maximin_point if z <= 1e-9 else md._nash(w, p, c, a, loss, v.maximin_point)
+    x = v.maximin_point if z <= 1e-9 else nash_solution(a, w, p, c, loss, v.maximin_point)
     out.append(
         md.MediatorProposal(
             "veto_nash",

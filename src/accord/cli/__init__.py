@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "accord.cli.durability",
     "accord.cli.backtest",
     "accord.cli.report",
+    "accord.cli.crisis",
 )
 
 
@@ -66,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err.print("aborted")
         return 1
+    except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (a Dask cluster closes on the way out)
+        err.print("interrupted")
+        return 130
     except Exception as exc:
         # usage errors carry their own exit code; recent typer raises those of its vendored copy of
         # click, which are not click.ClickException, so recognise them by their interface

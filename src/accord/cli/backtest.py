@@ -1,10 +1,12 @@
-"""``accord backtest``: score every model against recorded outcomes (DEU), and export DEU issues."""
+"""``accord backtest``: score every model against recorded outcomes (DEU), export DEU issues, and
+train the learned forecaster."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,10 @@ backtest_app = typer.Typer(
 app.add_typer(backtest_app, name="backtest")
 
 CV_NAME = "ensemble-cv"
+# the learned forecaster's base models (the keys of accord.evaluation.learn.DEFAULT_BASE; a test
+# keeps the two equal, so the CLI need not import the training module to show its help)
+BASE_MODELS = "mean,compromise,median,nbs,nbs:worst,eum,eum:paper,smp,exchange"
+ANCHOR = "compromise"  # accord.evaluation.learn.ANCHOR, likewise
 
 
 def _cv_run(
@@ -92,7 +98,7 @@ def backtest_deu(
         None, "--joint", help="Also run this model per proposal on all its issues (repeatable)"
     ),
     base: str = typer.Option(
-        "mean,compromise,median,nbs,nbs:worst,eum,eum:paper,smp,exchange",
+        BASE_MODELS,
         "--base",
         help=f"Base models of {CV_NAME} (comma-separated; NAME:LABEL keys as in accord.evaluation.learn)",
     ),
@@ -260,4 +266,40 @@ def export(
     check_output(out, force=force, inputs=[file], make_dirs=make_dirs)
     scenario = sio.load(file, "deu", **options)
     sio.save(scenario, out, force=force, inputs=[file], make_dirs=make_dirs)
+    typer.echo(f"wrote {out}")
+
+
+@backtest_app.command("train")
+def train(
+    file: Path = typer.Argument(..., help="DEU table (e.g. ../shared/data/deu/deu_dev.tsv)"),
+    out: Path = typer.Option(..., "--out", "-o", help="Parameter file to write (JSON); required"),
+    base: str = typer.Option(
+        BASE_MODELS,
+        "--base",
+        help="Base models: KEY (a model or NAME:LABEL, e.g. eum:paper) or NAME:param=value;param=value",
+    ),
+    anchor: str = typer.Option(ANCHOR, "--anchor", help="The model whose forecast anchors the ensemble"),
+    capability: str = typer.Option("equal", "--capability", help="equal, council, population or gdp"),
+    seed: int = typer.Option(0, "--seed", help="Seed for folds and stochastic models"),
+    splits: int = typer.Option(5, "--splits", help="Cross-validation folds (outer and inner)"),
+    force: bool = FORCE,
+    make_dirs: bool = MAKE_DIRS,
+) -> None:
+    """Train the learned forecaster on a DEU file and write its parameters to --out.
+
+    Use them with `accord forecast ... -m ensemble --param params=FILE`. Nothing is written into
+    the installed package.
+    """
+    from accord.evaluation import learn
+    from accord.outputs import write_output
+
+    check_output(out, force=force, inputs=[file], make_dirs=make_dirs)
+    trained = learn.train(file, learn.parse_base(base), anchor, capability, n_splits=splits, seed=seed)
+    write_output(out, json.dumps(trained, indent=1) + "\n", force=force, inputs=[file], make_dirs=make_dirs)
+    for variant, spec in trained["variants"].items():
+        cv = spec.get("nested_cv", {})
+        typer.echo(
+            f"{variant}: learner {spec['learner']['kind']}; nested CV MAE {fmt_num(cv.get('mae'))} points "
+            f"(anchor {fmt_num(cv.get('anchor_mae'))} points); interval coverage {cv.get('coverage')}"
+        )
     typer.echo(f"wrote {out}")

@@ -199,7 +199,8 @@ def list_models(
         con.print(_wrap(m.citation, 2, 2), style="dim", markup=False)
         for p in m.params:
             choices = f" ({'|'.join(map(str, p.choices))})" if p.choices else ""
-            con.print(_wrap(f"--param {p.name}={p.default}{choices}", 2, 4), markup=False)
+            default = "auto" if p.default is None else p.default
+            con.print(_wrap(f"--param {p.name}={default}{choices}", 2, 4), markup=False)
             con.print(_wrap(p.doc, 6, 6), markup=False)
 
 

@@ -34,6 +34,7 @@ from accord.errors import ParameterError
 from accord.forecast import route_params
 from accord.models import registry
 from accord.models.registry import ModelSpec
+from accord.models.weighted import weighted_median
 from accord.problem import Problem, to_problem
 from accord.scenario.formats.deu import merge_issues
 from accord.scenario.model import Scenario
@@ -307,10 +308,7 @@ def _weighted_stats(e: Array, w: Array) -> dict[str, Array]:
         mae = w @ a / tot
         rmse = np.sqrt(w @ (e**2) / tot)
         bias = w @ e / tot
-    order = np.argsort(a)
-    cum = np.cumsum(w[:, order], axis=1)
-    k = np.argmax(cum >= 0.5 * tot[:, None], axis=1)
-    med = a[order][k]
+    med = weighted_median(np.broadcast_to(a, w.shape), w, axis=-1)
     return {"mae": mae, "rmse": rmse, "median_ae": med, "bias": bias}
 
 

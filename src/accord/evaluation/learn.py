@@ -6,17 +6,16 @@ Hyper-parameters (which learners, in what committee, with which feature set) are
 ensemble selection in an inner grouped cross-validation on the training folds only (nested
 cross-validation: Varma & Simon 2006), and
 the prediction intervals are split-conformal on the inner folds' out-of-fold residuals, so no
-test fold ever tunes anything. Run ``python -m accord.evaluation.learn FILE`` to regenerate
-``accord/data/ensemble.json``.
+test fold ever tunes anything. ``accord backtest train FILE --out PATH`` writes a parameter file
+(never into the installed package; the shipped ``accord/data/ensemble.json`` is replaced only by
+copying a file so written, on purpose, in a source checkout).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import math
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -592,46 +591,17 @@ def train(
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m accord.evaluation.learn",
-        description="Train the ensemble forecaster on a DEU file and write its parameters.",
-    )
-    parser.add_argument("file", help="DEU table (e.g. ../shared/data/deu/deu_dev.tsv)")
-    parser.add_argument("--out", default=None, help="output JSON (default: the package's ensemble.json)")
-    parser.add_argument(
-        "--base",
-        default=",".join(DEFAULT_BASE),
-        help="comma-separated base models: KEY (a model name or a key of the defaults, e.g. eum:paper) "
-        "or NAME:param=value;param=value",
-    )
-    parser.add_argument("--anchor", default=ANCHOR)
-    parser.add_argument("--capability", default="equal")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--splits", type=int, default=5)
-    args = parser.parse_args(argv)
+def parse_base(spec: str) -> dict[str, dict[str, Any]]:
+    """Base models from ``--base``: comma-separated KEYs (a model name or a key of
+    :data:`DEFAULT_BASE`, e.g. ``eum:paper``) or ``NAME:param=value;param=value``."""
     base: dict[str, dict[str, Any]] = {}
-    for item in args.base.split(","):
+    for item in spec.split(","):
         item = item.strip()
+        if not item:
+            continue
         name, _, rest = item.partition(":")
         if "=" in rest:
             base[name] = dict(kv.split("=", 1) for kv in rest.split(";") if kv)
         else:
             base[item] = DEFAULT_BASE.get(item, {})
-    trained = train(args.file, base, args.anchor, args.capability, n_splits=args.splits, seed=args.seed)
-    out = (
-        Path(args.out) if args.out else Path(__file__).resolve().parents[1] / "data" / ensemble.DEFAULT_PARAMS
-    )
-    out.write_text(json.dumps(trained, indent=1) + "\n", encoding="utf-8")
-    for variant, spec in trained["variants"].items():
-        cv = spec.get("nested_cv", {})
-        print(
-            f"{variant}: learner {spec['learner']['kind']}; nested CV MAE {cv.get('mae', float('nan')):.2f} "
-            f"(anchor {cv.get('anchor_mae', float('nan')):.2f}); coverage {cv.get('coverage')}"
-        )
-    print(f"wrote {out}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    return base

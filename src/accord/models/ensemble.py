@@ -345,7 +345,7 @@ def choice_forecast(
     learner: Mapping[str, Any], anchor: Array, values: Array, features: Array, valid: NDArray[np.bool_]
 ) -> Array:
     """The weighted median of the candidates (weights ``(1 - mix) p``) and the anchor (``mix``)."""
-    from accord.models.baseline import weighted_median
+    from accord.models.weighted import weighted_median
 
     mix = float(learner["mix"])
     p = choice_probabilities(learner, features, valid)

@@ -62,6 +62,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.weighted import weighted_mean
 from accord.problem import Problem
 
 Array = NDArray[np.float64]
@@ -90,32 +91,54 @@ _CHUNK_ELEMENTS = 250_000
 
 @dataclass(frozen=True)
 class Options:
-    """The choices that change the model's results (see the module docstring)."""
+    """The choices that change the model's results (see the module docstring).
 
-    q: float = 1.0
-    probability: str = "global"
-    perspective: str = "receiver"
-    salience_ji: str = "target"
-    offer_choice: str = "scholz_code"
-    compromise_position: str = "eq36"
-    capitulation: bool = False
-    drift_term: bool = True
-    eu_zero: float = 0.0
-    same_position: bool = False
-    drift_view: str = "challenger"
+    No defaults here: each variant states every choice once, in :data:`VARIANT_OPTIONS`, and
+    the registry's parameters default to ``auto`` (None), the variant's choice.
+    """
+
+    q: float
+    probability: str
+    perspective: str
+    salience_ji: str
+    offer_choice: str
+    compromise_position: str
+    capitulation: bool
+    drift_term: bool
+    eu_zero: float
+    same_position: bool
+    drift_view: str
 
 
 VARIANT_OPTIONS: dict[str, Options] = {
-    "scholz": Options(),
+    "scholz": Options(
+        q=1.0,
+        probability="global",
+        perspective="receiver",
+        salience_ji="target",
+        offer_choice="scholz_code",
+        compromise_position="eq36",
+        capitulation=False,
+        drift_term=True,
+        eu_zero=0.0,
+        same_position=False,
+        drift_view="challenger",
+    ),
     "paper": Options(
+        q=1.0,
         probability="pairwise",
         perspective="own",
         salience_ji="challenger",
         offer_choice="least_move",
         compromise_position="eq36",
         capitulation=True,
+        drift_term=True,
+        eu_zero=0.0,
+        same_position=False,
+        drift_view="challenger",
     ),
 }
+"""Every choice of each variant, declared once."""
 
 
 def options_for(variant: str, **overrides: Any) -> Options:
@@ -147,18 +170,6 @@ def held_median(x: Array, w: Array, active: BoolArray) -> Array:
     pick = np.argmax(f <= best + tol, axis=-1)
     out = np.take_along_axis(x, pick[:, None], axis=-1)[:, 0]
     return np.where(active.any(axis=-1), out, np.nan)
-
-
-def weighted_mean(x: Array, w: Array, active: BoolArray) -> Array:
-    """Capability x salience weighted mean ``(N,)``; the plain mean where all weights are 0."""
-    w = np.where(active, w, 0.0)
-    total = w.sum(axis=-1)
-    count = active.sum(axis=-1)
-    xs = np.where(active, x, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        plain = xs.sum(axis=-1) / count
-        mean = (w * xs).sum(axis=-1) / total
-    return np.where(total > 0, mean, plain)
 
 
 @dataclass
@@ -576,7 +587,7 @@ def simulate(
     positions = [x.copy()]
     rs = [np.full((n, a_n), np.nan)]
     medians = [held_median(x, w, active)]
-    means = [weighted_mean(x, w, active)]
+    means = [weighted_mean(x, w, active, axis=-1)[0]]
     eu_a: list[Array] = [np.full((n, a_n, a_n), np.nan)] if record_pairs else []
     eu_b: list[Array] = [np.full((n, a_n, a_n), np.nan)] if record_pairs else []
     offers: list[NDArray[np.int8]] = [np.zeros((n, a_n, a_n), np.int8)] if record_pairs else []
@@ -618,7 +629,7 @@ def simulate(
         positions.append(x.copy())
         rs.append(np.where(active, r, np.nan))
         medians.append(held_median(x, w, active))
-        means.append(weighted_mean(x, w, active))
+        means.append(weighted_mean(x, w, active, axis=-1)[0])
         if record_pairs:
             eu_a.append(np.where(pair_ok, a, np.nan))
             eu_b.append(np.where(pair_ok, b, np.nan))
@@ -668,19 +679,20 @@ def _unflat(problem: Problem, arr: NDArray[Any]) -> NDArray[Any]:
 
 
 def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> tuple[Simulation, Options]:
+    """Simulate with resolved parameters (``SPEC.resolve``: every parameter present)."""
     opt = options_for(
-        params.get("variant", "scholz"),
-        q=params.get("q"),
-        probability=_auto(params.get("probability")),
-        perspective=_auto(params.get("perspective")),
-        salience_ji=_auto(params.get("salience_ji")),
-        offer_choice=_auto(params.get("offer_choice")),
-        compromise_position=_auto(params.get("compromise_position")),
-        capitulation=_auto_bool(params.get("capitulation")),
-        drift_term=_auto_bool(params.get("drift_term")),
-        eu_zero=params.get("eu_zero"),
-        same_position=_auto_bool(params.get("same_position")),
-        drift_view=_auto(params.get("drift_view")),
+        params["variant"],
+        q=params["q"],
+        probability=_auto(params["probability"]),
+        perspective=_auto(params["perspective"]),
+        salience_ji=_auto(params["salience_ji"]),
+        offer_choice=_auto(params["offer_choice"]),
+        compromise_position=_auto(params["compromise_position"]),
+        capitulation=_auto_bool(params["capitulation"]),
+        drift_term=_auto_bool(params["drift_term"]),
+        eu_zero=params["eu_zero"],
+        same_position=_auto_bool(params["same_position"]),
+        drift_view=_auto(params["drift_view"]),
     )
     x, w, s, active = _rows(problem)
     sim = simulate(
@@ -689,9 +701,9 @@ def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> tuple[
         s,
         active,
         opt,
-        rounds=int(params.get("rounds", 10)),
-        early_stop=bool(params.get("early_stop", True)),
-        tolerance=float(params.get("tolerance", 1e-9)),
+        rounds=int(params["rounds"]),
+        early_stop=bool(params["early_stop"]),
+        tolerance=float(params["tolerance"]),
         record_pairs=record_pairs,
     )
     return sim, opt
@@ -715,7 +727,8 @@ def expected_utility_model(problem: Problem, *, rng: np.random.Generator, **para
     Details: ``rounds_run`` ``(*B, I)``; with ``pairs=true`` also ``eu_challenger``,
     ``eu_target`` and ``offer`` ``(*B, T, A, A, I)`` (see :func:`pair_data`).
     """
-    pairs = bool(params.get("pairs", False))
+    params = {**SPEC.resolve(), **params}  # a direct call gets the spec's defaults
+    pairs = bool(params["pairs"])
     sim, opt = _run(problem, params, record_pairs=pairs)
     median = _unflat(problem, sim.median)
     traj = {
@@ -795,7 +808,13 @@ SPEC = ModelSpec(
             type=str,
             choices=VARIANTS,
         ),
-        Param("q", 1.0, "probability Q that an unchallenged actor stays put", low=0.0, high=1.0),
+        Param(
+            "q",
+            None,
+            "probability Q that an unchallenged actor stays put (auto: the variant's)",
+            low=0.0,
+            high=1.0,
+        ),
         Param("rounds", 10, "number of rounds", type=int, low=0, high=10_000),
         Param("early_stop", True, "stop once every position is at a fixed point", type=bool),
         Param("tolerance", 1e-9, "fixed point: no move larger than this x the range", low=0.0),
@@ -839,6 +858,11 @@ SPEC = ModelSpec(
             "let actors at the same position contest each other (false: no contest, P = 0)",
             ("true", "false"),
         ),
-        Param("eu_zero", 0.0, "|EU| below this counts as 0 (decisionmechanics: 1e-4)", low=0.0),
+        Param(
+            "eu_zero",
+            None,
+            "|EU| below this counts as 0 (decisionmechanics: 1e-4; auto: the variant's)",
+            low=0.0,
+        ),
     ),
 )

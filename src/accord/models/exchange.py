@@ -54,6 +54,7 @@ from numpy.typing import NDArray
 
 from accord.errors import ParameterError
 from accord.models.registry import ModelResult, ModelSpec, Param
+from accord.models.weighted import weighted_mean
 from accord.problem import Problem
 
 Array = NDArray[np.float64]
@@ -68,16 +69,10 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 def expected_outcome(position: Array, weight: Array) -> Array:
     """Weighted mean over actors (axis -2) with weights ``c * s`` (0 where absent): ``(*B, I)``.
 
-    Stokman & Van Oosten (1994), eq. 1. An issue whose weights are all 0 gets the plain mean
-    of the positions given (NaN marks absent actors).
+    Stokman & Van Oosten (1994), eq. 1: :func:`accord.models.weighted.weighted_mean` over the
+    actors with a position (NaN marks absent actors).
     """
-    present = ~np.isnan(position)
-    x = np.where(present, position, 0.0)
-    total = weight.sum(axis=-2)
-    plain = x.sum(axis=-2) / np.maximum(present.sum(axis=-2), 1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (weight * x).sum(axis=-2) / np.where(total > 0, total, 1.0)
-    return np.where(total > 0, mean, plain)
+    return weighted_mean(position, weight, ~np.isnan(position))[0]
 
 
 class _Round:
@@ -179,44 +174,99 @@ class _Round:
             return np.where(rate > 0, np.minimum(lim_p, lim_q / rate), lim_p)
 
     @staticmethod
-    def merge(rounds: list[_Round], n_cells: int, n_issues: int) -> _Merged:
-        """The candidates of several independent runs as one set of flat arrays.
+    def batch(x: Array, s: Array, w: Array, mask: NDArray[np.bool_]) -> _Merged:
+        """The candidates of R independent runs ``(R, A, I)`` as one set of flat arrays.
 
-        Indices into positions (``fa``, ``fb``) and outcomes (``p``, ``q``) become indices into
-        the runs' stacked flat state; ``run`` names each candidate's run, ``starts`` the first
-        candidate of each run and ``by_issue`` holds every run's per-issue candidate lists.
+        The same candidates, in the same order and with the same arithmetic, as one
+        :class:`_Round` per run concatenated, built in one vectorised pass over the runs.
+        Indices into positions (``fa``, ``fb``) and outcomes (``p``, ``q``) index the runs'
+        stacked flat state; ``run`` names each candidate's run, ``starts`` the first candidate
+        of each run; ``issue_ptr``/``issue_members`` list, per (run, issue), the candidates on
+        that issue (CSR), ascending.
         """
+        n_r, n_a, n_i = x.shape
         out = _Merged.__new__(_Merged)
-        sizes = np.array([r.a.size for r in rounds])
-        out.starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        out.sizes = sizes
-        out.run = np.repeat(np.arange(len(rounds)), sizes)
-        cat = np.concatenate
-        for name in ("target_p", "target_q", "conv_a", "conv_b", "k", "unit_gain", "rate_a0", "rate_b0"):
-            setattr(out, name, cat([getattr(r, name) for r in rounds]))
-        for name in ("s_ap", "s_bp", "s_aq", "s_bq", "alive", "gain", "dOp"):
-            setattr(out, name, cat([getattr(r, name) for r in rounds]))
-        out.fa = cat([r.fa + k * n_cells for k, r in enumerate(rounds)])
-        out.fb = cat([r.fb + k * n_cells for k, r in enumerate(rounds)])
-        out.p_local = cat([r.p for r in rounds])
-        out.q_local = cat([r.q for r in rounds])
-        out.p = out.p_local + out.run * n_issues
-        out.q = out.q_local + out.run * n_issues
-        out.by_issue_runs = [
-            [idx + start for idx in r.by_issue] for r, start in zip(rounds, out.starts, strict=True)
-        ]
+        W = w.sum(axis=1)  # (R, I)
+        out.outcome0 = expected_outcome(x, w)
+        left = np.where(mask, x, np.inf) < out.outcome0[:, None, :]
+        pp, qq = np.triu_indices(n_i, k=1)
+        group = left[:, :, pp].astype(np.int8) + 2 * left[:, :, qq].astype(np.int8)  # (R, A, pairs)
+        both = mask[:, pp] & mask[:, qq]
+        gi, gj = group[:, :, None, :], group[:, None, :, :]
+        # groups a-d (0, 3) and b-c (1, 2) face each other; each unordered pair once (i in a or b)
+        ok = (gi + gj == 3) & (gi < gj) & both[None, :, None, :] & both[None, None, :, :]
+        run, i_idx, j_idx, pair = np.nonzero(ok)  # C order: run by run, as the runs concatenated
+        p, q = pp[pair], qq[pair]
+        # i supplies p when p matters relatively less to i: s_ip / s_iq < s_jp / s_jq
+        i_supplies_p = s[run, i_idx, p] * s[run, j_idx, q] < s[run, j_idx, p] * s[run, i_idx, q]
+        a = np.where(i_supplies_p, i_idx, j_idx)
+        b = np.where(i_supplies_p, j_idx, i_idx)
+        s_ap, s_bp, s_aq, s_bq = s[run, a, p], s[run, b, p], s[run, a, q], s[run, b, q]
+        w_ap, w_bq = w[run, a, p], w[run, b, q]
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            # points a must move on p per point of outcome shift on p (and b on q)
+            conv_a = W[run, p] / w_ap
+            conv_b = W[run, q] / w_bq
+        # a supplier without weight cannot shift the outcome; a demand nobody cares about is no deal
+        usable = np.isfinite(conv_a) & np.isfinite(conv_b) & (w_ap > 0) & (w_bq > 0) & (s_aq + s_bq > 0)
+        keep = np.flatnonzero(usable)
+        run, a, b, p, q = run[keep], a[keep], b[keep], p[keep], q[keep]
+        s_ap, s_bp, s_aq, s_bq = s_ap[keep], s_bp[keep], s_aq[keep], s_bq[keep]
+        out.a, out.b, out.pair = a, b, pair[keep]
+        out.group = group
+        out.s_ap, out.s_bp, out.s_aq, out.s_bq = s_ap, s_bp, s_aq, s_bq
+        cells = n_a * n_i
+        out.fa = run * cells + a * n_i + p  # flat index of (run, a, p) into (R, A, I) arrays
+        out.fb = run * cells + b * n_i + q
+        out.conv_a, out.conv_b = conv_a[keep], conv_b[keep]
+        out.k = (s_ap + s_bp) / (s_aq + s_bq)  # dO_q / dO_p at equal gain
+        out.unit_gain = (s_bp * s_aq - s_ap * s_bq) / (s_aq + s_bq)  # gain per point of dO_p
+        # the rates dO_q / dO_p at which a, and b, break even (the range of the randomised rate);
+        # a partner indifferent to what it gives has no finite break-even rate: a huge one stands in
+        out.rate_a0 = s_ap / np.maximum(s_aq, 1e-12)
+        out.rate_b0 = s_bp / np.maximum(s_bq, 1e-12)
+        out.target_p = x[run, b, p]  # where a moves on p: b's (preference) position
+        out.target_q = x[run, a, q]
+        n = a.size
+        out.alive = out.unit_gain > 0
+        out.gain = np.full(n, -np.inf)
+        out.dOp = np.zeros(n)
+        out.run = run
+        out.sizes = np.bincount(run, minlength=n_r)
+        out.starts = np.concatenate(([0], np.cumsum(out.sizes)[:-1]))
+        out.p_local, out.q_local = p, q
+        out.p = p + run * n_i
+        out.q = q + run * n_i
+        # candidates per (run, issue): each candidate sits on its two issues
+        slot = np.concatenate((out.p, out.q))
+        member = np.concatenate((np.arange(n), np.arange(n)))
+        order = np.lexsort((member, slot))
+        out.issue_members = member[order]
+        out.issue_ptr = np.concatenate(([0], np.cumsum(np.bincount(slot, minlength=n_r * n_i))))
         return out
 
 
 class _Merged(_Round):
-    """Candidates of several runs stacked (see :meth:`_Round.merge`)."""
+    """Candidates of several runs stacked (see :meth:`_Round.batch`)."""
 
+    outcome0: Array
     starts: IntArray
     sizes: IntArray
     run: IntArray
     p_local: IntArray
     q_local: IntArray
-    by_issue_runs: list[list[IntArray]]
+    issue_ptr: IntArray
+    issue_members: IntArray
+
+    def on_issues(self, slots: IntArray) -> IntArray:
+        """The candidates on any of the (run, issue) ``slots`` (repeats possible)."""
+        lo = self.issue_ptr[slots]
+        size = self.issue_ptr[slots + 1] - lo
+        total = int(size.sum())
+        if not total:
+            return np.zeros(0, dtype=np.intp)
+        shift = np.repeat(lo - np.concatenate(([0], np.cumsum(size)[:-1])), size)
+        return self.issue_members[shift + np.arange(total)]
 
 
 def _externalities(
@@ -297,10 +347,9 @@ def _run_many(
     ties = 0
     pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
     for t in range(1, rounds + 1):
-        per_run = [_Round(x[r], s[r], w[r], mask) for r in range(n_r)]
-        m = _Round.merge(per_run, cells, n_i)
+        m = _Round.batch(x, s, w, mask)
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
-        outcome = np.concatenate([rd.outcome0 for rd in per_run])  # (R * I,)
+        outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
         m.evaluate(np.flatnonzero(m.alive), y, outcome, direction)
         gains = m.gain
@@ -359,17 +408,16 @@ def _run_many(
                 gain_b = float(dOp[0] * m.s_bp[e0] - dOq[0] * m.s_bq[e0])
                 done.append((e0, gain_a, gain_b, float(op0[0]), float(op1[0]), float(oq0[0]), float(oq1[0])))
                 moves.append((float(ya0[0]), float(ya[0]), float(yb0[0]), float(yb[0]), bool(tied[0])))
-            lists = m.by_issue_runs
-            pairs = zip(runs.tolist(), m.p_local[e].tolist(), m.q_local[e].tolist(), strict=True)
-            touched = np.concatenate([lists[r][d] for r, dp, dq in pairs for d in (dp, dq)])
+            touched = m.on_issues(np.concatenate((ip, iq)))
             touched = touched[m.alive[touched]]
             if touched.size:
                 m.evaluate(touched, y, outcome, direction)
         y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
         voting[:, t] = expected_outcome(y2, w)
         if record:
-            ext = _externalities(per_run[0], done, x[0], s[0], mask)
-            records.append(_round_record(t, per_run[0], done, moves, ext, actor_ids, issue_ids))
+            run0 = _Round(x[0], s[0], w[0], mask)  # run 0's candidates, with its own indices
+            ext = _externalities(run0, done, x[0], s[0], mask)
+            records.append(_round_record(t, run0, done, moves, ext, actor_ids, issue_ids))
         x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
         preference[:, t] = expected_outcome(x, w)
         positions[:, t] = x
@@ -419,13 +467,13 @@ def exchange(
     problem: Problem,
     *,
     rng: np.random.Generator,
-    rounds: int = 10,
-    p: float = 0.0,
-    salience_weight: float = 0.4,
-    fixed_weight: float = 0.1,
-    repetitions: int = 1,
-    summary: str = "mean",
-    outcome: str = "voting",
+    rounds: int,
+    p: float,
+    salience_weight: float,
+    fixed_weight: float,
+    repetitions: int,
+    summary: str,
+    outcome: str,
 ) -> ModelResult:
     """Stokman & Van Oosten's (1994) exchange model, equal gain or randomised (p > 0).
 

@@ -49,7 +49,12 @@ class ModelResult:
 
 @dataclass(frozen=True)
 class Param:
-    """A model parameter: its default, type, meaning and admissible values."""
+    """A model parameter: its default, type, meaning and admissible values.
+
+    The default is declared here and nowhere else (no dataclass defaults or ``.get()`` fallbacks
+    in the model). ``default=None`` means "auto": the value follows another choice (e.g. the
+    model's variant), and ``auto`` or None are accepted values.
+    """
 
     name: str
     default: Any
@@ -61,6 +66,8 @@ class Param:
 
     def coerce(self, value: Any, model: str) -> Any:
         where = f"model {model}, parameter {self.name}"
+        if self.default is None and (value is None or (isinstance(value, str) and value.strip() == "auto")):
+            return None  # a parameter whose default is another's choice (e.g. a model variant's)
         if isinstance(value, str) and self.type is not str:
             text = value.strip()
             try:

@@ -349,103 +349,38 @@ def _win_probability(s: _Settings, dist: Array, risk: Array, cap: Array, pos: Ar
     return np.take_along_axis(p, last, axis=-1), p
 
 
-def _gather_rows(x: Array, idx: IntArray) -> Array:
-    """``x[b, idx[b, t], ...]`` for ``x`` of shape ``(N, A, ...)`` and ``idx`` ``(N, T)``."""
-    return x[np.arange(x.shape[0])[:, None], idx]
-
-
-def _challenge(
-    s: _Settings,
-    dist: Array,
-    risk: Array,
-    weight: Array,
-    sal_total: Array,
-    h: IntArray,
-    k: IntArray,
-    i: IntArray,
-    j: IntArray,
+def _contests(
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array, view: str = "initiator"
 ) -> tuple[Array, Array]:
-    """h's estimate of P[i beats j] and of k's utility gain if i challenges j (``probEduChlg``).
+    """Every challenge (i, j) as one estimator h sees it (``probEduChlg``): ``(N, i, j)`` each.
 
-    dist, risk: the state's distances ``(N, A, A)`` and risk attitudes ``(N, A)``;
-    weight: salience total times capability ``(N, A)``; h, k, i, j: ``(N, T)`` actor indices.
-    Returns two ``(N, T)`` arrays. Cost O(N T A).
-    """
-    n_a = dist.shape[-1]
-    bidx = np.arange(dist.shape[0])[:, None]
-    r_h = risk[bidx, h]  # (N, T)
-    r_n = risk[:, None, :]  # (N, 1, A)
-    est_hn = estimated_risk(r_h[:, :, None], r_n, s.adjust)  # (N, T, A): h's estimate of n's R
-
-    def u(a: IntArray, b: IntArray) -> Array:  # h's utility of a for b's position: (N, T)
-        return utility(dist[bidx, a, b], estimated_risk(r_h, risk[bidx, a], s.adjust))
-
-    uii, uij, uji, ujj = u(i, i), u(i, j), u(j, i), u(j, j)
-    uki, ukj = u(k, i), u(k, j)
-    eu_sq = uki + ukj
-    u_win = uki + uki
-    u_lose = ukj + ukj
-
-    c_i = vote(s.voting, weight[bidx, i], uii - uij)
-    c_j = vote(s.voting, weight[bidx, j], uji - ujj)
-    chij = (MIN_CHALLENGE_COALITION + _pos(c_i)) + _pos(c_j)
-    chji = (MIN_CHALLENGE_COALITION + _pos(-c_i)) + _pos(-c_j)
-
-    # third parties n: each weighs in on a three-actor "little contest" (vProbLittle,
-    # thirdPartyVoteSU); their votes add to the principals' coalitions
-    dist_t = np.swapaxes(dist, -1, -2)  # dist_t[b, x, n] = dist[b, n, x]
-    d_nn = np.diagonal(dist, axis1=-2, axis2=-1)[:, None, :]
-    uni = utility(_gather_rows(dist_t, i), est_hn)
-    unj = utility(_gather_rows(dist_t, j), est_hn)
-    unn = utility(d_nn, est_hn)
-    w_n = weight[:, None, :]
-    v0 = vote(s.voting, w_n, uni - unj)
-    cni = chij[:, :, None] + _pos(v0)
-    cnj = chji[:, :, None] + _pos(-v0)
-    pin = cni / (cni + cnj)
-    pjn = 1.0 - pin
-    if s.third_party == "SemiCommit":
-        u_ik_j = pin * (uni + uni + unn) + pjn * (unj + unj + unj)
-        u_i_jk = pin * (uni + uni + uni) + pjn * (unj + unj + unn)
-    elif s.third_party == "FullCommit":
-        u_ik_j = pin * (uni + uni + uni) + pjn * (unj + unj + unj)
-        u_i_jk = pin * (uni + uni + uni) + pjn * (unj + unj + unj)
-    else:  # NoCommit
-        u_ik_j = pin * (uni + uni + unn) + pjn * (unj + unj + unn)
-        u_i_jk = pin * (uni + uni + unn) + pjn * (unj + unj + unn)
-    vn = vote(s.voting, w_n, u_ik_j - u_i_jk)
-    third = (np.arange(n_a)[None, None, :] != i[:, :, None]) & (
-        np.arange(n_a)[None, None, :] != j[:, :, None]
-    )
-    chij = chij + np.where(third, _pos(vn), 0.0).sum(axis=-1)
-    chji = chji + np.where(third, _pos(-vn), 0.0).sum(axis=-1)
-
-    p_ij = chij / (chij + chji)
-    p_ji = chji / (chij + chji)
-    s_j = sal_total[bidx, j]
-    eu_contest = p_ij * u_win + p_ji * u_lose
-    eu_challenge = (1 - s_j) * u_win + s_j * eu_contest
-    return p_ij, eu_challenge - eu_sq
-
-
-def _best_challenges(
-    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array
-) -> tuple[IntArray, Array]:
-    """Each actor's target (-1 for none) and its own estimate of winning, ``(N, A)`` each.
-
-    The same arithmetic as :func:`_challenge` with h = k = i for every pair (i, j), laid out
-    as ``(N, i, j, n)`` blocks so that the terms that do not depend on j are computed once.
+    Returns h's estimate of P[i beats j] and, for i's challenge of j, h's estimate of i's
+    expected utility gain (k = i). ``view`` "initiator" takes h = i (whom to challenge,
+    ``bestChallenge``), "receiver" h = j (the receiver's own estimate, for InitRcvrInterp).
+    The principals vote on i against j with h's estimates of their utilities; each third
+    party n adds its vote on the three-actor "little contest" (``vProbLittle``,
+    ``thirdPartyVoteSU``). dist, risk: the state's distances ``(N, A, A)`` and risk attitudes
+    ``(N, A)``; weight: salience total times capability ``(N, A)``. Cost O(N A^3), laid out
+    as ``(N, i, j, n)`` blocks so that the terms that do not depend on every index are
+    computed once.
     """
     n_b, n_a = risk.shape
-    eye = np.eye(n_a, dtype=bool)
+    receiver = view == "receiver"
     est = estimated_risk(risk[:, :, None], risk[:, None, :], s.adjust)  # est[b, h, n]
-    own = utility(dist, risk[:, :, None])  # own[b, i, x] = u^i(i, x)
-    uii = np.diagonal(own, axis1=-2, axis2=-1)[:, :, None]  # (N, A, 1)
-    uij = own
+    own = utility(dist, risk[:, :, None])  # own[b, a, x] = u^a(a, x): an actor knows its own R
     d_t = np.swapaxes(dist, -1, -2)  # d_t[b, x, n] = dist[b, n, x]
     d_jj = np.diagonal(dist, axis1=-2, axis2=-1)  # (N, A)
-    uji = utility(d_t, est)  # u^i(j, i): dist[j, i] with est[i, j]
-    ujj = utility(d_jj[:, None, :], est)
+    if receiver:  # h = j: j knows its own utilities and estimates i's
+        est_t = np.swapaxes(est, -1, -2)  # est_t[b, i, j] = est[b, j, i]
+        uii = utility(d_jj[:, :, None], est_t)  # u^j(i, i)
+        uij = utility(dist, est_t)  # u^j(i, j)
+        uji = np.swapaxes(own, -1, -2)  # u^j(j, i)
+        ujj = np.diagonal(own, axis1=-2, axis2=-1)[:, None, :]  # u^j(j, j)
+    else:  # h = i
+        uii = np.diagonal(own, axis1=-2, axis2=-1)[:, :, None]  # (N, A, 1)
+        uij = own
+        uji = utility(d_t, est)  # u^i(j, i): dist[j, i] with est[i, j]
+        ujj = utility(d_jj[:, None, :], est)
     eu_sq = uii + uij
     u_win = uii + uii
     u_lose = uij + uij
@@ -454,9 +389,10 @@ def _best_challenges(
     chij = (MIN_CHALLENGE_COALITION + _pos(c_i)) + _pos(c_j)  # (N, i, j)
     chji = (MIN_CHALLENGE_COALITION + _pos(-c_i)) + _pos(-c_j)
 
-    uni_all = utility(d_t, est)  # (N, i, n): u^i(n, i) = dist[n, i] with est[i, n]
-    unn_all = utility(d_jj[:, None, :], est)  # (N, i, n)
-    one_minus = 1.0 - d_t  # (N, j, n) for u^i(n, j) = (1 - d)(1 + d est[i, n])
+    # third parties n, with h's estimate of n's risk attitude: est[h, n]
+    uni_all = utility(d_t, est)  # (N, h, n) for h = i: u^h(n, i) = dist[n, i] with est[h, n]
+    unn_all = utility(d_jj[:, None, :], est)  # (N, h, n): u^h(n, n)
+    one_minus = 1.0 - d_t  # (N, j, n) for u^h(n, j) = (1 - d)(1 + d est[h, n])
     slope = one_minus * d_t
     w_n = weight[:, None, None, :]
     plus = np.empty((n_b, n_a, n_a))
@@ -467,14 +403,19 @@ def _best_challenges(
     for lo in range(0, n_a, step):
         sl = slice(lo, lo + step)
         rows = every[sl]
-        e = est[:, sl, None, :]  # (N, i, 1, n)
-        uni = uni_all[:, sl, None, :]
-        unn = unn_all[:, sl, None, :]
+        if receiver:  # h = j: h's estimates vary with (j, n)
+            e = est[:, None, :, :]  # (N, 1, j, n)
+            uni = utility(d_t[:, sl, None, :], e)  # (N, i, j, n)
+            unn = unn_all[:, None, :, :]
+        else:  # h = i: they vary with (i, n)
+            e = est[:, sl, None, :]  # (N, i, 1, n)
+            uni = uni_all[:, sl, None, :]
+            unn = unn_all[:, sl, None, :]
         if outside:  # never for positions inside the unit box: KTAB's other branch of bsUtil
             unj = utility(d_t[:, None], e)
         else:
             unj = slope[:, None] * e
-            unj += one_minus[:, None]  # (N, i, j, n): u^i(n, j)
+            unj += one_minus[:, None]  # u^h(n, j): (N, i, j, n), or (N, 1, j, n) when h = j
         # vProbLittle: n's vote between i and j added to the principals' coalitions
         v0 = vote(s.voting, w_n, uni - unj)
         cni = np.maximum(v0, 0.0)
@@ -487,8 +428,11 @@ def _best_challenges(
         # thirdPartyVoteSU: the difference of n's utilities of "i with n beats j" and
         # "i beats j with n", simplified (the repeated terms cancel)
         if s.third_party == "SemiCommit":
-            gap = np.subtract(unj, unn, out=unj)
-            gap *= pjn
+            if receiver:
+                gap = (unj - unn) * pjn
+            else:
+                gap = np.subtract(unj, unn, out=unj)
+                gap *= pjn
             du = np.multiply(pin, unn - uni, out=pin)
             du += gap
         else:  # NoCommit, FullCommit: both states are worth the same to n
@@ -505,7 +449,17 @@ def _best_challenges(
     s_j = sal_total[:, None, :]
     eu_contest = p_ij * u_win + p_ji * u_lose
     gain = ((1 - s_j) * u_win + s_j * eu_contest) - eu_sq
-    gain = np.where(eye | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
+    return p_ij, gain
+
+
+def _best_challenges(
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array
+) -> tuple[IntArray, Array]:
+    """Each actor's target (-1 for none) and its own estimate of winning, ``(N, A)`` each
+    (``bestChallenge``: the rival with the largest expected gain above ``MIN_SIG_GAIN``)."""
+    n_a = risk.shape[-1]
+    p_ij, gain = _contests(s, dist, risk, weight, sal_total)
+    gain = np.where(np.eye(n_a, dtype=bool) | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
     target = np.argmax(gain, axis=-1)  # the first of equal gains, as KTAB's strict '>' scan
     has = np.isfinite(np.take_along_axis(gain, target[..., None], axis=-1)[..., 0])
     p = np.take_along_axis(p_ij, target[..., None], axis=-1)[..., 0]
@@ -541,8 +495,8 @@ def _turn(
     else:
         # the receiver's own estimate that the initiator wins (KTAB passes j's estimate of
         # the initiator's utility gain here, which is not a probability; see docs/models/smp.md)
-        p_j, _ = _challenge(s, dist, risk, weight, sal_total, tgt, actors + 0 * tgt, actors + 0 * tgt, tgt)
-        p_j = np.where(has, p_j, 0.5)
+        p_rcvr, _ = _contests(s, dist, risk, weight, sal_total, view="receiver")
+        p_j = np.where(has, np.take_along_axis(p_rcvr, tgt[..., None], axis=-1)[..., 0], 0.5)
         j_init, j_rcvr = interpolate(s.interpolation, t_i, s_i, p_j[..., None], t_j, s_j, 1 - p_j[..., None])
         if s.bargain == "InitRcvrInterp":
             inits, rcvrs = [b_init, j_init], [b_rcvr, j_rcvr]
@@ -701,18 +655,18 @@ def run(
     problem: Problem,
     *,
     rng: np.random.Generator,
-    victory_model: str = "Linear",
-    pce_model: str = "Conditional",
-    transitions: str = "Deterministic",
-    voting_rule: str = "Proportional",
-    big_r_adjust: str = "OneThird",
-    big_r_range: str = "Mid",
-    third_party_commit: str = "SemiCommit",
-    interpolation: str = "S2P2",
-    bargain_model: str = "InitOnlyInterp",
-    min_turns: int = 2,
-    max_turns: int = 100,
-    min_delta_ratio: float = 0.02,
+    victory_model: str,
+    pce_model: str,
+    transitions: str,
+    voting_rule: str,
+    big_r_adjust: str,
+    big_r_range: str,
+    third_party_commit: str,
+    interpolation: str,
+    bargain_model: str,
+    min_turns: int,
+    max_turns: int,
+    min_delta_ratio: float,
 ) -> ModelResult:
     """Run KTAB's SMP to its stopping rule on every batch element.
 
@@ -848,15 +802,14 @@ def _history(
         if t < len(records):
             rec = records[t]
             bargains = []
+            targets = rec["target"][0].tolist()
+            chosen = rec["chosen_initiator"][0].tolist()
             for k, a in enumerate(ids):
-                j = int(rec["target"][0, k])
+                j = targets[k]
                 if j < 0:
                     continue
-                adopted_by = [
-                    ids[n]
-                    for n in range(len(ids))
-                    if int(rec["chosen_initiator"][0, n]) == k and (n == k or n == j)
-                ]
+                # only the bargain's two parties can adopt it
+                adopted_by = [ids[n] for n in sorted((k, j)) if chosen[n] == k]
                 bargains.append(
                     {
                         "initiator": a,

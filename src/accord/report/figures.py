@@ -744,3 +744,91 @@ def survival(
     fig.tight_layout()
     declutter(fig, movable)
     return fig
+
+
+# ----------------------------------------------------------------------------------------------
+# what-if sweeps
+# ----------------------------------------------------------------------------------------------
+
+
+def sweep_lines(
+    x: NDArray[np.float64],
+    panels: Sequence[Mapping[str, Any]],
+    zone: NDArray[np.float64] | None,
+    xlabel: str,
+    title: str,
+) -> Figure:
+    """Forecasts along a one-parameter sweep: one panel per issue, one line per model.
+
+    ``x``: the swept values ``(N,)``; ``panels``: ``{"name", "scale": (min, max, min_label,
+    max_label), "models": {model: outcomes (N,)}}``; ``zone``: 1.0 where a zone of agreement
+    exists at that value, 0.0 where not, NaN where unknown (shaded green where it exists).
+    """
+    n = len(panels)
+    fig, axes = plt.subplots(n, 1, figsize=(PAGE_WIDTH, 0.9 + 1.9 * n), squeeze=False, sharex=True)
+    handles: dict[str, Any] = {}
+    xs = np.asarray(x, dtype=float)
+    for ax, p in zip(axes[:, 0], panels, strict=True):
+        if zone is not None and xs.size > 1:
+            z = np.asarray(zone, dtype=float)
+            ax.fill_between(
+                xs, 0, 1, where=z > 0.5, transform=ax.get_xaxis_transform(),
+                color=OKABE_ITO[2], alpha=0.15, lw=0, step="mid",
+            )  # fmt: skip
+        for k, (model, y) in enumerate(p["models"].items()):
+            st = style(k)
+            (line,) = ax.plot(xs, np.asarray(y, dtype=float), color=st["color"], ls=st["ls"], lw=1.4)
+            handles.setdefault(model, line)
+        _scale_ticks(ax, p["scale"], axis="y")
+        ax.set_ylabel("forecast")
+        ax.set_title(p["name"], loc="left", fontsize=9)
+    axes[-1, 0].set_xlabel(xlabel)
+    if zone is not None:
+        handles["zone of agreement exists"] = Patch(color=OKABE_ITO[2], alpha=0.15)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10)
+    fig.legend(
+        list(handles.values()), list(handles), loc="lower center", ncol=min(4, max(1, len(handles))),
+        frameon=False,
+    )  # fmt: skip
+    fig.tight_layout(rect=(0, 0.05 + 0.03 * ((len(handles) - 1) // 4 + 1), 1, 0.98))
+    return fig
+
+
+def sweep_grid(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    values: NDArray[np.float64],
+    xlabel: str,
+    ylabel: str,
+    label: str,
+    title: str,
+    binary: bool = False,
+) -> Figure:
+    """A two-parameter sweep as a heat map: ``values`` ``(len(y), len(x))`` over the grid.
+
+    ``binary``: the values are 1/0 answers (e.g. whether a zone of agreement exists), drawn in
+    two colours (green yes, vermillion no, grey unknown) instead of a colour scale.
+    """
+    v = np.ma.masked_invalid(np.asarray(values, dtype=float))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 4.6))
+    extent = (float(np.min(x)), float(np.max(x)), float(np.min(y)), float(np.max(y)))
+    if binary:
+        cmap = LinearSegmentedColormap.from_list("zone", [OKABE_ITO[3], OKABE_ITO[2]], N=2).with_extremes(
+            bad="#dddddd"
+        )
+        ax.imshow(v, origin="lower", aspect="auto", extent=extent, cmap=cmap, vmin=0, vmax=1,
+                  interpolation="nearest")  # fmt: skip
+        ax.legend(
+            [Patch(color=OKABE_ITO[2]), Patch(color=OKABE_ITO[3])], ["yes", "no"], title=label,
+            loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+        )  # fmt: skip
+    else:
+        im = ax.imshow(
+            v, origin="lower", aspect="auto", extent=extent, cmap="viridis", interpolation="nearest"
+        )
+        fig.colorbar(im, ax=ax, label=label, fraction=0.04, pad=0.02)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(wrap(title, 80), loc="left")
+    fig.tight_layout()
+    return fig

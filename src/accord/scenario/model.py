@@ -12,12 +12,16 @@ import math
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from accord.scenario.edit import ScenarioEditing, ValidatedModel
+
+from accord.scenario.crisis import Crisis
 
 Role = Literal["party", "mediator", "outside"]
 
 
-class _Strict(BaseModel):
+class _Strict(ValidatedModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -232,8 +236,9 @@ class Deal(_Strict):
         return self
 
 
-class Scenario(_Strict):
-    """A negotiation case. Construct through :func:`accord.scenario.load` or ``Scenario(...)``.
+class Scenario(ScenarioEditing, _Strict):
+    """A negotiation case. Construct through :func:`accord.scenario.load` or ``Scenario(...)``;
+    change one through the ``with_*`` methods (:mod:`accord.scenario.edit`), each a new scenario.
 
     ``salience_scale`` says whether saliences are written on 0-1 (``1``) or 0-100 (``100``).
     """
@@ -248,6 +253,8 @@ class Scenario(_Strict):
     proposals: tuple[Proposal, ...] = ()
     deal: Deal | None = None
     """The deal under analysis, described by cease-fire features (used by the durability analysis)."""
+    crisis: Crisis | None = None
+    """A crisis escalation game among some of the actors (used by :mod:`accord.games.crisis`)."""
     meta: dict[str, Any] = Field(default_factory=dict)
     """Free-form facts an importer keeps (e.g. DEU procedure and voting rule)."""
 
@@ -307,6 +314,8 @@ class Scenario(_Strict):
                         f"{where}.point.{issue_id}: {value:g} is outside the scale "
                         f"{scale.min:g}..{scale.max:g}"
                     )
+        if self.crisis is not None:
+            self.crisis.check_actors(tuple(actor_ids))
         del issue_ids
         return self
 

@@ -14,7 +14,9 @@ machine; :func:`connect` attaches to an existing scheduler.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -75,7 +77,7 @@ def run_blocks(
             if progress is not None:
                 progress.advance(stop - start)
     else:
-        from distributed import as_completed
+        as_completed = _distributed().as_completed
 
         [shared] = client.scatter([job], broadcast=True, hash=False)
         futures = {
@@ -95,43 +97,115 @@ def run_blocks(
     return {key: np.concatenate([p[key] for p in ordered], axis=0) for key in ordered[0]}
 
 
+def _distributed() -> Any:
+    """Dask's ``distributed`` package: an optional extra (``pip install 'accord[distributed]'``)."""
+    try:
+        import distributed
+    except ImportError:
+        raise InputError(
+            "--workers/--scheduler need Dask: pip install 'accord[distributed]' (make setup installs it)"
+        ) from None
+    return distributed
+
+
 @contextmanager
 def local_cluster(workers: int) -> Iterator[Any]:
-    """A Dask client on a LocalCluster of ``workers`` single-threaded processes; closed on exit."""
+    """A Dask client on a LocalCluster of ``workers`` single-threaded processes; closed on exit.
+
+    No worker outlives the block: client and cluster close in ``finally`` (their own shutdown
+    errors are not the user's), SIGTERM is turned into ``SystemExit`` meanwhile so that the
+    ``finally`` runs on a plain ``kill`` too, and any worker process still there at the end is
+    terminated.
+    """
     if workers < 1:
         raise InputError(f"--workers {workers}: must be at least 1")
+    distributed = _distributed()
     import dask
-    from distributed import Client, LocalCluster
+    import psutil
 
-    # Dask sets MALLOC_TRIM_THRESHOLD_ in its workers, which turns off glibc's adaptive mmap
-    # threshold: every block-sized NumPy temporary is then mapped and unmapped afresh and
-    # the draws run about 3-5 times slower than in-process (measured). Workers here keep
-    # glibc's defaults, like this process.
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=50,  # logging.CRITICAL: shutdown races log tracebacks that are not errors
-        )
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
+
+    me = psutil.Process()
+    before = {c.pid for c in me.children(recursive=True)}
+    previous = _exit_on_sigterm()
     try:
-        client = Client(cluster)
+        # Dask sets MALLOC_TRIM_THRESHOLD_ in its workers, which turns off glibc's adaptive mmap
+        # threshold: every block-sized NumPy temporary is then mapped and unmapped afresh and
+        # the draws run about 3-5 times slower than in-process (measured). Workers here keep
+        # glibc's defaults, like this process.
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=50,  # logging.CRITICAL: shutdown races log tracebacks that are not errors
+            )
         try:
-            yield client
+            client = Client(cluster)
+            try:
+                yield client
+            finally:
+                _quietly(client.close)
         finally:
-            client.close()
+            _quietly(cluster.close)
     finally:
-        cluster.close()
+        _reap(me, before)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm() -> Any:
+    """Make SIGTERM raise SystemExit (exit code 143) in the main thread; the previous handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
+def _quietly(close: Callable[[], Any]) -> None:
+    """Run a Dask close; a failure to shut down cleanly is not the user's error."""
+    try:
+        close()
+    except Exception:  # e.g. a worker killed mid-start fails Dask's own assertions
+        pass
+
+
+def _reap(me: Any, before: set[int], grace: float = 3.0) -> None:
+    """Terminate (then kill) this process's children started since ``before`` (the workers),
+    but for multiprocessing's resource tracker, which ends with this process."""
+    import psutil
+
+    try:
+        late = [
+            c
+            for c in me.children(recursive=True)
+            if c.pid not in before and "resource_tracker" not in " ".join(c.cmdline())
+        ]
+    except psutil.Error:
+        return
+    for c in late:
+        try:
+            c.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(late, timeout=grace)
+    for c in alive:
+        try:
+            c.kill()
+        except psutil.Error:
+            pass
 
 
 @contextmanager
 def connect(address: str, timeout: float = 10.0) -> Iterator[Any]:
     """A Dask client on the existing scheduler at ``address`` (e.g. ``tcp://host:8786``)."""
-    from distributed import Client
-
+    client_type = _distributed().Client
     try:
-        client = Client(address, timeout=timeout)
+        client = client_type(address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise InputError(f"--scheduler {address}: cannot connect ({exc})") from None
     try:
