@@ -486,6 +486,8 @@ def analyze_case(
         seed=seed,
         noise=noise,
     )
+    if crisis is not None and isinstance(crisis.get("summary"), str):
+        summary = summary.model_copy(update={"crisis": crisis["summary"]})
     return CaseAnalysis(
         summary=summary,
         schema_version=SCHEMA_VERSION,

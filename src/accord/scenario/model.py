@@ -14,9 +14,8 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from accord.scenario.edit import ScenarioEditing, ValidatedModel
-
 from accord.scenario.crisis import Crisis
+from accord.scenario.edit import ScenarioEditing, ValidatedModel
 
 Role = Literal["party", "mediator", "outside"]
 
