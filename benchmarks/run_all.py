@@ -13,7 +13,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
-    names = argv or sorted(p.stem for p in HERE.glob("*.py") if p.stem not in ("run_all", "__init__"))
+    # modules named _*.py are helpers the benchmarks import
+    found = (p.stem for p in HERE.glob("*.py") if p.stem != "run_all" and not p.stem.startswith("_"))
+    names = argv or sorted(found)
     failed = 0
     for name in names:
         print(f"== {name}", flush=True)

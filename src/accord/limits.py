@@ -48,6 +48,22 @@ MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
 """Largest total size of a workbook's unpacked parts (a zip bomb unpacks to gigabytes)."""
 
 
+# bounds on counts that commands and API functions take (each far above any real use, far below harm)
+MAX_SEED = 2**32 - 1
+MAX_DRAWS = 10_000_000
+"""Most Monte Carlo draws per run; the memory estimate (:func:`check_memory`) refuses sooner when the
+scenario is large."""
+MAX_SENSITIVITY_DRAWS = 1_000_000
+MAX_BINS = 10_000
+MAX_BOOTSTRAP = 1_000_000
+MAX_SPLITS = 1_000
+MAX_WORKERS = 1_024
+MAX_DAYS = 36_525
+"""Longest span in days a user may give (100 years), e.g. a fixed term."""
+MAX_TURNS = 1_000
+"""Most rounds an iterative model (SMP, EUM, exchange) may be asked to run."""
+
+
 def max_memory_bytes() -> int:
     """Largest single array a command may allocate (default 4 GiB; ``$ACCORD_MAX_MEMORY_MB`` changes it)."""
     return _env_int("ACCORD_MAX_MEMORY_MB", 4096) * 1024 * 1024
@@ -149,11 +165,18 @@ def check_memory(
     need = estimate_bytes(*shape, itemsize=itemsize, arrays=arrays)
     limit = max_memory_bytes()
     if need > limit:
-        dims = " x ".join(f"{n:,}" for n in shape)
         raise ParameterError(
-            f"{what} would need about {_human(need)} of memory ({dims} values), above the limit of "
+            f"{what} would need about {_human(need)} of memory, above the limit of "
             f"{_human(limit)} (ACCORD_MAX_MEMORY_MB); {hint}"
         )
+
+
+def check_draws_memory(what: str, draws: int, actors: int, issues: int, per_draw: int = 0) -> None:
+    """The memory estimate before a Monte Carlo run: ``draws x actors x issues`` values (the drawn
+    positions, saliences and powers) plus ``per_draw`` values kept per draw (outcomes per model and
+    issue, acceptance per proposal), 8 bytes each; refuses above :func:`max_memory_bytes`."""
+    values = max(1, int(actors)) * max(1, int(issues)) + max(0, int(per_draw))
+    check_memory(what, int(draws), values)
 
 
 def _human(n: int) -> str:

@@ -16,15 +16,20 @@ Every refusal is an :class:`~accord.errors.InputError` naming the path and what 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from accord.errors import InputError
 
-__all__ = ["check_output", "write_output"]
+__all__ = ["NULL_REASONS", "check_output", "json_ready", "write_output"]
+
+NULL_REASONS = "null_reasons"
+"""The key under which :func:`json_ready` lists the values it turned into null, with the reason."""
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -154,3 +159,38 @@ def write_output(
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def json_ready(data: Any) -> tuple[Any, dict[str, str]]:
+    """``data`` with every NaN or infinite float (also inside NumPy scalars) replaced by None.
+
+    Returns the cleaned data and ``{path: reason}`` for each value replaced (``forecasts.eum.outcome.x:
+    "nan: not a finite number"``), so that JSON output never carries NaN or Infinity (which strict JSON
+    parsers reject) and still says why a value is missing. Walks without recursion limits trouble for
+    the shallow data accord writes.
+    """
+    reasons: dict[str, str] = {}
+
+    def clean(node: Any, path: str) -> Any:
+        if isinstance(node, bool) or node is None or isinstance(node, str | int):
+            return node
+        if isinstance(node, float) or hasattr(node, "dtype") and getattr(node, "shape", None) == ():
+            try:
+                value = float(node)
+            except (TypeError, ValueError):
+                return node
+            if math.isfinite(value):
+                return node if isinstance(node, float) else value
+            reasons[path or "$"] = (
+                f"{value}: not a finite number (the computation overflowed or was undefined)"
+            )
+            return None
+        if isinstance(node, dict):
+            return {k: clean(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()}
+        if isinstance(node, list | tuple):
+            return [clean(v, f"{path}[{i}]") for i, v in enumerate(node)]
+        if hasattr(node, "tolist"):
+            return clean(node.tolist(), path)
+        return node
+
+    return clean(data, ""), reasons

@@ -15,7 +15,7 @@ from accord.scenario.frames import COLUMNS
 from conftest import EXAMPLES
 from strategies import full_scenarios, scenarios
 
-TABLE_FIELDS = ("name", "description", "as_of", "sources", "salience_scale", "deal", "meta")
+TABLE_FIELDS = ("name", "description", "as_of", "sources", "salience_scale", "deal", "crisis", "meta")
 
 
 def _normal(s: Scenario, tables_only: bool = False) -> dict[str, Any]:

@@ -91,6 +91,15 @@ class Forecasts(Mapping[str, "Forecast"]):
     ``forecasts["eum"]`` is the model's :class:`~accord.forecast.Forecast` (its ``outcome``
     per issue in scale units, its ``result`` with trajectory and details). Models that do not
     apply to the scenario are listed in ``skipped`` with the reason.
+
+    >>> import accord
+    >>> f = accord.forecast("examples/gaza_ceasefire_2024.yaml", "compromise")
+    >>> f.to_frame()[["model", "issue", "outcome"]].round(1)
+            model       issue  outcome
+    0  compromise    presence     41.4
+    1  compromise    hostages     60.8
+    2  compromise  end_of_war     44.7
+    >>> fig = f.plot()
     """
 
     def __init__(self, scenario: Scenario, forecasts: Mapping[str, Forecast], seed: int) -> None:
@@ -213,7 +222,13 @@ class Forecasts(Mapping[str, "Forecast"]):
 
 @dataclass
 class MonteCarlo:
-    """Monte Carlo draws of a scenario through the models (``simulation`` holds the arrays)."""
+    """Monte Carlo draws of a scenario through the models (``simulation`` holds the arrays).
+
+    >>> import accord
+    >>> mc = accord.simulate("examples/gaza_ceasefire_2024.yaml", 100, "compromise")
+    >>> mc.p_zone, mc.to_frame().shape
+    (0.0, (300, 5))
+    """
 
     simulation: Simulation
     bins: int = 20
@@ -539,6 +554,13 @@ class Case:
     ``analysis`` is the typed :class:`~accord.case.CaseAnalysis` (its ``summary`` first, then
     the evidence; ``to_dict()`` is its JSON); its attributes are reachable here too
     (``case.summary``, ``case.zone``, ``case.points``...).
+
+    >>> import accord
+    >>> case = accord.analyze("examples/gaza_ceasefire_2024.yaml", draws=0)
+    >>> case.to_frame().query("kind == 'status_quo' and veto")[["actor", "margin", "accepts"]].round(3)
+        actor  margin  accepts
+    0  israel   0.028     True
+    1   hamas  -0.611    False
     """
 
     def __init__(self, scenario: Scenario, analysis: CaseAnalysis) -> None:

@@ -161,6 +161,18 @@ class Sweep:
     veto player accepts the model's forecast; ``zone``: ``(N,)`` 1.0 where a zone of agreement
     exists, 0.0 where not, NaN where it cannot be judged (``zone_note`` says why);
     ``proposals``: ``(N, P)`` whether every veto player accepts each of the scenario's proposals.
+
+    >>> import accord
+    >>> sw = accord.sweep("examples/gaza_ceasefire_2024.yaml", "hamas", "presence", "reservation",
+    ...                   values=[30, 70], models="compromise")
+    >>> sw.to_frame()[["hamas.presence.reservation", "issue", "outcome", "zone"]].round(1)
+       hamas.presence.reservation       issue  outcome  zone
+    0                        30.0    presence     41.4   0.0
+    1                        30.0    hostages     60.8   0.0
+    2                        30.0  end_of_war     44.7   0.0
+    3                        70.0    presence     41.4   1.0
+    4                        70.0    hostages     60.8   1.0
+    5                        70.0  end_of_war     44.7   1.0
     """
 
     def __init__(

@@ -486,7 +486,7 @@ def analyze_case(
         seed=seed,
         noise=noise,
     )
-    if crisis is not None and isinstance(crisis.get("summary"), str):
+    if crisis is not None:
         summary = summary.model_copy(update={"crisis": crisis["summary"]})
     return CaseAnalysis(
         summary=summary,

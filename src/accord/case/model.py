@@ -134,7 +134,11 @@ class Summary(_Result):
     recommended: Recommendation | None = F("which deal to table and why")
     durability: DurabilitySummary | None = F("whether it would hold (with a deal: block and cease-fire data)")
     caveats: list[Caveat] = F("what could change the verdict")
-    crisis: str | None = F("the crisis game's answer in one line (with a crisis: block)", default=None)
+    crisis: str | None = F(
+        "the crisis game's answer in one line (most likely outcome, its SPE, P(wider war)); "
+        "null without a crisis: block",
+        default=None,
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "accord.cli.backtest",
     "accord.cli.report",
     "accord.cli.crisis",
+    "accord.cli.serve",
 )
 
 

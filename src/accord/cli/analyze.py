@@ -18,6 +18,7 @@ from rich.table import Table
 
 from accord.case.model import DEFAULT_DRAWS, DEFAULT_NOISE, CaseAnalysis
 from accord.cli import app
+from accord.cli import options as opt
 from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.cli.output import check_format, console, dump_json
 from accord.errors import InputError
@@ -403,13 +404,14 @@ def analyze(
         "--point",
         help="A point to test, ISSUE=VALUE in scale units (repeatable; others at the status quo)",
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed for stochastic models and the Monte Carlo draws"),
-    draws: int = typer.Option(
-        DEFAULT_DRAWS, "--draws", "-n", help="Monte Carlo draws for P(zone) and P(pass) (0: none)"
+    seed: int = opt.seed("Seed for stochastic models and the Monte Carlo draws"),
+    draws: int = opt.draws(
+        DEFAULT_DRAWS, "--draws", "-n", low=0, help="Monte Carlo draws for P(zone) and P(pass) (0: none)"
     ),
-    noise: float = typer.Option(
+    noise: float = opt.non_negative(
         DEFAULT_NOISE,
         "--noise",
+        high=10.0,
         help="Default sd, as a share of each value's range, for values without their own uncertainty",
     ),
     summary_only: bool = typer.Option(False, "--summary", help="Print the summary only (text)"),

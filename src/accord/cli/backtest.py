@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from accord.cli import app
+from accord.cli import options as opt
 from accord.cli.output import FORCE, MAKE_DIRS, check_format, console, dump_json, fmt_num
 from accord.errors import InputError, ParameterError
 from accord.evaluation import backtest as bt
@@ -102,10 +103,12 @@ def backtest_deu(
         "--base",
         help=f"Base models of {CV_NAME} (comma-separated; NAME:LABEL keys as in accord.evaluation.learn)",
     ),
-    min_actors: int = typer.Option(3, "--min-actors", help="Score issues with at least this many positions"),
-    n_boot: int = typer.Option(1000, "--bootstrap", help="Bootstrap replicates (resampling proposals)"),
-    splits: int = typer.Option(5, "--splits", help=f"Cross-validation folds for {CV_NAME}"),
-    seed: int = typer.Option(0, "--seed", help="Seed for bootstrap, folds and stochastic models"),
+    min_actors: int = opt.count(
+        3, "--min-actors", low=1, high=100_000, help="Score issues with at least this many positions"
+    ),
+    n_boot: int = opt.bootstrap(),
+    splits: int = opt.splits(help=f"Cross-validation folds for {CV_NAME}"),
+    seed: int = opt.seed("Seed for bootstrap, folds and stochastic models"),
     show_issues: bool = typer.Option(False, "--issues", help="Print the per-issue table (text format)"),
     fmt: str = typer.Option("text", "--format", help="text, json or csv"),
 ) -> None:
@@ -280,8 +283,8 @@ def train(
     ),
     anchor: str = typer.Option(ANCHOR, "--anchor", help="The model whose forecast anchors the ensemble"),
     capability: str = typer.Option("equal", "--capability", help="equal, council, population or gdp"),
-    seed: int = typer.Option(0, "--seed", help="Seed for folds and stochastic models"),
-    splits: int = typer.Option(5, "--splits", help="Cross-validation folds (outer and inner)"),
+    seed: int = opt.seed("Seed for folds and stochastic models"),
+    splits: int = opt.splits(help="Cross-validation folds (outer and inner)"),
     force: bool = FORCE,
     make_dirs: bool = MAKE_DIRS,
 ) -> None:

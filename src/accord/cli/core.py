@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from accord.cli import app
+from accord.cli import options as opt
 from accord.cli.output import FORCE, FORMATS_TABLE, MAKE_DIRS, check_format, console, dump_json, fmt_num
 from accord.forecast import Forecast, run_forecasts, scenario_json
 from accord.models import registry
@@ -68,7 +69,7 @@ def forecast(
         "-p",
         help="Model parameter NAME=VALUE (or MODEL.NAME=VALUE); repeatable",
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed for stochastic models"),
+    seed: int = opt.seed("Seed for stochastic models"),
     fmt: str = typer.Option("table", "--format", help="table, json or csv"),
     input_format: str | None = INPUT_FORMAT,
 ) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from accord.cli import app
+from accord.cli import options as opt
 from accord.cli.output import check_format, dump_json
 from accord.errors import InputError
 
@@ -14,10 +15,14 @@ from accord.errors import InputError
 @app.command("crisis")
 def crisis_command(
     file: Path = typer.Argument(..., help="Scenario file with a `crisis:` section"),
-    draws: int = typer.Option(2000, "--draws", "-n", help="Monte Carlo draws of the payoffs (0: none)"),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same numbers"),
-    rationality: float | None = typer.Option(
-        None, "--lambda", help="Override the crisis's rationality lambda (logit QRE)", show_default=False
+    draws: int = opt.draws(2000, "--draws", "-n", low=0, help="Monte Carlo draws of the payoffs (0: none)"),
+    seed: int = opt.seed(),
+    rationality: float | None = opt.non_negative(
+        None,
+        "--lambda",
+        high=1e6,
+        help="Override the crisis's rationality lambda (logit QRE)",
+        show_default=False,
     ),
     fmt: str = typer.Option("text", "--format", help="text or json"),
 ) -> None:

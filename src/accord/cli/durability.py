@@ -10,8 +10,10 @@ from rich.table import Table
 
 from accord import durability as du
 from accord.cli import app
+from accord.cli import options as opt
 from accord.cli.output import check_format, console, dump_json
 from accord.errors import InputError
+from accord.limits import MAX_DAYS
 
 YES_NO = "yes or no"
 
@@ -44,14 +46,21 @@ def durability(
     ddr: str | None = _opt(f"DDR provisions: {YES_NO}"),
     fixed_term: str | None = _opt(f"Fixed term: {YES_NO}"),
     location: str | None = _opt("Only cease-fires in this CFD location (e.g. Israel)"),
-    fixed_term_days: float | None = _opt("Length of the fixed term in days (model only)"),
-    min_size: int = typer.Option(du.MIN_CLASS_SIZE, "--min-size", help="Smallest reference class"),
+    fixed_term_days: float | None = typer.Option(
+        None,
+        callback=opt.bounded(1, MAX_DAYS),
+        help="Length of the fixed term in days (model only)",
+        show_default=False,
+    ),
+    min_size: int = opt.count(
+        du.MIN_CLASS_SIZE, "--min-size", low=1, high=100_000, help="Smallest reference class"
+    ),
     censor_date: str | None = _opt("Censor cease-fires still holding at this date (default: data end)"),
     unclear_as: str = typer.Option(
         "censored", "--unclear-as", help="Treat dated endings of unclear kind as censored or breakdown"
     ),
     model: bool = typer.Option(True, "--model/--no-model", help="Fit and cross-validate the Cox model"),
-    seed: int = typer.Option(0, "--seed", help="Seed of the cross-validation folds"),
+    seed: int = opt.seed("Seed of the cross-validation folds"),
     fmt: str = typer.Option("text", "--format", help="text or json"),
 ) -> None:
     """Probability that a cease-fire like this one still holds after 1 week ... 1 year."""

@@ -22,7 +22,14 @@ def console() -> Console:
 
 
 def dump_json(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    """Strict JSON: a NaN or infinite value becomes null, and a top-level ``null_reasons`` mapping
+    (see :func:`accord.outputs.json_ready`) says which and why."""
+    from accord.outputs import NULL_REASONS, json_ready
+
+    clean, reasons = json_ready(data)
+    if reasons and isinstance(clean, dict):
+        clean[NULL_REASONS] = {**clean.get(NULL_REASONS, {}), **reasons}
+    return json.dumps(clean, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def check_format(fmt: str, allowed: tuple[str, ...]) -> str:

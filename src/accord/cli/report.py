@@ -7,10 +7,12 @@ from pathlib import Path
 import typer
 
 from accord.cli import app
+from accord.cli import options as opt
 from accord.cli.analyze import parse_points
 from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.cli.output import FORCE, MAKE_DIRS
 from accord.errors import InputError
+from accord.limits import MAX_SENSITIVITY_DRAWS
 from accord.outputs import check_output, write_output
 
 
@@ -21,17 +23,24 @@ def report(
     figures: Path | None = typer.Option(
         None, "--figures", help="Also write every figure as PNG, SVG and PDF into this folder"
     ),
-    draws: int = typer.Option(2000, "--draws", "-n", help="Monte Carlo draws (0: no uncertainty section)"),
+    draws: int = opt.draws(
+        2000, "--draws", "-n", low=0, help="Monte Carlo draws (0: no uncertainty section)"
+    ),
     model: list[str] = typer.Option(
         None, "--model", "-m", help="Model to draw in the uncertainty section (repeatable; default all)"
     ),
-    noise: float = typer.Option(
+    noise: float = opt.non_negative(
         0.05,
         "--noise",
+        high=10.0,
         help="Standard deviation, as a share of its range, of every value without its own uncertainty",
     ),
-    sensitivity_draws: int = typer.Option(
-        256, "--sensitivity-draws", help="Base draws for the Sobol' indices (0: none)"
+    sensitivity_draws: int = opt.count(
+        256,
+        "--sensitivity-draws",
+        low=0,
+        high=MAX_SENSITIVITY_DRAWS,
+        help="Base draws for the Sobol' indices (0: none)",
     ),
     sensitivity_model: str = typer.Option(
         "compromise",
@@ -45,7 +54,7 @@ def report(
     point: list[str] = typer.Option(
         None, "--point", help="A point to test, ISSUE=VALUE in scale units (repeatable)"
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same report"),
+    seed: int = opt.seed("Seed: the same seed gives the same report"),
     data: Path | None = typer.Option(
         None,
         "--data",

@@ -12,9 +12,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from accord.cli import app
+from accord.cli import options as opt
 from accord.cli.core import INPUT_FORMAT, load_scenario, scenario_json
 from accord.cli.output import check_format, console, dump_json, fmt_num
 from accord.errors import InputError
+from accord.limits import MAX_DRAWS, MAX_SENSITIVITY_DRAWS
 from accord.models import registry
 
 if TYPE_CHECKING:
@@ -28,35 +30,42 @@ TOP = 8
 @app.command("simulate")
 def simulate_command(
     file: Path = typer.Argument(..., help="Scenario file"),
-    draws: int = typer.Option(1000, "--draws", "-n", help="Number of Monte Carlo draws"),
+    draws: int = opt.draws(1000, "--draws", "-n"),
     model: list[str] = typer.Option(
         None, "--model", "-m", help="Model to run (repeatable; default: every model that applies)"
     ),
     param: list[str] = typer.Option(
         None, "--param", "-p", help="Model parameter NAME=VALUE (or MODEL.NAME=VALUE); repeatable"
     ),
-    seed: int = typer.Option(0, "--seed", help="Seed: the same seed gives the same numbers"),
-    noise: float = typer.Option(
+    seed: int = opt.seed(),
+    noise: float = opt.non_negative(
         0.0,
         "--noise",
+        high=10.0,
         help="Default sd, as a fraction of each value's range, for values without their own uncertainty",
     ),
-    workers: int | None = typer.Option(
-        None, "--workers", help="Run on a local Dask cluster of this many worker processes"
-    ),
+    workers: int | None = opt.workers(),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Run on the Dask cluster at this scheduler address (tcp://host:8786)"
     ),
-    chunk_blocks: int | None = typer.Option(
-        None, "--chunk-blocks", help="Blocks of draws per task (does not change the numbers)"
+    chunk_blocks: int | None = opt.count(
+        None,
+        "--chunk-blocks",
+        low=1,
+        high=MAX_DRAWS,
+        help="Blocks of draws per task (does not change the numbers)",
     ),
     with_sensitivity: bool = typer.Option(
         False, "--sensitivity", help="Also rank the inputs by Sobol' first-order and total indices"
     ),
-    sensitivity_draws: int = typer.Option(
-        512, "--sensitivity-draws", help="Base draws for the sensitivity indices (each costs k + 2 runs)"
+    sensitivity_draws: int = opt.count(
+        512,
+        "--sensitivity-draws",
+        low=2,
+        high=MAX_SENSITIVITY_DRAWS,
+        help="Base draws for the sensitivity indices (each costs k + 2 runs)",
     ),
-    bins: int = typer.Option(20, "--bins", help="Histogram bins over each issue's scale"),
+    bins: int = opt.bins(),
     fmt: str = typer.Option("text", "--format", help="text or json"),
     progress: bool | None = typer.Option(
         None, "--progress/--no-progress", help="Progress bar on stderr (default: when it is a terminal)"

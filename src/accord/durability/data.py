@@ -260,7 +260,7 @@ def read_cfd(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
             row = int(np.flatnonzero(bad_mask)[0])
             shown = " or ".join(f"{lo}..{hi}" for lo, hi in CODE_RANGES[col])
             raise InputError(
-                f"row {row + 2}, column {col}: {raw[col].iloc[row]!r} is not a valid code "
+                f"row {row + 2}, column {col}: {raw[col].iloc[row]} is not a valid code "
                 f"(expected a whole number in {shown})",
                 source=str(p),
             )

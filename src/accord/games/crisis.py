@@ -209,6 +209,28 @@ class CrisisAnalysis:
             )
         return out
 
+    def tree_nodes(self) -> list[dict[str, Any]]:
+        """The tree in pre-order for drawing: mover, actions, QRE choice probabilities, children."""
+        g = self.game
+        if g is None:
+            return []
+        nodes: list[dict[str, Any]] = []
+        for k in range(g.n_nodes):
+            pl = int(g.node_player[k])
+            mover = None if pl == TERMINAL else "chance" if pl == CHANCE else self.player_labels[pl - 1]
+            nodes.append(
+                {
+                    "node": k,
+                    "mover": mover,
+                    "label": g.node_labels[k],
+                    "outcome": g.outcomes[int(g.node_outcome[k])] if pl == TERMINAL else None,
+                    "actions": list(g.actions[k]),
+                    "probabilities": [float(p) for p in self.node_probs[k]],
+                    "children": list(g.children[k]),
+                }
+            )
+        return nodes
+
     def tree_lines(self) -> list[str]:
         """The game tree as indented text, each action with its QRE choice probability."""
         g = self.game
@@ -276,6 +298,7 @@ class CrisisAnalysis:
             if mc_war is None
             else {"mean": mc_war[0], "low": mc_war[1], "high": mc_war[2]},
             "thresholds": [t.to_dict() for t in self.thresholds],
+            "tree": self.tree_nodes(),
             "what_it_would_take": self.what_it_would_take(),
         }
 

@@ -60,14 +60,13 @@ def _terms(text: str, where: str) -> list[tuple[str, str]]:
 def parse_part(text: str, where: str = "") -> Part:
     """Read one right-hand-side part (see the module docstring)."""
     intercept = True
-    zero_only = False
     variables: list[str] = []
     dot = False
     for sign, term in _terms(text, where):
         if term in ("0", "1"):
+            # "0" and "- 1" drop the intercept; "1" and "+ 1" keep it
             if term == "0" or sign == "-":
                 intercept = False
-                zero_only = zero_only or (term == "0" and sign == "+")
             continue
         if sign == "-":
             raise InputError(f"formula {where}: removing a variable ({sign}{term}) is not supported")
@@ -80,7 +79,6 @@ def parse_part(text: str, where: str = "") -> Part:
             )
         variables.append(term)
     zero = not intercept and not variables and not dot
-    del zero_only
     return Part(zero=zero, intercept=intercept, variables=tuple(variables), dot=dot)
 
 

@@ -385,10 +385,31 @@ def _load_json(path: str) -> dict[str, Any]:
     if path == DEFAULT_PARAMS:
         text = resources.files("accord").joinpath("data", DEFAULT_PARAMS).read_text(encoding="utf-8")
     else:
+        from accord.errors import InputError
+        from accord.limits import read_input
+
+        where = "model ensemble, parameter params"
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ParameterError(f"model ensemble, parameter params: cannot read {path}: {exc}") from None
+            text = read_input(Path(path), what="parameter file (JSON)").decode("utf-8")
+        except InputError as exc:
+            raise ParameterError(f"{where}: cannot read {exc}") from None
+        except UnicodeDecodeError:
+            raise ParameterError(f"{where}: {path}: not UTF-8 text, not a trained parameter file") from None
+        try:
+            parsed = json.loads(text)
+        except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+            raise ParameterError(f"{where}: {path}: not a JSON parameter file ({exc})") from None
+        missing = (
+            [k for k in ("base_models", "variants") if k not in parsed]
+            if isinstance(parsed, dict)
+            else ["a JSON object"]
+        )
+        if missing or not isinstance(parsed["variants"], dict) or not isinstance(parsed["base_models"], dict):
+            raise ParameterError(
+                f"{where}: {path}: not a trained parameter file written by accord.evaluation.learn "
+                f"(missing {', '.join(missing) or 'variants/base_models mappings'})"
+            )
+        return dict(parsed)
     data: dict[str, Any] = json.loads(text)
     return data
 

@@ -237,12 +237,8 @@ class _Round:
         out.p_local, out.q_local = p, q
         out.p = p + run * n_i
         out.q = q + run * n_i
-        # candidates per (run, issue): each candidate sits on its two issues
-        slot = np.concatenate((out.p, out.q))
-        member = np.concatenate((np.arange(n), np.arange(n)))
-        order = np.lexsort((member, slot))
-        out.issue_members = member[order]
-        out.issue_ptr = np.concatenate(([0], np.cumsum(np.bincount(slot, minlength=n_r * n_i))))
+        out.orig = np.arange(n)
+        out._index_issues(n_r * n_i)
         return out
 
 
@@ -257,6 +253,36 @@ class _Merged(_Round):
     q_local: IntArray
     issue_ptr: IntArray
     issue_members: IntArray
+    orig: IntArray
+
+    def compact(self, n_runs: int, n_issues: int) -> _Merged:
+        """The same candidates without the dead ones, in the same order (``orig``: index before).
+
+        Every later pass then costs what is left, not what the round started with; ties are
+        still broken over the same candidates in the same order.
+        """
+        keep = np.flatnonzero(self.alive)
+        out = _Merged.__new__(_Merged)
+        for name in (
+            "a", "b", "pair", "s_ap", "s_bp", "s_aq", "s_bq", "fa", "fb", "conv_a", "conv_b", "k",
+            "unit_gain", "rate_a0", "rate_b0", "target_p", "target_q", "alive", "gain", "dOp",
+            "run", "p_local", "q_local", "p", "q", "orig",
+        ):  # fmt: skip
+            setattr(out, name, getattr(self, name)[keep])
+        out.group, out.outcome0 = self.group, self.outcome0
+        out.sizes = np.bincount(out.run, minlength=n_runs)
+        out.starts = np.concatenate(([0], np.cumsum(out.sizes)[:-1]))
+        out._index_issues(n_runs * n_issues)
+        return out
+
+    def _index_issues(self, n_slots: int) -> None:
+        """Candidates per (run, issue) slot, ascending (CSR): each candidate sits on two issues."""
+        n = self.a.size
+        slot = np.concatenate((self.p, self.q))
+        member = np.concatenate((np.arange(n), np.arange(n)))
+        order = np.lexsort((member, slot))
+        self.issue_members = member[order]
+        self.issue_ptr = np.concatenate(([0], np.cumsum(np.bincount(slot, minlength=n_slots))))
 
     def on_issues(self, slots: IntArray) -> IntArray:
         """The candidates on any of the (run, issue) ``slots`` (repeats possible)."""
@@ -309,6 +335,7 @@ def _externalities(
     return out
 
 
+COMPACT_MIN = 4096  # candidates in a round from which dead ones are dropped as they die
 SNAP = 1e-9  # a move this close (points) to the partner's position lands on it exactly
 
 
@@ -352,6 +379,7 @@ def _run_many(
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
         m.evaluate(np.flatnonzero(m.alive), y, outcome, direction)
+        m = m.compact(n_r, n_i) if m.alive.size > COMPACT_MIN else m
         gains = m.gain
         seg_runs = np.flatnonzero(m.sizes > 0)  # runs with candidates: reduceat needs non-empty segments
         seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
@@ -359,6 +387,14 @@ def _run_many(
         done: list[tuple[int, float, float, float, float, float, float]] = []
         moves: list[tuple[float, float, float, float, bool]] = []
         while seg_runs.size:
+            if m.alive.size > COMPACT_MIN and 2 * np.count_nonzero(m.alive) < m.alive.size:
+                m = m.compact(n_r, n_i)  # only live candidates can still be chosen
+                gains = m.gain
+                seg_runs = np.flatnonzero(m.sizes > 0)
+                if not seg_runs.size:
+                    break
+                seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
+                seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])
             top = np.maximum.reduceat(gains, seg_starts)
             act = np.flatnonzero(top > -np.inf)
             if not act.size:
@@ -403,13 +439,20 @@ def _run_many(
             op1, oq1 = op0 + (ya - ya0) / conv_a, oq0 + (yb - yb0) / conv_b
             outcome[ip], outcome[iq] = op1, oq1
             if record and runs.size and runs[0] == 0:
-                e0 = int(e[0])  # run 0's candidates come first: global index = its own index
-                gain_a = float(dOq[0] * m.s_aq[e0] - dOp[0] * m.s_ap[e0])
-                gain_b = float(dOp[0] * m.s_bp[e0] - dOq[0] * m.s_bq[e0])
+                c0 = int(e[0])
+                e0 = int(m.orig[c0])  # run 0's candidates come first: its own index before compaction
+                gain_a = float(dOq[0] * m.s_aq[c0] - dOp[0] * m.s_ap[c0])
+                gain_b = float(dOp[0] * m.s_bp[c0] - dOq[0] * m.s_bq[c0])
                 done.append((e0, gain_a, gain_b, float(op0[0]), float(op1[0]), float(oq0[0]), float(oq1[0])))
                 moves.append((float(ya0[0]), float(ya[0]), float(yb0[0]), float(yb[0]), bool(tied[0])))
             touched = m.on_issues(np.concatenate((ip, iq)))
-            touched = touched[m.alive[touched]]
+            if touched.size > m.alive.size // 8:
+                # few issues: most candidates sit on both of the exchange's issues; evaluate each once
+                once = np.zeros(m.alive.size, dtype=bool)
+                once[touched] = True
+                touched = np.flatnonzero(once & m.alive)
+            else:
+                touched = touched[m.alive[touched]]
             if touched.size:
                 m.evaluate(touched, y, outcome, direction)
         y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)

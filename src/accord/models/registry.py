@@ -81,7 +81,9 @@ class Param:
                     value = self.type(text)
             except ValueError:
                 raise ParameterError(f"{where}: {value!r} is not a valid {self.type.__name__}") from None
-        elif self.type is float and isinstance(value, int) and not isinstance(value, bool):
+        elif isinstance(value, bool) and self.type is not bool:
+            raise ParameterError(f"{where}: expected {self.type.__name__}, got {value!r}")
+        elif self.type is float and isinstance(value, int):
             value = float(value)
         if not isinstance(value, self.type):
             raise ParameterError(f"{where}: expected {self.type.__name__}, got {value!r}")

@@ -277,6 +277,28 @@ def durability_plates(du: Durability) -> list[Plate]:
     ]
 
 
+def crisis_plates(crisis: Mapping[str, Any] | None) -> list[Plate]:
+    """The crisis game's tree, coloured by the QRE's choice probabilities (``CaseAnalysis.crisis``)."""
+    if not crisis or not crisis.get("tree"):
+        return []
+    fig = fg.game_tree(
+        crisis["tree"],
+        "The crisis game: who moves, and how likely each choice is",
+    )
+    lam = crisis.get("rationality")
+    return [
+        Plate(
+            "crisis_tree",
+            "The crisis game",
+            f"Each branch is coloured and thickened by its choice probability in the agent logit QRE "
+            f"(lambda = {lam:g}); each leaf shows the probability that play ends there."
+            if isinstance(lam, int | float)
+            else "Each branch is coloured and thickened by its choice probability in the agent logit QRE.",
+            fig,
+        )
+    ]
+
+
 def figures_for_case(
     scenario: Scenario,
     case: CaseAnalysis | None,

@@ -746,6 +746,88 @@ def survival(
     return fig
 
 
+def game_tree(nodes: Sequence[Mapping[str, Any]], title: str) -> Figure:
+    """A game tree drawn left to right, each branch coloured and weighted by its choice probability.
+
+    ``nodes``: the tree in pre-order (``CrisisAnalysis.tree_nodes()``: mover, actions,
+    probabilities, children, outcome); each leaf shows the probability that play ends there.
+    """
+    children = {int(n["node"]): [int(c) for c in n["children"]] for n in nodes}
+    by_id = {int(n["node"]): n for n in nodes}
+    y: dict[int, float] = {}
+    depth: dict[int, int] = {}
+    leaves = [0]
+
+    def place(k: int, d: int) -> float:
+        depth[k] = d
+        kids = children[k]
+        if not kids:
+            y[k] = float(leaves[0])
+            leaves[0] += 1
+        else:
+            y[k] = float(np.mean([place(c, d + 1) for c in kids]))
+        return y[k]
+
+    place(0, 0)
+    # the probability of reaching each node (so a leaf shows its own share, even for shared outcomes)
+    reach = {0: 1.0}
+    for k in sorted(by_id):
+        for a, c in enumerate(children[k]):
+            probs = by_id[k]["probabilities"]
+            reach[c] = reach.get(k, 0.0) * (float(probs[a]) if a < len(probs) else 0.0)
+    n_leaves = max(leaves[0], 1)
+    max_depth = max(depth.values()) if depth else 1
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH, max(2.4, 0.32 * n_leaves + 0.8)))
+    cmap = LinearSegmentedColormap.from_list("choice", ["#DDDDDD", OKABE_ITO[0]])
+    for k, n in by_id.items():
+        for a, c in enumerate(children[k]):
+            p = float(n["probabilities"][a]) if a < len(n["probabilities"]) else 0.0
+            ax.plot(
+                [depth[k], depth[c]],
+                [y[k], y[c]],
+                color=cmap(p),
+                lw=0.6 + 3.0 * p,
+                zorder=1,
+                solid_capstyle="round",
+            )
+            ax.annotate(
+                f"{str(n['actions'][a])} ({p:.2f})",
+                ((depth[k] + depth[c]) / 2, (y[k] + y[c]) / 2),
+                fontsize=6,
+                ha="center",
+                va="bottom",
+                color="#333333",
+            )
+        if n["mover"] is not None:
+            ax.scatter([depth[k]], [y[k]], s=28, color=OKABE_ITO[1], zorder=2)
+            ax.annotate(
+                str(n["mover"]),
+                (depth[k], y[k]),
+                xytext=(-4, 4),
+                textcoords="offset points",
+                fontsize=6.5,
+                ha="right",
+                fontweight="bold",
+            )
+        else:
+            p_out = reach.get(k, 0.0)
+            ax.scatter([depth[k]], [y[k]], s=14, color="#555555", marker="s", zorder=2)
+            ax.annotate(
+                f"{n['outcome']} ({p_out:.2f})",
+                (depth[k], y[k]),
+                xytext=(5, 0),
+                textcoords="offset points",
+                fontsize=6.5,
+                va="center",
+            )
+    ax.set_xlim(-0.3, max_depth + 1.6)
+    ax.set_ylim(n_leaves - 0.5, -0.8)
+    ax.axis("off")
+    ax.set_title(title, loc="left", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 # ----------------------------------------------------------------------------------------------
 # what-if sweeps
 # ----------------------------------------------------------------------------------------------

@@ -567,6 +567,49 @@ def _durability(d: ReportData, fig: Figures) -> str:
     return "\n".join(parts)
 
 
+def _crisis(d: ReportData, fig: Figures) -> str:
+    """The crisis game (accord.games.crisis): the answer, outcome odds, SPE, what it would take, the tree."""
+    c = d.case.crisis or {}
+    parts = [f'<p class="answer">{e(c.get("summary", ""))}</p>']
+    if c.get("question"):
+        parts.append(f"<p>The question: {e(c['question'])}</p>")
+    mc = (c.get("monte_carlo") or {}).get("outcomes", {})
+    probs = c.get("qre_probabilities", {})
+    rows = []
+    for o, p in sorted(probs.items(), key=lambda kv: -kv[1]):
+        m = mc.get(o)
+        rows.append(
+            [e(o), pct(p)]
+            + (
+                [pct(m["mean"]), f"{pct(m['low'])} – {pct(m['high'])}", pct(m["p_spe_outcome"])]
+                if m
+                else ["–", "–", "–"]
+            )
+        )
+    parts.append(
+        table(
+            [
+                "outcome",
+                "P (QRE)",
+                "Monte Carlo mean",
+                "90% interval",
+                "share of draws ending there under SPE",
+            ],
+            rows,
+            f"Outcome probabilities: agent logit QRE at lambda = {c.get('rationality')}; the Monte Carlo "
+            "draws the payoffs within their stated uncertainty (docs/games.md).",
+        )
+    )
+    for eq in c.get("spe", []):
+        path = " → ".join(f"{s['player']}: {s['action']}" for s in eq["path"])
+        parts.append(f"<p>Subgame-perfect play: {e(path)} ⇒ {e(eq['outcome'])}.</p>")
+    wiwt = c.get("what_it_would_take", [])
+    if wiwt:
+        parts.append("<p>What it would take:</p><ul>" + "".join(f"<li>{e(w)}</li>" for w in wiwt) + "</ul>")
+    parts.extend(fig(p) for p in ad.crisis_plates(c))
+    return "\n".join(parts)
+
+
 def _assumptions(d: ReportData) -> str:
     case = d.case
     st = case.settings
@@ -679,10 +722,18 @@ def render(data: ReportData, figures_dir: str | os.PathLike[str] | None = None) 
         "durability": _durability(data, fig),
         "assumptions": _assumptions(data),
     }
+    shown = SECTIONS
+    if data.case.crisis is not None:
+        body["crisis"] = _crisis(data, fig)
+        shown = (
+            *SECTIONS[:-1],
+            ("crisis", "7. The crisis game"),
+            ("assumptions", "8. Assumptions and sources"),
+        )
     sections = "\n".join(
-        f'<section id="{sid}">\n<h2>{e(head)}</h2>\n{body[sid]}\n</section>' for sid, head in SECTIONS
+        f'<section id="{sid}">\n<h2>{e(head)}</h2>\n{body[sid]}\n</section>' for sid, head in shown
     )
-    toc = "".join(f'<li><a href="#{sid}">{e(head.split(". ", 1)[1])}</a></li>' for sid, head in SECTIONS)
+    toc = "".join(f'<li><a href="#{sid}">{e(head.split(". ", 1)[1])}</a></li>' for sid, head in shown)
     s = data.scenario
     subtitle = "Analysis of the scenario" + (f" as of {s.as_of.isoformat()}" if s.as_of else "")
     html = PAGE.substitute(

@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from accord.scenario.edit import ValidatedModel
 
 BuilderName = Literal["egame12", "egame122", "egame123", "iig", "escalation_ladder", "ultimatum"]
 
 
-class _Strict(BaseModel):
+class _Strict(ValidatedModel):  # model_copy and model_construct validate (accord.scenario.edit)
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -20,7 +20,7 @@ The tables, one row per thing (what :meth:`Scenario.to_frame` returns and
     ``proposal``, ``name``, ``issue``, ``value`` (scale units), ``tabled_by`` (actor ids,
     comma-separated), ``description``.
 
-What the tables do not hold (uncertainty entries, labelled scale points, the ``deal`` block,
+What the tables do not hold (uncertainty entries, labelled scale points, the ``deal`` and ``crisis`` blocks,
 sources, meta) is passed to :meth:`Scenario.from_frames` as keywords or kept with
 ``scenario.model_copy(update=...)``.
 """

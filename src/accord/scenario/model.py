@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from accord.scenario.crisis import Crisis
 from accord.scenario.edit import ScenarioEditing, ValidatedModel
@@ -21,7 +21,52 @@ Role = Literal["party", "mediator", "outside"]
 
 
 class _Strict(ValidatedModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # identifiers and keys are trimmed (``"NL "`` is ``"NL"``, so a padded duplicate is caught)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_coercion(cls, value: Any, info: ValidationInfo) -> Any:
+        """A number field takes a number: not ``true`` nor the text ``"5"`` (no silent coercion)."""
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None:
+            _check_numbers(field.annotation, value)
+        return value
+
+
+def _is_number_type(annotation: Any) -> bool:
+    args = [annotation]
+    if get_origin(annotation):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+    return bool(args) and all(a in (int, float) for a in args)
+
+
+def _not_a_number(value: Any) -> str | None:
+    if isinstance(value, str) and not value.strip():
+        return "empty; a number is required"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} is a yes/no value, not a number"
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return f"{value!r} is not a number"
+        return f"{value!r} is quoted text, not a number (remove the quotes)"
+    return None
+
+
+def _check_numbers(annotation: Any, value: Any) -> None:
+    if _is_number_type(annotation):
+        problem = _not_a_number(value)
+        if problem:
+            raise ValueError(problem)
+    elif get_origin(annotation) is dict and isinstance(value, dict):
+        args = get_args(annotation)
+        if len(args) == 2 and _is_number_type(args[1]):
+            for key, item in value.items():
+                problem = _not_a_number(item)
+                if problem:
+                    raise ValueError(f"{key}: {problem}")
 
 
 def _finite(value: float, what: str = "") -> float:

@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import InputError
+from accord.limits import check_draws_memory
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
 from accord.uncertainty.distributed import Chunk, Progress, run_blocks
@@ -246,6 +247,13 @@ def sensitivity(
             "sensitivity: no input is uncertain (give uncertainty entries in the scenario or --noise)"
         )
     runs, _ = select_models(problem, models, params)
+    check_draws_memory(
+        f"{n:,} x {inputs.k + 2} sensitivity runs x {problem.n_actors} actors x {problem.n_issues} issues",
+        n * (inputs.k + 2),
+        problem.n_actors,
+        problem.n_issues,
+        per_draw=len(runs) * problem.n_issues,
+    )
     if block_size is None:
         block_size = max(1, SOBOL_RUNS // (inputs.k + 2))
     job = SobolJob(problem, inputs, tuple(runs), seed, n, block_size)

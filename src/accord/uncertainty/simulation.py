@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from accord.bargaining.utility import Loss, all_veto_accept, reservation, utility_of_points
 from accord.errors import InputError
 from accord.forecast import plan_models
+from accord.limits import check_draws_memory
 from accord.models import registry
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
@@ -322,6 +323,13 @@ def simulate(
     problem = to_problem(scenario)
     inputs = uncertain_inputs(scenario, noise)
     runs, skipped = select_models(problem, models, params)
+    check_draws_memory(
+        f"{draws:,} draws x {problem.n_actors} actors x {problem.n_issues} issues",
+        draws,
+        problem.n_actors,
+        problem.n_issues,
+        per_draw=len(runs) * problem.n_issues + len(scenario.proposals) + 2,
+    )
     point = {m.name: m.run(problem, seed) for m in runs}
     points = np.array([point[m.name] for m in runs]).reshape(len(runs), problem.n_issues)
     proposals = proposal_points(scenario, problem)

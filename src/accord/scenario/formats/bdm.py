@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
+from accord.scenario.ids import make_id
 from accord.scenario.io import decode_text, validate
 from accord.scenario.model import Scenario
 
@@ -60,12 +61,7 @@ def sniff(path: Path, data: bytes) -> bool:
 
 
 def _slug(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_") or "actor"
-    ident, k = base, 2
-    while ident in taken:
-        ident, k = f"{base}_{k}", k + 1
-    taken.add(ident)
-    return ident
+    return make_id(name, taken, "actor")
 
 
 def read(
@@ -80,7 +76,10 @@ def read(
     source = str(path)
     if options:
         raise InputError(f"options {sorted(options)} do not apply to bdm", source=source)
-    rows = _split(decode_text(data, source))
+    text = decode_text(data, source)
+    if not text.strip():
+        raise InputError("the file is empty", source=source)
+    rows = _split(text)
     cols = _columns(rows[0])
     if cols is None:
         raise InputError(
@@ -90,6 +89,7 @@ def read(
     if len(rows) < 2:
         raise InputError("no actor rows after the header", source=source)
     parsed: list[tuple[str, float, float, float]] = []
+    seen: dict[str, int] = {}
     for n, row in enumerate(rows[1:], start=2):
         if len(row) != len(rows[0]):
             raise InputError(f"line {n}: expected {len(rows[0])} columns, got {len(row)}", source=source)
@@ -106,6 +106,14 @@ def read(
         name = row[cols["actor"]]
         if not name:
             raise InputError(f"line {n}: the actor name is empty", source=source)
+        key = " ".join(name.casefold().split())
+        if key in seen:
+            raise InputError(
+                f"line {n}: actor {name!r} already appears on line {seen[key]} (a repeated row would "
+                "count twice; merge or remove it)",
+                source=source,
+            )
+        seen[key] = n
         parsed.append((name, values["capability"], values["position"], values["salience"]))
     positions = [p for _, _, p, _ in parsed]
     hi = max(positions)

@@ -201,8 +201,13 @@ def _rows(text: str, source: str) -> tuple[list[str], list[tuple[int, list[str]]
 
 
 def _number(cell: str, line: int, column: str, source: str) -> float | None:
-    if cell == "" or cell.upper() in ("NA", "NAN", "."):
+    if cell == "" or cell.upper() in ("NA", "."):
         return None
+    if cell.strip().lower() in ("nan", "-nan", "+nan"):
+        raise InputError(
+            f"line {line}, column {column}: {cell!r} is not a number (leave the cell blank for no value)",
+            source=source,
+        )
     try:
         value = float(cell.replace(",", ".")) if cell.count(",") == 1 and "." not in cell else float(cell)
     except ValueError:
@@ -220,8 +225,14 @@ def _year2(yy: int) -> int:
     return 1900 + yy if yy >= 50 else 2000 + yy
 
 
+class _BadDate(ValueError):
+    pass
+
+
 def _date(cell: str, swapped: bool) -> tuple[date | None, bool]:
-    """A DEU date cell -> (date or None, whether it was repaired from a spreadsheet swap)."""
+    """A DEU date cell -> (date or None, whether it was repaired from a spreadsheet swap).
+
+    Raises :class:`_BadDate` for a cell that is neither a date nor a "no date" mark."""
     if cell in ("", "999", ".", "NA"):
         return None, False
     m = _DMY.match(cell)
@@ -236,8 +247,8 @@ def _date(cell: str, swapped: bool) -> tuple[date | None, bool]:
                 return date(_year2(d), mo, y % 100), True
             return date(y, mo, d), False
     except ValueError:
-        return None, False
-    return None, False
+        raise _BadDate(f"{cell!r} is not a valid date") from None
+    raise _BadDate(f"{cell!r} is not a date (dd-mm-yy, dd-mm-yyyy or yyyy-mm-dd; 999 or blank: none)")
 
 
 def _voting_rule(raw: str) -> str | None:
@@ -424,7 +435,10 @@ def parse(
         repaired: list[str] = []
         when: dict[str, date | None] = {}
         for c in ("intro", "finact"):
-            d, fixed = _date(cell(row, c), swapped)
+            try:
+                d, fixed = _date(cell(row, c), swapped)
+            except _BadDate as exc:
+                raise InputError(f"line {line}, column {c}: {exc}", source=source) from None
             when[c] = d
             if fixed:
                 repaired.append(c)
@@ -452,6 +466,12 @@ def parse(
             continue
         procedure = cell(row, "proc").upper() or None
         rule = _voting_rule(cell(row, "counvte"))
+        if rule is None and cell(row, "counvte"):
+            raise InputError(
+                f"line {line}, column counvte: unknown voting rule {cell(row, 'counvte')!r} "
+                "(expected QMV, Unan or simple majority; blank when unknown)",
+                source=source,
+            )
         decided = when["finact"] or when["intro"]
         era_name = era(decided)
         caps = _capabilities(

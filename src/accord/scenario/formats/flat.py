@@ -50,6 +50,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from accord.errors import InputError
+from accord.limits import (
+    MAX_SHEET_CELLS,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    MAX_UNZIPPED_BYTES,
+    check_sheet_size,
+)
 from accord.scenario.io import decode_text, format_validation_error
 from accord.scenario.model import Scenario
 
@@ -234,6 +241,21 @@ def _xlsx_cell(value: Any) -> Cell:
     return str(value).strip()
 
 
+def _check_unzipped_size(data: bytes, source: str) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_UNZIPPED_BYTES (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # openpyxl says what is wrong with it
+    if total > MAX_UNZIPPED_BYTES:
+        raise InputError(
+            f"the workbook unpacks to {total / 2**20:,.0f} MiB, above the limit of "
+            f"{MAX_UNZIPPED_BYTES / 2**20:,.0f} MiB",
+            source=source,
+        )
+
+
 def _xlsx_table(source: str, data: bytes, sheet: str | None) -> _Table:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -244,27 +266,64 @@ def _xlsx_table(source: str, data: bytes, sheet: str | None) -> _Table:
             "as .xlsx, or as CSV",
             source=source,
         )
+    _check_unzipped_size(data, source)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise InputError(f"not a readable XLSX workbook: {exc}", source=source) from None
+        raise InputError(f"not a readable XLSX workbook: {_one_line(exc)}", source=source) from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises anything on a damaged part
+        raise InputError(
+            f"not a readable XLSX workbook: {type(exc).__name__}: {_one_line(exc)}", source=source
+        ) from None
     try:
-        names = list(wb.sheetnames)
-        if sheet is None:
-            name = "scenario" if "scenario" in names else names[0]
-        elif sheet in names:
-            name = sheet
-        else:
-            raise InputError(
-                f"the workbook has no sheet {sheet!r} (sheets: {', '.join(map(repr, names))})", source=source
-            )
-        ws = wb[name]
-        rows = [
-            _Row(r, [_xlsx_cell(v) for v in values])
-            for r, values in enumerate(ws.iter_rows(values_only=True), start=1)
-        ]
+        return _xlsx_rows(wb, source, sheet)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged worksheet part fails while its cells are read
+        raise InputError(
+            f"not a readable XLSX workbook: {type(exc).__name__}: {_one_line(exc)}", source=source
+        ) from None
     finally:
         wb.close()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _xlsx_rows(wb: Any, source: str, sheet: str | None) -> _Table:
+    """The cells of the chosen sheet, with its size checked before and while they are read."""
+    names = list(wb.sheetnames)
+    if sheet is None:
+        name = "scenario" if "scenario" in names else names[0]
+    elif sheet in names:
+        name = sheet
+    else:
+        raise InputError(
+            f"the workbook has no sheet {sheet!r} (sheets: {', '.join(map(repr, names))})", source=source
+        )
+    ws = wb[name]
+    # the declared dimensions first: a stray cell at XFD1048576 is refused before any cell is read
+    check_sheet_size(ws.max_row, ws.max_column, name, source)
+    # then the cells themselves, in case the declaration is missing or wrong
+    ws.reset_dimensions()
+    rows = []
+    cells = 0
+    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        width = len(values)
+        while width and values[width - 1] is None:
+            width -= 1
+        cells += width
+        if r > MAX_SHEET_ROWS or width > MAX_SHEET_COLUMNS or cells > MAX_SHEET_CELLS:
+            raise InputError(
+                f"sheet {name!r} reaches row {r}, column {_column_letter(max(width, 1) - 1)} "
+                f"({cells:,} cells so far), above the limit of {MAX_SHEET_ROWS:,} rows, "
+                f"{MAX_SHEET_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} cells "
+                "(is there a stray cell far below or to the right of the table?)",
+                source=source,
+            )
+        rows.append(_Row(r, [_xlsx_cell(v) for v in values[:width]]))
     if all(row.empty() for row in rows):
         raise InputError(f"sheet {name!r} is empty", source=source)
     return _Table(source, rows, sheet=name)
@@ -414,6 +473,14 @@ def _issue_directive(
 
 def _actor(table: _Table, row: _Row, layout: _Layout) -> dict[str, Any]:
     cols = layout.actor_cols
+    if table.sheet is None and len(row.cells) < len(table.header):
+        # a CSV row cut short (a truncated file, a lost delimiter) would silently drop positions
+        raise table.error(
+            row.number,
+            None,
+            f"{len(row.cells)} cells, the header has {len(table.header)} (a truncated row? "
+            "leave a cell empty with a delimiter: a,,b)",
+        )
     ident = row.text(cols["id"])
     if not ident:
         raise table.error(row.number, cols["id"], "the actor id is empty")

@@ -24,11 +24,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
+from accord.scenario.ids import make_id
 from accord.scenario.io import decode_text, validate
 from accord.scenario.model import Scenario
 
@@ -79,12 +79,17 @@ def sniff(path: Path, data: bytes) -> bool:
 
 
 def _slug(name: str, taken: set[str], fallback: str) -> str:
-    base = re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_") or fallback
-    ident, k = base, 2
-    while ident in taken:
-        ident, k = f"{base}_{k}", k + 1
-    taken.add(ident)
-    return ident
+    return make_id(name, taken, fallback)
+
+
+def _no_duplicate_dimensions(dim_names: list[str], where: str, source: str) -> None:
+    """Two dimensions of one name would be one issue forecast twice: refuse them."""
+    seen: set[str] = set()
+    for name in dim_names:
+        key = " ".join(name.casefold().split())
+        if key and key in seen:
+            raise InputError(f"{where}: the dimension {name!r} appears twice", source=source)
+        seen.add(key)
 
 
 def _number(cell: str, line: int, column: int, header: str, source: str) -> float:
@@ -140,6 +145,7 @@ def read(path: Path, data: bytes, fmt: str = "ktab", **options: Any) -> Scenario
             source=source,
         )
     dim_names = [header[3 + 2 * d] for d in range(n_dims)]
+    _no_duplicate_dimensions(dim_names, f"line {line2}", source)
     taken_issues: set[str] = set()
     issue_ids = [_slug(name, taken_issues, f"dim{d}") for d, name in enumerate(dim_names)]
 

@@ -29,7 +29,7 @@ from typing import Any
 from xml.parsers import expat
 
 from accord.errors import InputError
-from accord.scenario.formats.ktab import _document, _slug
+from accord.scenario.formats.ktab import _document, _no_duplicate_dimensions, _slug
 from accord.scenario.io import validate
 from accord.scenario.model import Scenario
 
@@ -51,6 +51,10 @@ PARAMETERS: dict[str, tuple[str, dict[str, str]]] = {
     "InterVecBrgn": ("interpolation", {v: v for v in ("S1P1", "S2P2", "S2PMax")}),
     "BargnModel": ("bargain_model", {v: v for v in ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp")}),
 }
+
+
+class _Refused(Exception):
+    """Raised from inside the expat handlers to stop on a refused construct."""
 
 
 def _parse(data: bytes, source: str) -> ET.Element:
@@ -75,11 +79,27 @@ def _parse(data: bytes, source: str) -> ET.Element:
         if stack:
             stack[-1].text = (stack[-1].text or "") + chunk
 
+    def forbid_entity(name: str, *args: Any) -> None:
+        raise _Refused(f"line {parser.CurrentLineNumber}: the XML declares the entity {name!r}; "
+                       "entity declarations are refused (they can expand without bound)")
+
+    def forbid_external(*args: Any) -> int:
+        raise _Refused(f"line {parser.CurrentLineNumber}: the XML refers to an external entity; refused")
+
+    # what defusedxml does: no entity declarations, no external entities, no DTD parameter entities
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = forbid_entity
+    parser.UnparsedEntityDeclHandler = forbid_entity
+    parser.ExternalEntityRefHandler = forbid_external
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text
     try:
         parser.Parse(data, True)
+    except _Refused as exc:
+        raise InputError(str(exc), source=source) from None
+    except (LookupError, ValueError) as exc:  # e.g. <?xml encoding="UTF1.5"?>
+        raise InputError(f"malformed XML: {' '.join(str(exc).split())}", source=source) from None
     except expat.ExpatError as exc:
         msg = expat.errors.messages[exc.code] if exc.code is not None else str(exc)
         raise InputError(
@@ -168,6 +188,7 @@ def read(path: Path, data: bytes, fmt: str = "ktab-xml", **options: Any) -> Scen
         first_pos = _child(actor_elems[0], "Position", source)
         assert first_pos is not None
         dim_names = [f"Dim{k}" for k in range(len(first_pos.findall("dCoord")))]
+    _no_duplicate_dimensions(dim_names, f"line {_line(dims_elem) if dims_elem is not None else '?'}", source)
     taken: set[str] = set()
     issue_ids = [_slug(n, taken, f"dim{k}") for k, n in enumerate(dim_names)]
 

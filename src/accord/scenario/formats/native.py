@@ -6,6 +6,7 @@ See ``docs/scenario-format.md`` for the fields and a complete example.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,17 @@ def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
+# YAML 1.1 (PyYAML) reads 1e-3 and 1.0e308 as text; YAML 1.2 and JSON read them as numbers, as users
+# expect. The writer knows the same rule, so that the text "1e100" is written quoted and reads back as text.
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that quotes text the loader would read as a number."""
+
+
+for _cls in (_Loader, _Dumper):
+    _cls.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
@@ -194,11 +206,17 @@ def parse(text: str, fmt: str, source: str) -> Any:
             raise InputError("malformed JSON: nested too deeply", source=source) from None
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        raise InputError(
+            f"line {line}: malformed YAML: character {exc.character!r} is not allowed in YAML text",
+            source=source,
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{where}malformed YAML: {problem}", source=source) from None
+        problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
+        raise InputError(f"{where}malformed YAML: {' '.join(str(problem).split())}", source=source) from None
     except RecursionError:
         raise InputError("malformed YAML: nested too deeply", source=source) from None
     check_depth(data, source)
@@ -232,7 +250,7 @@ def dumps(scenario: Scenario, fmt: str = "yaml", source: str | None = None) -> s
     data = to_data(scenario)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
 
 
 def write(scenario: Scenario, path: Path, fmt: str = "yaml", *, force: bool = False) -> None:

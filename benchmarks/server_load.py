@@ -1,0 +1,248 @@
+"""Load on the accord server over loopback: concurrent clients mixing reads, saves and analysis runs.
+
+Starts ``accord serve`` on a fresh SQLite file (or ``--db URL``), signs in once and shares the
+session (cookie + CSRF header, as the browser pages send them) among ``--clients``
+clients, and has each run ``--rounds`` rounds of:
+read a case, list its versions, save a new version of its own case, and in one round of five start
+an analysis run (no Monte Carlo; staggered across the clients). Prints p50/p95 latency per kind
+of request and the error count.
+
+Usage: ``python benchmarks/server_load.py [--clients 50] [--rounds 10] [--db URL]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+GAZA = ROOT / "examples" / "gaza_ceasefire_2024.yaml"
+USER, PASSWORD = "loadtest", "load test password"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """``accord serve`` in a subprocess (its own process group, so kill -9 takes its pool too)."""
+
+    def __init__(self, db_url: str, port: int | None = None, log: Path | None = None) -> None:
+        self.db_url, self.port = db_url, port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def add_user(self, username: str = USER, password: str = PASSWORD) -> None:
+        """Create an account in the server's database (what ``accord serve --add-user`` does)."""
+        from accord.server import store
+        from accord.server.db import Store
+
+        st = Store(self.db_url)
+        try:
+            st.migrate()
+            with st.session() as db:
+                store.create_user(db, username, password)
+        finally:
+            st.close()
+
+    def start(self, timeout: float = 90.0) -> LiveServer:
+        import httpx
+
+        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "accord", "serve", "--db", self.db_url, "--port", str(self.port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited with code {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.kill()
+        raise RuntimeError(f"the server did not answer within {timeout} s")
+
+    def kill(self) -> None:
+        """kill -9 the server and its process group (its analysis workers)."""
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Stop it gracefully (SIGTERM), killing it if it lingers."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def signed_in(url: str, username: str = USER, password: str = PASSWORD) -> Any:
+    """An httpx client with a session cookie and the CSRF header."""
+    import httpx
+
+    c = httpx.Client(base_url=url, timeout=60)
+    r = c.post("/api/session", json={"username": username, "password": password})
+    r.raise_for_status()
+    c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return c
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, seconds: float, error: str | None = None) -> None:
+        with self.lock:
+            self.latencies[kind].append(seconds)
+            if error:
+                self.errors.append(f"{kind}: {error}")
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for kind, xs in sorted(self.latencies.items()):
+            qs = statistics.quantiles(xs, n=20, method="inclusive") if len(xs) > 1 else xs * 19
+            out[kind] = {
+                "n": len(xs),
+                "p50_ms": round(statistics.median(xs) * 1000, 1),
+                "p95_ms": round(qs[18] * 1000, 1),
+            }
+        out["errors"] = len(self.errors)
+        return out
+
+
+def run_load(url: str, clients: int = 50, rounds: int = 10, run_every: int = 5, think: float = 0.0) -> Stats:
+    """``clients`` threads, each with its own connection and case, ``rounds`` rounds each; between
+    two requests a client pauses a random time, uniform on 0..2*``think`` seconds (seeded), as a
+    user reading the page would (0: back to back, the server's throughput bound)."""
+    import random
+
+    import httpx
+
+    setup = signed_in(url)
+    ws = setup.post("/api/workspaces", json={"name": "load"}).json()["id"]
+    text = GAZA.read_text(encoding="utf-8")
+    shared = setup.post(f"/api/workspaces/{ws}/cases", json={"name": "shared", "text": text}).json()["id"]
+    own = [
+        setup.post(f"/api/workspaces/{ws}/cases", json={"name": f"c{k}", "text": text}).json()["id"]
+        for k in range(clients)
+    ]
+    scenario = setup.get(f"/api/cases/{shared}/versions/1").json()["scenario"]
+    # one sign-in shared by every client (the load is on cases, not on argon2)
+    sessions = []
+    for _ in range(clients):
+        c = httpx.Client(base_url=url, timeout=120, cookies=setup.cookies)
+        c.headers["X-CSRF-Token"] = setup.headers["X-CSRF-Token"]
+        sessions.append(c)
+    stats = Stats()
+    start = threading.Barrier(clients)
+
+    def timed_call(kind: str, call: Any, ok: tuple[int, ...]) -> Any:
+        t0 = time.perf_counter()
+        try:
+            r = call()
+        except Exception as exc:  # noqa: BLE001 - a refused or dropped connection is an error to count
+            stats.add(kind, time.perf_counter() - t0, repr(exc))
+            return None
+        stats.add(
+            kind, time.perf_counter() - t0, None if r.status_code in ok else f"{r.status_code} {r.text[:100]}"
+        )
+        return r
+
+    def client(k: int) -> None:
+        c, case, base = sessions[k], own[k], 1
+        data = json.loads(json.dumps(scenario))
+        pause = random.Random(k)
+        start.wait()
+
+        def timed(kind: str, call: Any, ok: tuple[int, ...]) -> Any:
+            if think > 0:
+                time.sleep(pause.uniform(0, 2 * think))
+            return timed_call(kind, call, ok)
+
+        for i in range(rounds):
+            timed("read case", lambda: c.get(f"/api/cases/{shared}"), (200,))
+            timed("list versions", lambda: c.get(f"/api/cases/{shared}/versions"), (200,))
+            data["actors"][0]["capability"] = 50 + k + i / 100
+            body = {"base_version": base, "scenario": data, "message": f"client {k} round {i}"}
+            r = timed("save version", lambda b=body: c.post(f"/api/cases/{case}/versions", json=b), (201,))
+            if r is not None and r.status_code == 201:
+                base = r.json()["number"]
+            if (i * clients + k) % run_every == run_every - 1:
+                timed("start run", lambda: c.post(f"/api/cases/{case}/runs", json={"draws": 0}), (202,))
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for s in [setup, *sessions]:
+        s.close()
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--clients", type=int, default=50)
+    p.add_argument("--rounds", type=int, default=10)
+    p.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    p.add_argument(
+        "--think", type=float, default=0.5, help="mean pause between a client's requests, s (0: back to back)"
+    )
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="accord-load-") as tmp:
+        db = args.db or f"sqlite:///{Path(tmp) / 'load.db'}"
+        server = LiveServer(db, log=Path(tmp) / "server.log")
+        server.add_user()
+        server.start()
+        try:
+            t0 = time.perf_counter()
+            stats = run_load(server.url, args.clients, args.rounds, think=args.think)
+            wall = time.perf_counter() - t0
+        finally:
+            server.stop()
+    summary = stats.summary()
+    where = "SQLite" if not args.db else args.db.split(":")[0]
+    print(
+        f"server load: {args.clients} clients x {args.rounds} rounds on {where}, mean think time "
+        f"{args.think:g} s, {wall:.1f} s wall, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    for kind, s in summary.items():
+        if kind != "errors":
+            print(f"  {kind:14s} n={s['n']:5d}  p50 {s['p50_ms']:7.1f} ms  p95 {s['p95_ms']:7.1f} ms")
+    print(f"  errors: {summary['errors']}")
+    for e in stats.errors[:10]:
+        print("   ", e)
+    return 1 if summary["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

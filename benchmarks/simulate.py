@@ -1,0 +1,75 @@
+"""``accord simulate`` with 2,000 draws, every model and the sensitivity indices (target 5 s) on
+the Gaza example and on a random eight-actor, four-issue case with four uncertain positions
+(as many as Gaza); ``accord report`` with 1,000
+draws (target 5 s). Also the CPU seconds per model on one block of 1,000 draws, which is where
+the time goes. Run on its own: ``python benchmarks/simulate.py [--quick]`` (``--quick``: the
+per-model table only).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _random_case import random_scenario
+from _timing import GAZA, cli_wall, header, row
+
+from accord.models import get
+from accord.problem import to_problem
+from accord.scenario.formats.native import to_data
+from accord.scenario.io import load
+from accord.uncertainty.draws import MONTE_CARLO, draw_uniforms, uncertain_inputs
+
+MODELS = ("mean", "compromise", "median", "nbs", "eum", "smp", "exchange", "ensemble")
+
+
+def per_model(path: Path, draws: int = 1000, noise: float = 0.0) -> None:
+    """CPU seconds of each model on one block of ``draws`` Monte Carlo draws of the scenario."""
+    s = load(path)
+    inputs = uncertain_inputs(s, noise)
+    base = to_problem(s)
+    u = draw_uniforms(0, MONTE_CARLO, 0, inputs.k, draws, draws)
+    batch = inputs.apply(base, inputs.ppf(u))
+    cells = []
+    for name in MODELS:
+        spec = get(name)
+        if spec.why_not(batch):
+            continue
+        t = time.process_time()
+        spec.run(batch, {}, seed=0)
+        cells.append(f"{name} {time.process_time() - t:.2f}")
+    print(f"  {s.name[:40]}: {inputs.k} uncertain inputs; CPU s per {draws} draws: " + ", ".join(cells))
+
+
+def main(argv: list[str]) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        eight = Path(tmp) / "eight_by_four.yaml"
+        import yaml
+
+        eight.write_text(yaml.safe_dump(to_data(random_scenario(8, 4, seed=8, uncertain=4))))
+        print("where the time goes:")
+        per_model(GAZA)
+        per_model(eight)
+        if "--quick" in argv:
+            return 0
+        header()
+        ok = True
+        for label, path, extra in (
+            ("gaza", GAZA, []),
+            ("random 8 actors x 4 issues", eight, []),
+        ):
+            args = ["simulate", str(path), "-n", "2000", "--sensitivity", "--no-progress", *extra]
+            ok &= row(f"simulate {label}: 2,000 draws + sensitivity", *cli_wall(args, repeat=1), 5.0)
+        out = Path(tmp) / "r.html"
+        ok &= row(
+            "report gaza, 1,000 draws",
+            *cli_wall(["report", str(GAZA), "-n", "1000", "-o", str(out), "--force"], repeat=1),
+            5.0,
+        )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

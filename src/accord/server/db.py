@@ -1,0 +1,112 @@
+"""The database connection: engine, sessions, and the Alembic migrations run on start.
+
+SQLite runs in WAL mode with a busy timeout, and every writing transaction starts with
+``BEGIN IMMEDIATE`` (see :func:`write`), so concurrent saves queue for the lock instead of failing
+with "database is locked" when a reader upgrades to a writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from accord.errors import InputError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_IMMEDIATE = "accord_immediate"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``); makes a SQLite
+    file's folder."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(f"--db {url!r}: not a database URL (e.g. sqlite:///accord.db)") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise InputError(f"--db {url!r}: accord stores cases in SQLite or PostgreSQL, not {backend}")
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        _sqlite_pragmas(engine)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")  # an acknowledged save survives a crash
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def write(db: Session) -> None:
+    """Start the session's writing transaction (on SQLite: take the write lock now).
+
+    Call it before the first read of a transaction that writes; a read transaction in progress
+    is ended first (it holds nothing the caller still needs: objects stay loaded)."""
+    if db.in_transaction():
+        db.commit()
+    db.connection(execution_options={_IMMEDIATE: True})
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (Alembic, programmatic)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class Store:
+    """The database of one server: an engine and its session factory."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema."""
+        migrate(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session; rolled back on an error, closed at the end (store functions commit)."""
+        db = self.sessions()
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        finally:
+            db.close()
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
