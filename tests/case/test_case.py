@@ -238,3 +238,14 @@ def test_generated_full_scenarios(s: Any) -> None:
     except InputError:
         return  # e.g. an uncertainty range outside its value's scale: a clear error is the answer
     check_case(case)
+
+
+def test_interstate_case_is_flagged_against_intrastate_data() -> None:
+    s = load(GAZA)
+    assert s.deal is not None
+    s = s.model_copy(update={"deal": s.deal.model_copy(update={"interstate": True})})
+    case = analyze_case(s, draws=0, ceasefire_data=need(CFD), durability_model=False)
+    kinds = {c.kind: c.text for c in case.summary.caveats}
+    assert "interstate case" in kinds["out_of_scope"] and "civil conflicts" in kinds["out_of_scope"]
+    assert case.durability is not None and "intrastate" in case.durability.scope
+    check_case(case)

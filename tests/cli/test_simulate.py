@@ -94,7 +94,12 @@ def test_text_output_with_sensitivity(path, capsys) -> None:
     assert "Troop withdrawal" in out and "95%" in out
     assert "proposal bridge accepted by every veto player" in out
     assert "compromise point forecast stays acceptable" in out
-    assert "Sensitivity" in out and "compromise, x" in out and "position[gov]" in out
+    assert "Sensitivity" in out and "position[gov]" in out
+    # one table per issue across the models: the input, its largest total index and where it matters
+    assert "the inputs that matter across the models" in " ".join(out.split())
+    assert "matters in" in out and "in model" in out
+    # the defaults that differ from accord analyze / report are said
+    assert "accord analyze and accord report draw every value" in " ".join(out.split())
     assert all(len(line) <= 80 for line in out.splitlines())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,23 @@ def test_every_figure_writes_a_file(plates: dict[str, Any], tmp_path: Path) -> N
         assert path.stat().st_size > 1000, name
 
 
+def text_overlaps(fig: Any) -> list[tuple[str, str]]:
+    """Pairs of texts of ``fig`` whose boxes overlap on the canvas (matplotlib's renderer extents)."""
+    boxes = fg.text_boxes(fig)
+    return [
+        (a.get_text()[:40], b.get_text()[:40])
+        for (a, ba), (b, bb) in itertools.combinations(boxes, 2)
+        if fg.overlapping(ba, bb, tol=1.0)
+    ]
+
+
+def test_no_two_texts_overlap_in_any_figure(plates: dict[str, Any]) -> None:
+    """Every figure of every example: no title, label, tick, legend entry or annotation prints over
+    another (the checks use the boxes matplotlib's renderer gives each text)."""
+    for name, pl in plates["plates"].items():
+        assert text_overlaps(pl.figure) == [], name
+
+
 def test_survival_figure(tmp_path: Path) -> None:
     s = load(EXAMPLES / "gaza_ceasefire_2024.yaml")
     from tests.conftest import need
@@ -103,6 +121,7 @@ def test_survival_figure(tmp_path: Path) -> None:
     assert fg.save(pl.figure, tmp_path / "survival.pdf").stat().st_size > 1000
     # the claim is drawn at its horizon, beside the location's own record
     assert du.claim is not None and du.claim.days == 28.0
+    assert text_overlaps(pl.figure) == []
     labels = [t.get_text() for t in pl.figure.axes[0].get_legend().get_texts()]
     assert any("Israel's own record" in t for t in labels)
 

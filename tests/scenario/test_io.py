@@ -154,7 +154,27 @@ def test_format_validation_error_counts_other_problems() -> None:
     with pytest.raises(ValidationError) as info:
         Scenario.model_validate(doc)
     text = format_validation_error(info.value, doc)
-    assert text == "actors[0] (a).capability: must be >= 0, got -1 (and 1 more problem)"
+    # every problem at once, not "and 1 more"
+    assert text == (
+        "2 problems: actors[0] (a).capability: must be >= 0, got -1; "
+        "actors[1] (b).capability: 'x' is not a number"
+    )
+
+
+def test_unquoted_comma_in_a_flow_mapping_gets_a_hint(tmp_path: Path) -> None:
+    from accord.scenario import load
+
+    f = tmp_path / "s.yaml"
+    f.write_text(
+        "name: t\nissues: [{id: x}]\nactors:\n"
+        "  - {id: a, name: Smith, John, positions: {x: {position: 1, salience: 1}}}\n"
+        "  - {id: b, positions: {x: {position: 2, salience: 1}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        load(f)
+    assert "actors[0] (a).John: unknown field without a value" in str(info.value)
+    assert 'quote the value (e.g. name: "Smith, John")' in str(info.value)
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)

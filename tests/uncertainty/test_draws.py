@@ -167,3 +167,41 @@ def test_inputs_are_reported_in_the_scenarios_units() -> None:
     }
     assert rows[1]["distribution"] == "uniform"
     assert (rows[1]["value"], rows[1]["low"], rows[1]["high"]) == pytest.approx((50, 30, 80))
+
+
+def test_every_uncertainty_the_format_accepts_is_drawn_or_rejected() -> None:
+    """Each `uncertainty:` the format accepts becomes an input; a utility uncertainty on a point
+    reservation (which nothing could draw) is rejected at validation, naming the field."""
+    import pytest
+
+    from accord.errors import InputError
+    from accord.scenario import validate
+    from accord.uncertainty.draws import uncertain_inputs
+
+    data = {
+        "name": "t",
+        "issues": [{"id": "x", "status_quo": 50, "uncertainty": {"status_quo": {"sd": 5}}}],
+        "actors": [
+            {
+                "id": "a",
+                "uncertainty": {"capability": {"low": 0.5, "high": 2}},
+                "positions": {
+                    "x": {"position": 10, "salience": 0.5, "uncertainty": {"position": {"sd": 5},
+                                                                           "salience": {"sd": 0.1}}}
+                },
+                "reservation": {"utility": 0.6, "uncertainty": {"utility": {"sd": 0.05}}},
+            },
+            {"id": "b", "positions": {"x": {"position": 90, "salience": 1}}},
+        ],
+    }  # fmt: skip
+    names = set(uncertain_inputs(validate(data, "t.yaml"), 0.0).names)
+    assert names == {
+        "status_quo[x]",
+        "capability[a]",
+        "position[a,x]",
+        "salience[a,x]",
+        "reservation_utility[a]",
+    }
+    data["actors"][0]["reservation"] = {"point": {"x": 40}, "uncertainty": {"utility": {"sd": 0.05}}}
+    with pytest.raises(InputError, match=r"actors\[0\] \(a\)\.reservation: uncertainty\.utility applies"):
+        validate(data, "t.yaml")

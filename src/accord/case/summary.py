@@ -407,7 +407,7 @@ def summary_lines(s: Summary, names: dict[str, str], issues: dict[str, IssueInfo
             (
                 "The gap",
                 f"every veto player would have to lower its reservation by {s.gap:.3f} utility, or "
-                f"{s.least_total_concession:.3f} in all: {movers}.",
+                f"{s.least_total_concession:.3f} in all" + (f": {movers}." if movers else "."),
             )
         )
     if s.recommended is not None:

@@ -99,7 +99,9 @@ def print_summary(case: CaseAnalysis) -> None:
             con.print(_esc(line))
 
 
-_HEADS = {"Verdict", "Confidence", "Proposal", "It takes", "The gap", "Table", "Would it hold", "Caveat"}
+_HEADS = {
+    "Verdict", "Confidence", "Proposal", "It takes", "The gap", "Table", "Would it hold", "Crisis", "Caveat",
+}  # fmt: skip
 
 
 def _esc(text: str) -> str:

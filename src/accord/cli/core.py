@@ -39,9 +39,16 @@ def load_scenario(path: Path, input_format: str | None) -> Scenario:
 def validate(
     file: Path = typer.Argument(..., help="Scenario file (YAML, JSON, CSV, XLSX, KTAB, BDM, Decide)"),
     input_format: str | None = INPUT_FORMAT,
+    data: Path | None = typer.Option(
+        None, "--data", help="Cease-fire data to check deal.location against; default $ACCORD_CEASEFIRE_DATA"
+    ),
 ) -> None:
-    """Check a scenario file and summarise it."""
+    """Check a scenario file and summarise it (warnings on stderr; they do not fail the check)."""
+    from accord.scenario.advice import scenario_warnings
+
     s = load_scenario(file, input_format)
+    for warning in scenario_warnings(s, data):
+        typer.echo(f"warning: {file}: {warning}", err=True)
     n_pairs = sum(len(a.positions) for a in s.actors)
     veto = sum(a.has_veto for a in s.actors)
     typer.echo(

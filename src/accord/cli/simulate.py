@@ -157,13 +157,27 @@ def _pct(p: float | None) -> str:
     return "-" if p is None else f"{100 * p:.1f}%"
 
 
+def _declared(sim: Simulation) -> tuple[str, ...]:
+    from accord.uncertainty.draws import uncertain_inputs
+
+    return uncertain_inputs(sim.scenario, 0.0).names
+
+
 def print_simulation(sim: Simulation, bins: int) -> None:
     con = console()
     data = sim.to_json(bins)
+    from accord.case.model import DEFAULT_NOISE
+
+    declared = sum(1 for _ in _declared(sim))
     con.print(
         f"[bold]{escape(sim.scenario.name)}[/]: {sim.draws} draws, seed {sim.seed}, noise {sim.noise:g}, "
-        f"{sim.inputs.k} uncertain inputs"
+        f"{sim.inputs.k} uncertain inputs ({declared} declared in the scenario)"
     )
+    if sim.noise != DEFAULT_NOISE:
+        con.print(
+            f"[dim]note: accord analyze and accord report draw every value without its own uncertainty "
+            f"with --noise {DEFAULT_NOISE:g} by default; this run uses {sim.noise:g}[/]"
+        )
     for issue in sim.scenario.issues:
         sc = issue.scale
         t = Table(
@@ -212,31 +226,46 @@ def print_simulation(sim: Simulation, bins: int) -> None:
         con.print("[dim]not run: " + "; ".join(skipped) + "[/]")
 
 
+MATTERS = 0.05  # a total Sobol' index at least this large: the input matters for that model
+
+
 def print_sensitivity(sens: Sensitivity) -> None:
+    """Per issue, one table: the inputs that matter across the models, ranked by their largest
+    total index, with the model where it is largest and the outcome there with the input at its
+    5% / 95% quantile, and every model in which it matters."""
     con = console()
     con.print(
         f"[bold]Sensitivity[/]: Sobol' indices from {sens.n} base draws "
-        f"({sens.n * (sens.inputs.k + 2)} runs per model); outcome with the input at its 5% / 95% quantile"
+        f"({sens.n * (sens.inputs.k + 2)} runs per model). Per issue, the inputs that matter across "
+        f"the models (total index ST >= {MATTERS:g} in at least one); outcome with the input at its "
+        "5% / 95% quantile in the model where ST is largest.",
     )
-    for m in sens.models:
-        for issue in sens.problem.issue_ids:
-            t = Table(
-                title=escape(f"{m.name}, {issue}"), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    models = [m.name for m in sens.models]
+    for issue in sens.problem.issue_ids:
+        rows: dict[str, list[tuple[float, str, dict[str, Any]]]] = {}
+        for m in models:
+            for row in sens.ranking(m, issue):
+                rows.setdefault(row["input"], []).append((float(row["ST"] or 0.0), m, row))
+        ranked = sorted(rows.items(), key=lambda kv: -max(st for st, _, _ in kv[1]))
+        ranked = [(k, v) for k, v in ranked if max(st for st, _, _ in v) >= MATTERS][:TOP]
+        t = Table(title=escape(issue), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, width=78)
+        t.add_column("input", overflow="fold", ratio=3)
+        t.add_column("ST", justify="right")
+        t.add_column("in model", overflow="fold")
+        t.add_column("at 5%", justify="right")
+        t.add_column("at 95%", justify="right")
+        t.add_column("matters in", overflow="fold", ratio=3)
+        for name, per_model in ranked:
+            st, m, row = max(per_model, key=lambda x: x[0])
+            t.add_row(
+                escape(name.replace(f",{issue}]", "]")),  # the issue is in the title
+                fmt_num(st),
+                escape(m),
+                fmt_num(row["low"], 1),
+                fmt_num(row["high"], 1),
+                escape(", ".join(mm for s_, mm, _ in per_model if s_ >= MATTERS)),
             )
-            t.add_column("input", overflow="fold")
-            t.add_column("S1", justify="right")
-            t.add_column("ST", justify="right")
-            t.add_column("at 5%", justify="right")
-            t.add_column("at 95%", justify="right")
-            t.add_column("total", min_width=12)
-            for row in sens.ranking(m.name, issue)[:TOP]:
-                st = row["ST"] or 0.0
-                t.add_row(
-                    escape(row["input"].replace(f",{issue}]", "]")),  # the issue is in the title
-                    fmt_num(row["S1"]),
-                    fmt_num(row["ST"]),
-                    fmt_num(row["low"], 1),
-                    fmt_num(row["high"], 1),
-                    "█" * int(round(max(0.0, min(st, 1.0)) * 12)),
-                )
-            con.print(t)
+        if not ranked:
+            con.print(f"[dim]{escape(issue)}: no input reaches ST {MATTERS:g} in any model[/]")
+            continue
+        con.print(t)

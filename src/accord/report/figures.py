@@ -81,6 +81,70 @@ def wrap(text: str, width: int = 24) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
+STEPS = (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6)
+"""The places a label tries, in multiples of its height from where it was put."""
+
+
+def _renderer(fig: Figure) -> Any:
+    """The figure's renderer, drawn; a figure whose canvas cannot render (closed) gets an Agg canvas."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+
+
+def text_boxes(fig: Figure, skip: Sequence[Any] = ()) -> list[tuple[Any, Any]]:
+    """(text artist, its extent on the canvas) for every visible, non-empty text of ``fig``."""
+    from matplotlib.text import Text
+
+    renderer = _renderer(fig)
+    ids = {id(t) for t in skip}
+    out = []
+    for t in fig.findobj(Text):
+        if id(t) in ids or not t.get_visible() or not t.get_text().strip():
+            continue
+        bb = t.get_window_extent(renderer)
+        if bb.width > 0 and bb.height > 0:
+            out.append((t, bb))
+    return out
+
+
+def overlapping(a: Any, b: Any, tol: float = 0.5) -> bool:
+    """Whether two canvas boxes overlap by more than ``tol`` pixels both ways."""
+    return bool(min(a.x1, b.x1) - max(a.x0, b.x0) > tol and min(a.y1, b.y1) - max(a.y0, b.y0) > tol)
+
+
+def declutter(fig: Figure, movable: Sequence[Any], steps: Sequence[int] = STEPS) -> int:
+    """Keep the labels in ``movable`` (annotations placed in offset points) off every other text.
+
+    Each label keeps its place when it is free; else it steps up and down by its own height, up to
+    six steps each way; a label with no free place is hidden. Returns how many were hidden.
+    """
+    if not movable:
+        return 0
+    renderer = _renderer(fig)
+    placed = [bb for _, bb in text_boxes(fig, skip=movable)]
+    hidden = 0
+    for t in movable:
+        if not t.get_visible():
+            continue
+        x0, y0 = t.xyann
+        height = t.get_window_extent(renderer).height * 72.0 / fig.dpi + 1.0
+        for step in steps:
+            t.xyann = (x0, y0 + step * height)
+            bb = t.get_window_extent(renderer)
+            if not any(overlapping(bb.padded(2.0), other) for other in placed):
+                placed.append(bb)
+                break
+        else:
+            t.xyann = (x0, y0)
+            t.set_visible(False)
+            hidden += 1
+    return hidden
+
+
 def save(fig: Figure, path: str | Path, close: bool = True, dpi: int = 200, force: bool = True) -> Path:
     """Write a figure as PNG, SVG or PDF (from the suffix); close it unless ``close`` is False.
 
@@ -130,21 +194,38 @@ def svg_text(fig: Figure, prefix: str = "", close: bool = True) -> str:
 
 
 def _scale_ticks(ax: Any, scale: Scale, axis: str = "x", width: int = 22) -> None:
-    """Ticks at both ends of an issue's scale (value and end label) and plain ticks between."""
+    """Five plain ticks on an issue's scale; on the x axis the end labels are written under the two
+    ends (left- and right-aligned, wrapped to fit half the axis), clear of the tick labels."""
     lo, hi, lo_label, hi_label = scale
     pad = 0.03 * (hi - lo)
     ticks = list(np.linspace(lo, hi, 5))
-    sep = "\n" if axis == "x" else "\n"
-    labels = [f"{lo:g}{sep}{wrap(lo_label, width)}"] + [f"{v:g}" for v in ticks[1:-1]]
-    labels.append(f"{hi:g}{sep}{wrap(hi_label, width)}")
-    if axis == "x":
-        ax.set_xlim(lo - pad, hi + pad)
-        ax.set_xticks(ticks, labels)
-        for lab, ha in zip(ax.get_xticklabels()[:: len(ticks) - 1], ("left", "right"), strict=True):
-            lab.set_horizontalalignment(ha)
-    else:
+    labels = [f"{v:g}" for v in ticks]
+    if axis != "x":
         ax.set_ylim(lo - pad, hi + pad)
-        ax.set_yticks(ticks, [f"{v:g}" for v in ticks])
+        ax.set_yticks(ticks, labels)
+        return
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_xticks(ticks, labels)
+    fig = ax.get_figure()
+    # the characters that fit in 45% of the axis at 6.5 pt (about 3.6 pt a character)
+    axis_pt = ax.get_position().width * fig.get_figwidth() * 72
+    width = max(8, min(width, int(0.45 * axis_pt / 3.6)))
+    lines = 0
+    for text, x, ha in ((lo_label, 0.0, "left"), (hi_label, 1.0, "right")):
+        wrapped = wrap(text, width)
+        lines = max(lines, wrapped.count("\n") + 1)
+        ax.annotate(
+            wrapped,
+            (x, 0.0),
+            xycoords="axes fraction",
+            xytext=(0, -19),
+            textcoords="offset points",
+            ha=ha,
+            va="top",
+            fontsize=6.5,
+            color="#444444",
+        )
+    ax.xaxis.labelpad = 12 + 7.5 * lines
 
 
 def scale_note(scale: Scale) -> str:
@@ -234,7 +315,8 @@ def forecasts_by_issue(
     """
     models = list(forecasts)
     n = len(issues)
-    rows = len(models) + 2  # positions take two rows of labels
+    rows = len(models) + 4  # positions take four rows of labels
+    movable: list[Any] = []
     fig, axes = plt.subplots(n, 1, figsize=(PAGE_WIDTH, 0.6 + (1.5 + 0.19 * rows) * n), squeeze=False)
     legend: dict[str, Any] = {}
     for ax, issue in zip(axes[:, 0], issues, strict=True):
@@ -249,22 +331,24 @@ def forecasts_by_issue(
         for label, v in sorted(pos.items(), key=lambda kv: kv[1]):
             together.setdefault(float(v), []).append(label if len(label) <= 30 else label[:29] + "…")
         many = len(pos) > MAX_LABELLED
+        lo_x, hi_x = sc["min"], sc["max"]
         for v, names in together.items():
             # beyond MAX_LABELLED actors names would overprint: say how many sit at each position
             short = (f"{len(names)}" if len(names) > 1 else "") if many else " / ".join(names)
             if not short:
                 continue
-            ax.annotate(
-                short,
-                (v, y_pos),
-                xytext=(-1, 4),
-                textcoords="offset points",
-                ha="center" if many else "left",
-                va="bottom",
-                rotation=0 if many else 35,
-                rotation_mode="anchor",
-                fontsize=6,
-                color="#444444",
+            right = v > lo_x + 0.6 * (hi_x - lo_x)
+            movable.append(
+                ax.annotate(
+                    wrap(short, 40),
+                    (v, y_pos),
+                    xytext=(0, 4),
+                    textcoords="offset points",
+                    ha="center" if many else ("right" if right else "left"),
+                    va="bottom",
+                    fontsize=6,
+                    color="#444444",
+                )
             )
         for k, m in enumerate(models):
             v = forecasts[m].get(issue["id"])
@@ -274,8 +358,10 @@ def forecasts_by_issue(
                 continue
             st = style(k)
             ax.scatter([v], [y], marker=st["marker"], s=34, color=st["color"], zorder=4)
-            ax.annotate(
-                f"{v:.0f}", (v, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=6
+            movable.append(
+                ax.annotate(
+                    f"{v:.0f}", (v, y), xytext=(6, 0), textcoords="offset points", va="center", fontsize=6
+                )
             )
         if issue.get("status_quo") is not None:
             legend.setdefault(
@@ -285,7 +371,7 @@ def forecasts_by_issue(
             h = ax.axvline(v, color=color(k + 4), ls="--", lw=1.2, zorder=2)
             legend.setdefault(f"proposal: {name}", h)
         _scale_ticks(ax, scale, axis="x", width=30)
-        ax.set_ylim(-len(models) - 0.6, 1.2 if many else 5.5)
+        ax.set_ylim(-len(models) - 0.6, 1.2 if many else 4.5)
         ax.set_yticks([y_pos] + [-1.0 - k for k in range(len(models))], ["positions", *models], fontsize=7)
         ax.set_title(issue.get("name") or issue["id"], loc="left", fontsize=9, pad=2)
         ax.spines["left"].set_visible(False)
@@ -300,6 +386,7 @@ def forecasts_by_issue(
         bbox_to_anchor=(0.5, 0.0),
     )
     fig.tight_layout(rect=(0, 0.06 + 0.02 * (len(legend) // 3), 1, 0.98))
+    declutter(fig, movable, steps=(0, 1, 2, 3, 4, 5, 6, 7, 8))
     return fig
 
 
@@ -346,7 +433,9 @@ def acceptance_heatmap(
         [wrap(f"{a} *" if v else a, 34) for a, v in zip(actor_labels, veto, strict=True)],
         fontsize=7,
     )
-    ax.set_xticks(range(n_p), [wrap(p, 24) for p in point_labels], rotation=90, fontsize=6.5)
+    # one line per column label: wrapped labels rotated on their side would print over each other
+    ax.set_xticks(range(n_p), [p if len(p) <= 40 else p[:39] + "…" for p in point_labels], rotation=90,
+                  fontsize=6.5 if n_p <= 14 else 5.5)  # fmt: skip
     ax.xaxis.tick_top()
     ax.set_title(title + "\n(* = veto player; margin >= 0 accepts)", loc="left")
     fig.colorbar(im, ax=ax, label="margin (utility units)", fraction=0.035, pad=0.02)
@@ -416,10 +505,11 @@ def zone_2d(
     handles.append(Patch(facecolor=OKABE_ITO[2], alpha=0.45, hatch="//" if zone.any() else None))
     labels.append("zone: every veto player accepts" if zone.any() else "no zone on this slice")
     ax.set_title(title, loc="left", fontsize=9)
-    ax.legend(
-        handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize=7
-    )
-    fig.tight_layout()
+    # the legend below the axes, in room kept free of the axis labels
+    leg = fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, fontsize=7)
+    fig.canvas.draw()
+    room = leg.get_window_extent().height / (fig.get_figheight() * fig.dpi)
+    fig.tight_layout(rect=(0, room + 0.01, 1, 1))
     return fig
 
 
@@ -470,10 +560,11 @@ def quadrant(
         ax.scatter(x[sel], y[sel], color=color(n), marker=MARKERS[n], s=30, zorder=3, label=f"offer: {kind}")
     if not kind_order:
         ax.scatter(x, y, color=OKABE_ITO[0], s=30, zorder=3)
-    for k, (xi, yi, lab) in enumerate(zip(x, y, labels, strict=True)):
+    movable: list[Any] = []
+    for xi, yi, lab in zip(x, y, labels, strict=True):
         if np.isfinite(xi) and np.isfinite(yi):
-            ax.annotate(
-                wrap(lab, 18), (xi, yi), xytext=(4, 3 - 9 * (k % 2)), textcoords="offset points", fontsize=6.5
+            movable.append(
+                ax.annotate(wrap(lab, 18), (xi, yi), xytext=(4, 2), textcoords="offset points", fontsize=6.5)
             )
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
@@ -482,7 +573,17 @@ def quadrant(
     ax.set_title(title, loc="left", fontsize=9)
     if kind_order:
         ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7)
+    # the lowest y tick would print over the leftmost x tick at the corner
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=7, prune="lower"))
     fig.tight_layout()
+    hidden = declutter(fig, movable)
+    if hidden:
+        ax.text(
+            1.02, 0.0, f"{hidden} overlapping\nnames left out", transform=ax.transAxes,
+            ha="left", va="bottom", fontsize=6, color="#777777",
+        )  # fmt: skip
     return fig
 
 
@@ -574,11 +675,12 @@ def tornado(
     bx.barh(y, st, color=OKABE_ITO[5], height=0.6, label="total")
     bx.barh(y, np.clip(s1, 0, None), color=OKABE_ITO[4], height=0.3, label="first-order")
     bx.set_xlim(0, max(1.0, max(st, default=1.0)))
+    bx.set_xticks([0.5, 1.0] if bx.get_xlim()[1] <= 1.0 else bx.get_xticks()[1:])
     bx.set_xlabel("Sobol' index", fontsize=8)
     bx.legend(frameon=False, loc="lower right", fontsize=7)
     bx.tick_params(axis="y", length=0)
     fig.suptitle(title, x=0.01, ha="left", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(w_pad=2.5)
     return fig
 
 
@@ -607,10 +709,13 @@ def survival(
         ax.step(t, c["survival"], where="post", color=st["color"], ls=st["ls"], lw=1.6, label=label)
         if "lower" in c and "upper" in c:
             ax.fill_between(t, c["lower"], c["upper"], step="post", color=st["color"], alpha=0.18, lw=0)
+    movable: list[Any] = []
     for label, day in (marks or {}).items():
         ax.axvline(day, color="#999999", ls=":", lw=0.8)
-        ax.annotate(
-            label, (day, 0.02), xytext=(2, 0), textcoords="offset points", fontsize=6.5, color="#555555"
+        movable.append(
+            ax.annotate(
+                label, (day, 0.02), xytext=(2, 0), textcoords="offset points", fontsize=6.5, color="#555555"
+            )
         )
     if claim:
         d = float(claim["days"])
@@ -619,7 +724,7 @@ def survival(
         ax.errorbar(
             [d], [p], yerr=[[p - lo], [hi - p]], fmt="D", color=OKABE_ITO[3], ms=5, capsize=3, zorder=5
         )
-        ax.annotate(
+        movable.append(ax.annotate(
             wrap(f"the claim: {claim.get('claim', '')} (day {d:g}): base rate {p:.0%} still holding", 48),
             (d, p),
             xytext=(12, -62),
@@ -627,7 +732,7 @@ def survival(
             fontsize=7,
             color=OKABE_ITO[3],
             arrowprops={"arrowstyle": "-", "color": OKABE_ITO[3], "lw": 0.7},
-        )
+        ))  # fmt: skip
     ax.set_xscale("symlog", linthresh=7)
     ticks = [0, 7, 14, 30, 60, 180, 365, 730]
     ax.set_xticks(ticks, [str(v) for v in ticks])
@@ -637,6 +742,7 @@ def survival(
     ax.set_title(title, loc="left", fontsize=9)
     ax.legend(frameon=False, loc="lower left", fontsize=7)
     fig.tight_layout()
+    declutter(fig, movable)
     return fig
 
 

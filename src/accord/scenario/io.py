@@ -141,18 +141,19 @@ def validate(data: Any, source: str) -> Scenario:
 
 
 def format_validation_error(exc: ValidationError, data: Any = None) -> str:
-    """The first validation error as ``field.path: what is wrong`` (plus a count of others)."""
+    """Every validation error as ``field.path: what is wrong``, all at once (``N problems: a; b``)."""
     errors = exc.errors()
-    first = errors[0]
-    where = _loc(first["loc"], data)
-    msg = first["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    msg = _plain_message(first, msg)
-    text = f"{where}: {msg}" if where else msg
-    if len(errors) > 1:
-        text += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return text
+    texts = []
+    for err in errors:
+        where = _loc(err["loc"], data)
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        msg = _plain_message(err, msg)
+        texts.append(f"{where}: {msg}" if where else msg)
+    if len(texts) == 1:
+        return texts[0]
+    return f"{len(texts)} problems: " + "; ".join(texts)
 
 
 _KIND = {
@@ -171,6 +172,12 @@ def _plain_message(error: Any, msg: str) -> str:
     value = error.get("input")
     ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
+        if value is None:
+            # `{name: Smith, John}` reads as name: Smith plus a key `John` without a value
+            return (
+                "unknown field without a value: in a {...} mapping a comma inside a value starts a "
+                'new key; quote the value (e.g. name: "Smith, John"), or check the field\'s spelling'
+            )
         return "unknown field (check its spelling)"
     if kind == "missing":
         return "required field is missing"

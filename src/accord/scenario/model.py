@@ -188,6 +188,13 @@ class Reservation(_Strict):
     def _one_form(self) -> Reservation:
         if (self.utility is None) == (self.point is None):
             raise ValueError("give either utility or point")
+        if self.point is not None and "utility" in self.uncertainty:
+            # nothing would draw it: a point's utility follows the drawn positions and saliences
+            raise ValueError(
+                "uncertainty.utility applies to a reservation given as a utility; this one is a point, "
+                "whose utility already moves with the drawn positions and saliences: remove "
+                "uncertainty.utility, or give reservation: {utility: ..., uncertainty: {utility: ...}}"
+            )
         return self
 
 
@@ -255,6 +262,8 @@ class Deal(_Strict):
     fixed_term_days: int | None = Field(default=None, ge=1)
     location: str | None = None
     """The conflict's location as the CFD names it (e.g. ``Israel``), for its own record."""
+    interstate: bool | None = None
+    """A conflict between states (the CFD covers civil conflicts only: the base rate is then an analogy)."""
     declared: date | None = None
     effective: date | None = None
     expectation: str = ""
