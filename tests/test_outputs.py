@@ -100,14 +100,37 @@ def test_folder_device_and_fifo_refused(tmp_path: Path) -> None:
         write_output("/dev/null", "x", force=True)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
 def test_unwritable_folder(tmp_path: Path) -> None:
-    ro = tmp_path / "ro"
+    """Refused with a clear message; as root (CI) the check runs in a child without root's rights."""
+    base = tmp_path / "base"
+    base.mkdir()
+    ro = base / "ro"
     ro.mkdir()
-    ro.chmod(0o500)
+    ro.chmod(0o555)
     try:
-        with pytest.raises(InputError, match="not writable"):
-            write_output(ro / "x.txt", "x")
+        if os.geteuid() != 0:
+            with pytest.raises(InputError, match="not writable"):
+                write_output(ro / "x.txt", "x")
+            return
+        # root ignores permission bits: the child takes the rights of 'nobody'
+        for p in (tmp_path, *tmp_path.parents):
+            if p != Path("/"):
+                p.chmod(p.stat().st_mode | 0o011)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 5
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                write_output(ro / "x.txt", "x")
+            except InputError as exc:
+                code = 0 if "not writable" in str(exc) else 3
+            except BaseException:
+                code = 4
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert not (ro / "x.txt").exists()
     finally:
         ro.chmod(0o700)
 
