@@ -76,9 +76,10 @@ class Forecast:
             return lo + values * (hi - lo)
         return values
 
-    def to_json(self) -> dict[str, Any]:
-        """The forecast as JSON-ready data: per issue the outcome, the per-issue details and the
-        trajectory; the details that are not per issue once, under ``details``."""
+    def to_json(self, trajectories: bool = True) -> dict[str, Any]:
+        """The forecast as JSON-ready data: per issue the outcome, the per-issue details and (unless
+        ``trajectories`` is false) the per-round trajectory; the details that are not per issue
+        once, under ``details``."""
         if self.skipped is not None:
             return {"skipped": self.skipped}
         fields = self.result.fields
@@ -88,7 +89,7 @@ class Forecast:
             for key, value in self.result.details.items():
                 if fields[key].per_issue:
                     item[key] = _jsonable(np.asarray(self._scaled(value, fields[key], j)))
-            traj = self.trajectory(issue)
+            traj = self.trajectory(issue) if trajectories else None
             if traj:
                 item["trajectory"] = traj
             issues[issue] = item

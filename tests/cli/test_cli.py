@@ -207,3 +207,15 @@ def _approx(value: object) -> object:
     if isinstance(value, float):
         return pytest.approx(value, rel=1e-9)
     return value
+
+
+def test_forecast_json_can_leave_out_trajectories(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["forecast", str(EXAMPLES / "eu_emissions.yaml"), "-m", "eum", "--format", "json"]
+    assert main(args) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert main([*args, "--no-trajectories"]) == 0
+    short = json.loads(capsys.readouterr().out)
+    issue = full["forecasts"]["eum"]["issues"]["emissions"]
+    assert "trajectory" in issue
+    assert "trajectory" not in short["forecasts"]["eum"]["issues"]["emissions"]
+    assert short["forecasts"]["eum"]["issues"]["emissions"]["outcome"] == issue["outcome"]

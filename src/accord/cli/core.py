@@ -71,6 +71,9 @@ def forecast(
     ),
     seed: int = opt.seed("Seed for stochastic models"),
     fmt: str = typer.Option("table", "--format", help="table, json or csv"),
+    trajectories: bool = typer.Option(
+        True, "--trajectories/--no-trajectories", help="JSON: include each model's per-round trajectory"
+    ),
     input_format: str | None = INPUT_FORMAT,
 ) -> None:
     """Forecast the outcome of every issue with one or more models."""
@@ -78,18 +81,18 @@ def forecast(
     s = load_scenario(file, input_format)
     results = run_forecasts(s, model or None, registry.parse_params(param), seed=seed)
     if fmt == "json":
-        typer.echo(dump_json(forecast_json(s, results)))
+        typer.echo(dump_json(forecast_json(s, results, trajectories)))
     elif fmt == "csv":
         typer.echo(forecast_csv(s, results), nl=False)
     else:
         print_forecast_table(s, results)
 
 
-def forecast_json(s: Scenario, results: dict[str, Forecast]) -> dict[str, Any]:
-    """The stable JSON form documented in docs/cli.md."""
+def forecast_json(s: Scenario, results: dict[str, Forecast], trajectories: bool = True) -> dict[str, Any]:
+    """The stable JSON form documented in docs/cli.md (``trajectories``: keep the per-round paths)."""
     return {
         "scenario": scenario_json(s),
-        "forecasts": {name: f.to_json() for name, f in results.items()},
+        "forecasts": {name: f.to_json(trajectories) for name, f in results.items()},
     }
 
 
