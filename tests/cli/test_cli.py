@@ -219,3 +219,10 @@ def test_forecast_json_can_leave_out_trajectories(capsys: pytest.CaptureFixture[
     assert "trajectory" in issue
     assert "trajectory" not in short["forecasts"]["eum"]["issues"]["emissions"]
     assert short["forecasts"]["eum"]["issues"]["emissions"]["outcome"] == issue["outcome"]
+
+
+def test_help_shows_flags_as_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--sensitivity " in out and "<bool>" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80

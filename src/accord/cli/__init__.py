@@ -21,6 +21,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help: flags show as flags (rich help prints "<bool>" beside them), wrapped to the terminal
+    rich_markup_mode=None,
 )
 
 # modules that add commands to `app`, in help order
