@@ -277,25 +277,29 @@ class _Merged(_Round):
         self.orig = np.arange(n)
         self._index_issues(n_r * n_i)
 
-    def compact(self, n_runs: int, n_issues: int) -> _Merged:
-        """The same candidates without the dead ones, in the same order (``orig``: index before).
+    def compact(self, n_runs: int, n_issues: int) -> None:
+        """Drop the dead candidates, keeping the order (``orig``: each one's index before).
 
         Every later pass then costs what is left, not what the round started with; ties are
         still broken over the same candidates in the same order.
         """
         keep = np.flatnonzero(self.alive)
-        out = _Merged.__new__(_Merged)
-        for name in (
-            "a", "b", "pair", "s_ap", "s_bp", "s_aq", "s_bq", "fa", "fb", "conv_a", "conv_b", "k",
-            "unit_gain", "rate_a0", "rate_b0", "target_p", "target_q", "alive", "gain", "dOp",
-            "run", "p_local", "q_local", "p", "q", "orig",
-        ):  # fmt: skip
-            setattr(out, name, getattr(self, name)[keep])
-        out.group, out.outcome0 = self.group, self.outcome0
-        out.sizes = np.bincount(out.run, minlength=n_runs)
-        out.starts = np.concatenate(([0], np.cumsum(out.sizes)[:-1]))
-        out._index_issues(n_runs * n_issues)
-        return out
+        per_candidate = (
+            self.a, self.b, self.pair, self.s_ap, self.s_bp, self.s_aq, self.s_bq, self.fa, self.fb,
+            self.conv_a, self.conv_b, self.k, self.unit_gain, self.rate_a0, self.rate_b0,
+            self.target_p, self.target_q, self.alive, self.gain, self.dOp, self.run, self.p_local,
+            self.q_local, self.p, self.q, self.orig,
+        )  # fmt: skip
+        taken: list[Any] = [v[keep] for v in per_candidate]
+        (
+            self.a, self.b, self.pair, self.s_ap, self.s_bp, self.s_aq, self.s_bq, self.fa, self.fb,
+            self.conv_a, self.conv_b, self.k, self.unit_gain, self.rate_a0, self.rate_b0,
+            self.target_p, self.target_q, self.alive, self.gain, self.dOp, self.run, self.p_local,
+            self.q_local, self.p, self.q, self.orig,
+        ) = taken  # fmt: skip
+        self.sizes = np.bincount(self.run, minlength=n_runs)
+        self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1]))
+        self._index_issues(n_runs * n_issues)
 
     def _index_issues(self, n_slots: int) -> None:
         """Candidates per (run, issue) slot, ascending (CSR): each candidate sits on two issues."""
@@ -421,7 +425,8 @@ def _run_many(
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
         m.evaluate(np.flatnonzero(m.alive), y, outcome, direction)
-        m = m.compact(n_r, n_i) if m.alive.size > COMPACT_MIN else m
+        if m.alive.size > COMPACT_MIN:
+            m.compact(n_r, n_i)
         gains = m.gain
         seg_runs = np.flatnonzero(m.sizes > 0)  # runs with candidates: reduceat needs non-empty segments
         seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
@@ -429,7 +434,7 @@ def _run_many(
         done: list[Executed] = []
         while seg_runs.size:
             if m.alive.size > COMPACT_MIN and 2 * np.count_nonzero(m.alive) < m.alive.size:
-                m = m.compact(n_r, n_i)  # only live candidates can still be chosen
+                m.compact(n_r, n_i)  # only live candidates can still be chosen
                 gains = m.gain
                 seg_runs = np.flatnonzero(m.sizes > 0)
                 if not seg_runs.size:
