@@ -227,6 +227,9 @@ def execute_run(db_url: str, run_id: int, dask_scheduler: str | None = None) -> 
     return "failed"
 
 
+JOB_NICENESS = 10  # the pool's workers run below the request handlers
+
+
 def _warm(server_pid: int) -> None:
     """Pool initialiser: die with the server, so a crashed server leaves no orphan writing into
     the runs it was running (a watchdog thread; PR_SET_PDEATHSIG would fire when the thread that
@@ -238,6 +241,11 @@ def _warm(server_pid: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="accord-watchdog", daemon=True).start()
+    # analyses are batch work: requests (reads, saves) get the CPU first on a small machine
+    try:
+        os.nice(JOB_NICENESS)
+    except OSError:  # pragma: no cover - a platform without nice
+        pass
     import accord.case  # noqa: F401
 
 
