@@ -194,8 +194,26 @@ def _outcome_index(
     return (2 * bits[:, 0] + bits[:, 1]).astype(int)
 
 
+class Coefficients:
+    """Named coefficients and standard errors of a fitted model (``names``, ``coef``, ``se``)."""
+
+    names: tuple[str, ...]
+    coef: np.ndarray
+    se: np.ndarray
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        return {k: float(v) for k, v in zip(self.names, self.coef, strict=True)}
+
+    @property
+    def std_errors(self) -> dict[str, float | None]:
+        return {
+            k: (None if not np.isfinite(v) else float(v)) for k, v in zip(self.names, self.se, strict=True)
+        }
+
+
 @dataclass
-class StrategicFit:
+class StrategicFit(Coefficients):
     """A fitted strategic model (the ``games`` result: coefficients, SEs, log-likelihood, predictions)."""
 
     model: str
@@ -214,16 +232,6 @@ class StrategicFit:
     _predict: Callable[[Any, np.ndarray], np.ndarray] = field(repr=False)
     fitted_probs: np.ndarray = field(repr=False)
     y: np.ndarray = field(repr=False)
-
-    @property
-    def coefficients(self) -> dict[str, float]:
-        return {k: float(v) for k, v in zip(self.names, self.coef, strict=True)}
-
-    @property
-    def std_errors(self) -> dict[str, float | None]:
-        return {
-            k: (None if not np.isfinite(v) else float(v)) for k, v in zip(self.names, self.se, strict=True)
-        }
 
     @property
     def aic(self) -> float:

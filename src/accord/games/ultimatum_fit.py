@@ -25,14 +25,14 @@ from scipy import special
 
 from accord.errors import InputError, ParameterError
 from accord.games.formula import Design, design, factor_levels, parse_formula
-from accord.games.strategic import load_data
+from accord.games.strategic import Coefficients, load_data
 
 OFFER_TOL = math.sqrt(np.finfo(float).eps)
 LOG_EPS = math.log(np.finfo(float).eps)
 
 
 @dataclass
-class UltimatumFit:
+class UltimatumFit(Coefficients):
     """A fitted statistical ultimatum game."""
 
     formula: str
@@ -50,16 +50,6 @@ class UltimatumFit:
     def loglik_at(self, coef: Sequence[float]) -> float:
         """The log-likelihood at other coefficients (same order as ``names``, both log-scales included)."""
         return float(self._loglik(np.asarray(coef, dtype=float)))
-
-    @property
-    def coefficients(self) -> dict[str, float]:
-        return {k: float(v) for k, v in zip(self.names, self.coef, strict=True)}
-
-    @property
-    def std_errors(self) -> dict[str, float | None]:
-        return {
-            k: (None if not np.isfinite(v) else float(v)) for k, v in zip(self.names, self.se, strict=True)
-        }
 
     def predict(self, data: Any = None, *, points: int = 2000) -> np.ndarray:
         """(rows, 2): the expected offer and the probability that it is accepted, by quadrature over e1."""

@@ -31,6 +31,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from accord.errors import InputError
+from accord.scenario.formats.flat import ISSUE_DIRECTIVES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,18 +43,7 @@ TABLES = ("positions", "actors", "issues", "proposals")
 COLUMNS: dict[str, tuple[str, ...]] = {
     "positions": ("actor", "issue", "position", "salience", "power", "reservation"),
     "actors": ("actor", "name", "capability", "role", "veto", "group", "reservation_utility"),
-    "issues": (
-        "issue",
-        "name",
-        "description",
-        "min",
-        "max",
-        "min_label",
-        "max_label",
-        "unit",
-        "status_quo",
-        "outcome",
-    ),
+    "issues": ("issue", *ISSUE_DIRECTIVES),
     "proposals": ("proposal", "name", "issue", "value", "tabled_by", "description"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
