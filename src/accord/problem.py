@@ -73,6 +73,15 @@ class Problem:
         hi = self.scale_max.reshape(shape)
         return lo + arr * (hi - lo)
 
+    def point_dict(self, x: Array) -> dict[str, float]:
+        """One point ``(I,)`` on [0, 1] as ``{issue id: value in scale units}``."""
+        return {i: float(v) for i, v in zip(self.issue_ids, self.to_scale(x), strict=True)}
+
+    def delta_dict(self, dx: Array) -> dict[str, float]:
+        """A move ``(I,)`` on [0, 1] as ``{issue id: move in scale units}`` (no offset)."""
+        vals = np.asarray(dx, dtype=float) * (self.scale_max - self.scale_min)
+        return {i: float(v) for i, v in zip(self.issue_ids, vals, strict=True)}
+
     def to_unit(self, x: Array | float, issue_axis: int = -1) -> Array:
         """Map values in scale units to [0, 1]; ``issue_axis`` is the axis of issues."""
         arr = np.asarray(x, dtype=float)

@@ -76,14 +76,6 @@ NASH_DIFFERENCE = (
 )
 
 
-def _point(problem: Problem, x: Array) -> dict[str, float]:
-    vals = problem.to_scale(x)
-    return {i: float(v) for i, v in zip(problem.issue_ids, vals, strict=True)}
-
-
-def _delta(problem: Problem, dx: Array) -> dict[str, float]:
-    vals = dx * (problem.scale_max - problem.scale_min)
-    return {i: float(v) for i, v in zip(problem.issue_ids, vals, strict=True)}
 
 
 def _num(v: Any) -> float | None:
@@ -95,7 +87,7 @@ def _acceptance(problem: Problem, acc: ag.Acceptance, kind: str) -> PointAccepta
     return PointAcceptance(
         label=acc.label,
         kind=kind,  # type: ignore[arg-type]
-        point=_point(problem, acc.point),
+        point=problem.point_dict(acc.point),
         margins=[
             ActorMargin(
                 actor=a,
@@ -203,14 +195,14 @@ def _zone(problem: Problem, v: ag.Verdict) -> Zone:
             uniform_concession=-v.maximin_margin,
             least_total_concession=v.concession.total,
             by_actor=dict(v.concession.by_actor),
-            opens_at=_point(problem, v.concession.point),
+            opens_at=problem.point_dict(v.concession.point),
             alone=alone,
-            position_changes={a: _delta(problem, dx) for a, dx in v.shortfall.items()},
+            position_changes={a: problem.delta_dict(dx) for a, dx in v.shortfall.items()},
         )
     return Zone(
         exists=v.exists,
         veto_players=veto_ids,
-        maximin_point=_point(problem, v.maximin_point),
+        maximin_point=problem.point_dict(v.maximin_point),
         smallest_margin=v.maximin_margin,
         margins={a: _num(v.maximin.margin[problem.actor_ids.index(a)]) for a in veto_ids},
         extent=extent,
@@ -400,7 +392,7 @@ def analyze_case(
                 key=mp.name,  # type: ignore[arg-type]
                 method=mp.method,
                 note=mp.note,
-                point=_point(problem, mp.point),
+                point=problem.point_dict(mp.point),
                 acceptance=_acceptance(problem, mp.acceptance, "mediator"),
             )
             for mp in _mediator(problem, loss, verdict)
@@ -412,11 +404,15 @@ def analyze_case(
                     id=prop.id,
                     name=prop.name or prop.id,
                     tabled_by=list(prop.tabled_by),
-                    point=_point(problem, c.acceptance.point),
+                    point=problem.point_dict(c.acceptance.point),
                     all_veto_accept=c.acceptance.all_veto_accept,
                     shortfall=dict(c.shortfall),
-                    change_for={a: _delta(problem, y - c.acceptance.point) for a, y in c.nearest_for.items()},
-                    nearest_passing=None if c.nearest_passing is None else _point(problem, c.nearest_passing),
+                    change_for={
+                        a: problem.delta_dict(y - c.acceptance.point) for a, y in c.nearest_for.items()
+                    },
+                    nearest_passing=(
+                        None if c.nearest_passing is None else problem.point_dict(c.nearest_passing)
+                    ),
                     notes=list(c.notes),
                 )
             )

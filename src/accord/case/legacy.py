@@ -32,14 +32,6 @@ UTILITY_FORMS = {
 }
 
 
-def _point_dict(problem: Problem, x: Array) -> dict[str, float]:
-    vals = problem.to_scale(x)
-    return {i: float(v) for i, v in zip(problem.issue_ids, vals, strict=True)}
-
-
-def _delta_dict(problem: Problem, dx: Array) -> dict[str, float]:
-    vals = dx * (problem.scale_max - problem.scale_min)
-    return {i: float(v) for i, v in zip(problem.issue_ids, vals, strict=True)}
 
 
 def _acceptance_json(problem: Problem, acc: ag.Acceptance) -> dict[str, Any]:
@@ -92,7 +84,7 @@ def build_report(
         acc = ag.acceptance(problem, x, loss, label)
         points[label] = {
             "kind": kind,
-            "point": _point_dict(problem, acc.point),
+            "point": problem.point_dict(acc.point),
             "acceptance": _acceptance_json(problem, acc),
             **(extra or {}),
         }
@@ -120,7 +112,7 @@ def build_report(
         "exists": v.exists,
         "veto_players": veto_ids,
         "maximin": {
-            "point": _point_dict(problem, v.maximin_point),
+            "point": problem.point_dict(v.maximin_point),
             "smallest_margin": v.maximin_margin,
             "margins": {a: _num(v.maximin.margin[problem.actor_ids.index(a)]) for a in veto_ids},
         },
@@ -151,10 +143,10 @@ def build_report(
             "least_total_concession": {
                 "total": v.concession.total,
                 "by_actor": v.concession.by_actor,
-                "point": _point_dict(problem, v.concession.point),
+                "point": problem.point_dict(v.concession.point),
             },
             "alone": alone,
-            "position_changes": {a: _delta_dict(problem, dx) for a, dx in v.shortfall.items()},
+            "position_changes": {a: problem.delta_dict(dx) for a, dx in v.shortfall.items()},
         }
 
     # --- mediator proposals
@@ -169,7 +161,7 @@ def build_report(
         recommended[mp.name] = {
             "method": mp.method,
             "note": mp.note,
-            "point": _point_dict(problem, mp.point),
+            "point": problem.point_dict(mp.point),
             "acceptance": _acceptance_json(problem, mp.acceptance),
         }
     for key in ("nash", "most_support"):
@@ -184,9 +176,9 @@ def build_report(
             "tabled_by": list(prop.tabled_by),
             "all_veto_accept": c.acceptance.all_veto_accept,
             "shortfall": c.shortfall,
-            "nearest_for": {a: _point_dict(problem, y) for a, y in c.nearest_for.items()},
-            "change_for": {a: _delta_dict(problem, y - c.acceptance.point) for a, y in c.nearest_for.items()},
-            "nearest_passing": None if c.nearest_passing is None else _point_dict(problem, c.nearest_passing),
+            "nearest_for": {a: problem.point_dict(y) for a, y in c.nearest_for.items()},
+            "change_for": {a: problem.delta_dict(y - c.acceptance.point) for a, y in c.nearest_for.items()},
+            "nearest_passing": None if c.nearest_passing is None else problem.point_dict(c.nearest_passing),
             "notes": c.notes,
         }
 

@@ -562,16 +562,26 @@ def _maximise(
     return theta, bool(np.max(np.abs(grad)) < 1e-5), iters, h
 
 
-def _hessian(negll: Callable[[np.ndarray], tuple[float, np.ndarray]], theta: np.ndarray) -> np.ndarray:
-    """Central differences of the exact gradient, symmetrised."""
+def _hessian(
+    negll: Callable[[np.ndarray], tuple[float, np.ndarray]], theta: np.ndarray, rel_step: float = 1e-5
+) -> np.ndarray:
+    """Central differences of the exact gradient (``negll`` returns value and gradient), symmetrised."""
+    return hessian_from_gradient(lambda t: negll(t)[1], theta, rel_step)
+
+
+def hessian_from_gradient(
+    grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray, rel_step: float
+) -> np.ndarray:
+    """The Hessian as central differences of a gradient, step ``rel_step * max(1, |theta_j|)``,
+    symmetrised (one column per parameter: a loop over parameters, not over data)."""
     n = len(theta)
     h = np.zeros((n, n))
     for j in range(n):
-        step = 1e-5 * max(1.0, abs(theta[j]))
+        step = rel_step * max(1.0, abs(theta[j]))
         tp, tm = theta.copy(), theta.copy()
         tp[j] += step
         tm[j] -= step
-        h[:, j] = (negll(tp)[1] - negll(tm)[1]) / (2 * step)
+        h[:, j] = (grad(tp) - grad(tm)) / (2 * step)
     return 0.5 * (h + h.T)
 
 

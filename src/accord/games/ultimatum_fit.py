@@ -25,7 +25,7 @@ from scipy import special
 
 from accord.errors import InputError, ParameterError
 from accord.games.formula import Design, design, factor_levels, parse_formula
-from accord.games.strategic import Coefficients, load_data
+from accord.games.strategic import Coefficients, hessian_from_gradient, load_data
 
 OFFER_TOL = math.sqrt(np.finfo(float).eps)
 LOG_EPS = math.log(np.finfo(float).eps)
@@ -232,14 +232,7 @@ def fit_ultimatum(
         res = best
     theta = np.asarray(res.x, dtype=float)
     n_par = len(theta)
-    hess = np.zeros((n_par, n_par))
-    for j in range(n_par):
-        h = 1e-4 * max(1.0, abs(theta[j]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[j] += h
-        tm[j] -= h
-        hess[:, j] = (grad(tp) - grad(tm)) / (2 * h)
-    hess = 0.5 * (hess + hess.T)
+    hess = hessian_from_gradient(grad, theta, 1e-4)
     try:
         se = np.sqrt(np.abs(np.diag(np.linalg.inv(hess))))
     except np.linalg.LinAlgError:
