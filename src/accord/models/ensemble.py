@@ -596,16 +596,14 @@ def _applies(problem: Problem) -> str | None:
     return None
 
 
-def ensemble_model(
-    problem: Problem,
-    *,
-    rng: np.random.Generator,
-    variant: str,
-    params: str,
-    known: Mapping[str, Array] | None = None,
-) -> ModelResult:
-    """The learned forecaster (see the module docstring). ``known``: base forecasts the caller
-    already has on this problem (:func:`same_forecasts`), which it then does not recompute."""
+def ensemble_model(problem: Problem, *, rng: np.random.Generator, variant: str, params: str) -> ModelResult:
+    """The learned forecaster (see the module docstring)."""
+    return ensemble_given(problem, {}, variant=variant, params=params)
+
+
+def ensemble_given(problem: Problem, known: Mapping[str, Array], *, variant: str, params: str) -> ModelResult:
+    """The learned forecaster given the base forecasts the caller already has on this problem
+    (``known``, by base-model key; :func:`same_forecasts` says which qualify)."""
     trained = load_parameters(params)
     outcome, details = predict(problem, trained, variant, known=known)
     return ModelResult(outcome=outcome, details=details, fields=FIELDS)

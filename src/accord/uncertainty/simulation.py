@@ -72,10 +72,10 @@ class ModelRun:
         spec = registry.get(self.name)
         if not self.reuses or outcomes is None:
             return spec.run(problem, self.params, seed=seed).outcome
+        from accord.models.ensemble import ensemble_given
+
         known = {key: outcomes[name] for key, name in self.reuses}
-        # ModelSpec.run's call, with the forecasts the ensemble need not recompute
-        rng = np.random.default_rng(seed)
-        return spec.fn(problem, rng=rng, **spec.resolve(self.params), known=known).outcome
+        return ensemble_given(problem, known, **spec.resolve(self.params)).outcome
 
 
 def select_models(
