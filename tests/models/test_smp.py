@@ -305,46 +305,6 @@ def test_win_probability_votes_only_over_distinct_positions() -> None:
     np.testing.assert_array_equal(option, every)
 
 
-@pytest.mark.parametrize("voting", ["Proportional", "Cubic"])
-def test_best_challenges_skip_only_rivals_that_cannot_be_best(voting: str) -> None:
-    """From about 90 actors on, each challenger evaluates only the rivals whose gain can reach
-    another rival's lowest possible gain; the targets and their probabilities must be those of
-    evaluating every challenge, bit for bit, and some rivals must have been skipped."""
-    rng = np.random.default_rng(7)
-    n = 120
-    actors = [
-        {
-            "id": f"a{k}",
-            "capability": float(rng.uniform(1, 100)),
-            "positions": {
-                "x": {"position": float(rng.uniform(0, 100)), "salience": float(rng.uniform(0.1, 1))}
-            },
-        }
-        for k in range(n)
-    ]
-    problem = to_problem(validate({"name": "many", "actors": actors, "issues": [{"id": "x"}]}, "test"))
-    pos, sal, cap = smp._inputs(problem)
-    s = smp._Settings(
-        **{p.name: p.default for p in get("smp").params if p.type is str} | {"voting_rule": voting}
-    )
-    dist = smp.distance(pos, pos, sal)
-    risk = smp._risk(s, dist, cap)
-    weight, total = sal.sum(-1) * cap, sal.sum(-1)
-    p_all, gain_all = smp._contests(s, dist, risk, weight, total)
-    p_some, gain_some = smp._contests(s, dist, risk, weight, total, best_only=True)
-    skipped = np.isinf(gain_some) & ~np.eye(n, dtype=bool)
-    assert skipped.sum() > n * n // 4
-    evaluated = ~np.isinf(gain_some)
-    np.testing.assert_array_equal(gain_some[evaluated], gain_all[evaluated])
-    np.testing.assert_array_equal(p_some[evaluated], p_all[evaluated])
-    gain = np.where(np.eye(n, dtype=bool) | ~(gain_all > smp.MIN_SIG_GAIN), -np.inf, gain_all)
-    target = np.where(np.isfinite(gain.max(axis=-1)), gain.argmax(axis=-1), -1)
-    got, p_win = smp._best_challenges(s, dist, risk, weight, total)
-    np.testing.assert_array_equal(got, target)
-    has = target >= 0
-    np.testing.assert_array_equal(p_win[has], np.take_along_axis(p_all, target[..., None], -1)[..., 0][has])
-
-
 def test_identical_actors_do_not_move() -> None:
     actors = [
         {

@@ -377,13 +377,7 @@ def _win_probability(s: _Settings, dist: Array, risk: Array, cap: Array, pos: Ar
 
 
 def _contests(
-    s: _Settings,
-    dist: Array,
-    risk: Array,
-    weight: Array,
-    sal_total: Array,
-    view: str = "initiator",
-    best_only: bool = False,
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array, view: str = "initiator"
 ) -> tuple[Array, Array]:
     """Every challenge (i, j) as one estimator h sees it: see :func:`_contest_block`.
 
@@ -395,7 +389,7 @@ def _contests(
     outside = bool(np.any(dist > 1))
     rows = max(1, _CHUNK // max(1, n_a * n_a))
     if n_b <= rows:
-        return _contest_block(s, dist, risk, weight, sal_total, view, outside, best_only)
+        return _contest_block(s, dist, risk, weight, sal_total, view, outside)
     parts = [
         _contest_block(
             s,
@@ -405,7 +399,6 @@ def _contests(
             sal_total[a : a + rows],
             view,
             outside,
-            best_only,
         )
         for a in range(0, n_b, rows)
     ]
@@ -413,14 +406,7 @@ def _contests(
 
 
 def _contest_block(
-    s: _Settings,
-    dist: Array,
-    risk: Array,
-    weight: Array,
-    sal_total: Array,
-    view: str,
-    outside: bool,
-    best_only: bool = False,
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array, view: str, outside: bool
 ) -> tuple[Array, Array]:
     """Every challenge (i, j) as one estimator h sees it (``probEduChlg``): ``(N, i, j)`` each.
 
@@ -433,13 +419,6 @@ def _contest_block(
     ``(N, A)``; weight: salience total times capability ``(N, A)``. Cost O(N A^3), laid out
     as ``(N, i, j, n)`` blocks so that the terms that do not depend on every index are
     computed once.
-
-    ``best_only``: only the challenges that can be a challenger's best are evaluated (the
-    others get gain -inf), where the blocks are one challenger's row (one case, from about
-    90 actors on). A gain lies between its values for P[i beats j] = 0 and 1, up to rounding
-    (``lower``, ``upper``); a rival whose upper value is below another rival's lower value, or
-    not above ``MIN_SIG_GAIN``, is never the target. The survivors' block is gathered in the
-    same n-major layout, so its sums, and every result, are those of the full block.
     """
     n_b, n_a = risk.shape
     receiver = view == "receiver"
@@ -472,31 +451,13 @@ def _contest_block(
     one_minus = 1.0 - d_t  # (N, j, n) for u^h(n, j) = (1 - d)(1 + d est[h, n])
     slope = one_minus * d_t
     w_n = weight[:, None, None, :]
-    plus = np.zeros((n_b, n_a, n_a))
-    minus = np.zeros((n_b, n_a, n_a))
+    plus = np.empty((n_b, n_a, n_a))
+    minus = np.empty((n_b, n_a, n_a))
     every = np.arange(n_a)
     step = max(1, _CHUNK // max(1, n_b * n_a * n_a))
-    keep = None
-    if best_only and step == 1 and n_b == 1 and not receiver and not outside:
-        s_j = sal_total[:, None, :]
-        uw, ul, sq = (np.broadcast_to(x, chij.shape) for x in (u_win, u_lose, eu_sq))
-        margin = 1e-9 * (np.abs(uw) + np.abs(ul) + np.abs(sq) + 1.0)
-        upper = (1 - s_j) * uw + s_j * np.maximum(uw, ul) - sq + margin
-        lower = (1 - s_j) * uw + s_j * np.minimum(uw, ul) - sq - margin
-        off = ~np.eye(n_a, dtype=bool)
-        floor = np.where(off, lower, -np.inf).max(axis=-1, keepdims=True)
-        keep = (off & (upper >= floor) & (upper > MIN_SIG_GAIN))[0]
-        slope_nm, one_minus_nm = slope[0].T, one_minus[0].T  # (n, j), C-contiguous: n-major
     for lo in range(0, n_a, step):
         sl = slice(lo, lo + step)
         rows = every[sl]
-        cols: IntArray | None = None
-        if keep is not None:
-            cols = np.flatnonzero(keep[lo])
-            if not cols.size:
-                continue
-            if cols.size == 1:  # one column would be summed pairwise, not in order: pad to two
-                cols = np.repeat(cols, 2)
         if receiver:  # h = j: h's estimates vary with (j, n)
             e = est[:, None, :, :]  # (N, 1, j, n)
             uni = utility(d_t[:, sl, None, :], e)  # (N, i, j, n)
@@ -505,23 +466,17 @@ def _contest_block(
             e = est[:, sl, None, :]  # (N, i, 1, n)
             uni = uni_all[:, sl, None, :]
             unn = unn_all[:, sl, None, :]
-        if cols is not None:  # the surviving rivals' columns, n-major as in the full block
-            unj = np.take(slope_nm, cols, axis=1).T[None, None] * e
-            unj += np.take(one_minus_nm, cols, axis=1).T[None, None]
-            ch_ij, ch_ji = chij[:, sl, cols, None], chji[:, sl, cols, None]
-        elif outside:  # never for positions inside the unit box: KTAB's other branch of bsUtil
+        if outside:  # never for positions inside the unit box: KTAB's other branch of bsUtil
             unj = utility(d_t[:, None], e)
         else:
             unj = slope[:, None] * e
             unj += one_minus[:, None]  # u^h(n, j): (N, i, j, n), or (N, 1, j, n) when h = j
-        if cols is None:
-            ch_ij, ch_ji = chij[:, sl, :, None], chji[:, sl, :, None]
         # vProbLittle: n's vote between i and j added to the principals' coalitions
         v0 = vote(s.voting, w_n, uni - unj)
         cni = np.maximum(v0, 0.0)
-        cni += ch_ij
+        cni += chij[:, sl, :, None]
         cnj = np.minimum(v0, 0.0, out=v0)
-        np.subtract(ch_ji, cnj, out=cnj)
+        np.subtract(chji[:, sl, :, None], cnj, out=cnj)
         total = cni + cnj
         pin = np.divide(cni, total, out=cni)
         pjn = np.subtract(1.0, pin, out=total)
@@ -539,11 +494,6 @@ def _contest_block(
             du = np.zeros_like(pin)
         vn = vote(s.voting, w_n, du)
         vn[:, rows - lo, :, rows] = 0.0  # n = i is a principal, not a third party
-        if cols is not None:
-            vn[:, :, np.arange(cols.size), cols] = 0.0  # n = j likewise
-            plus[:, sl, cols] = np.maximum(vn, 0.0).sum(axis=-1)
-            minus[:, sl, cols] = -np.minimum(vn, 0.0).sum(axis=-1)
-            continue
         vn[:, :, every, every] = 0.0  # n = j likewise
         plus[:, sl] = np.maximum(vn, 0.0).sum(axis=-1)
         minus[:, sl] = -np.minimum(vn, 0.0).sum(axis=-1)
@@ -554,8 +504,6 @@ def _contest_block(
     s_j = sal_total[:, None, :]
     eu_contest = p_ij * u_win + p_ji * u_lose
     gain = ((1 - s_j) * u_win + s_j * eu_contest) - eu_sq
-    if keep is not None:
-        gain = np.where(keep, gain, -np.inf)
     return p_ij, gain
 
 
@@ -565,7 +513,7 @@ def _best_challenges(
     """Each actor's target (-1 for none) and its own estimate of winning, ``(N, A)`` each
     (``bestChallenge``: the rival with the largest expected gain above ``MIN_SIG_GAIN``)."""
     n_a = risk.shape[-1]
-    p_ij, gain = _contests(s, dist, risk, weight, sal_total, best_only=True)
+    p_ij, gain = _contests(s, dist, risk, weight, sal_total)
     gain = np.where(np.eye(n_a, dtype=bool) | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
     target = np.argmax(gain, axis=-1)  # the first of equal gains, as KTAB's strict '>' scan
     has = np.isfinite(np.take_along_axis(gain, target[..., None], axis=-1)[..., 0])
