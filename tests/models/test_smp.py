@@ -286,7 +286,8 @@ def test_pair_votes_are_the_option_votes_entries_bit_for_bit(rule: str, n_b: int
 def test_win_probability_votes_only_over_distinct_positions() -> None:
     """Positions that coincide are one option; the election over the distinct ones gives the same
     probabilities, bit for bit, as the election over every position with the copies masked."""
-    problem = to_problem(load(need(KTAB / "SOE-Policy.csv")))
+    problem = to_problem(load(need(KTAB / "dummyData-a040.csv")))
+    assert problem.n_actors >= smp._PAIR_VOTES_FROM  # the size from which only distinct ones vote
     pos, sal, cap = smp._inputs(problem)
     pos = pos.copy()
     pos[0, 5:12] = pos[0, 4]  # seven copies of one position
@@ -296,9 +297,11 @@ def test_win_probability_votes_only_over_distinct_positions() -> None:
     win, option = smp._win_probability(s, dist, risk, cap, pos)
     util = smp.utility(dist, risk[:, :, None])
     x = pos[0, :, 0]
-    distinct = np.array(
-        [[not any(abs(x[a] - x[k]) < smp.POSITION_TOLERANCE for k in range(a)) for a in range(x.size)]]
-    )
+    kept: list[int] = []  # posTol: a position within tolerance of an earlier distinct one is a copy
+    for a in range(x.size):
+        if all(abs(x[a] - x[k]) >= smp.POSITION_TOLERANCE for k in kept):
+            kept.append(a)
+    distinct = np.isin(np.arange(x.size), kept)[None]
     assert distinct.sum() <= problem.n_actors - 7
     np.testing.assert_array_equal(option > 0, distinct)
     every = smp.pce(s.pce, s.victory, smp._coalitions("Proportional", cap, util), distinct)

@@ -67,6 +67,7 @@ POSITION_TOLERANCE = 1e-3  # SMPModel::posTol (equivalent positions)
 MIN_SIG_DELTA = 1e-4  # smpStopFn
 MAX_PCE_ITERATIONS = 1000
 _CHUNK = 1 << 14  # elements per third-party block
+_PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option pairs they use
 
 FIELDS = {
     "positions": Field(("round", "actor", "issue"), "position", "every actor's position per turn"),
@@ -358,7 +359,7 @@ def _win_probability(s: _Settings, dist: Array, risk: Array, cap: Array, pos: Ar
         unique[:, a] = ~(equiv[:, a, :a] & unique[:, :a]).any(axis=-1)
     util = utility(dist, risk[:, :, None])
     n_u = int(unique.sum(axis=-1).max())
-    if n_u < n_a:  # votes over the distinct positions only: the others are no options
+    if n_u < n_a >= _PAIR_VOTES_FROM:  # votes over the distinct positions only: the others are no options
         cols = np.argsort(~unique, axis=-1, kind="stable")[:, :n_u]  # (N, U), the distinct ones first
         plus_u, minus_u = _option_votes(
             "Proportional", cap, np.take_along_axis(util, cols[:, None, :], axis=-1)
@@ -577,6 +578,8 @@ def _turn(
     old_rcvr = np.take_along_axis(own, np.broadcast_to(rcvr_of[:, None, :], u_rcvr.shape), axis=-1)
     u_brgn = (u_init + u_rcvr + (sq[..., None] - old_init - old_rcvr)) / n_a
     util = np.concatenate([sq[..., None] / n_a, u_brgn], axis=-1)  # (N, A, 1 + M)
+    # few actors: every pair of bargains at once is cheaper than gathering each actor's pairs
+    every_pair = _option_votes(s.voting, cap, util) if n_a < _PAIR_VOTES_FROM else None
 
     # each actor's options: status quo, its own bargain(s), then those addressed to it
     member = valid[:, None, :] & (
@@ -607,9 +610,18 @@ def _turn(
         # votes over the pairs of this actor's options only (not every pair of bargains):
         # C[x, y] = plus of (x, y), C[y, x] = minus of (x, y), for x after y (coalition_matrix)
         after, before = np.tril_indices(w, -1)
-        plus, minus = _pair_votes(
-            s.voting, cap, util, np.repeat(owner[sel], after.size), o[:, after].ravel(), o[:, before].ravel()
-        )
+        if every_pair is None:
+            plus, minus = _pair_votes(
+                s.voting,
+                cap,
+                util,
+                np.repeat(owner[sel], after.size),
+                o[:, after].ravel(),
+                o[:, before].ravel(),
+            )
+        else:
+            at = (owner[sel][:, None], o[:, after], o[:, before])
+            plus, minus = every_pair[0][at], every_pair[1][at]
         c = np.full((sel.size, w, w), MIN_COALITION)
         c[:, after, before] = MIN_COALITION + plus.reshape(sel.size, -1)
         c[:, before, after] = MIN_COALITION + minus.reshape(sel.size, -1)
