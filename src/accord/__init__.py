@@ -32,8 +32,8 @@ _LAZY = {
     "sensitivity": "accord.api",
     "sweep": "accord.api",
 }
-# modules that are also callable (accord.api.callable)
-_CALLABLE_MODULES = ("forecast", "report", "durability")
+# forecast, report and durability are modules that are also callable (accord.api.callable): they
+# load as submodules
 
 __all__ = [
     "Problem",
@@ -57,9 +57,19 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value  # later look-ups skip this function
         return value
-    if name in _CALLABLE_MODULES:
-        return importlib.import_module(f"accord.{name}")
-    raise AttributeError(f"module 'accord' has no attribute {name!r}")
+    return _submodule(__name__, name)
+
+
+def _submodule(package: str, name: str) -> Any:
+    """``package.name`` as an attribute: the subpackage, imported on first use (``accord.models``
+    after ``import accord``, as when the package imported its subpackages eagerly)."""
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.{name}":
+                raise
+    raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -87,3 +87,15 @@ def test_the_probe_sees_heavy_libraries_where_they_are_used() -> None:
         'import accord.report.figures\nseen["report"] = sorted(m for m in heavy if m in sys.modules)'
     )
     assert "matplotlib" in seen["report"]
+
+
+def test_subpackages_are_attributes_after_a_bare_import() -> None:
+    # as when `import accord` imported accord.scenario and accord.problem eagerly
+    code = (
+        f"import accord; s = accord.scenario.io.load({str(GAZA)!r}); "
+        "print(accord.problem.to_problem(s).n_actors, accord.case.defaults.DEFAULT_DRAWS, "
+        "hasattr(accord, 'no_such_module'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["9", "500", "False"]

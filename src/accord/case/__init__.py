@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from accord import _submodule
+
 if TYPE_CHECKING:
     from accord.case.analysis import NASH_DIFFERENCE, UTILITY_FORMS, analyze_case
     from accord.case.defaults import DEFAULT_DRAWS, DEFAULT_NOISE
@@ -46,7 +48,7 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'accord.case' has no attribute {name!r}")
+    return _submodule(__name__, name)
 
 
 __all__ = [

@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from accord import _submodule
+
 if TYPE_CHECKING:
     from accord.scenario.io import load, save, validate
     from accord.scenario.model import (
@@ -47,7 +49,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(module), name)
         globals()[name] = value  # later look-ups skip this function
         return value
-    raise AttributeError(f"module 'accord.scenario' has no attribute {name!r}")
+    return _submodule(__name__, name)
 
 
 def __dir__() -> list[str]:
