@@ -26,7 +26,6 @@ from accord.case.model import (
 if TYPE_CHECKING:
     from accord.case.analysis import NASH_DIFFERENCE, UTILITY_FORMS, analyze_case
     from accord.case.durability import CEASEFIRE_DATA_ENV, human_days
-    from accord.case.legacy import build_report, durability_for
     from accord.case.summary import summary_lines
 
 _LAZY = {
@@ -36,8 +35,6 @@ _LAZY = {
     "CEASEFIRE_DATA_ENV": "accord.case.durability",
     "human_days": "accord.case.durability",
     "summary_lines": "accord.case.summary",
-    "build_report": "accord.case.legacy",
-    "durability_for": "accord.case.legacy",
 }
 
 
@@ -59,8 +56,6 @@ __all__ = [
     "CaseAnalysis",
     "Summary",
     "analyze_case",
-    "build_report",
-    "durability_for",
     "human_days",
     "json_schema",
     "summary_lines",
