@@ -42,6 +42,10 @@ Externalities (Stokman & Van Oosten 1994): an exchange on (p, q) gives a third a
 two exchanging groups of that issue pair, else *outer*; the partners' own gain is *own*.
 
 Gains and externalities are in Decide's units: salience times points of a 0..100 scale.
+
+``variant=decide`` keeps steps 1-3 and 6 but runs steps 4-5 by Decide's bookkeeping (stale
+outcome views, per-candidate move histories, its list order and coin between two tied
+exchanges): :mod:`accord.models.exchange_decide`.
 """
 
 from __future__ import annotations
