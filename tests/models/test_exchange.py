@@ -137,7 +137,8 @@ def test_decide_variant_reproduces_round1_exchange_by_exchange() -> None:
     """variant=decide: every one of Decide's 38 exchanges of round 1, in order: partners, supply
     issues, moves and gains. The default drops out at exchange 15 (Wcentr's 61.05 -> 100 on
     tolheffing for Willems), which Decide refuses: that candidate's first computed move (0 -> 100)
-    stays in its move history, which then sums to more than 100."""
+    stays in its move history when exchange 1 moves Wcentr, and with the new move (38.95) sums
+    to more than 100."""
     problem = to_problem(load(need(DECIDE / "sample_data.txt")))
     reference = _reference_round1()
     res = _run(problem, seed=0, rounds=1, variant="decide")
