@@ -314,6 +314,26 @@ def test_invariants_with_ties(scenario: Any, seed: int, p: float) -> None:
     _check_invariants(problem, _run(problem, seed, rounds=3, p=p), equal_gain=p == 0.0)
 
 
+@_settings
+@given(grid_scenarios(), st.integers(0, 2**16))
+def test_decide_variant_invariants(scenario: Any, seed: int) -> None:
+    """Decide's rules on random scenarios with many ties: every exchange has equal, positive gains
+    and keeps both votes on their scales; every preference stays on its scale. (Outcomes may pass
+    a demander there: rule 3, so that invariant of the default is not checked.)"""
+    problem = to_problem(scenario)
+    res = _run(problem, seed, rounds=3, variant="decide")
+    lo, hi = problem.scale_min, problem.scale_max
+    pos = problem.to_scale(res.trajectory["positions"], issue_axis=-1)
+    assert ((pos >= lo - 1e-9) & (pos <= hi + 1e-9)).all()
+    for rd in res.details["rounds"]:
+        for ex in rd["exchanges"]:
+            assert ex["gain_p"] == pytest.approx(ex["gain_q"], abs=1e-9) and ex["gain_p"] > 0
+            for side in ("p", "q"):
+                j = problem.issue_ids.index(ex[f"issue_{side}"])
+                assert lo[j] - 1e-9 <= ex[f"to_{side}"] <= hi[j] + 1e-9
+                assert ex[f"to_{side}"] != ex[f"from_{side}"]
+
+
 def test_randomised_gains_differ_and_p0_is_equal_gain() -> None:
     problem = to_problem(load(need(DECIDE / "copenhagen.csv")))
     rex = _run(problem, rounds=1, p=0.5)
