@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from accord.case.analysis import NASH_DIFFERENCE, UTILITY_FORMS, analyze_case
     from accord.case.defaults import DEFAULT_DRAWS, DEFAULT_NOISE
     from accord.case.durability import CEASEFIRE_DATA_ENV, human_days
-    from accord.case.legacy import build_report, durability_for
     from accord.case.model import SCHEMA_VERSION, CaseAnalysis, Summary, json_schema
     from accord.case.summary import summary_lines
 
@@ -38,8 +37,6 @@ _LAZY = {
     "Summary": "accord.case.model",
     "json_schema": "accord.case.model",
     "summary_lines": "accord.case.summary",
-    "build_report": "accord.case.legacy",
-    "durability_for": "accord.case.legacy",
 }
 
 
@@ -61,8 +58,6 @@ __all__ = [
     "CaseAnalysis",
     "Summary",
     "analyze_case",
-    "build_report",
-    "durability_for",
     "human_days",
     "json_schema",
     "summary_lines",
