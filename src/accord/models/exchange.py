@@ -159,16 +159,22 @@ class _Round:
         self.dOp = np.zeros(n)
         self.by_issue = [np.flatnonzero((p == d) | (q == d)) for d in range(n_i)]
 
-    def evaluate(self, idx: IntArray, y: Array, outcome: Array, direction: Array) -> None:
+    def evaluate(self, idx: IntArray | None, y: Array, outcome: Array, direction: Array) -> None:
         """Equal-gain exchange of the candidates ``idx`` given voting positions and outcomes.
 
         ``y`` and ``direction`` are flat ``(A * I,)`` views; ``direction`` holds the sign of the
-        actor's earlier moves on the issue this round (0 before any).
+        actor's earlier moves on the issue this round (0 before any). ``idx`` None: every live
+        candidate, computed over the whole arrays without gathering them (the dead ones' results
+        are dropped; each candidate's arithmetic is the same).
         """
-        tp, tq = self.target_p.take(idx), self.target_q.take(idx)
-        conv_a, conv_b, k = self.conv_a.take(idx), self.conv_b.take(idx), self.k.take(idx)
-        fa, fb = self.fa.take(idx), self.fb.take(idx)
-        p, q = self.p.take(idx), self.q.take(idx)
+
+        def pick(values: Any) -> Any:
+            return values if idx is None else values.take(idx)
+
+        tp, tq = pick(self.target_p), pick(self.target_q)
+        conv_a, conv_b, k = pick(self.conv_a), pick(self.conv_b), pick(self.k)
+        fa, fb = pick(self.fa), pick(self.fb)
+        p, q = pick(self.p), pick(self.q)
         d_p = tp - y.take(fa)
         d_q = tq - y.take(fb)
         # room before the outcome passes the demander (0 when it is already there or beyond)
@@ -180,7 +186,7 @@ class _Round:
         lim_p = np.minimum(np.abs(d_p) / conv_a, room_p)
         lim_q = np.minimum(np.abs(d_q) / conv_b, room_q)
         dOp = np.minimum(lim_p, lim_q / k)
-        gain = dOp * self.unit_gain.take(idx)
+        gain = dOp * pick(self.unit_gain)
         ok = (
             (gain > MOVE_EPS)
             & (dOp * conv_a > MOVE_EPS)
@@ -188,6 +194,12 @@ class _Round:
             & (direction.take(fa) * d_p >= 0)
             & (direction.take(fb) * d_q >= 0)
         )
+        if idx is None:
+            ok &= self.alive
+            self.dOp = dOp
+            self.gain = np.where(ok, gain, -np.inf)
+            self.alive = ok
+            return
         self.dOp[idx] = dOp
         self.gain[idx] = np.where(ok, gain, -np.inf)
         self.alive[idx[~ok]] = False
@@ -430,7 +442,7 @@ def _run_many(
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
-        m.evaluate(np.flatnonzero(m.alive), y, outcome, direction)
+        m.evaluate(None, y, outcome, direction)
         if m.alive.size > COMPACT_MIN:
             m.compact(n_r, n_i)
         gains = m.gain
@@ -509,6 +521,11 @@ def _run_many(
                         tied=bool(tied[0]),
                     )
                 )
+            if n_i == 2:
+                # every candidate sits on both issues; re-evaluating an unchanged run changes nothing
+                m.evaluate(None, y, outcome, direction)
+                gains = m.gain
+                continue
             touched = m.on_issues(np.concatenate((ip, iq)))
             if touched.size > m.alive.size // 8:
                 # few issues: most candidates sit on both of the exchange's issues; evaluate each once
