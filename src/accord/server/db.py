@@ -7,6 +7,8 @@ with "database is locked" when a reader upgrades to a writer.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,10 +40,62 @@ def make_engine(url: str) -> Engine:
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        key = str(Path(parsed.database).resolve()) if parsed.database not in (None, "", ":memory:") else url
+        with _LOCKS_LOCK:
+            lock = _WRITE_LOCKS.setdefault(key, threading.Lock())
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": 30, "factory": _connection_class(lock)},
+        )
         _sqlite_pragmas(engine)
         return engine
     return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+# One lock per SQLite file and process that writers take before BEGIN IMMEDIATE. Without it,
+# concurrent saves wait in SQLite's busy handler, which sleeps 1, 2, 5, ... up to 100 ms between
+# tries: the save that loses a few races waits hundreds of milliseconds for a lock held a few.
+# With it they queue and go the moment the lock is free; other processes on the same file (the
+# analysis workers) still meet the busy handler.
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
+_LOCK_WAIT_S = 30.0  # as the busy timeout: past it, BEGIN IMMEDIATE waits in SQLite as before
+
+
+def _connection_class(lock: threading.Lock) -> type[sqlite3.Connection]:
+    class Connection(sqlite3.Connection):
+        """A sqlite3 connection that holds ``lock`` from BEGIN IMMEDIATE to the end of the
+        transaction (commit, rollback or close, in whichever thread that happens)."""
+
+        holds_write_lock = False
+
+        def take_write_lock(self) -> None:
+            self.holds_write_lock = lock.acquire(timeout=_LOCK_WAIT_S)
+
+        def _release(self) -> None:
+            if self.holds_write_lock:
+                self.holds_write_lock = False
+                lock.release()
+
+        def commit(self) -> None:
+            try:
+                super().commit()
+            finally:
+                self._release()
+
+        def rollback(self) -> None:
+            try:
+                super().rollback()
+            finally:
+                self._release()
+
+        def close(self) -> None:
+            try:
+                super().close()
+            finally:
+                self._release()
+
+    return Connection
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -58,7 +112,15 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(_IMMEDIATE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if immediate:
+            conn.connection.dbapi_connection.take_write_lock()
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                conn.connection.dbapi_connection.rollback()  # lets the lock go
+                raise
+        else:
+            conn.exec_driver_sql("BEGIN")
 
 
 def write(db: Session) -> None:

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.errors import InputError
 from accord.scenario.model import Scenario
@@ -35,6 +37,7 @@ __all__ = [
     "VersionConflict",
     "WorkspaceRow",
     "audit",
+    "case_and_role",
     "create_case",
     "create_user",
     "create_workspace",
@@ -50,6 +53,8 @@ __all__ = [
     "list_runs",
     "list_versions",
     "list_workspaces",
+    "read_case",
+    "read_versions",
     "save_version",
     "set_member",
     "version_scenario",
@@ -384,6 +389,69 @@ def get_version(db: Session, case_id: int, number: int | None = None) -> Version
     return version
 
 
+_AUTHOR = aliased(User)
+# built once (the hot reads): the case, the caller's role and the latest version's metadata
+_READ_CASE = (
+    select(
+        Case.id,
+        Case.workspace_id,
+        Case.name,
+        Case.latest_version,
+        Case.created_at,
+        Membership.role,
+        Version.number,
+        Version.created_at.label("version_created_at"),
+        Version.as_of,
+        Version.message,
+        _AUTHOR.username.label("author"),
+    )
+    .select_from(Case)
+    .outerjoin(
+        Membership,
+        (Membership.workspace_id == Case.workspace_id) & (Membership.user_id == bindparam("user_id")),
+    )
+    .outerjoin(Version, (Version.case_id == Case.id) & (Version.number == Case.latest_version))
+    .outerjoin(_AUTHOR, _AUTHOR.id == Version.author_id)
+    .where(Case.id == bindparam("case_id"))
+)
+_CASE_ROLE = (
+    select(Case, Membership.role)
+    .outerjoin(
+        Membership,
+        (Membership.workspace_id == Case.workspace_id) & (Membership.user_id == bindparam("user_id")),
+    )
+    .where(Case.id == bindparam("case_id"))
+)
+_READ_VERSIONS = (
+    select(
+        Version.number, Version.created_at, Version.as_of, Version.message, _AUTHOR.username.label("author")
+    )
+    .outerjoin(_AUTHOR, _AUTHOR.id == Version.author_id)
+    .where(Version.case_id == bindparam("case_id"))
+    .order_by(Version.number)
+)
+
+
+def read_case(db: Session, case_id: int, user_id: int) -> Any:
+    """What a case read needs, in one query: the case, the user's role in its workspace (None
+    for a stranger) and its latest version's number, time, ``as_of``, message and author (not its
+    scenario), as a row with those names; None when there is no such case."""
+    return db.execute(_READ_CASE, {"case_id": case_id, "user_id": user_id}).one_or_none()
+
+
+def case_and_role(db: Session, case_id: int, user_id: int) -> tuple[Case, str | None] | None:
+    """The case and the user's role in its workspace (None for a stranger), in one query; None
+    when there is no such case."""
+    row = db.execute(_CASE_ROLE, {"case_id": case_id, "user_id": user_id}).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def read_versions(db: Session, case_id: int) -> list[Row[Any]]:
+    """The case's versions, oldest first, without their scenarios: number, created_at, as_of,
+    message and the author's user name."""
+    return list(db.execute(_READ_VERSIONS, {"case_id": case_id}))
+
+
 def version_scenario(version: Version) -> Scenario:
     """The Scenario a version holds."""
     return scenarios.from_data(version.data, f"version {version.number}")
@@ -437,7 +505,8 @@ def save_version(
         raise VersionConflict(
             case_id, base_version, latest, _changes_since(db, case_id, base_version, latest)
         ) from None
-    db.refresh(case)
+    # the compare-and-set bypassed the loaded case: tell it its new number (no query)
+    set_committed_value(case, "latest_version", number)
     return version
 
 
