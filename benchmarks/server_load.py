@@ -47,8 +47,10 @@ def free_port() -> int:
 class LiveServer:
     """``accord serve`` in a subprocess (its own process group, so kill -9 takes its pool too)."""
 
-    def __init__(self, db_url: str, port: int | None = None, log: Path | None = None) -> None:
-        self.db_url, self.port = db_url, port or free_port()
+    def __init__(
+        self, db_url: str, port: int | None = None, log: Path | None = None, http_workers: int = 1
+    ) -> None:
+        self.db_url, self.port, self.http_workers = db_url, port or free_port(), http_workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
@@ -71,7 +73,8 @@ class LiveServer:
 
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "accord", "serve", "--db", self.db_url, "--port", str(self.port)],
+            [sys.executable, "-m", "accord", "serve", "--db", self.db_url, "--port", str(self.port)]
+            + ["--http-workers", str(self.http_workers)],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -272,13 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    p.add_argument("--http-workers", type=int, default=1, help="the server's web worker processes")
     p.add_argument(
         "--think", type=float, default=0.5, help="mean pause between a client's requests, s (0: back to back)"
     )
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="accord-load-") as tmp:
         db = args.db or f"sqlite:///{Path(tmp) / 'load.db'}"
-        server = LiveServer(db, log=Path(tmp) / "server.log")
+        server = LiveServer(db, log=Path(tmp) / "server.log", http_workers=args.http_workers)
         server.add_user()
         server.start()
         try:
@@ -293,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = stats.summary()
     where = "SQLite" if not args.db else args.db.split(":")[0]
     print(
-        f"server load: {args.clients} clients x {args.rounds} rounds on {where}, mean think time "
+        f"server load: {args.clients} clients x {args.rounds} rounds on {where} "
+        f"({args.http_workers} web worker{'s' if args.http_workers > 1 else ''}), mean think time "
         f"{args.think:g} s, {wall:.1f} s wall, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(f"  CPU s: clients {client_cpu:.1f}, server with its analysis workers {server_cpu:.1f}")
