@@ -74,7 +74,7 @@ class LiveServer:
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 - lives with the process
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "accord", "serve", "--db", self.db_url, "--port", str(self.port)]
-            + ["--http-workers", str(self.http_workers)],
+            + (["--http-workers", str(self.http_workers)] if self.http_workers > 1 else []),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -62,6 +62,24 @@ def test_fifty_concurrent_clients_get_no_errors(server: LiveServer) -> None:
 
 
 def test_kill_9_during_saves_loses_no_acknowledged_save(server: LiveServer) -> None:
+    _kill_9_during_saves(server)
+
+
+def test_kill_9_with_synchronous_normal_loses_no_acknowledged_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ACCORD_SQLITE_SYNCHRONOUS=normal`` (no sync at commit) still survives the process dying."""
+    monkeypatch.setenv("ACCORD_SQLITE_SYNCHRONOUS", "normal")
+    s = LiveServer(f"sqlite:///{tmp_path / 'normal.db'}", log=tmp_path / "server.log")
+    s.add_user()
+    s.start()
+    try:
+        _kill_9_during_saves(s)
+    finally:
+        s.stop()
+
+
+def _kill_9_during_saves(server: LiveServer) -> None:
     setup = signed_in(server.url)
     ws = setup.post("/api/workspaces", json={"name": "desk"}).json()["id"]
     text = GAZA.read_text()
