@@ -407,7 +407,7 @@ def submit_run(
     """Queue the case analysis of a version (None: the latest) and hand it to the pool."""
     from accord.server import store
 
-    version = store.get_version(db, case_id, version_number)
+    version = store.get_version(db, case_id, version_number, data=False)
     run = store.create_run(db, case_id, version, user, seed=seed, draws=draws, report=report)
     app.state.jobs.submit(run.id)
     return run

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.errors import InputError
@@ -379,11 +379,13 @@ def list_versions(db: Session, case_id: int) -> list[Version]:
     )
 
 
-def get_version(db: Session, case_id: int, number: int | None = None) -> Version:
-    """Version ``number`` of the case (None: the latest), or :class:`NotFound`."""
+def get_version(db: Session, case_id: int, number: int | None = None, *, data: bool = True) -> Version:
+    """Version ``number`` of the case (None: the latest), or :class:`NotFound`; ``data`` False leaves
+    the scenario unloaded until it is read (a run only needs the version's id and number)."""
     if number is None:
         number = get_case(db, case_id).latest_version
-    version = db.scalar(select(Version).where(Version.case_id == case_id, Version.number == number))
+    query = select(Version).where(Version.case_id == case_id, Version.number == number)
+    version = db.scalar(query if data else query.options(defer(Version.data)))
     if version is None:
         raise NotFound(f"case {case_id} has no version {number}")
     return version
