@@ -524,7 +524,8 @@ async def save_version(case_id: Id, body: NewVersion, request: Request) -> dict[
     since, the answer is 409 with the changes since then, and nothing is written."""
 
     def work(db: Session, user: User) -> dict[str, Any]:
-        _case_for(db, user, case_id, "editor")
+        # held, so that the store finds the case in the session (its identity map is weak)
+        case, _ = _case_for(db, user, case_id, "editor")
         scenario = _scenario_of(body)
         v = store.save_version(
             db,

@@ -459,6 +459,14 @@ def version_scenario(version: Version) -> Scenario:
     return scenarios.from_data(version.data, f"version {version.number}")
 
 
+_BUMP = (
+    update(Case)
+    .where(Case.id == bindparam("case_id"), Case.latest_version == bindparam("base"))
+    .values(latest_version=bindparam("number"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def save_version(
     db: Session,
     case_id: int,
@@ -473,16 +481,14 @@ def save_version(
     (optimistic concurrency); else raise :class:`VersionConflict` and write nothing."""
     scenario = _dated(scenario, as_of)
     data = scenarios.to_data(scenario)
-    write(db)
+    # read before the write lock (a case's workspace never changes): the lock is held only for
+    # the compare-and-set, the two inserts and the commit
     case = get_case(db, case_id)
     number = base_version + 1
+    write(db)
     # compare-and-set on the counter: of two concurrent saves from the same base, one matches
-    bumped = db.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.latest_version == base_version)
-        .values(latest_version=number)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    params = {"case_id": case_id, "base": base_version, "number": number}
+    bumped = db.execute(_BUMP, params).rowcount  # type: ignore[attr-defined]
     if bumped != 1:
         db.rollback()
         latest = get_case(db, case_id).latest_version
