@@ -108,22 +108,14 @@ def verdict_of(result: dict[str, Any]) -> str | None:
     summary = result.get("summary")
     if isinstance(summary, dict) and isinstance(summary.get("verdict"), str):
         return str(summary["verdict"])
-    answer = result.get("answer")
-    if isinstance(answer, list) and answer and isinstance(answer[0], str):
-        return answer[0]
     return None
 
 
 def p_zone_of(result: dict[str, Any]) -> float | None:
-    """P(zone) of a stored case analysis (from its Monte Carlo section), if any."""
+    """P(zone) of a stored case analysis (its summary's Monte Carlo figure), if any."""
     summary = result.get("summary")
     if isinstance(summary, dict) and isinstance(summary.get("p_zone"), int | float):
         return float(summary["p_zone"])
-    sim = result.get("simulation")
-    if isinstance(sim, dict):
-        zone = sim.get("zone_exists")
-        if isinstance(zone, dict) and isinstance(zone.get("probability"), int | float):
-            return float(zone["probability"])
     return None
 
 
