@@ -2,24 +2,38 @@
 
 The notebook API (:mod:`accord.api`, tutorial in docs/python.md): ``accord.load``,
 ``accord.forecast``, ``accord.analyze``, ``accord.simulate``, ``accord.sensitivity``,
-``accord.sweep``, ``accord.report``, ``accord.durability``, ``accord.backtest``. They are
-imported on first use, so ``import accord`` stays fast.
+``accord.sweep``, ``accord.report``, ``accord.durability``, ``accord.backtest``. Every name,
+``Scenario`` and ``Problem`` included, is imported on first use (PEP 562), so ``import accord``
+loads neither NumPy nor pydantic and the command line starts fast.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from accord.problem import Problem, to_problem
-from accord.scenario import Scenario, load
+if TYPE_CHECKING:
+    from accord.problem import Problem, to_problem
+    from accord.scenario.io import load
+    from accord.scenario.model import Scenario
 
 __version__ = "0.1.0"
 
-# the API's functions, imported on first use; forecast, report and durability are modules
-# that are also callable (accord.api.callable)
-_API = ("analyze", "backtest", "simulate", "sensitivity", "sweep")
-_CALLABLE_MODULES = ("forecast", "report", "durability")
+# name -> the module that defines it, imported on first use
+_LAZY = {
+    "Problem": "accord.problem",
+    "to_problem": "accord.problem",
+    "Scenario": "accord.scenario.model",
+    "load": "accord.scenario.io",
+    # the API's functions
+    "analyze": "accord.api",
+    "backtest": "accord.api",
+    "simulate": "accord.api",
+    "sensitivity": "accord.api",
+    "sweep": "accord.api",
+}
+# forecast, report and durability are modules that are also callable (accord.api.callable): they
+# load as submodules
 
 __all__ = [
     "Problem",
@@ -39,13 +53,23 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _API:
-        from accord import api
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    return _submodule(__name__, name)
 
-        return getattr(api, name)
-    if name in _CALLABLE_MODULES:
-        return importlib.import_module(f"accord.{name}")
-    raise AttributeError(f"module 'accord' has no attribute {name!r}")
+
+def _submodule(package: str, name: str) -> Any:
+    """``package.name`` as an attribute: the subpackage, imported on first use (``accord.models``
+    after ``import accord``, as when the package imported its subpackages eagerly)."""
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.{name}":
+                raise
+    raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from accord.bargaining import agreement as ag
 from accord.bargaining.utility import ACCEPT_TOL, all_veto_accept, margins, reservation
 from accord.errors import InputError
 from accord.problem import Problem, to_problem
-from accord.scenario import validate
+from accord.scenario import load, validate
 
 LOSSES = ["linear", "quadratic"]
 
@@ -300,3 +301,34 @@ def test_refining_the_maximin_point_never_flips_the_verdict() -> None:
     z = ag.maximin(problem, "quadratic")[1]
     assert v.exists == bool(z >= -ACCEPT_TOL)
     assert v.exists
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_a_remembered_maximin_is_the_fresh_solve_and_cannot_be_altered_by_its_caller(loss) -> None:
+    rng = np.random.default_rng(3)
+    w = rng.uniform(0.1, 1.0, (4, 3)) / 3
+    p = rng.uniform(0.0, 1.0, (4, 3))
+    c = rng.uniform(0.6, 0.9, 4)
+    ag._MAXIMIN_CACHE.clear()
+    x1, z1 = ag._maximin_draw(w, p, c, loss)
+    x1[:] = -1.0  # a caller that changes its copy changes nothing remembered
+    x2, z2 = ag._maximin_draw(w, p, c, loss)
+    x3, z3 = ag._maximin_solve(w, p, c, loss)
+    assert len(ag._MAXIMIN_CACHE) == 1
+    assert np.array_equal(x2, x3) and z2 == z3
+    assert not np.array_equal(x1, x2)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_the_verdict_is_the_same_with_and_without_remembered_solves(loss) -> None:
+    gaza = to_problem(load(Path(__file__).parents[2] / "examples" / "gaza_ceasefire_2024.yaml"))
+    ag._MAXIMIN_CACHE.clear()
+    cold = ag.verdict(gaza, loss)
+    warm = ag.verdict(gaza, loss)
+    assert np.array_equal(cold.maximin_point, warm.maximin_point)
+    for field in ("maximin_margin", "slack", "binding", "blocking", "pivotal"):
+        assert repr(getattr(cold, field)) == repr(getattr(warm, field))
+    assert np.array_equal(cold.concession.point, warm.concession.point)
+    assert cold.concession.by_actor == warm.concession.by_actor
+    assert cold.shortfall.keys() == warm.shortfall.keys()
+    assert all(np.array_equal(cold.shortfall[a], warm.shortfall[a]) for a in cold.shortfall)

@@ -25,6 +25,10 @@ HEAVY = (
     "scipy.stats",
 )
 
+# what only a command that works on a scenario needs: `import accord` and `accord --help` load none
+# of them, `accord validate` only pydantic (the scenario models)
+BASE = ("numpy", "pydantic", "rich", "yaml")
+
 # one fresh interpreter goes through the steps in order; after each it lists the heavy modules loaded
 PROBE = """
 import contextlib, io, json, sys
@@ -59,9 +63,39 @@ def test_start_up_loads_no_heavy_library() -> None:
     assert len(seen) == 4
 
 
+def test_help_loads_neither_numpy_nor_the_scenario_models() -> None:
+    code = PROBE.format(heavy=BASE, gaza=str(GAZA), extra="")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["import accord"] == seen["import accord.cli"] == seen["accord --help"] == []
+    assert seen["accord validate"] == ["pydantic", "yaml"]
+
+
+def test_the_help_s_copies_of_the_durability_names_are_the_package_s() -> None:
+    from accord import durability as du
+    from accord.cli import durability as cli_durability
+
+    assert cli_durability.ENV_VAR == du.ENV_VAR
+    assert cli_durability.PURPOSES == tuple(du.PURPOSES)
+    assert cli_durability.MIN_CLASS_SIZE == du.MIN_CLASS_SIZE
+
+
 def test_the_probe_sees_heavy_libraries_where_they_are_used() -> None:
     # the probe itself can fail: the report does load matplotlib
     seen = _probe(
         'import accord.report.figures\nseen["report"] = sorted(m for m in heavy if m in sys.modules)'
     )
     assert "matplotlib" in seen["report"]
+
+
+def test_subpackages_are_attributes_after_a_bare_import() -> None:
+    # as when `import accord` imported accord.scenario and accord.problem eagerly
+    code = (
+        f"import accord; s = accord.scenario.io.load({str(GAZA)!r}); "
+        "print(accord.problem.to_problem(s).n_actors, accord.case.defaults.DEFAULT_DRAWS, "
+        "hasattr(accord, 'no_such_module'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["9", "500", "False"]

@@ -261,6 +261,53 @@ def test_positions_stay_in_the_unit_box(scenario) -> None:  # type: ignore[no-un
     assert np.isfinite(result.outcome).all()
 
 
+@pytest.mark.parametrize("rule", smp.VOTING_RULES)
+@pytest.mark.parametrize(("n_b", "n_a", "n_o"), [(1, 12, 9), (3, 10, 14), (2, 7, 5)])
+def test_pair_votes_are_the_option_votes_entries_bit_for_bit(rule: str, n_b: int, n_a: int, n_o: int) -> None:
+    """The bargain elections vote only over the pairs of an actor's options (_pair_votes); each
+    pair's sums must be those of the full matrix (_option_votes), summed in the same order."""
+    rng = np.random.default_rng(n_b * 100 + n_a)
+    cap = rng.uniform(0.1, 5.0, (n_b, n_a))
+    util = rng.uniform(0.0, 1.0, (n_b, n_a, n_o))
+    util[:, :, 1] = util[:, :, 0]  # equal utilities: zero votes
+    plus, minus = smp._option_votes(rule, cap, util)
+    c_full = smp.coalition_matrix(plus, minus)
+    b, after, before = np.nonzero(np.tril(np.ones((n_o, n_o), dtype=bool), -1)[None].repeat(n_b, 0))
+    for size in (b.size, 1):  # all pairs at once, and a single pair (one column)
+        p_pair, m_pair = smp._pair_votes(rule, cap, util, b[:size], after[:size], before[:size])
+        np.testing.assert_array_equal(
+            smp.MIN_COALITION + p_pair, c_full[b[:size], after[:size], before[:size]]
+        )
+        np.testing.assert_array_equal(
+            smp.MIN_COALITION + m_pair, c_full[b[:size], before[:size], after[:size]]
+        )
+
+
+def test_win_probability_votes_only_over_distinct_positions() -> None:
+    """Positions that coincide are one option; the election over the distinct ones gives the same
+    probabilities, bit for bit, as the election over every position with the copies masked."""
+    problem = to_problem(load(need(KTAB / "dummyData-a040.csv")))
+    assert problem.n_actors >= smp._PAIR_VOTES_FROM  # the size from which only distinct ones vote
+    pos, sal, cap = smp._inputs(problem)
+    pos = pos.copy()
+    pos[0, 5:12] = pos[0, 4]  # seven copies of one position
+    s = smp._Settings(**{p.name: p.default for p in get("smp").params if p.type is str})
+    dist = smp.distance(pos, pos, sal)
+    risk = smp._risk(s, dist, cap)
+    win, option = smp._win_probability(s, dist, risk, cap, pos)
+    util = smp.utility(dist, risk[:, :, None])
+    x = pos[0, :, 0]
+    kept: list[int] = []  # posTol: a position within tolerance of an earlier distinct one is a copy
+    for a in range(x.size):
+        if all(abs(x[a] - x[k]) >= smp.POSITION_TOLERANCE for k in kept):
+            kept.append(a)
+    distinct = np.isin(np.arange(x.size), kept)[None]
+    assert distinct.sum() <= problem.n_actors - 7
+    np.testing.assert_array_equal(option > 0, distinct)
+    every = smp.pce(s.pce, s.victory, smp._coalitions("Proportional", cap, util), distinct)
+    np.testing.assert_array_equal(option, every)
+
+
 def test_identical_actors_do_not_move() -> None:
     actors = [
         {
@@ -330,8 +377,14 @@ def test_fractional_change_per_turn_matches_ktab(name: str, max_turns: int, expe
 
 
 def _literal_contest(
-    s: smp._Settings, dist: np.ndarray, risk: np.ndarray, weight: np.ndarray, total: np.ndarray,
-    h: int, i: int, j: int,
+    s: smp._Settings,
+    dist: np.ndarray,
+    risk: np.ndarray,
+    weight: np.ndarray,
+    total: np.ndarray,
+    h: int,
+    i: int,
+    j: int,
 ) -> tuple[float, float]:
     """KTAB's probEduChlg term by term for one estimator h and one challenge of i to j (k = i):
     h's P[i beats j] and h's estimate of i's gain. Scalars, no layout tricks: the oracle."""

@@ -62,6 +62,24 @@ def test_fifty_concurrent_clients_get_no_errors(server: LiveServer) -> None:
 
 
 def test_kill_9_during_saves_loses_no_acknowledged_save(server: LiveServer) -> None:
+    _kill_9_during_saves(server)
+
+
+def test_kill_9_with_synchronous_normal_loses_no_acknowledged_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ACCORD_SQLITE_SYNCHRONOUS=normal`` (no sync at commit) still survives the process dying."""
+    monkeypatch.setenv("ACCORD_SQLITE_SYNCHRONOUS", "normal")
+    s = LiveServer(f"sqlite:///{tmp_path / 'normal.db'}", log=tmp_path / "server.log")
+    s.add_user()
+    s.start()
+    try:
+        _kill_9_during_saves(s)
+    finally:
+        s.stop()
+
+
+def _kill_9_during_saves(server: LiveServer) -> None:
     setup = signed_in(server.url)
     ws = setup.post("/api/workspaces", json={"name": "desk"}).json()["id"]
     text = GAZA.read_text()
@@ -139,3 +157,33 @@ def test_kill_9_during_a_run_requeues_it(server: LiveServer) -> None:
         time.sleep(0.2)
     # queued again and picked up by the new server's pool (its second attempt)
     assert run["attempts"] == 2 and run["status"] in ("running", "done"), run
+
+
+def test_two_web_workers_share_sessions_and_one_job_runner(tmp_path: Path) -> None:
+    """``accord serve --http-workers 2``: a session signed in on one worker is valid on the other
+    (one secret key), saves from both workers keep their numbers, and the runs the workers queue
+    are run once by the main process's pool."""
+    s = LiveServer(f"sqlite:///{tmp_path / 'multi.db'}", log=tmp_path / "server.log", http_workers=2)
+    s.add_user()
+    s.start()
+    try:
+        stats = run_load(s.url, clients=20, rounds=2, run_every=10)
+        assert stats.errors == []
+        assert stats.summary()["save version"]["n"] == 40
+        c = signed_in(s.url)
+        ws = c.post("/api/workspaces", json={"name": "desk"}).json()["id"]
+        cid = c.post(f"/api/workspaces/{ws}/cases", json={"name": "g", "text": GAZA.read_text()}).json()["id"]
+        runs = [c.post(f"/api/cases/{cid}/runs", json={"draws": 0}).json()["id"] for _ in range(3)]
+        end = time.monotonic() + 180
+        states: list[dict[str, Any]] = []
+        while time.monotonic() < end:
+            states = [c.get(f"/api/runs/{r}").json() for r in runs]
+            if all(st["status"] in ("done", "failed") for st in states):
+                break
+            time.sleep(0.5)
+        assert [st["status"] for st in states] == ["done"] * 3, states
+        assert [st["attempts"] for st in states] == [1, 1, 1]  # each run claimed once
+    finally:
+        s.stop()
+    log = (tmp_path / "server.log").read_text(errors="replace")
+    assert log.count("Started server process") >= 2, log[-2000:]  # two web workers answered

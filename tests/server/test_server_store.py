@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -145,3 +146,20 @@ def test_diff_matches_list_items_by_id() -> None:
     assert diff_scenarios({"v": 1}, {"v": 1.0}) == []
     assert diff_scenarios({"v": [1, 2]}, {"v": [1, 3]}) == [{"path": "v", "old": [1, 2], "new": [1, 3]}]
     assert diff_scenarios(old, old) == []
+
+
+def test_sqlite_synchronous_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for value, expected in ((None, 2), ("normal", 1), ("FULL", 2)):  # PRAGMA synchronous: 2 FULL, 1 NORMAL
+        if value is None:
+            monkeypatch.delenv("ACCORD_SQLITE_SYNCHRONOUS", raising=False)
+        else:
+            monkeypatch.setenv("ACCORD_SQLITE_SYNCHRONOUS", value)
+        st = Store(f"sqlite:///{tmp_path / f'{value}.db'}")
+        try:
+            with st.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
+        finally:
+            st.close()
+    monkeypatch.setenv("ACCORD_SQLITE_SYNCHRONOUS", "off")
+    with pytest.raises(InputError, match="full or normal"):
+        Store(f"sqlite:///{tmp_path / 'off.db'}")

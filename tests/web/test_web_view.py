@@ -1,4 +1,4 @@
-"""The pages' adapter from a stored analysis to what they show, for both JSON layouts; the SVG charts."""
+"""The pages' adapter from a stored case analysis to what they show; the SVG charts."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from conftest import EXAMPLES
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
-    from accord.case import analyze_case, build_report
+    from accord.case import analyze_case
 
     gaza = load(EXAMPLES / "gaza_ceasefire_2024.yaml")
     softer, _ = forms.check(forms.apply_form(to_data(gaza), {"a1.r2": "70"}))
@@ -23,23 +23,28 @@ def results() -> dict[str, Any]:
     return {
         "typed": analyze_case(gaza, draws=40, forecasts={}).to_dict(),
         "typed_deal": analyze_case(softer, draws=40, forecasts={}).to_dict(),
-        # the older layout, as runs stored before the typed case analysis hold it
-        "legacy": build_report(gaza, forecasts={}),
-        "legacy_deal": build_report(softer, forecasts={}),
+        "quick": analyze_case(gaza, draws=0, forecasts={}).to_dict(),
     }
 
 
-def test_both_layouts_give_the_same_headline(results: dict[str, Any]) -> None:
-    for no, yes in (("typed", "typed_deal"), ("legacy", "legacy_deal")):
-        a, b = view.summary(results[no]), view.summary(results[yes])
-        assert (a["verdict"], b["verdict"]) == ("no deal", "deal possible"), no
-        assert a["gap"] == pytest.approx(0.0521, abs=1e-3) and b["gap"] is None
-        assert a["maximin"]["presence"] == pytest.approx(35.6, abs=0.1)
-        assert set(a["p_proposals"]) == {"us_bridging", "hamas_july"}
-        assert a["answer"] and a["answer"][0].startswith("No")
-    assert view.summary(results["typed"])["p_zone"] == 0.0  # 40 draws, none with a zone
-    assert view.summary(results["legacy"])["p_zone"] is None  # no Monte Carlo
+def test_headline(results: dict[str, Any]) -> None:
+    a, b = view.summary(results["typed"]), view.summary(results["typed_deal"])
+    assert (a["verdict"], b["verdict"]) == ("no deal", "deal possible")
+    assert a["gap"] == pytest.approx(0.0521, abs=1e-3) and b["gap"] is None
+    assert a["maximin"]["presence"] == pytest.approx(35.6, abs=0.1)
+    assert set(a["p_proposals"]) == {"us_bridging", "hamas_july"}
+    assert a["answer"] and a["answer"][0].startswith("No")
+    assert a["p_zone"] == 0.0  # 40 draws, none with a zone
+    assert view.summary(results["quick"])["p_zone"] is None  # no Monte Carlo
     assert view.summary(None)["verdict"] == "not run"
+
+
+def test_a_result_in_another_layout_reads_as_not_run(results: dict[str, Any]) -> None:
+    """The dict-shaped analysis of development versions (no ``schema_version``) is not read: not run."""
+    older = {"answer": ["No: as encoded, ..."], "zone": {"exists": False}, "actors": {"israel": {}}}
+    assert view.summary(older)["verdict"] == "not run"
+    assert view.acceptance(older) == {"actors": [], "points": []}
+    assert view.durability(older) is None and view.summary_html(older) is None
 
 
 def test_acceptance_extent_and_summary_fragment(results: dict[str, Any]) -> None:
@@ -57,7 +62,7 @@ def test_acceptance_extent_and_summary_fragment(results: dict[str, Any]) -> None
     }
     fragment = view.summary_html(results["typed"])
     assert fragment is not None and "Verdict" in fragment
-    assert view.summary_html(results["legacy"]) is None
+    assert view.summary_html(results["quick"]) is not None
     assert view.durability(results["typed"]) is None  # no cease-fire data configured
 
 

@@ -47,8 +47,11 @@ has at most :math:`I + 1` members and only those sizes are searched.
 from __future__ import annotations
 
 import itertools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -315,7 +318,31 @@ def _start(w: Array, p: Array) -> Array:
     return np.asarray(np.where(tot > 0, (w * p).sum(axis=0) / np.where(tot > 0, tot, 1.0), 0.5))
 
 
+# the single-problem questions ask for the same maximin again and again (the verdict's follow-ups,
+# each proposal's comparison, the mediator): solved once, by value of the members' data
+_MAXIMIN_CACHE: OrderedDict[tuple[Any, ...], tuple[Array, float]] = OrderedDict()
+_MAXIMIN_CACHE_SIZE = 256
+_MAXIMIN_LOCK = threading.Lock()
+
+
 def _maximin_draw(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, float]:
+    """:func:`_maximin_solve`, remembered: the solvers are deterministic, so a repeat is identical."""
+    key = (loss, w.shape, w.tobytes(), p.tobytes(), c.tobytes())
+    with _MAXIMIN_LOCK:
+        hit = _MAXIMIN_CACHE.get(key)
+        if hit is not None:
+            _MAXIMIN_CACHE.move_to_end(key)
+    if hit is None:
+        hit = _maximin_solve(w, p, c, loss)
+        with _MAXIMIN_LOCK:
+            _MAXIMIN_CACHE[key] = (hit[0].copy(), hit[1])
+            if len(_MAXIMIN_CACHE) > _MAXIMIN_CACHE_SIZE:
+                _MAXIMIN_CACHE.popitem(last=False)
+    return hit[0].copy(), hit[1]
+
+
+def _maximin_solve(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, float]:
+    """The maximin point and level of one draw. ``w, p``: ``(S, I)``; ``c``: ``(S,)``."""
     n_s, n_i = w.shape
     if n_i == 1:
         x, z = _maximin_1d(w[:, 0], p[:, 0], c, loss)
@@ -376,8 +403,8 @@ def maximin(
     cf = np.broadcast_to(c, w.shape[:-1]).reshape((-1, w.shape[-2]))
     xs = np.empty((wf.shape[0], problem.n_issues))
     zs = np.empty(wf.shape[0])
-    for b in range(wf.shape[0]):
-        xs[b], zs[b] = _maximin_draw(wf[b], pf[b], cf[b], loss)
+    for b in range(wf.shape[0]):  # draws differ: solved without the cache
+        xs[b], zs[b] = _maximin_solve(wf[b], pf[b], cf[b], loss)
     return xs.reshape(batch + (problem.n_issues,)), zs.reshape(batch)
 
 
@@ -403,7 +430,7 @@ def zone_exists(
     lower, upper = _certificates(wf, pf, cf, loss)
     out = lower >= -ACCEPT_TOL
     for b in np.flatnonzero(~out & (upper >= -ACCEPT_TOL)):
-        out[b] = _maximin_draw(wf[b], pf[b], cf[b], loss)[1] >= -ACCEPT_TOL
+        out[b] = _maximin_solve(wf[b], pf[b], cf[b], loss)[1] >= -ACCEPT_TOL
     return np.asarray(out.reshape(problem.batch_shape), dtype=bool)
 
 

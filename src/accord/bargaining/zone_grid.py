@@ -79,7 +79,7 @@ def margin_grid(
     """Every veto player's margin on an ``n`` x ``n`` grid over two issues.
 
     ``at`` fixes the other issues: a point on the unit scale ``(I,)``, or a mapping issue id ->
-    value in scale units with every issue (e.g. the maximin deal of ``build_report``). The
+    value in scale units with every issue (e.g. the case analysis's maximin deal). The
     problem must have no batch axis.
     """
     if problem.batch_shape:

@@ -6,38 +6,37 @@ confidence, what it takes, what to table, whether it would hold, the caveats; th
 back and :func:`json_schema` is its schema (``docs/case-analysis.schema.json``). The CLI, the
 report, the API and the browser render it and compute nothing themselves.
 
-The result types load at once (pydantic only); the analysis itself (scipy.optimize, the models)
-loads on first use of :func:`analyze_case`.
+Every name loads on first use (PEP 562): the result types (pydantic) on first use of one of them,
+the analysis itself (the models, the mediator's solvers) on first use of :func:`analyze_case`, so
+``accord.case.defaults`` (the command line's defaults) loads alone.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from accord.case.model import (
-    DEFAULT_DRAWS,
-    DEFAULT_NOISE,
-    SCHEMA_VERSION,
-    CaseAnalysis,
-    Summary,
-    json_schema,
-)
+from accord import _submodule
 
 if TYPE_CHECKING:
     from accord.case.analysis import NASH_DIFFERENCE, UTILITY_FORMS, analyze_case
+    from accord.case.defaults import DEFAULT_DRAWS, DEFAULT_NOISE
     from accord.case.durability import CEASEFIRE_DATA_ENV, human_days
-    from accord.case.legacy import build_report, durability_for
+    from accord.case.model import SCHEMA_VERSION, CaseAnalysis, Summary, json_schema
     from accord.case.summary import summary_lines
 
 _LAZY = {
     "analyze_case": "accord.case.analysis",
     "NASH_DIFFERENCE": "accord.case.analysis",
     "UTILITY_FORMS": "accord.case.analysis",
+    "DEFAULT_DRAWS": "accord.case.defaults",
+    "DEFAULT_NOISE": "accord.case.defaults",
     "CEASEFIRE_DATA_ENV": "accord.case.durability",
     "human_days": "accord.case.durability",
+    "SCHEMA_VERSION": "accord.case.model",
+    "CaseAnalysis": "accord.case.model",
+    "Summary": "accord.case.model",
+    "json_schema": "accord.case.model",
     "summary_lines": "accord.case.summary",
-    "build_report": "accord.case.legacy",
-    "durability_for": "accord.case.legacy",
 }
 
 
@@ -46,7 +45,7 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'accord.case' has no attribute {name!r}")
+    return _submodule(__name__, name)
 
 
 __all__ = [
@@ -59,8 +58,6 @@ __all__ = [
     "CaseAnalysis",
     "Summary",
     "analyze_case",
-    "build_report",
-    "durability_for",
     "human_days",
     "json_schema",
     "summary_lines",

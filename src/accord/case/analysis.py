@@ -18,11 +18,10 @@ import numpy as np
 from accord.bargaining import agreement as ag
 from accord.bargaining import mediation as md
 from accord.bargaining.utility import ACCEPT_TOL, Loss
+from accord.case.answer import answer
+from accord.case.defaults import DEFAULT_DRAWS, DEFAULT_NOISE
 from accord.case.durability import durability_analysis
-from accord.case.legacy import answer
 from accord.case.model import (
-    DEFAULT_DRAWS,
-    DEFAULT_NOISE,
     SCHEMA_VERSION,
     ActorInfo,
     ActorMargin,
@@ -74,8 +73,6 @@ NASH_DIFFERENCE = (
     "quo); the mediator's veto_nash proposal bargains among the veto players only, over all issues "
     "jointly, with their reservations as disagreement point."
 )
-
-
 
 
 def _num(v: Any) -> float | None:

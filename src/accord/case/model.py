@@ -19,13 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field
 SCHEMA_VERSION = "1.0"
 """Version of the JSON layout; bumped when a field changes meaning or disappears."""
 
-DEFAULT_DRAWS = 500
-"""Monte Carlo draws behind the summary's probabilities (about 0.3 s on the Gaza example)."""
-
-DEFAULT_NOISE = 0.05
-"""Default sd, as a share of each value's range, for values without their own uncertainty
-(the report's default too; ``accord simulate`` defaults to 0 and says so)."""
-
 SCHEMA_ID = "https://accord.invalid/schemas/case-analysis.schema.json"
 
 

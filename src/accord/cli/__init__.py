@@ -1,6 +1,8 @@
 """The ``accord`` command line: a thin layer over the core (Typer and Rich).
 
-Each command group lives in its own module and registers itself on :data:`app`;
+Each command group lives in its own module and registers itself on :data:`app`; the modules
+import only Typer at their top and everything else inside the command that needs it, so that
+``accord --help`` and ``accord validate`` start fast (``tests/cli/test_lazy_imports.py``);
 bad input (an :class:`~accord.errors.InputError`) prints one line and exits with code 2.
 """
 
@@ -8,12 +10,15 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from accord import __version__
 from accord.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="accord",
@@ -59,19 +64,18 @@ for _name in COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning bad input into one line on stderr and exit code 2."""
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         rc = app(args=argv, standalone_mode=False)
     except InputError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        _stderr().print(f"[bold red]error:[/] {exc}", markup=True)
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except typer.Abort:
-        err.print("aborted")
+        _stderr().print("aborted")
         return 1
     except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (a Dask cluster closes on the way out)
-        err.print("interrupted")
+        _stderr().print("interrupted")
         return 130
     except Exception as exc:
         # usage errors carry their own exit code; recent typer raises those of its vendored copy of
@@ -84,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if type(exc).__name__ == "NoArgsIsHelpError" else code
         raise
     return rc if isinstance(rc, int) else 0
+
+
+def _stderr() -> Console:
+    from rich.console import Console  # Rich loads only when there is something to print
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def run() -> None:  # pragma: no cover - console script shim

@@ -8,23 +8,23 @@ evidence in tables of 80 columns. Both render the same object and compute nothin
 
 from __future__ import annotations
 
+import math
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import typer
-from rich.table import Table
 
-from accord.case.model import DEFAULT_DRAWS, DEFAULT_NOISE, CaseAnalysis
+from accord.case.defaults import DEFAULT_DRAWS, DEFAULT_NOISE
 from accord.cli import app
 from accord.cli import options as opt
 from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.cli.output import check_format, console, dump_json
 from accord.errors import InputError
-from accord.scenario.model import Scenario
 
-Array = np.ndarray[Any, np.dtype[np.float64]]
+if TYPE_CHECKING:
+    from accord.case.model import CaseAnalysis
+    from accord.scenario.model import Scenario
 
 WIDTH, HEIGHT = 80, 25  # the summary fits one terminal screen
 
@@ -46,7 +46,7 @@ def parse_points(items: list[str] | None, scenario: Scenario) -> dict[str, float
         except ValueError:
             raise InputError(f"--point {item!r}: {value.strip()!r} is not a number") from None
         scale = scenario.issue(key).scale
-        if not np.isfinite(v) or not scale.contains(v):
+        if not math.isfinite(v) or not scale.contains(v):
             raise InputError(f"--point {item!r}: {v:g} is outside the scale {scale.min:g}..{scale.max:g}")
         out[key] = v
     return out
@@ -130,6 +130,8 @@ def _pct(p: float | None) -> str:
 
 
 def print_evidence(case: CaseAnalysis) -> None:
+    from rich.table import Table
+
     con = console()
     st = case.settings
     con.print()
@@ -206,6 +208,8 @@ def _short(label: str) -> str:
 
 
 def _acceptance_table(con: Any, case: CaseAnalysis, pts: list[Any]) -> None:
+    from rich.table import Table
+
     t = Table(title="Acceptance: margin (utility) per actor, ✓ accepts", title_justify="left", width=78)
     t.add_column("", no_wrap=True, min_width=16, max_width=18, overflow="ellipsis")
     for p in pts:
@@ -232,6 +236,8 @@ def _acceptance_table(con: Any, case: CaseAnalysis, pts: list[Any]) -> None:
 
 
 def _print_zone(con: Any, case: CaseAnalysis) -> None:
+    from rich.table import Table
+
     z = case.zone
     assert z is not None
     con.print()
@@ -354,6 +360,8 @@ def _print_monte_carlo(con: Any, case: CaseAnalysis) -> None:
 
 
 def _print_durability(con: Any, case: CaseAnalysis) -> None:
+    from rich.table import Table
+
     d = case.durability
     if d is None:
         return
@@ -429,7 +437,7 @@ def analyze(
         raise InputError(f"--loss {loss!r}: expected linear or quadratic")
     if draws < 0:
         raise InputError(f"--draws {draws}: must be 0 or more")
-    if not np.isfinite(noise) or noise < 0:
+    if not math.isfinite(noise) or noise < 0:
         raise InputError(f"--noise {noise:g}: must be 0 or more")
     s = load_scenario(file, input_format)
     from accord.case import analyze_case  # the analysis (scipy.optimize) loads only when it runs

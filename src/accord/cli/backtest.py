@@ -4,25 +4,21 @@ train the learned forecaster."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
+import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import typer
-from rich.table import Table
 
 from accord.cli import app
 from accord.cli import options as opt
 from accord.cli.output import FORCE, MAKE_DIRS, check_format, console, dump_json, fmt_num
 from accord.errors import InputError, ParameterError
-from accord.evaluation import backtest as bt
-from accord.models import registry
-from accord.outputs import check_output
-from accord.scenario import io as sio
-from accord.scenario.formats import deu
+
+if TYPE_CHECKING:
+    from accord.evaluation import backtest as bt
 
 backtest_app = typer.Typer(
     help="Score models against recorded outcomes (DEU: EU legislative decisions).",
@@ -46,8 +42,11 @@ def _cv_run(
     min_actors: int,
 ) -> dict[str, Any]:
     """Add the nested, proposal-grouped cross-validated ensemble as a model row."""
+    import numpy as np
+
+    from accord.evaluation import backtest as bt
     from accord.evaluation import learn
-    from accord.models import ensemble
+    from accord.models import ensemble, registry
 
     params = {
         m: registry.get(ensemble.base_model_name(m)).resolve(learn.DEFAULT_BASE.get(m, {})) for m in base
@@ -113,6 +112,10 @@ def backtest_deu(
     fmt: str = typer.Option("text", "--format", help="text, json or csv"),
 ) -> None:
     """Forecast every scorable DEU issue with every model and report each model's error."""
+    from accord.evaluation import backtest as bt
+    from accord.models import registry
+    from accord.scenario.formats import deu
+
     check_format(fmt, ("text", "json", "csv"))
     parsed = deu.load_file(file, capability=capability, institutions=institutions)
     wanted = list(model or [])
@@ -151,6 +154,8 @@ def backtest_deu(
 
 
 def _in_sample(file: Path) -> bool:
+    import hashlib
+
     from accord.models.ensemble import load_parameters
 
     trained = load_parameters().get("training_data", {})
@@ -165,7 +170,7 @@ def issues_csv(result: bt.Backtest) -> str:
     for k, row in enumerate(result.issues):
         values = [row[c] if row[c] is not None else "" for c in cols]
         fc = [
-            repr(round(float(r.forecast[k]), 6)) if np.isfinite(r.forecast[k]) else ""
+            repr(round(float(r.forecast[k]), 6)) if math.isfinite(r.forecast[k]) else ""
             for r in result.runs.values()
         ]
         w.writerow(values + fc)
@@ -173,6 +178,10 @@ def issues_csv(result: bt.Backtest) -> str:
 
 
 def print_backtest(result: bt.Backtest, n_boot: int, seed: int, show_issues: bool) -> None:
+    from rich.table import Table
+
+    from accord.evaluation import backtest as bt
+
     con = console()
     info = result.info
     con.print(
@@ -240,7 +249,7 @@ def print_backtest(result: bt.Backtest, n_boot: int, seed: int, show_issues: boo
                 row["issue"],
                 fmt_num(row["outcome"], 0),
                 *[
-                    fmt_num(r.forecast[k], 1) if np.isfinite(r.forecast[k]) else "-"
+                    fmt_num(r.forecast[k], 1) if math.isfinite(r.forecast[k]) else "-"
                     for r in result.runs.values()
                 ],
             )
@@ -266,6 +275,9 @@ def export(
         options["issue"] = issue
     else:
         options["proposal"] = proposal
+    from accord.outputs import check_output
+    from accord.scenario import io as sio
+
     check_output(out, force=force, inputs=[file], make_dirs=make_dirs)
     scenario = sio.load(file, "deu", **options)
     sio.save(scenario, out, force=force, inputs=[file], make_dirs=make_dirs)
@@ -294,7 +306,7 @@ def train(
     the installed package.
     """
     from accord.evaluation import learn
-    from accord.outputs import write_output
+    from accord.outputs import check_output, write_output
 
     check_output(out, force=force, inputs=[file], make_dirs=make_dirs)
     trained = learn.train(file, learn.parse_base(base), anchor, capability, n_splits=splits, seed=seed)

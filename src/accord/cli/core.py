@@ -7,31 +7,30 @@ import io
 import math
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import typer
-from rich.table import Table
 
 from accord.cli import app
 from accord.cli import options as opt
 from accord.cli.output import FORCE, FORMATS_TABLE, MAKE_DIRS, check_format, console, dump_json, fmt_num
-from accord.forecast import Forecast, run_forecasts, scenario_json
-from accord.models import registry
-from accord.outputs import check_output
-from accord.scenario import io as sio
-from accord.scenario.formats.native import to_data
-from accord.scenario.model import Scenario
+from accord.scenario.formats import READERS
+
+if TYPE_CHECKING:
+    from accord.forecast import Forecast
+    from accord.scenario.model import Scenario
 
 INPUT_FORMAT = typer.Option(
     None,
     "--input-format",
     "-f",
-    help="Input format (detected from the content when omitted): " + ", ".join(sorted(sio.READERS)),
+    help="Input format (detected from the content when omitted): " + ", ".join(sorted(READERS)),
 )
 
 
 def load_scenario(path: Path, input_format: str | None) -> Scenario:
+    from accord.scenario import io as sio  # pydantic and the scenario models load here
+
     return sio.load(path, input_format)
 
 
@@ -77,6 +76,9 @@ def forecast(
     input_format: str | None = INPUT_FORMAT,
 ) -> None:
     """Forecast the outcome of every issue with one or more models."""
+    from accord.forecast import run_forecasts
+    from accord.models import registry
+
     check_format(fmt, FORMATS_TABLE)
     s = load_scenario(file, input_format)
     results = run_forecasts(s, model or None, registry.parse_params(param), seed=seed)
@@ -90,6 +92,8 @@ def forecast(
 
 def forecast_json(s: Scenario, results: dict[str, Forecast], trajectories: bool = True) -> dict[str, Any]:
     """The stable JSON form documented in docs/cli.md (``trajectories``: keep the per-round paths)."""
+    from accord.forecast import scenario_json
+
     return {
         "scenario": scenario_json(s),
         "forecasts": {name: f.to_json(trajectories) for name, f in results.items()},
@@ -109,6 +113,9 @@ def forecast_csv(s: Scenario, results: dict[str, Forecast]) -> str:
 
 
 def print_forecast_table(s: Scenario, results: dict[str, Forecast]) -> None:
+    import numpy as np
+    from rich.table import Table
+
     con = console()
     for issue in s.issues:
         t = Table(title=f"{issue.name or issue.id}", title_justify="left", width=78)
@@ -160,6 +167,9 @@ def convert(
     make_dirs: bool = MAKE_DIRS,
 ) -> None:
     """Convert a scenario between formats (lossless among YAML and JSON)."""
+    from accord.outputs import check_output
+    from accord.scenario import io as sio
+
     check_output(dst, force=force, inputs=[src], make_dirs=make_dirs)
     s = load_scenario(src, input_format)
     sio.save(s, dst, output_format, force=force, inputs=[src], make_dirs=make_dirs)
@@ -171,6 +181,8 @@ def list_models(
     fmt: str = typer.Option("table", "--format", help="table or json"),
 ) -> None:
     """List the models with their parameters and citations."""
+    from accord.models import registry
+
     check_format(fmt, ("table", "json"))
     specs = registry.all_models()
     if fmt == "json":
@@ -212,4 +224,4 @@ def _wrap(text: str, indent: int, hanging: int) -> str:
     return textwrap.fill(text, 80, initial_indent=" " * indent, subsequent_indent=" " * hanging)
 
 
-__all__ = ["forecast_json", "load_scenario", "to_data"]
+__all__ = ["forecast_json", "load_scenario"]

@@ -6,9 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from accord import durability as du
 from accord.cli import app
 from accord.cli import options as opt
 from accord.cli.output import check_format, console, dump_json
@@ -16,6 +14,11 @@ from accord.errors import InputError
 from accord.limits import MAX_DAYS
 
 YES_NO = "yes or no"
+# accord.durability's ENV_VAR, PURPOSES and MIN_CLASS_SIZE, for the help (a test keeps them equal),
+# so that `accord --help` need not import the durability package and NumPy
+ENV_VAR = "ACCORD_CEASEFIRE_DATA"
+PURPOSES = ("humanitarian", "peace_process", "holiday", "election", "other")
+MIN_CLASS_SIZE = 30
 
 
 def _opt(help_text: str) -> Any:
@@ -25,7 +28,7 @@ def _opt(help_text: str) -> Any:
 @app.command("durability")
 def durability(
     data: Path | None = typer.Option(
-        None, "--data", help=f"CFD csv file (default: ${du.ENV_VAR})", show_default=False
+        None, "--data", help=f"CFD csv file (default: ${ENV_VAR})", show_default=False
     ),
     scenario: Path | None = typer.Option(
         None, "--scenario", help="Take the deal's features from this scenario's `deal`"
@@ -34,7 +37,7 @@ def durability(
     partial: str | None = _opt(f"Covers only part of the conflict: {YES_NO}"),
     mediated: str | None = _opt(f"Mediated by a third party: {YES_NO}"),
     purpose: list[str] = typer.Option(
-        None, "--purpose", help="Purpose (repeatable): " + ", ".join(du.PURPOSES), show_default=False
+        None, "--purpose", help="Purpose (repeatable): " + ", ".join(PURPOSES), show_default=False
     ),
     ceasefire_class: str | None = typer.Option(
         None, "--class", help="cessation, preliminary or definitive", show_default=False
@@ -53,7 +56,7 @@ def durability(
         show_default=False,
     ),
     min_size: int = opt.count(
-        du.MIN_CLASS_SIZE, "--min-size", low=1, high=100_000, help="Smallest reference class"
+        MIN_CLASS_SIZE, "--min-size", low=1, high=100_000, help="Smallest reference class"
     ),
     censor_date: str | None = _opt("Censor cease-fires still holding at this date (default: data end)"),
     unclear_as: str = typer.Option(
@@ -64,6 +67,8 @@ def durability(
     fmt: str = typer.Option("text", "--format", help="text or json"),
 ) -> None:
     """Probability that a cease-fire like this one still holds after 1 week ... 1 year."""
+    from accord import durability as du
+
     check_format(fmt, ("text", "json"))
     purposes = list(purpose or [])
     reference: dict[str, str | None] = {
@@ -126,6 +131,8 @@ def _pct(p: float) -> str:
 
 def print_durability(result: dict[str, Any]) -> None:
     """Text report: base-rate table, fallbacks, model prediction and checks (80 columns)."""
+    from rich.table import Table
+
     con = console()
     info = result["data"]
     rate = result["base_rate"]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
 from accord.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 FORMATS_TABLE = ("table", "json", "csv")
 
@@ -18,6 +20,8 @@ MAKE_DIRS = typer.Option(False, "--make-dirs", help="Create the output file's fo
 
 
 def console() -> Console:
+    from rich.console import Console  # Rich loads when a command prints, not at start-up
+
     return Console(width=80, highlight=False, soft_wrap=False)
 
 

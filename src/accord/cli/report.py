@@ -13,7 +13,6 @@ from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.cli.output import FORCE, MAKE_DIRS
 from accord.errors import InputError
 from accord.limits import MAX_SENSITIVITY_DRAWS
-from accord.outputs import check_output, write_output
 
 
 @app.command()
@@ -70,6 +69,8 @@ def report(
     """Write the case as a brief: one self-contained HTML report (optionally PDF), the answer on
     page one, then the evidence: scenario, forecasts, zone, mediation, uncertainty, durability,
     assumptions."""
+    from accord.outputs import check_output, write_output  # safe writing (tempfile) loads here
+
     if loss not in ("linear", "quadratic"):
         raise InputError(f"--loss {loss!r}: expected linear or quadratic")
     for value, name in ((draws, "--draws"), (sensitivity_draws, "--sensitivity-draws")):

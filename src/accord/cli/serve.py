@@ -28,6 +28,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on"),
     port: int = opt.count(8000, "--port", low=1, high=65535, help="Port to listen on"),
     workers: int | None = opt.workers(help="Processes that run analyses (default 1)"),
+    http_workers: int | None = typer.Option(
+        None, "--http-workers", help="Processes that answer requests (default 1, or $ACCORD_HTTP_WORKERS)"
+    ),
     dask_scheduler: str | None = typer.Option(
         None, "--dask-scheduler", help="Run the Monte Carlo draws on this Dask scheduler (tcp://HOST:PORT)"
     ),
@@ -51,17 +54,19 @@ def serve(
     if not 0 < port < 65536:
         raise InputError(f"--port {port}: must be between 1 and 65535")
     settings = Settings.from_env(
-        db_url=db, workers=workers, dask_scheduler=dask_scheduler, secure_cookies=secure_cookies or None
+        db_url=db,
+        workers=workers,
+        http_workers=http_workers,
+        dask_scheduler=dask_scheduler,
+        secure_cookies=secure_cookies or None,
     )
     if add_user is not None:
         _add_user(settings.db_url, add_user, admin)
         return
-    import uvicorn
-
-    from accord.server.app import create_app
+    from accord.server.app import run_server
 
     typer.echo(f"accord server on http://{host}:{port}/ (database: {_safe_url(settings.db_url)})", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
+    run_server(settings, host=host, port=port)
 
 
 def _safe_url(url: str) -> str:

@@ -7,17 +7,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich import box
-from rich.markup import escape
-from rich.table import Table
 
 from accord.cli import app
 from accord.cli import options as opt
-from accord.cli.core import INPUT_FORMAT, load_scenario, scenario_json
+from accord.cli.core import INPUT_FORMAT, load_scenario
 from accord.cli.output import check_format, console, dump_json, fmt_num
 from accord.errors import InputError
 from accord.limits import MAX_DRAWS, MAX_SENSITIVITY_DRAWS
-from accord.models import registry
 
 if TYPE_CHECKING:
     from accord.uncertainty.sensitivity import Sensitivity
@@ -87,6 +83,8 @@ def simulate_command(
         if value < least:
             raise InputError(f"{option} {value}: must be at least {least}")
     # the Monte Carlo machinery (scipy, and Dask when asked for) loads only when it runs
+    from accord.forecast import scenario_json
+    from accord.models import registry
     from accord.uncertainty.distributed import RichProgress, connect, local_cluster
     from accord.uncertainty.draws import uncertain_inputs
     from accord.uncertainty.sensitivity import sensitivity
@@ -164,10 +162,14 @@ def _declared(sim: Simulation) -> tuple[str, ...]:
 
 
 def print_simulation(sim: Simulation, bins: int) -> None:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    from accord.case.defaults import DEFAULT_NOISE
+
     con = console()
     data = sim.to_json(bins)
-    from accord.case.model import DEFAULT_NOISE
-
     declared = sum(1 for _ in _declared(sim))
     con.print(
         f"[bold]{escape(sim.scenario.name)}[/]: {sim.draws} draws, seed {sim.seed}, noise {sim.noise:g}, "
@@ -233,6 +235,10 @@ def print_sensitivity(sens: Sensitivity) -> None:
     """Per issue, one table: the inputs that matter across the models, ranked by their largest
     total index, with the model where it is largest and the outcome there with the input at its
     5% / 95% quantile, and every model in which it matters."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
     con = console()
     con.print(
         f"[bold]Sensitivity[/]: Sobol' indices from {sens.n} base draws "

@@ -42,6 +42,10 @@ Externalities (Stokman & Van Oosten 1994): an exchange on (p, q) gives a third a
 two exchanging groups of that issue pair, else *outer*; the partners' own gain is *own*.
 
 Gains and externalities are in Decide's units: salience times points of a 0..100 scale.
+
+``variant=decide`` keeps steps 1-3 and 6 but runs steps 4-5 by Decide's bookkeeping (stale
+outcome views, per-candidate move histories, its list order and coin between two tied
+exchanges): :mod:`accord.models.exchange_decide`.
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ SCALE = 100.0  # positions in points on 0..100, the units of Decide's thresholds
 MOVE_EPS = 1e-10  # smallest move (points) and gain that counts, as in Decide
 TIE_RTOL = 1e-12  # gains this close (relative) are a tie: Decide's exact ties, in float64
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# each variant's side rule (the ``side`` parameter's ``auto``)
+VARIANT_SIDE = {"accord": "strict", "decide": "decide"}
 
 FIELDS = {
     "voting": Field(("round", "issue"), "position", "the voting outcome per round (mean over runs)"),
@@ -153,16 +159,22 @@ class _Round:
         self.dOp = np.zeros(n)
         self.by_issue = [np.flatnonzero((p == d) | (q == d)) for d in range(n_i)]
 
-    def evaluate(self, idx: IntArray, y: Array, outcome: Array, direction: Array) -> None:
+    def evaluate(self, idx: IntArray | None, y: Array, outcome: Array, direction: Array) -> None:
         """Equal-gain exchange of the candidates ``idx`` given voting positions and outcomes.
 
         ``y`` and ``direction`` are flat ``(A * I,)`` views; ``direction`` holds the sign of the
-        actor's earlier moves on the issue this round (0 before any).
+        actor's earlier moves on the issue this round (0 before any). ``idx`` None: every live
+        candidate, computed over the whole arrays without gathering them (the dead ones' results
+        are dropped; each candidate's arithmetic is the same).
         """
-        tp, tq = self.target_p.take(idx), self.target_q.take(idx)
-        conv_a, conv_b, k = self.conv_a.take(idx), self.conv_b.take(idx), self.k.take(idx)
-        fa, fb = self.fa.take(idx), self.fb.take(idx)
-        p, q = self.p.take(idx), self.q.take(idx)
+
+        def pick(values: Any) -> Any:
+            return values if idx is None else values.take(idx)
+
+        tp, tq = pick(self.target_p), pick(self.target_q)
+        conv_a, conv_b, k = pick(self.conv_a), pick(self.conv_b), pick(self.k)
+        fa, fb = pick(self.fa), pick(self.fb)
+        p, q = pick(self.p), pick(self.q)
         d_p = tp - y.take(fa)
         d_q = tq - y.take(fb)
         # room before the outcome passes the demander (0 when it is already there or beyond)
@@ -174,7 +186,7 @@ class _Round:
         lim_p = np.minimum(np.abs(d_p) / conv_a, room_p)
         lim_q = np.minimum(np.abs(d_q) / conv_b, room_q)
         dOp = np.minimum(lim_p, lim_q / k)
-        gain = dOp * self.unit_gain.take(idx)
+        gain = dOp * pick(self.unit_gain)
         ok = (
             (gain > MOVE_EPS)
             & (dOp * conv_a > MOVE_EPS)
@@ -182,6 +194,12 @@ class _Round:
             & (direction.take(fa) * d_p >= 0)
             & (direction.take(fb) * d_q >= 0)
         )
+        if idx is None:
+            ok &= self.alive
+            self.dOp = dOp
+            self.gain = np.where(ok, gain, -np.inf)
+            self.alive = ok
+            return
         self.dOp[idx] = dOp
         self.gain[idx] = np.where(ok, gain, -np.inf)
         self.alive[idx[~ok]] = False
@@ -424,7 +442,7 @@ def _run_many(
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
-        m.evaluate(np.flatnonzero(m.alive), y, outcome, direction)
+        m.evaluate(None, y, outcome, direction)
         if m.alive.size > COMPACT_MIN:
             m.compact(n_r, n_i)
         gains = m.gain
@@ -503,6 +521,11 @@ def _run_many(
                         tied=bool(tied[0]),
                     )
                 )
+            if n_i == 2:
+                # every candidate sits on both issues; re-evaluating an unchanged run changes nothing
+                m.evaluate(None, y, outcome, direction)
+                gains = m.gain
+                continue
             touched = m.on_issues(np.concatenate((ip, iq)))
             if touched.size > m.alive.size // 8:
                 # few issues: most candidates sit on both of the exchange's issues; evaluate each once
@@ -519,10 +542,16 @@ def _run_many(
             run0 = _Round(x[0], s[0], w[0], mask, at_outcome_left)  # run 0's candidates, own indices
             ext = _externalities(run0, done, x[0], s[0], mask)
             records.append(_round_record(t, run0, done, ext, actor_ids, issue_ids))
-        x = np.where(mask, np.clip(x + pull * (y2 - x), 0.0, SCALE), np.nan)
+        x = next_preferences(x, y2, pull, mask)
         preference[:, t] = expected_outcome(x, w)
         positions[:, t] = x
     return voting, preference, positions, records, ties
+
+
+def next_preferences(x: Array, y: Array, pull: Array, mask: NDArray[np.bool_]) -> Array:
+    """End of a round: each preference moves ``pull = (1 - s) w_s + w_f`` of the way to its vote."""
+    out: Array = np.where(mask, np.clip(x + pull * (y - x), 0.0, SCALE), np.nan)
+    return out
 
 
 def _round_record(
@@ -576,6 +605,7 @@ def exchange(
     summary: str,
     outcome: str,
     side: str,
+    variant: str,
 ) -> ModelResult:
     """Stokman & Van Oosten's (1994) exchange model, equal gain or randomised (p > 0).
 
@@ -587,6 +617,13 @@ def exchange(
     units); for a case without batch axis, the first run's exchanges and externalities per
     round (positions in scale units, gains in Decide's units) and the number of ties broken.
     """
+    if variant == "decide" and p > 0.0:
+        raise ParameterError(
+            f"model exchange: variant decide reproduces Decide's equal-gain model and needs p = 0, "
+            f"got p = {p}"
+        )
+    if side == "auto":
+        side = VARIANT_SIDE[variant]
     if salience_weight + fixed_weight > 1.0:
         raise ParameterError(
             f"model exchange: salience_weight + fixed_weight must be at most 1 (the vote's pull on the "
@@ -607,9 +644,17 @@ def exchange(
     # every case of the batch times every repetition: a run each, with its own generator
     common = (rounds, p, salience_weight, fixed_weight, record_first, problem.actor_ids, problem.issue_ids)
     rep = functools.partial(np.repeat, repeats=repetitions, axis=0)
-    v, pr, xs, records, ties = _run_many(
-        rep(pos), rep(sal), rep(powr), mask, generators, *common, at_outcome_left=side == "decide"
-    )
+    if variant == "decide":
+        from accord.models.exchange_decide import run_decide
+
+        v, pr, xs, records, ties = run_decide(
+            rep(pos), rep(sal), rep(powr), mask, generators, rounds, salience_weight, fixed_weight,
+            record_first, problem.actor_ids, problem.issue_ids, at_outcome_left=side == "decide",
+        )  # fmt: skip
+    else:
+        v, pr, xs, records, ties = _run_many(
+            rep(pos), rep(sal), rep(powr), mask, generators, *common, at_outcome_left=side == "decide"
+        )
     finals = (v if outcome == "voting" else pr)[:, -1].reshape(n_b, repetitions, n_i)
     voting = v.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
     preference = pr.reshape(n_b, repetitions, t_len, n_i).mean(axis=1)
@@ -682,11 +727,20 @@ SPEC = ModelSpec(
         Param("summary", "mean", "how runs are summarised", str, choices=("mean", "median")),
         Param("outcome", "voting", "which outcome is the forecast", str, choices=("voting", "preference")),
         Param(
-            "side",
-            "strict",
-            "the side of an actor exactly on the outcome: strict (x < O is left: right) or decide (x <= O)",
+            "variant",
+            "accord",
+            "the rules of a round: accord (current outcomes, ties uniform) or decide (Decide's bookkeeping, "
+            "docs/models/exchange.md)",
             str,
-            choices=("strict", "decide"),
+            choices=tuple(VARIANT_SIDE),
+        ),
+        Param(
+            "side",
+            "auto",
+            "the side of an actor exactly on the outcome: strict (x < O is left: right) or decide (x <= O); "
+            "auto: the variant's",
+            str,
+            choices=("auto", "strict", "decide"),
         ),
     ),
     stochastic=True,

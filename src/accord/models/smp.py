@@ -67,6 +67,7 @@ POSITION_TOLERANCE = 1e-3  # SMPModel::posTol (equivalent positions)
 MIN_SIG_DELTA = 1e-4  # smpStopFn
 MAX_PCE_ITERATIONS = 1000
 _CHUNK = 1 << 14  # elements per third-party block
+_PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option pairs they use
 
 FIELDS = {
     "positions": Field(("round", "actor", "issue"), "position", "every actor's position per turn"),
@@ -357,7 +358,18 @@ def _win_probability(s: _Settings, dist: Array, risk: Array, cap: Array, pos: Ar
     for a in range(n_a):  # greedy first-occurrence scan: inherently sequential, O(A) steps
         unique[:, a] = ~(equiv[:, a, :a] & unique[:, :a]).any(axis=-1)
     util = utility(dist, risk[:, :, None])
-    c = _coalitions("Proportional", cap, util)
+    n_u = int(unique.sum(axis=-1).max())
+    if n_u < n_a >= _PAIR_VOTES_FROM:  # votes over the distinct positions only: the others are no options
+        cols = np.argsort(~unique, axis=-1, kind="stable")[:, :n_u]  # (N, U), the distinct ones first
+        plus_u, minus_u = _option_votes(
+            "Proportional", cap, np.take_along_axis(util, cols[:, None, :], axis=-1)
+        )
+        plus, minus = np.zeros((n_b, n_a, n_a)), np.zeros((n_b, n_a, n_a))
+        at = (np.arange(n_b)[:, None, None], cols[:, :, None], cols[:, None, :])
+        plus[at], minus[at] = plus_u, minus_u
+        c = coalition_matrix(plus, minus)
+    else:
+        c = _coalitions("Proportional", cap, util)
     p = pce(s.pce, s.victory, c, unique)
     # posProb: the last distinct position equivalent to the actor's
     match = equiv & unique[:, None, :]
@@ -380,8 +392,15 @@ def _contests(
     if n_b <= rows:
         return _contest_block(s, dist, risk, weight, sal_total, view, outside)
     parts = [
-        _contest_block(s, dist[a : a + rows], risk[a : a + rows], weight[a : a + rows],
-                       sal_total[a : a + rows], view, outside)
+        _contest_block(
+            s,
+            dist[a : a + rows],
+            risk[a : a + rows],
+            weight[a : a + rows],
+            sal_total[a : a + rows],
+            view,
+            outside,
+        )
         for a in range(0, n_b, rows)
     ]
     return np.concatenate([p for p, _ in parts]), np.concatenate([g for _, g in parts])
@@ -559,7 +578,8 @@ def _turn(
     old_rcvr = np.take_along_axis(own, np.broadcast_to(rcvr_of[:, None, :], u_rcvr.shape), axis=-1)
     u_brgn = (u_init + u_rcvr + (sq[..., None] - old_init - old_rcvr)) / n_a
     util = np.concatenate([sq[..., None] / n_a, u_brgn], axis=-1)  # (N, A, 1 + M)
-    g_plus, g_minus = _option_votes(s.voting, cap, util)
+    # few actors: every pair of bargains at once is cheaper than gathering each actor's pairs
+    every_pair = _option_votes(s.voting, cap, util) if n_a < _PAIR_VOTES_FROM else None
 
     # each actor's options: status quo, its own bargain(s), then those addressed to it
     member = valid[:, None, :] & (
@@ -587,11 +607,24 @@ def _turn(
             p[sel, 0] = 1.0
             continue
         o = flat_opts[sel, :w]
-        fb = owner[sel][:, None, None]
-        ox, oy = o[:, :, None], o[:, None, :]
-        lower = np.tril(np.ones((w, w), dtype=bool), -1)
-        upper = lower.T
-        c = MIN_COALITION + np.where(lower, g_plus[fb, ox, oy], np.where(upper, g_minus[fb, oy, ox], 0.0))
+        # votes over the pairs of this actor's options only (not every pair of bargains):
+        # C[x, y] = plus of (x, y), C[y, x] = minus of (x, y), for x after y (coalition_matrix)
+        after, before = np.tril_indices(w, -1)
+        if every_pair is None:
+            plus, minus = _pair_votes(
+                s.voting,
+                cap,
+                util,
+                np.repeat(owner[sel], after.size),
+                o[:, after].ravel(),
+                o[:, before].ravel(),
+            )
+        else:
+            at = (owner[sel][:, None], o[:, after], o[:, before])
+            plus, minus = every_pair[0][at], every_pair[1][at]
+        c = np.full((sel.size, w, w), MIN_COALITION)
+        c[:, after, before] = MIN_COALITION + plus.reshape(sel.size, -1)
+        c[:, before, after] = MIN_COALITION + minus.reshape(sel.size, -1)
         p[sel, :w] = pce(s.pce, s.victory, c, np.ones((sel.size, w), dtype=bool))
     p = p.reshape(n_b, n_a, width)
     if s.transitions == "Stochastic" and draws is not None:
@@ -641,6 +674,31 @@ def _option_votes(rule: str, cap: Array, util: Array) -> tuple[Array, Array]:
             minus[:, sl] = -np.minimum(v, 0.0).sum(axis=1)
     if rule != "ASymProsp":
         minus = np.swapaxes(plus, -1, -2).copy()
+    return plus, minus
+
+
+def _pair_votes(
+    rule: str, cap: Array, util: Array, b: IntArray, first: IntArray, second: IntArray
+) -> tuple[Array, Array]:
+    """Summed positive and negative votes for option ``first`` over ``second`` of the pairs
+    (b, first, second), ``(P,)`` each: the entries (first, second) of :func:`_option_votes`'
+    ``plus`` and ``minus``, summed over the voters in the same order (a voter-major block
+    reduced over its leading axis), so bit-identical to them. cap ``(N, A)``, util ``(N, A, O)``.
+    """
+    n_b, n_a, n_o = util.shape
+    plus, minus = np.empty(b.size), np.empty(b.size)
+    flat = util.ravel()
+    voter = np.arange(n_a)[:, None]
+    step = max(2, _CHUNK // max(1, n_a))
+    for lo in range(0, b.size, step):
+        hi = min(lo + step, b.size)
+        idx = np.arange(lo, max(hi, lo + 2)) % b.size  # two columns at least: one would sum pairwise
+        base = b[idx] * (n_a * n_o)
+        du = flat.take(base + first[idx] + voter * n_o) - flat.take(base + second[idx] + voter * n_o)
+        w = cap[0][:, None] if n_b == 1 else cap.ravel().take(b[idx] * n_a + voter)
+        v = du * w if rule == "Proportional" else vote(rule, w, du)
+        plus[lo:hi] = np.maximum(v, 0.0).sum(axis=0)[: hi - lo]
+        minus[lo:hi] = -np.minimum(v, 0.0).sum(axis=0)[: hi - lo]
     return plus, minus
 
 

@@ -20,22 +20,9 @@ from pydantic import ValidationError
 from accord.errors import InputError
 from accord.limits import read_input
 from accord.outputs import check_output, write_output
+from accord.scenario.formats import READERS, WRITERS
+from accord.scenario.formats import SUFFIX_WRITERS as _SUFFIX_WRITERS
 from accord.scenario.model import Scenario
-
-# name -> module under accord.scenario.formats; sniffed in this order (most specific first)
-READERS: dict[str, str] = {
-    "decide": "decide",
-    "ktab-xml": "ktab_xml",
-    "ktab": "ktab",
-    "deu": "deu",
-    "bdm": "bdm",
-    "flat": "flat",
-    "xlsx": "flat",
-    "yaml": "native",
-    "json": "native",
-}
-WRITERS: dict[str, str] = {"yaml": "native", "json": "native", "flat": "flat"}
-_SUFFIX_WRITERS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "flat"}
 
 
 def _module(name: str) -> ModuleType:

@@ -24,9 +24,9 @@ from accord import __version__
 from accord.errors import InputError
 from accord.server.auth import RateLimiter
 from accord.server.db import Store
-from accord.server.jobs import JobRunner
+from accord.server.jobs import JobRunner, RunsElsewhere
 from accord.server.scenarios import ScenarioInvalid
-from accord.server.settings import Settings
+from accord.server.settings import Settings, to_env
 from accord.server.store import NotFound, VersionConflict
 
 log = logging.getLogger("accord.server")
@@ -188,6 +188,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
 
+# Threads that run the requests' Python work (anyio's default is 40). The GIL runs one at a time
+# whatever their number; more threads only share it finer, so that a save holding the database's
+# write lock waits for the GIL behind dozens of others and every writer queues behind it. A few
+# threads keep I/O waits (fsync, the write lock) overlapped; the rest of the requests wait their
+# turn in the event loop, in order.
+REQUEST_THREADS = 8
+
+
 def create_app(settings: Settings | None = None, *, db_url: str | None = None) -> FastAPI:
     """The accord server app. ``db_url`` overrides ``settings.db_url``; the database is migrated
     and the job pool started when the app starts (its lifespan)."""
@@ -196,12 +204,18 @@ def create_app(settings: Settings | None = None, *, db_url: str | None = None) -
     elif db_url is not None:
         settings.db_url = db_url
     store = Store(settings.db_url)
-    jobs = JobRunner(store, settings.workers, settings.dask_scheduler, settings.max_attempts)
+    jobs: JobRunner | RunsElsewhere = (
+        JobRunner(store, settings.workers, settings.dask_scheduler, settings.max_attempts)
+        if settings.job_runner
+        else RunsElsewhere()
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
         from starlette.concurrency import run_in_threadpool
 
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         await run_in_threadpool(store.migrate)
         await run_in_threadpool(jobs.recover)
         try:
@@ -238,3 +252,45 @@ def create_app(settings: Settings | None = None, *, db_url: str | None = None) -
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one web worker of a multi-process server (uvicorn's factory): its settings
+    come from the environment that :func:`run_server` sets."""
+    return create_app(Settings.from_env())
+
+
+def run_server(settings: Settings, *, host: str, port: int) -> None:
+    """Serve the app with uvicorn until stopped. With ``settings.http_workers`` > 1, that many
+    web worker processes answer the requests while this process runs the analysis pool for them
+    all: it migrates the database and re-queues a crash's runs once, then takes the runs the
+    workers queue (:meth:`JobRunner.watch`)."""
+    import uvicorn
+
+    if settings.http_workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
+        return
+    import dataclasses
+    import os
+
+    store = Store(settings.db_url)
+    store.migrate()
+    runner = JobRunner(store, settings.workers, settings.dask_scheduler, settings.max_attempts)
+    runner.recover()
+    runner.watch()
+    # the workers are fresh processes: they build their settings, the same secret key included,
+    # from the environment
+    os.environ.update(to_env(dataclasses.replace(settings, job_runner=False)))
+    try:
+        uvicorn.run(
+            "accord.server.app:app_from_env",
+            factory=True,
+            workers=settings.http_workers,
+            host=host,
+            port=port,
+            log_level="info",
+            proxy_headers=True,
+        )
+    finally:
+        runner.close()
+        store.close()

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request, Response
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from accord.errors import InputError
@@ -209,16 +209,27 @@ def logout(request: Request, response: Response, db: Session) -> None:
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
 
 
+# built once: the session (or API token) and its user in one query, on every request
+_SESSION_USER = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.expires_at >= bindparam("now"))
+)
+_TOKEN_USER = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def _session_user(db: Session, token: str) -> User | None:
-    row = db.get(LoginSession, _sha(token))
-    if row is None or row.expires_at < utcnow():
-        return None
-    return db.get(User, row.user_id)
+    user: User | None = db.scalar(_SESSION_USER, {"token_hash": _sha(token), "now": utcnow()})
+    return user
 
 
 def _token_user(db: Session, token: str) -> User | None:
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == _sha(token)))
-    return db.get(User, row.user_id) if row is not None else None
+    user: User | None = db.scalar(_TOKEN_USER, {"token_hash": _sha(token)})
+    return user
 
 
 def current_user(request: Request, db: Session) -> User | None:
@@ -276,7 +287,11 @@ def csrf_protect(request: Request, user: User = Depends(require_user)) -> User:
 
 def require_role(db: Session, user: User, workspace_id: int, need: str) -> str:
     """The user's role in the workspace: 404 when not a member, 403 when below ``need``."""
-    role = role_of(db, user.id, workspace_id)
+    return check_role(role_of(db, user.id, workspace_id), need)
+
+
+def check_role(role: str | None, need: str) -> str:
+    """``role`` when it is at least ``need``: 404 when None (not a member), 403 when below."""
     if role is None:
         raise HTTPException(404, "not found")
     if ROLES.index(role) < ROLES.index(need):

@@ -265,6 +265,8 @@ class JobRunner:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._submitted: set[int] = set()  # handed to the pool and not finished
+        self._stop = threading.Event()
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -278,13 +280,37 @@ class JobRunner:
             return self._pool
 
     def submit(self, run_id: int) -> None:
-        """Hand a queued run to the pool."""
-        if self._closed:
-            return
+        """Hand a queued run to the pool (once: a run already handed over is left there)."""
+        with self._lock:
+            if self._closed or run_id in self._submitted:
+                return
+            self._submitted.add(run_id)
         future = self._executor().submit(execute_run, self.store.url, run_id, self.dask_scheduler)
         future.add_done_callback(lambda f: self._finished(run_id, f))
 
+    def watch(self, interval_s: float = 0.5) -> threading.Thread:
+        """Submit the runs that other processes queue (the web workers of ``accord serve
+        --http-workers N``): a thread that looks for queued runs every ``interval_s``."""
+
+        def loop() -> None:
+            while not self._stop.wait(interval_s):
+                try:
+                    with self.store.session() as db:
+                        queued = list(
+                            db.scalars(select(Run.id).where(Run.status == "queued").order_by(Run.id))
+                        )
+                    for run_id in queued:
+                        self.submit(run_id)
+                except Exception:  # noqa: BLE001 - a database hiccup must not end the watch
+                    log.exception("looking for queued runs failed; trying again")
+
+        thread = threading.Thread(target=loop, name="accord-run-watch", daemon=True)
+        thread.start()
+        return thread
+
     def _finished(self, run_id: int, future: Future[str]) -> None:
+        with self._lock:
+            self._submitted.discard(run_id)
         exc = None if future.cancelled() else future.exception()
         if exc is None:
             return
@@ -317,7 +343,7 @@ class JobRunner:
                     run.status, run.progress = "queued", 0.0
                     run.stage = f"queued again after a server restart (attempt {run.attempts + 1})"
             db.commit()
-            queued = list(db.scalars(select(Run.id).where(Run.status == "queued").order_by(Run.id)))
+            queued = _queued(db)
         for run_id in queued:
             self.submit(run_id)
         return queued
@@ -325,6 +351,7 @@ class JobRunner:
     def close(self) -> None:
         """Stop taking work; runs in progress are left to the next start's recovery."""
         self._closed = True
+        self._stop.set()
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
@@ -334,6 +361,26 @@ class JobRunner:
             for proc in procs:
                 if proc.is_alive():
                     proc.terminate()
+
+
+def _queued(db: Session) -> list[int]:
+    return list(db.scalars(select(Run.id).where(Run.status == "queued").order_by(Run.id)))
+
+
+class RunsElsewhere:
+    """The jobs of a web worker of a multi-process server (``accord serve --http-workers N``):
+    a run stays queued in the database, where the server's main process, which alone runs the
+    pool and the recovery after a crash, takes it (:meth:`JobRunner.watch`)."""
+
+    def submit(self, run_id: int) -> None:
+        """Nothing to do: the queued row is the hand-over."""
+
+    def recover(self) -> list[int]:
+        """Nothing to do: the main process recovers, once."""
+        return []
+
+    def close(self) -> None:
+        """Nothing to close."""
 
 
 def _set_if_unfinished(db: Session, run_id: int, reason: str) -> None:
@@ -360,7 +407,7 @@ def submit_run(
     """Queue the case analysis of a version (None: the latest) and hand it to the pool."""
     from accord.server import store
 
-    version = store.get_version(db, case_id, version_number)
+    version = store.get_version(db, case_id, version_number, data=False)
     run = store.create_run(db, case_id, version, user, seed=seed, draws=draws, report=report)
     app.state.jobs.submit(run.id)
     return run

@@ -69,19 +69,28 @@ class Settings:
     session_days: float = 14.0
     max_attempts: int = 2
     """How often a run cut off by a crash is started again before it is marked failed."""
+    http_workers: int = 1
+    """Processes that answer requests (uvicorn workers); with more than one, the main process
+    runs the analysis pool and the web workers leave their runs queued for it."""
+    job_runner: bool = True
+    """Whether this process runs the analysis pool (False in the web workers of a multi-process
+    server; set through ``ACCORD_JOB_RUNNER=0`` by ``accord serve``)."""
 
     def __post_init__(self) -> None:
         if not self.secret_key:
             self.secret_key = _secret_key(self.db_url)
         if self.workers < 1:
             raise InputError(f"--workers {self.workers}: must be at least 1")
+        if self.http_workers < 1:
+            raise InputError(f"--http-workers {self.http_workers}: must be at least 1")
         if self.max_body_bytes < 1024:
             raise InputError(f"max body size {self.max_body_bytes} bytes: must be at least 1024")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Settings from ``ACCORD_DB``, ``ACCORD_SECRET_KEY``, ``ACCORD_WORKERS``, ``ACCORD_DASK_SCHEDULER``,
-        ``ACCORD_MAX_BODY_MB`` and ``ACCORD_SECURE_COOKIES``; ``overrides`` (not None) win."""
+        """Settings from ``ACCORD_DB``, ``ACCORD_SECRET_KEY``, ``ACCORD_WORKERS``, ``ACCORD_HTTP_WORKERS``,
+        ``ACCORD_DASK_SCHEDULER``, ``ACCORD_MAX_BODY_MB``, ``ACCORD_SECURE_COOKIES`` and
+        ``ACCORD_JOB_RUNNER``; ``overrides`` (not None) win."""
         env = os.environ
         values: dict[str, object] = {}
         if env.get("ACCORD_DB"):
@@ -92,6 +101,7 @@ class Settings:
             values["dask_scheduler"] = env["ACCORD_DASK_SCHEDULER"]
         for name, key, conv in (
             ("workers", "ACCORD_WORKERS", int),
+            ("http_workers", "ACCORD_HTTP_WORKERS", int),
             ("max_body_bytes", "ACCORD_MAX_BODY_MB", lambda v: int(float(v) * MIB)),
         ):
             if env.get(key):
@@ -101,5 +111,24 @@ class Settings:
                     raise InputError(f"${key}={env[key]!r}: not a number") from None
         if env.get("ACCORD_SECURE_COOKIES"):
             values["secure_cookies"] = env["ACCORD_SECURE_COOKIES"].lower() in ("1", "true", "yes")
+        if env.get("ACCORD_JOB_RUNNER"):
+            values["job_runner"] = env["ACCORD_JOB_RUNNER"].lower() in ("1", "true", "yes")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def to_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives :meth:`Settings.from_env` these settings (for the web workers
+    of a multi-process server, which build their app from it)."""
+    env = {
+        "ACCORD_DB": settings.db_url,
+        "ACCORD_SECRET_KEY": settings.secret_key,
+        "ACCORD_WORKERS": str(settings.workers),
+        "ACCORD_HTTP_WORKERS": str(settings.http_workers),
+        "ACCORD_MAX_BODY_MB": repr(settings.max_body_bytes / MIB),
+        "ACCORD_SECURE_COOKIES": "1" if settings.secure_cookies else "0",
+        "ACCORD_JOB_RUNNER": "1" if settings.job_runner else "0",
+    }
+    if settings.dask_scheduler:
+        env["ACCORD_DASK_SCHEDULER"] = settings.dask_scheduler
+    return env

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from accord.errors import InputError
 from accord.scenario.model import Scenario
@@ -35,6 +37,7 @@ __all__ = [
     "VersionConflict",
     "WorkspaceRow",
     "audit",
+    "case_and_role",
     "create_case",
     "create_user",
     "create_workspace",
@@ -50,6 +53,8 @@ __all__ = [
     "list_runs",
     "list_versions",
     "list_workspaces",
+    "read_case",
+    "read_versions",
     "save_version",
     "set_member",
     "version_scenario",
@@ -103,22 +108,14 @@ def verdict_of(result: dict[str, Any]) -> str | None:
     summary = result.get("summary")
     if isinstance(summary, dict) and isinstance(summary.get("verdict"), str):
         return str(summary["verdict"])
-    answer = result.get("answer")
-    if isinstance(answer, list) and answer and isinstance(answer[0], str):
-        return answer[0]
     return None
 
 
 def p_zone_of(result: dict[str, Any]) -> float | None:
-    """P(zone) of a stored case analysis (from its Monte Carlo section), if any."""
+    """P(zone) of a stored case analysis (its summary's Monte Carlo figure), if any."""
     summary = result.get("summary")
     if isinstance(summary, dict) and isinstance(summary.get("p_zone"), int | float):
         return float(summary["p_zone"])
-    sim = result.get("simulation")
-    if isinstance(sim, dict):
-        zone = sim.get("zone_exists")
-        if isinstance(zone, dict) and isinstance(zone.get("probability"), int | float):
-            return float(zone["probability"])
     return None
 
 
@@ -374,19 +371,92 @@ def list_versions(db: Session, case_id: int) -> list[Version]:
     )
 
 
-def get_version(db: Session, case_id: int, number: int | None = None) -> Version:
-    """Version ``number`` of the case (None: the latest), or :class:`NotFound`."""
+def get_version(db: Session, case_id: int, number: int | None = None, *, data: bool = True) -> Version:
+    """Version ``number`` of the case (None: the latest), or :class:`NotFound`; ``data`` False leaves
+    the scenario unloaded until it is read (a run only needs the version's id and number)."""
     if number is None:
         number = get_case(db, case_id).latest_version
-    version = db.scalar(select(Version).where(Version.case_id == case_id, Version.number == number))
+    query = select(Version).where(Version.case_id == case_id, Version.number == number)
+    version = db.scalar(query if data else query.options(defer(Version.data)))
     if version is None:
         raise NotFound(f"case {case_id} has no version {number}")
     return version
 
 
+_AUTHOR = aliased(User)
+# built once (the hot reads): the case, the caller's role and the latest version's metadata
+_READ_CASE = (
+    select(
+        Case.id,
+        Case.workspace_id,
+        Case.name,
+        Case.latest_version,
+        Case.created_at,
+        Membership.role,
+        Version.number,
+        Version.created_at.label("version_created_at"),
+        Version.as_of,
+        Version.message,
+        _AUTHOR.username.label("author"),
+    )
+    .select_from(Case)
+    .outerjoin(
+        Membership,
+        (Membership.workspace_id == Case.workspace_id) & (Membership.user_id == bindparam("user_id")),
+    )
+    .outerjoin(Version, (Version.case_id == Case.id) & (Version.number == Case.latest_version))
+    .outerjoin(_AUTHOR, _AUTHOR.id == Version.author_id)
+    .where(Case.id == bindparam("case_id"))
+)
+_CASE_ROLE = (
+    select(Case, Membership.role)
+    .outerjoin(
+        Membership,
+        (Membership.workspace_id == Case.workspace_id) & (Membership.user_id == bindparam("user_id")),
+    )
+    .where(Case.id == bindparam("case_id"))
+)
+_READ_VERSIONS = (
+    select(
+        Version.number, Version.created_at, Version.as_of, Version.message, _AUTHOR.username.label("author")
+    )
+    .outerjoin(_AUTHOR, _AUTHOR.id == Version.author_id)
+    .where(Version.case_id == bindparam("case_id"))
+    .order_by(Version.number)
+)
+
+
+def read_case(db: Session, case_id: int, user_id: int) -> Any:
+    """What a case read needs, in one query: the case, the user's role in its workspace (None
+    for a stranger) and its latest version's number, time, ``as_of``, message and author (not its
+    scenario), as a row with those names; None when there is no such case."""
+    return db.execute(_READ_CASE, {"case_id": case_id, "user_id": user_id}).one_or_none()
+
+
+def case_and_role(db: Session, case_id: int, user_id: int) -> tuple[Case, str | None] | None:
+    """The case and the user's role in its workspace (None for a stranger), in one query; None
+    when there is no such case."""
+    row = db.execute(_CASE_ROLE, {"case_id": case_id, "user_id": user_id}).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def read_versions(db: Session, case_id: int) -> list[Row[Any]]:
+    """The case's versions, oldest first, without their scenarios: number, created_at, as_of,
+    message and the author's user name."""
+    return list(db.execute(_READ_VERSIONS, {"case_id": case_id}))
+
+
 def version_scenario(version: Version) -> Scenario:
     """The Scenario a version holds."""
     return scenarios.from_data(version.data, f"version {version.number}")
+
+
+_BUMP = (
+    update(Case)
+    .where(Case.id == bindparam("case_id"), Case.latest_version == bindparam("base"))
+    .values(latest_version=bindparam("number"))
+    .execution_options(synchronize_session=False)
+)
 
 
 def save_version(
@@ -403,16 +473,14 @@ def save_version(
     (optimistic concurrency); else raise :class:`VersionConflict` and write nothing."""
     scenario = _dated(scenario, as_of)
     data = scenarios.to_data(scenario)
-    write(db)
+    # read before the write lock (a case's workspace never changes): the lock is held only for
+    # the compare-and-set, the two inserts and the commit
     case = get_case(db, case_id)
     number = base_version + 1
+    write(db)
     # compare-and-set on the counter: of two concurrent saves from the same base, one matches
-    bumped = db.execute(
-        update(Case)
-        .where(Case.id == case_id, Case.latest_version == base_version)
-        .values(latest_version=number)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    params = {"case_id": case_id, "base": base_version, "number": number}
+    bumped = db.execute(_BUMP, params).rowcount  # type: ignore[attr-defined]
     if bumped != 1:
         db.rollback()
         latest = get_case(db, case_id).latest_version
@@ -437,7 +505,8 @@ def save_version(
         raise VersionConflict(
             case_id, base_version, latest, _changes_since(db, case_id, base_version, latest)
         ) from None
-    db.refresh(case)
+    # the compare-and-set bypassed the loaded case: tell it its new number (no query)
+    set_committed_value(case, "latest_version", number)
     return version
 
 

@@ -1,11 +1,11 @@
 """What the pages show of a case analysis: one adapter from the stored analysis JSON to the page's view.
 
 The browser computes nothing of its own: every number comes from the case analysis (stored with
-a run, or the quick analysis without Monte Carlo for the what-if preview). The functions here read
-both layouts a stored run may hold: the typed case analysis (``CaseAnalysis.to_dict()``, with
-``schema_version`` and a ``summary``) and the older ``build_report`` dict (with ``answer``, a
-``zone`` dict and, from the server's jobs, a ``simulation``), so only this module changes when the
-analysis's JSON does.
+a run, or the quick analysis without Monte Carlo for the what-if preview): the typed case
+analysis's JSON (``CaseAnalysis.to_dict()``, with ``schema_version`` and a ``summary``), so only
+this module changes when that JSON does. A stored result in any other layout (the dict-shaped
+analysis of development versions before the typed one; no release stored it) reads as not run:
+running the analysis again stores it in the typed layout.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _get(d: Any, *keys: str) -> Any:
 
 
 def typed(result: Mapping[str, Any] | None) -> bool:
-    """Whether ``result`` is the typed case analysis's JSON (else the older ``build_report`` dict)."""
+    """Whether ``result`` is the typed case analysis's JSON (the one layout the pages read)."""
     return bool(result) and "schema_version" in result  # type: ignore[operator]
 
 
@@ -66,48 +66,24 @@ def summary(result: Mapping[str, Any] | None) -> dict[str, Any]:
     concession in utility, 0-1, None when a zone exists), ``maximin`` ({issue: scale value}),
     ``maximin_margin`` (utility), ``forecasts`` ({model: {issue: value}}).
     """
-    if not result:
+    if not typed(result):
         return _empty()
-    if typed(result):
-        s = result.get("summary") or {}
-        zone = result.get("zone") or {}
-        exists = s.get("deal_possible")
-        answer = [s["verdict"]] if s.get("verdict") else []
-        answer += [line for line in result.get("answer") or [] if line not in answer][1:]
-        p_props = {
-            p["id"]: {"name": p.get("name") or p["id"], "p": p.get("p_pass")}
-            for p in s.get("proposals") or []
-        }
-        forecasts = {
-            f["model"]: dict(f["outcome"])
-            for f in result.get("forecasts") or []
-            if f.get("outcome") is not None
-        }
-        maximin = dict(zone.get("maximin_point") or {})
-        margin = zone.get("smallest_margin")
-        gap = s.get("gap")
-        p_zone = s.get("p_zone")
-    else:
-        zone = result.get("zone") or {}
-        exists = zone.get("exists")
-        answer = list(result.get("answer") or [])
-        sim = result.get("simulation") or {}
-        p_zone = _get(sim, "zone_exists", "probability")
-        names = {pid: (p.get("name") or pid) for pid, p in (result.get("proposals") or {}).items()}
-        p_props = {
-            pid: {"name": names.get(pid, pid), "p": _get(p, "accepted_by_all_veto")}
-            for pid, p in (_get(sim, "proposals") or {}).items()
-        }
-        for pid, name in names.items():
-            p_props.setdefault(pid, {"name": name, "p": None})
-        gap = _get(zone, "gap", "uniform_concession")
-        forecasts = {
-            m: dict(v)
-            for m, v in (result.get("forecasts") or {}).items()
-            if isinstance(v, Mapping) and "skipped" not in v
-        }
-        maximin = dict(_get(zone, "maximin", "point") or {})
-        margin = _get(zone, "maximin", "smallest_margin")
+    assert result is not None
+    s = result.get("summary") or {}
+    zone = result.get("zone") or {}
+    exists = s.get("deal_possible")
+    answer = [s["verdict"]] if s.get("verdict") else []
+    answer += [line for line in result.get("answer") or [] if line not in answer][1:]
+    p_props = {
+        p["id"]: {"name": p.get("name") or p["id"], "p": p.get("p_pass")} for p in s.get("proposals") or []
+    }
+    forecasts = {
+        f["model"]: dict(f["outcome"]) for f in result.get("forecasts") or [] if f.get("outcome") is not None
+    }
+    maximin = dict(zone.get("maximin_point") or {})
+    margin = zone.get("smallest_margin")
+    gap = s.get("gap")
+    p_zone = s.get("p_zone")
     return {
         "exists": exists,
         "verdict": "not run" if exists is None else ("deal possible" if exists else "no deal"),
@@ -125,26 +101,16 @@ def acceptance(result: Mapping[str, Any]) -> dict[str, Any]:
     """Who accepts what: ``actors`` [{id, name, veto}] and ``points`` [(label, kind, all_veto_accept,
     {actor id: {utility, reservation, margin, accepts}})], margins in utility units (0-1)."""
     points: list[tuple[str, str, bool, dict[str, Any]]] = []
-    if typed(result):
-        actors = [
-            {"id": a["id"], "name": a.get("name") or a["id"], "veto": a.get("veto")} for a in result["actors"]
-        ]
-        rows = list(result.get("points") or [])
-        rows += [dict(m["acceptance"], label=f"mediator: {m['key']}") for m in result.get("mediator") or []]
-        for p in rows:
-            margins = {m["actor"]: m for m in p.get("margins") or []}
-            points.append((p["label"], p.get("kind", ""), bool(p.get("all_veto_accept")), margins))
-    else:
-        actors = [
-            {"id": a, "name": (d or {}).get("name", a), "veto": (d or {}).get("veto", False)}
-            for a, d in (result.get("actors") or {}).items()
-        ]
-        items = list((result.get("points") or {}).items())
-        items += [(f"mediator: {k}", rec) for k, rec in (result.get("recommended") or {}).items() if rec]
-        for label, p in items:
-            acc = p.get("acceptance") or {}
-            kind = p.get("kind") or "mediator"
-            points.append((label, kind, bool(acc.get("all_veto_accept")), dict(acc.get("actors") or {})))
+    if not typed(result):
+        return {"actors": [], "points": points}
+    actors = [
+        {"id": a["id"], "name": a.get("name") or a["id"], "veto": a.get("veto")} for a in result["actors"]
+    ]
+    rows = list(result.get("points") or [])
+    rows += [dict(m["acceptance"], label=f"mediator: {m['key']}") for m in result.get("mediator") or []]
+    for p in rows:
+        margins = {m["actor"]: m for m in p.get("margins") or []}
+        points.append((p["label"], p.get("kind", ""), bool(p.get("all_veto_accept")), margins))
     return {"actors": actors, "points": points}
 
 
@@ -158,32 +124,23 @@ def durability(result: Mapping[str, Any]) -> dict[str, Any] | None:
     """Durability in one shape: ``size``, ``breakdowns``, ``median_days``, ``holding`` [{horizon,
     days, probability, ci}] (shares 0-1), ``claim`` {claim, days, base_rate_holding} or None."""
     d = result.get("durability")
-    if not isinstance(d, Mapping):
+    if not typed(result) or not isinstance(d, Mapping):
         return None
-    if typed(result):
-        holding = [
-            {
-                "horizon": h["horizon"],
-                "days": h["days"],
-                "probability": h["base_rate"],
-                "ci": h.get("ci") or [None, None],
-            }
-            for h in d.get("holding") or []
-        ]
-        return {
-            "size": d.get("class_size"),
-            "breakdowns": d.get("breakdowns"),
-            "median_days": d.get("median_days"),
-            "holding": holding,
-            "claim": d.get("claim"),
+    holding = [
+        {
+            "horizon": h["horizon"],
+            "days": h["days"],
+            "probability": h["base_rate"],
+            "ci": h.get("ci") or [None, None],
         }
-    br = d.get("base_rate") or {}
+        for h in d.get("holding") or []
+    ]
     return {
-        "size": br.get("size"),
-        "breakdowns": br.get("breakdowns"),
-        "median_days": br.get("median_days"),
-        "holding": list(br.get("holding") or []),
-        "claim": d.get("expectation"),
+        "size": d.get("class_size"),
+        "breakdowns": d.get("breakdowns"),
+        "median_days": d.get("median_days"),
+        "holding": holding,
+        "claim": d.get("claim"),
     }
 
 
