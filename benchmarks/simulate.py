@@ -1,9 +1,9 @@
 """``accord simulate`` with 2,000 draws, every model and the sensitivity indices (target 5 s) on
 the Gaza example and on a random eight-actor, four-issue case with four uncertain positions
-(as many as Gaza); ``accord report`` with 1,000
-draws (target 5 s). Also the CPU seconds per model on one block of 1,000 draws, which is where
-the time goes. Run on its own: ``python benchmarks/simulate.py [--quick]`` (``--quick``: the
-per-model table only).
+(as many as Gaza); ``accord report`` with 1,000 draws (target 5 s). Also the CPU seconds per
+model on one block of 1,000 draws and on about 1,000 rows of Gaza's sensitivity design, which
+is where the time goes. Run on its own: ``python benchmarks/simulate.py [--quick]``
+(``--quick``: the per-model tables only).
 """
 
 from __future__ import annotations
@@ -20,18 +20,26 @@ from accord.models import get
 from accord.problem import to_problem
 from accord.scenario.formats.native import to_data
 from accord.scenario.io import load
-from accord.uncertainty.draws import MONTE_CARLO, draw_uniforms, uncertain_inputs
+from accord.uncertainty.draws import MONTE_CARLO, SENSITIVITY, draw_uniforms, uncertain_inputs
+from accord.uncertainty.sensitivity import design
 
 MODELS = ("mean", "compromise", "median", "nbs", "eum", "smp", "exchange", "ensemble")
 
 
-def per_model(path: Path, draws: int = 1000, noise: float = 0.0) -> None:
-    """CPU seconds of each model on one block of ``draws`` Monte Carlo draws of the scenario."""
+def per_model(path: Path, draws: int = 1000, noise: float = 0.0, saltelli: bool = False) -> None:
+    """CPU seconds of each model on one block of ``draws`` Monte Carlo draws of the scenario, or
+    (``saltelli``) on about as many rows of the sensitivity design, where rows repeat per issue."""
     s = load(path)
     inputs = uncertain_inputs(s, noise)
     base = to_problem(s)
-    u = draw_uniforms(0, MONTE_CARLO, 0, inputs.k, draws, draws)
-    batch = inputs.apply(base, inputs.ppf(u))
+    if saltelli:
+        n = max(1, draws // (inputs.k + 2))
+        u = draw_uniforms(0, SENSITIVITY, 0, 2 * inputs.k, n, n)
+        rows = design(u, inputs.k).reshape(-1, inputs.k)
+    else:
+        rows = inputs.ppf(draw_uniforms(0, MONTE_CARLO, 0, inputs.k, draws, draws))
+        n = draws
+    batch = inputs.apply(base, inputs.ppf(rows) if saltelli else rows)
     cells = []
     for name in MODELS:
         spec = get(name)
@@ -40,7 +48,8 @@ def per_model(path: Path, draws: int = 1000, noise: float = 0.0) -> None:
         t = time.process_time()
         spec.run(batch, {}, seed=0)
         cells.append(f"{name} {time.process_time() - t:.2f}")
-    print(f"  {s.name[:40]}: {inputs.k} uncertain inputs; CPU s per {draws} draws: " + ", ".join(cells))
+    what = f"{n} x {inputs.k + 2} Saltelli rows" if saltelli else f"{draws} draws"
+    print(f"  {s.name[:40]}: {inputs.k} uncertain inputs; CPU s per {what}: " + ", ".join(cells))
 
 
 def main(argv: list[str]) -> int:
@@ -52,6 +61,7 @@ def main(argv: list[str]) -> int:
         print("where the time goes:")
         per_model(GAZA)
         per_model(eight)
+        per_model(GAZA, saltelli=True)
         if "--quick" in argv:
             return 0
         header()

@@ -155,3 +155,37 @@ def test_any_valid_scenario_gets_a_forecast_inside_its_scale(s: Scenario) -> Non
         x = f.outcome[issue.id]
         lo, hi = np.asarray(f.result.details["interval_80"])[:, s.issue_ids.index(issue.id)]
         assert issue.scale.min - 1e-9 <= lo <= x <= hi <= issue.scale.max + 1e-9
+
+
+@given(s=scenarios(max_actors=6, max_issues=3, allow_missing=False))
+@settings(max_examples=6, deadline=None)
+def test_a_known_eum_forecast_is_the_one_the_ensemble_would_compute(s: Scenario) -> None:
+    """same_forecasts names the base models whose forecast another model's run already is, and
+    passing that forecast changes nothing, bit for bit (on a batch of draws)."""
+    from accord.models import eum
+    from accord.uncertainty.draws import draw_problems, uncertain_inputs
+
+    trained = ensemble.load_parameters()
+    base = trained["base_models"]
+    problem = to_problem(s)
+    assert ensemble.same_forecasts(problem, base, "eum", eum.SPEC.resolve({})) == ["eum"]
+    assert ensemble.same_forecasts(problem, base, "eum", {"variant": "paper"}) == ["eum:paper"]
+    assert ensemble.same_forecasts(problem, base, "eum", {"rounds": 3}) == []
+    assert ensemble.same_forecasts(problem, base, "smp", {}) == []
+    draws = draw_problems(problem, uncertain_inputs(s, 0.1), 30, seed=1)
+    for key, params in (("eum", {}), ("eum:paper", {"variant": "paper"})):
+        known = {key: registry.get("eum").run(draws, params).outcome}
+        alone, _ = ensemble.predict(draws, trained)
+        reused, _ = ensemble.predict(draws, trained, known=known)
+        assert np.array_equal(alone, reused, equal_nan=True)
+
+
+def test_an_actor_without_a_position_stops_the_reuse() -> None:
+    s = _generic().model_copy(deep=True)
+    data = s.model_dump(mode="json", exclude_none=True)
+    data["issues"].append({"id": "y"})
+    for actor, p in zip(data["actors"], (20, 50), strict=False):
+        actor["positions"]["y"] = {"position": p, "salience": 0.5}
+    problem = to_problem(Scenario.model_validate(data))
+    assert not problem.mask.all()
+    assert ensemble.same_forecasts(problem, ensemble.load_parameters()["base_models"], "eum", {}) == []

@@ -227,3 +227,15 @@ def test_draws_that_leave_a_reservation_unknown_are_counted_not_guessed() -> Non
     assert "reservation unknown" in zone["note"]
     zone = simulate(s, 200, ["compromise"], seed=3, noise=0.0).to_json()["zone_exists"]
     assert zone["draws_unknown"] == 0 and zone["probability"] == 1.0  # the status quo itself
+
+
+def test_the_ensemble_takes_the_eum_outcome_of_the_same_draws() -> None:
+    """Every actor holds a position on every issue: the ensemble's issue-by-issue EUM is the EUM
+    run on the draws, which it then takes instead of recomputing; the numbers do not change."""
+    s = scenario()
+    runs, _ = unc.select_models(to_problem(s), ["eum", "ensemble"], None)
+    assert runs[1].reuses == (("eum", "eum"),)
+    both = simulate(s, 120, ["eum", "ensemble"], seed=2, block_size=50)
+    alone = simulate(s, 120, ["ensemble"], seed=2, block_size=50)
+    assert not alone.models[0].reuses
+    assert np.array_equal(both.outcomes["ensemble"], alone.outcomes["ensemble"], equal_nan=True)

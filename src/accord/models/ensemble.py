@@ -465,6 +465,7 @@ def base_forecasts(
     base_models: Mapping[str, Mapping[str, Any]],
     seed: int | np.random.SeedSequence = 0,
     anchor: str | None = None,
+    known: Mapping[str, Array] | None = None,
 ) -> dict[str, Array]:
     """Run the base models on the problem (unit scale, ``(*B, I)`` each).
 
@@ -472,11 +473,16 @@ def base_forecasts(
     (``eum:paper``). Models in :data:`JOINT_BASE` run on the whole problem (they trade across
     its issues); every other model runs issue by issue on the actors with a position there.
     A base model that does not apply gives NaN (its features then say so), except the
-    ``anchor``, which must apply.
+    ``anchor``, which must apply. ``known``: forecasts the caller already has for this very
+    problem, by key (:func:`same_forecasts` says which of its models' forecasts qualify); they
+    are used as given.
     """
     out: dict[str, Array] = {}
     shape = problem.batch_shape + (problem.n_issues,)
     for key, params in base_models.items():
+        if known is not None and key in known:
+            out[key] = np.asarray(known[key], dtype=float).reshape(shape)
+            continue
         spec = registry.get(base_model_name(key))
         if base_model_name(key) in JOINT_BASE or problem.n_issues == 1:
             parts = [problem]
@@ -500,6 +506,26 @@ def base_forecasts(
     return out
 
 
+def same_forecasts(
+    problem: Problem, base_models: Mapping[str, Mapping[str, Any]], name: str, params: Mapping[str, Any]
+) -> list[str]:
+    """The base-model keys whose forecast on ``problem`` (or any batch of its draws) is, bit for
+    bit, model ``name`` run with ``params`` on the whole problem: the EUM with the same settings
+    (:func:`accord.models.eum.outcome_settings`) when every actor has a position on every issue,
+    since it forecasts each issue from that issue alone (its rows do not interact) and issue by
+    issue it then sees the same actors."""
+    if name != "eum" or not (problem.mask.all() or problem.n_issues == 1):
+        return []
+    from accord.models import eum
+
+    settings = eum.outcome_settings(params)
+    return [
+        key
+        for key, base in base_models.items()
+        if base_model_name(key) == "eum" and eum.outcome_settings(base) == settings
+    ]
+
+
 def choose_variant(problem: Problem, trained: Mapping[str, Any], variant: str) -> str:
     if variant != "auto":
         if variant not in trained["variants"]:
@@ -514,18 +540,23 @@ def choose_variant(problem: Problem, trained: Mapping[str, Any], variant: str) -
 
 
 def predict(
-    problem: Problem, trained: Mapping[str, Any], variant: str = "auto", seed: int | None = None
+    problem: Problem,
+    trained: Mapping[str, Any],
+    variant: str = "auto",
+    seed: int | None = None,
+    known: Mapping[str, Array] | None = None,
 ) -> tuple[Array, dict[str, Any]]:
     """Forecast ``(*B, I)`` on the unit scale and details (intervals in scale units).
 
     The base models run with ``seed``, by default the training seed (the exchange model breaks
     ties at random): a DEU proposal then gets exactly the features it had in training.
+    ``known``: base forecasts already computed on this problem (see :func:`base_forecasts`).
     """
     chosen = choose_variant(problem, trained, variant)
     spec = trained["variants"][chosen]
     anchor = trained["anchor"]
     seed = int(trained.get("seed", 0)) if seed is None else seed
-    forecasts = base_forecasts(problem, trained["base_models"], seed, anchor)
+    forecasts = base_forecasts(problem, trained["base_models"], seed, anchor, known)
     feats = issue_features(problem, forecasts, anchor)
     X = feature_matrix(feats, spec["features"])
     shape = forecasts[anchor].shape
@@ -567,8 +598,14 @@ def _applies(problem: Problem) -> str | None:
 
 def ensemble_model(problem: Problem, *, rng: np.random.Generator, variant: str, params: str) -> ModelResult:
     """The learned forecaster (see the module docstring)."""
+    return ensemble_given(problem, {}, variant=variant, params=params)
+
+
+def ensemble_given(problem: Problem, known: Mapping[str, Array], *, variant: str, params: str) -> ModelResult:
+    """The learned forecaster given the base forecasts the caller already has on this problem
+    (``known``, by base-model key; :func:`same_forecasts` says which qualify)."""
     trained = load_parameters(params)
-    outcome, details = predict(problem, trained, variant)
+    outcome, details = predict(problem, trained, variant, known=known)
     return ModelResult(outcome=outcome, details=details, fields=FIELDS)
 
 

@@ -55,6 +55,7 @@ labels matter.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -62,6 +63,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.models.registry import Field, ModelResult, ModelSpec, Param
+from accord.models.rows import distinct_rows
 from accord.models.weighted import weighted_mean
 from accord.problem import Problem
 
@@ -563,6 +565,23 @@ class Simulation:
     eu_target: Array | None = None
     offer: NDArray[np.int8] | None = None
 
+    def take(self, rows: NDArray[np.intp]) -> Simulation:
+        """The run of the given rows (in that order)."""
+
+        def pick(arr: NDArray[Any] | None) -> Any:
+            return None if arr is None else arr[rows]
+
+        return Simulation(
+            positions=self.positions[rows],
+            r=self.r[rows],
+            median=self.median[rows],
+            mean=self.mean[rows],
+            rounds_run=self.rounds_run[rows],
+            eu_challenger=pick(self.eu_challenger),
+            eu_target=pick(self.eu_target),
+            offer=pick(self.offer),
+        )
+
 
 def simulate(
     x0: Array,
@@ -688,9 +707,9 @@ def _unflat(problem: Problem, arr: NDArray[Any]) -> NDArray[Any]:
     return np.moveaxis(out, len(batch), -1)
 
 
-def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> tuple[Simulation, Options]:
-    """Simulate with resolved parameters (``SPEC.resolve``: every parameter present)."""
-    opt = options_for(
+def _options(params: Mapping[str, Any]) -> Options:
+    """The choices in effect for resolved parameters (the variant's, with any set overriding them)."""
+    return options_for(
         params["variant"],
         q=params["q"],
         probability=_auto(params["probability"]),
@@ -704,7 +723,31 @@ def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> tuple[
         same_position=_auto_bool(params["same_position"]),
         drift_view=_auto(params["drift_view"]),
     )
+
+
+def outcome_settings(params: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What the forecast depends on beyond the problem: the choices in effect, the rounds, early
+    stop and tolerance (``pairs`` only adds details). Two parameter sets with equal settings
+    forecast the same numbers (``q=auto`` and the variant's own q alike)."""
+    resolved = SPEC.resolve(params)
+    return (
+        _options(resolved),
+        int(resolved["rounds"]),
+        bool(resolved["early_stop"]),
+        float(resolved["tolerance"]),
+    )
+
+
+def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> tuple[Simulation, Options]:
+    """Simulate with resolved parameters (``SPEC.resolve``: every parameter present)."""
+    opt = _options(params)
     x, w, s, active = _rows(problem)
+    # rows do not interact: each distinct row (an issue no draw changes, a Saltelli row equal to
+    # its base row there) runs once, with the same arithmetic as in the whole batch
+    first, inverse = distinct_rows(x, w, s, active)
+    every = first.size == x.shape[0]
+    if not every:
+        x, w, s, active = x[first], w[first], s[first], active[first]
     sim = simulate(
         x,
         w,
@@ -716,7 +759,7 @@ def _run(problem: Problem, params: dict[str, Any], record_pairs: bool) -> tuple[
         tolerance=float(params["tolerance"]),
         record_pairs=record_pairs,
     )
-    return sim, opt
+    return (sim if every else sim.take(inverse)), opt
 
 
 def _auto(value: str | None) -> str | None:

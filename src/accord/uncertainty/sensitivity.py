@@ -97,9 +97,10 @@ def sobol_blocks(job: SobolJob, start: int, stop: int) -> Chunk:
         problem = job.inputs.apply(job.problem, job.inputs.ppf(rows))
         ss = block_seed(job.seed, SENSITIVITY, blk)
         out: Chunk = {}
+        outcomes: dict[str, Array] = {}
         for m in job.models:
-            y = m.run(problem, model_seed(ss, m.name)).reshape(k + 2, n_b, -1)
-            out[m.name] = np.moveaxis(y, 0, 1)
+            outcomes[m.name] = m.run(problem, model_seed(ss, m.name), outcomes)
+            out[m.name] = np.moveaxis(outcomes[m.name].reshape(k + 2, n_b, -1), 0, 1)
         parts.append(out)
     return {key: np.concatenate([p[key] for p in parts], axis=0) for key in parts[0]}
 

@@ -51,21 +51,54 @@ QUANTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 
 @dataclass(frozen=True)
 class ModelRun:
-    """A model to run on every draw: its registry name and resolved parameters (picklable)."""
+    """A model to run on every draw: its registry name and resolved parameters (picklable).
+
+    ``reuses``: (base-model key, model name) pairs: the learned ensemble's base forecasts that
+    are, bit for bit, another selected model's outcome on the same draws
+    (:func:`accord.models.ensemble.same_forecasts`), passed to it instead of recomputed.
+    """
 
     name: str
     params: dict[str, Any]
+    reuses: tuple[tuple[str, str], ...] = ()
 
-    def run(self, problem: Problem, seed: int | np.random.SeedSequence) -> Array:
-        return registry.get(self.name).run(problem, self.params, seed=seed).outcome
+    def run(
+        self,
+        problem: Problem,
+        seed: int | np.random.SeedSequence,
+        outcomes: Mapping[str, Array] | None = None,
+    ) -> Array:
+        """The outcome on ``problem``; ``outcomes``: the other models' on it, by name (for ``reuses``)."""
+        spec = registry.get(self.name)
+        if not self.reuses or outcomes is None:
+            return spec.run(problem, self.params, seed=seed).outcome
+        from accord.models.ensemble import ensemble_given
+
+        known = {key: outcomes[name] for key, name in self.reuses}
+        return ensemble_given(problem, known, **spec.resolve(self.params)).outcome
 
 
 def select_models(
     problem: Problem, models: list[str] | None, params: Mapping[str, Any] | None
 ) -> tuple[list[ModelRun], dict[str, str]]:
-    """The models to run (every model that applies when none is named) and those skipped, with why."""
-    runs, skipped = plan_models(problem, models, params)
-    return [ModelRun(spec.name, resolved) for spec, resolved in runs], skipped
+    """The models to run (every model that applies when none is named) and those skipped, with why.
+
+    The ensemble, run after the models it can take base forecasts from, is told which.
+    """
+    planned, skipped = plan_models(problem, models, params)
+    runs: list[ModelRun] = []
+    for spec, resolved in planned:
+        reuses: list[tuple[str, str]] = []
+        if spec.name == "ensemble":
+            from accord.models.ensemble import load_parameters, same_forecasts
+
+            base = load_parameters(resolved["params"])["base_models"]
+            for other in runs:
+                reuses += [
+                    (key, other.name) for key in same_forecasts(problem, base, other.name, other.params)
+                ]
+        runs.append(ModelRun(spec.name, resolved, tuple(dict(reuses).items())))
+    return runs, skipped
 
 
 def proposal_points(scenario: Scenario, problem: Problem) -> Array:
@@ -124,8 +157,10 @@ def monte_carlo_blocks(job: MonteCarloJob, start: int, stop: int) -> Chunk:
         problem = job.inputs.apply(job.problem, job.inputs.ppf(u))
         ss = block_seed(job.seed, MONTE_CARLO, b)
         out: Chunk = {}
+        outcomes: dict[str, Array] = {}
         for m in job.models:
-            out[f"outcome:{m.name}"] = m.run(problem, model_seed(ss, m.name))
+            outcomes[m.name] = m.run(problem, model_seed(ss, m.name), outcomes)
+            out[f"outcome:{m.name}"] = outcomes[m.name]
         n_b = u.shape[0]
         if job.proposals.shape[0]:
             out["proposal_accepted"] = veto_acceptance(
