@@ -186,11 +186,33 @@ def run_forecasts(
     runs, skipped = plan_models(problem, models, params)
     out: dict[str, Forecast] = {}
     for spec, resolved in runs:
-        out[spec.name] = Forecast(spec.name, resolved, problem, spec.run(problem, resolved, seed=seed))
+        if spec.name == "ensemble":
+            result = _ensemble(problem, resolved, seed, out)
+        else:
+            result = spec.run(problem, resolved, seed=seed)
+        out[spec.name] = Forecast(spec.name, resolved, problem, result)
     for name, reason in skipped.items():
         out[name] = Forecast(name, {}, problem, ModelResult(np.empty(0)), reason)
     order = models or [spec.name for spec in registry.all_models()]
     return {name: out[name] for name in order if name in out}
+
+
+def _ensemble(
+    problem: Problem, resolved: Mapping[str, Any], seed: int | None, done: Mapping[str, Forecast]
+) -> ModelResult:
+    """The learned ensemble, given the base forecasts that the models already run here computed
+    bit for bit (:func:`accord.models.ensemble.same_forecasts`) instead of running them again."""
+    from accord.models.ensemble import ensemble_given, load_parameters, same_forecasts
+
+    trained = load_parameters(resolved["params"])
+    same_seed = (0 if seed is None else seed) == int(trained.get("seed", 0))
+    known = {
+        key: f.result.outcome
+        for f in done.values()
+        if f.skipped is None
+        for key in same_forecasts(problem, trained["base_models"], f.model, f.params, same_seed)
+    }
+    return ensemble_given(problem, known, variant=resolved["variant"], params=resolved["params"])
 
 
 def scenario_json(s: Scenario) -> dict[str, Any]:

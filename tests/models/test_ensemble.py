@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accord.errors import ParameterError
 from accord.forecast import run_forecasts
@@ -189,3 +190,26 @@ def test_an_actor_without_a_position_stops_the_reuse() -> None:
     problem = to_problem(Scenario.model_validate(data))
     assert not problem.mask.all()
     assert ensemble.same_forecasts(problem, ensemble.load_parameters()["base_models"], "eum", {}) == []
+
+
+@given(s=scenarios(max_actors=6, max_issues=3, allow_missing=False), seed=st.sampled_from([None, 0, 3]))
+@settings(max_examples=6, deadline=None)
+def test_run_forecasts_gives_the_ensemble_its_own_forecasts(s: Scenario, seed: int | None) -> None:
+    """run_forecasts hands the ensemble the EUM and exchange forecasts it already has (the exchange
+    model's only when it ran with the ensemble's seed); the ensemble's result is, bit for bit, the
+    one it computes alone."""
+    from accord.forecast import run_forecasts
+
+    base = ensemble.load_parameters()["base_models"]
+    problem = to_problem(s)
+    exchange = registry.get("exchange").resolve({})
+    assert ensemble.same_forecasts(problem, base, "exchange", exchange, same_seed=True) == ["exchange"]
+    assert ensemble.same_forecasts(problem, base, "exchange", exchange) == []
+    assert ensemble.same_forecasts(problem, base, "exchange", {"rounds": 3}, same_seed=True) == []
+    together = run_forecasts(s, seed=seed)["ensemble"]
+    alone = registry.get("ensemble").run(problem, {}, seed=seed)
+    if together.skipped is None:
+        assert np.array_equal(together.result.outcome, alone.outcome, equal_nan=True)
+        for key, value in alone.details.items():
+            if isinstance(value, np.ndarray):
+                assert np.array_equal(together.result.details[key], value, equal_nan=True)

@@ -507,13 +507,29 @@ def base_forecasts(
 
 
 def same_forecasts(
-    problem: Problem, base_models: Mapping[str, Mapping[str, Any]], name: str, params: Mapping[str, Any]
+    problem: Problem,
+    base_models: Mapping[str, Mapping[str, Any]],
+    name: str,
+    params: Mapping[str, Any],
+    same_seed: bool = False,
 ) -> list[str]:
     """The base-model keys whose forecast on ``problem`` (or any batch of its draws) is, bit for
     bit, model ``name`` run with ``params`` on the whole problem: the EUM with the same settings
     (:func:`accord.models.eum.outcome_settings`) when every actor has a position on every issue,
     since it forecasts each issue from that issue alone (its rows do not interact) and issue by
-    issue it then sees the same actors."""
+    issue it then sees the same actors; a model in :data:`JOINT_BASE` (run on the whole problem
+    here too) with the same resolved parameters, when ``same_seed`` says it ran with the seed the
+    ensemble gives its base models (the exchange model breaks ties at random)."""
+    if name in JOINT_BASE:
+        if not same_seed:
+            return []
+        spec = registry.get(name)
+        resolved = spec.resolve(params)
+        return [
+            key
+            for key, base in base_models.items()
+            if base_model_name(key) == name and spec.resolve(base) == resolved
+        ]
     if name != "eum" or not (problem.mask.all() or problem.n_issues == 1):
         return []
     from accord.models import eum
