@@ -14,9 +14,11 @@ machine; :func:`connect` attaches to an existing scheduler.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -28,6 +30,12 @@ from accord.errors import InputError
 
 Chunk = dict[str, NDArray[Any]]
 
+
+# how often the main thread looks for finished tasks (and so runs a pending signal handler)
+POLL_SECONDS = 0.02
+
+# exit codes of the SIGTERMs received inside local_cluster (see _exit_on_sigterm)
+_terminated: list[int] = []
 
 class Progress(Protocol):
     """Told how many blocks are done (total given once at the start)."""
@@ -84,11 +92,19 @@ def run_blocks(
             client.submit(fn, shared, start, stop, pure=False): (start, stop) for start, stop in ranges
         }
         try:
-            for fut in as_completed(list(futures)):
-                start, stop = futures[fut]
-                parts[start] = fut.result()
-                if progress is not None:
-                    progress.advance(stop - start)
+            done = as_completed(list(futures))
+            while not done.is_empty():
+                # poll rather than block: a blocked main thread would run a SIGTERM handler only
+                # when the next task ends, which may be minutes away
+                batch = done.next_batch(block=False)
+                if not batch:
+                    _exit_if_terminated()
+                    time.sleep(POLL_SECONDS)
+                for fut in batch:
+                    start, stop = futures[fut]
+                    parts[start] = fut.result()
+                    if progress is not None:
+                        progress.advance(stop - start)
         finally:
             client.cancel(list(futures))
     ordered = [parts[s] for s, _ in ranges]
@@ -127,6 +143,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
 
     me = psutil.Process()
     before = {c.pid for c in me.children(recursive=True)}
+    _terminated.clear()
     previous = _exit_on_sigterm()
     try:
         # Dask sets MALLOC_TRIM_THRESHOLD_ in its workers, which turns off glibc's adaptive mmap
@@ -144,6 +161,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
         try:
             client = Client(cluster)
             try:
+                _exit_if_terminated()
                 yield client
             finally:
                 _quietly(client.close)
@@ -153,17 +171,30 @@ def local_cluster(workers: int) -> Iterator[Any]:
         _reap(me, before)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if _terminated:
+            # a SIGTERM that lands inside Dask's start-up can leave its event-loop thread alive,
+            # and the interpreter would wait for it at exit: end now, the workers are gone
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(_terminated[0])
 
 
 def _exit_on_sigterm() -> Any:
-    """Make SIGTERM raise SystemExit (exit code 143) in the main thread; the previous handler."""
+    """Note a SIGTERM's exit code (143) in ``_terminated``, where the main thread's loops turn it
+    into SystemExit; the previous handler. The handler itself raises nothing: it may run inside
+    Dask's garbage-collection callback, which would swallow the exception and print it."""
     if threading.current_thread() is not threading.main_thread():
         return None
 
     def stop(signum: int, frame: Any) -> None:
-        raise SystemExit(128 + signum)
+        _terminated.append(128 + signum)
 
     return signal.signal(signal.SIGTERM, stop)
+
+
+def _exit_if_terminated() -> None:
+    if _terminated:
+        raise SystemExit(_terminated[0])
 
 
 def _quietly(close: Callable[[], Any]) -> None:
