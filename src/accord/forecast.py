@@ -201,17 +201,14 @@ def _ensemble(
     problem: Problem, resolved: Mapping[str, Any], seed: int | None, done: Mapping[str, Forecast]
 ) -> ModelResult:
     """The learned ensemble, given the base forecasts that the models already run here computed
-    bit for bit (:func:`accord.models.ensemble.same_forecasts`) instead of running them again."""
-    from accord.models.ensemble import ensemble_given, load_parameters, same_forecasts
+    bit for bit (:func:`accord.models.ensemble.reusable`) instead of running them again."""
+    from accord.models.ensemble import ensemble_given, load_parameters, reusable
 
     trained = load_parameters(resolved["params"])
     same_seed = (0 if seed is None else seed) == int(trained.get("seed", 0))
-    known = {
-        key: f.result.outcome
-        for f in done.values()
-        if f.skipped is None
-        for key in same_forecasts(problem, trained["base_models"], f.model, f.params, same_seed)
-    }
+    ran = ((f.model, f.params) for f in done.values() if f.skipped is None)
+    reuses = reusable(problem, trained["base_models"], ran, same_seed)
+    known = {key: done[name].result.outcome for key, name in reuses.items()}
     return ensemble_given(problem, known, variant=resolved["variant"], params=resolved["params"])
 
 

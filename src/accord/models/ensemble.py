@@ -40,7 +40,7 @@ the issues' own units.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -540,6 +540,21 @@ def same_forecasts(
         for key, base in base_models.items()
         if base_model_name(key) == "eum" and eum.outcome_settings(base) == settings
     ]
+
+
+def reusable(
+    problem: Problem,
+    base_models: Mapping[str, Mapping[str, Any]],
+    runs: Iterable[tuple[str, Mapping[str, Any]]],
+    same_seed: bool = False,
+) -> dict[str, str]:
+    """Of the models already run on ``problem`` (``runs``: name and resolved parameters), which
+    one's forecast each base model's is (:func:`same_forecasts`): base-model key -> model name."""
+    return {
+        key: name
+        for name, params in runs
+        for key in same_forecasts(problem, base_models, name, params, same_seed)
+    }
 
 
 def choose_variant(problem: Problem, trained: Mapping[str, Any], variant: str) -> str:

@@ -88,16 +88,13 @@ def select_models(
     planned, skipped = plan_models(problem, models, params)
     runs: list[ModelRun] = []
     for spec, resolved in planned:
-        reuses: list[tuple[str, str]] = []
+        reuses: dict[str, str] = {}
         if spec.name == "ensemble":
-            from accord.models.ensemble import load_parameters, same_forecasts
+            from accord.models.ensemble import load_parameters, reusable
 
             base = load_parameters(resolved["params"])["base_models"]
-            for other in runs:
-                reuses += [
-                    (key, other.name) for key in same_forecasts(problem, base, other.name, other.params)
-                ]
-        runs.append(ModelRun(spec.name, resolved, tuple(dict(reuses).items())))
+            reuses = reusable(problem, base, ((other.name, other.params) for other in runs))
+        runs.append(ModelRun(spec.name, resolved, tuple(reuses.items())))
     return runs, skipped
 
 
