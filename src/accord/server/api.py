@@ -131,14 +131,18 @@ def _version_json(v: Version, *, data: bool = False) -> dict[str, Any]:
     return out
 
 
-def _case_json(case: Case, latest: Version | None = None, role: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": case.id,
-        "workspace_id": case.workspace_id,
-        "name": case.name,
-        "latest_version": case.latest_version,
-        "created_at": iso(case.created_at),
+def _case_meta(id: int, workspace_id: int, name: str, latest_version: int, created_at: Any) -> dict[str, Any]:
+    return {
+        "id": id,
+        "workspace_id": workspace_id,
+        "name": name,
+        "latest_version": latest_version,
+        "created_at": iso(created_at),
     }
+
+
+def _case_json(case: Case, latest: Version | None = None, role: str | None = None) -> dict[str, Any]:
+    out = _case_meta(case.id, case.workspace_id, case.name, case.latest_version, case.created_at)
     if latest is not None:
         out["latest"] = _version_json(latest)
     if role is not None:
@@ -467,18 +471,10 @@ async def get_case(case_id: Id, request: Request) -> JSONResponse:
         role = auth.check_role(row.role, "viewer")
         if row.number is None:
             raise store.NotFound(f"case {case_id} has no version {row.latest_version}")
-        latest = _version_meta(row.number, row.author, row.version_created_at, row.as_of, row.message)
-        return JSONResponse(
-            {
-                "id": row.id,
-                "workspace_id": row.workspace_id,
-                "name": row.name,
-                "latest_version": row.latest_version,
-                "created_at": iso(row.created_at),
-                "latest": latest,
-                "role": role,
-            }
-        )
+        out = _case_meta(row.id, row.workspace_id, row.name, row.latest_version, row.created_at)
+        out["latest"] = _version_meta(row.number, row.author, row.version_created_at, row.as_of, row.message)
+        out["role"] = role
+        return JSONResponse(out)
 
     return await _signed_in(request, work)
 

@@ -384,6 +384,10 @@ def get_version(db: Session, case_id: int, number: int | None = None, *, data: b
 
 
 _AUTHOR = aliased(User)
+# the caller's membership of the case's workspace (outer-joined: a stranger's role is None)
+_CALLER_MEMBERSHIP = (Membership.workspace_id == Case.workspace_id) & (
+    Membership.user_id == bindparam("user_id")
+)
 # built once (the hot reads): the case, the caller's role and the latest version's metadata
 _READ_CASE = (
     select(
@@ -400,20 +404,14 @@ _READ_CASE = (
         _AUTHOR.username.label("author"),
     )
     .select_from(Case)
-    .outerjoin(
-        Membership,
-        (Membership.workspace_id == Case.workspace_id) & (Membership.user_id == bindparam("user_id")),
-    )
+    .outerjoin(Membership, _CALLER_MEMBERSHIP)
     .outerjoin(Version, (Version.case_id == Case.id) & (Version.number == Case.latest_version))
     .outerjoin(_AUTHOR, _AUTHOR.id == Version.author_id)
     .where(Case.id == bindparam("case_id"))
 )
 _CASE_ROLE = (
     select(Case, Membership.role)
-    .outerjoin(
-        Membership,
-        (Membership.workspace_id == Case.workspace_id) & (Membership.user_id == bindparam("user_id")),
-    )
+    .outerjoin(Membership, _CALLER_MEMBERSHIP)
     .where(Case.id == bindparam("case_id"))
 )
 _READ_VERSIONS = (
