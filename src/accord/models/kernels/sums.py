@@ -1,0 +1,64 @@
+"""NumPy's float64 summation orders, for kernels that must give NumPy's bits.
+
+``np.add.reduce`` starts from the identity 0.0 (so a sum of negative zeros is +0.0) and then:
+
+- over a contiguous run of ``n`` values (``sum(axis=-1)`` of a C-ordered array) adds a
+  pairwise sum (NumPy's ``pairwise_sum``, ``loops_utils.h.src``): below 8 values a plain loop,
+  up to 128 values eight interleaved accumulators combined as a tree, above that the two
+  halves (the first a multiple of 8 long) summed separately: :func:`pairwise_sum`;
+- over a leading axis adds the rows one after the other, in order: a plain loop.
+
+Which of the two a NumPy reduction used depends on the memory layout of the array it reduced;
+a kernel replacing it must use the same one (check with ``numpy.array_equal``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numba
+
+_BLOCK = 128  # NumPy's PW_BLOCKSIZE
+
+
+@numba.njit(cache=True)
+def _block_sum(a: Any, lo: int, n: int) -> float:  # pragma: no cover - compiled
+    if n < 8:
+        res = -0.0
+        for k in range(lo, lo + n):
+            res += a[k]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    k = lo + 8
+    end = lo + n - n % 8
+    while k < end:
+        r0 += a[k]
+        r1 += a[k + 1]
+        r2 += a[k + 2]
+        r3 += a[k + 3]
+        r4 += a[k + 4]
+        r5 += a[k + 5]
+        r6 += a[k + 6]
+        r7 += a[k + 7]
+        k += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while k < lo + n:
+        res += a[k]
+        k += 1
+    return res
+
+
+@numba.njit(cache=True)
+def _split_sum(a: Any, lo: int, n: int) -> float:  # pragma: no cover - compiled
+    if n <= _BLOCK:
+        return _block_sum(a, lo, n)
+    half = n // 2
+    half -= half % 8
+    return _split_sum(a, lo, half) + _split_sum(a, lo + half, n - half)
+
+
+@numba.njit(cache=True)
+def pairwise_sum(a: Any, lo: int, n: int) -> float:  # pragma: no cover - compiled
+    """``np.add.reduce(a[lo:lo + n])`` of a 1-D float64 array (any stride), bit for bit."""
+    return 0.0 + _split_sum(a, lo, n)
