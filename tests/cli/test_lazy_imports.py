@@ -23,6 +23,7 @@ HEAVY = (
     "pandas",
     "scipy.optimize",
     "scipy.stats",
+    "numba",
 )
 
 # what only a command that works on a scenario needs: `import accord` and `accord --help` load none
@@ -99,3 +100,14 @@ def test_subpackages_are_attributes_after_a_bare_import() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["9", "500", "False"]
+
+
+def test_analyze_on_a_small_case_loads_no_numba() -> None:
+    # the SMP's compiled challenge kernel is for large work only: its import costs ~0.7 s
+    extra = (
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    rc = accord.cli.main(['analyze', {str(GAZA)!r}])\n"
+        "assert rc == 0, rc\n"
+        'seen["analyze"] = sorted(m for m in ("numba",) if m in sys.modules)'
+    )
+    assert _probe(extra)["analyze"] == []
