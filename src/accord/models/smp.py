@@ -67,7 +67,7 @@ POSITION_TOLERANCE = 1e-3  # SMPModel::posTol (equivalent positions)
 MIN_SIG_DELTA = 1e-4  # smpStopFn
 MAX_PCE_ITERATIONS = 1000
 _CHUNK = 1 << 14  # elements per third-party block
-_COMPILED_FROM = 1 << 22  # batch x actors^3 terms from which the compiled challenge kernel runs
+_COMPILED_FROM = 1 << 20  # batch x actors^3 terms from which the compiled challenge kernel runs (102 actors)
 _PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option pairs they use
 
 FIELDS = {
