@@ -250,16 +250,19 @@ def third_party_votes(
                         acc_m[i] += vn[i] if not vn[i] > 0.0 else 0.0
                 plus[b, :, j] = acc_p
                 minus[b, :, j] = -acc_m
-        for i in range(n_a):  # rows NumPy summed pairwise: one challenge at a time, over n
-            if not pairwise[b, i]:
-                continue
-            for j in range(n_a):
-                e[:] = est[b, j]
-                d[:] = dist_t[j]
+        if not pairwise[b].any():
+            continue
+        for j in range(n_a):  # rows NumPy summed pairwise: one challenge at a time, over n
+            e[:] = est[b, j]
+            d[:] = dist_t[j]
+            for n in range(n_a):
+                u_nn[n] = _utility(d_nn[n], e[n])
+            _unj(outside, d, e, unj, n_a)
+            for i in range(n_a):
+                if not pairwise[b, i]:
+                    continue
                 for n in range(n_a):
                     u_ni[n] = _utility(dist_t[i, n], e[n])
-                    u_nn[n] = _utility(d_nn[n], e[n])
-                _unj(outside, d, e, unj, n_a)
                 c_ij[:] = chij[b, i, j]
                 c_ji[:] = chji[b, i, j]
                 _third_parties(rule, semi, weight[b], u_ni, unj, u_nn, c_ij, c_ji, s, n_a)
