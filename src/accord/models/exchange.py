@@ -357,16 +357,29 @@ class Executed(NamedTuple):
     tied: bool  # chosen among tied best candidates by the seeded draw
 
 
+class _Run0(NamedTuple):
+    """Run 0's candidates (supplier, partner, issues, issue pair) and groups, as a round record needs."""
+
+    a: IntArray
+    b: IntArray
+    p: IntArray
+    q: IntArray
+    pair: IntArray
+    group: NDArray[np.int8]
+
+
 def _externalities(
-    rnd: _Round,
+    rnd: _Round | _Run0,
     done: list[Executed],
     x: Array,
     s: Array,
     mask: NDArray[np.bool_],
+    compiled: bool = False,
 ) -> Array:
     """Per actor: own gain, inner positive/negative, outer positive/negative ``(A, 5)``.
 
-    Vectorised over the round's executed exchanges.
+    Vectorised over the round's executed exchanges; ``compiled``: the four externality sums by
+    the fused kernel (same sums in the same order), for rounds that loaded it anyway.
     """
     n_a = x.shape[0]
     out = np.zeros((n_a, 5))
@@ -377,6 +390,13 @@ def _externalities(
     oq = np.array([d.outcome_q for d in done])
     a, b, p, q = rnd.a[e], rnd.b[e], rnd.p[e], rnd.q[e]
     xz = np.where(mask, x, 0.0)
+    np.add.at(out[:, 0], a, np.array([d.gain_p for d in done]))
+    np.add.at(out[:, 0], b, np.array([d.gain_q for d in done]))
+    if compiled:
+        from accord.models.kernels.exchange import externalities
+
+        externalities(a, b, p, q, rnd.pair[e], op, oq, xz, s, rnd.group, mask, out)
+        return out
     # (E, A): what each actor gains from the outcome shifts on the two issues
     value = s[:, p].T * (np.abs(op[:, [0]] - xz[:, p].T) - np.abs(op[:, [1]] - xz[:, p].T)) + s[:, q].T * (
         np.abs(oq[:, [0]] - xz[:, q].T) - np.abs(oq[:, [1]] - xz[:, q].T)
@@ -388,8 +408,6 @@ def _externalities(
     other = np.ones_like(inner)
     other[rows, a] = False
     other[rows, b] = False
-    np.add.at(out[:, 0], a, np.array([d.gain_p for d in done]))
-    np.add.at(out[:, 0], b, np.array([d.gain_q for d in done]))
     pos, neg = other & (value > 0), other & (value < 0)
     out[:, 1] = np.where(inner & pos, value, 0.0).sum(axis=0)
     out[:, 2] = np.where(inner & neg, value, 0.0).sum(axis=0)
@@ -442,7 +460,8 @@ def _run_many(
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
-        if _kinetic(m, n_r):
+        kinetic = _kinetic(m, n_r)
+        if kinetic:
             done, n_ties = _round_kinetic(m, y, outcome, direction, rngs, p, record)
         else:
             done, n_ties = _round_lock_step(m, y, outcome, direction, rngs, p, record, n_r, n_i)
@@ -450,8 +469,13 @@ def _run_many(
         y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
         voting[:, t] = expected_outcome(y2, w)
         if record:
-            run0 = _Round(x[0], s[0], w[0], mask, at_outcome_left)  # run 0's candidates, own indices
-            ext = _externalities(run0, done, x[0], s[0], mask)
+            run0: _Round | _Run0
+            if kinetic:  # the kinetic round keeps every candidate: run 0's are the first, in order
+                n0 = int(m.sizes[0])
+                run0 = _Run0(m.a[:n0], m.b[:n0], m.p_local[:n0], m.q_local[:n0], m.pair[:n0], m.group[0])
+            else:
+                run0 = _Round(x[0], s[0], w[0], mask, at_outcome_left)  # run 0's candidates, own indices
+            ext = _externalities(run0, done, x[0], s[0], mask, compiled=kinetic)
             records.append(_round_record(t, run0, done, ext, actor_ids, issue_ids))
         x = next_preferences(x, y2, pull, mask)
         preference[:, t] = expected_outcome(x, w)
@@ -575,7 +599,7 @@ def _round_lock_step(
     return done, ties
 
 
-KINETIC_MIN = 3000  # candidates per run from which a round runs in the compiled kernel
+KINETIC_MIN = 5000  # candidates per run from which a round runs in the compiled kernel
 CONV_MAX = 1e300  # kernel bound: the room test's sign product cannot underflow below this ratio
 
 
@@ -605,8 +629,11 @@ def _round_kinetic(
     """
     from accord.models.kernels import exchange as kx
 
-    ci = np.stack((m.fa, m.fb, m.p, m.q)).astype(np.int64)
-    cf = np.stack((m.target_p, m.target_q, m.conv_a, m.conv_b, m.k, m.unit_gain, m.rate_a0, m.rate_b0))
+    # a row per candidate: each candidate's values share a cache line
+    ci = np.stack((m.fa, m.fb, m.p, m.q), axis=1).astype(np.int64)
+    cf = np.stack(
+        (m.target_p, m.target_q, m.conv_a, m.conv_b, m.k, m.unit_gain, m.rate_a0, m.rate_b0), axis=1
+    )
     alive = np.ones(m.a.size, dtype=bool)
     omin, omax = outcome.copy(), outcome.copy()  # each outcome's extremes so far this round
     size = int(m.sizes.max())
@@ -662,7 +689,7 @@ def next_preferences(x: Array, y: Array, pull: Array, mask: NDArray[np.bool_]) -
 
 def _round_record(
     t: int,
-    rnd: _Round,
+    rnd: _Round | _Run0,
     done: list[Executed],
     ext: Array,
     actor_ids: tuple[str, ...],
@@ -694,7 +721,8 @@ def _round_record(
         "round": t,
         "exchanges": exchanges,
         "externalities": {
-            actor_ids[k]: {key: float(ext[k, m]) for m, key in enumerate(keys)} for k in range(len(actor_ids))
+            actor: dict(zip(keys, values, strict=True))
+            for actor, values in zip(actor_ids, ext.tolist(), strict=True)
         },
     }
 

@@ -32,7 +32,7 @@ TIE_RTOL = 1e-12  # accord.models.exchange.TIE_RTOL
 SNAP = 1e-9  # accord.models.exchange.SNAP
 SCALE = 100.0
 
-# rows of the per-candidate arrays
+# columns of the per-candidate arrays (a row per candidate)
 FA, FB, PS, QS = 0, 1, 2, 3  # ints: flat (run, actor, issue) cells of a on p and b on q; outcome slots
 TP, TQ, CONV_A, CONV_B, K, UG, RATE_A0, RATE_B0 = 0, 1, 2, 3, 4, 5, 6, 7  # floats
 # the state vector ``st`` (int64)
@@ -57,20 +57,20 @@ def _passes(x: float, ug: float, conv_a: float, k: float, conv_b: float) -> bool
 
 @numba.njit(cache=True)
 def _bound(c: int, ci: Any, cf: Any, y: Any) -> float:  # pragma: no cover - compiled
-    a_p = abs(cf[TP, c] - y[ci[FA, c]]) / cf[CONV_A, c]
-    a_q = abs(cf[TQ, c] - y[ci[FB, c]]) / cf[CONV_B, c] / cf[K, c]
-    return min(a_p, a_q) * cf[UG, c]
+    a_p = abs(cf[c, TP] - y[ci[c, FA]]) / cf[c, CONV_A]
+    a_q = abs(cf[c, TQ] - y[ci[c, FB]]) / cf[c, CONV_B] / cf[c, K]
+    return min(a_p, a_q) * cf[c, UG]
 
 
 @numba.njit(cache=True)
 def _alive(
     c: int, ci: Any, cf: Any, y: Any, direction: Any, omin: Any, omax: Any
 ) -> bool:  # pragma: no cover
-    tp, tq = cf[TP, c], cf[TQ, c]
-    conv_a, conv_b, k, ug = cf[CONV_A, c], cf[CONV_B, c], cf[K, c], cf[UG, c]
-    d_p = tp - y[ci[FA, c]]
-    d_q = tq - y[ci[FB, c]]
-    if direction[ci[FA, c]] * d_p < 0 or direction[ci[FB, c]] * d_q < 0:
+    tp, tq = cf[c, TP], cf[c, TQ]
+    conv_a, conv_b, k, ug = cf[c, CONV_A], cf[c, CONV_B], cf[c, K], cf[c, UG]
+    d_p = tp - y[ci[c, FA]]
+    d_q = tq - y[ci[c, FB]]
+    if direction[ci[c, FA]] * d_p < 0 or direction[ci[c, FB]] * d_q < 0:
         return False
     if not _passes(abs(d_p) / conv_a, ug, conv_a, k, conv_b):
         return False
@@ -78,21 +78,21 @@ def _alive(
         return False
     # room before the outcome passes the demander, at the outcome's extreme so far this round
     if d_p > 0:
-        room_p = tp - omax[ci[PS, c]]
+        room_p = tp - omax[ci[c, PS]]
         if not room_p > 0:
             return False
     else:
-        room_p = tp - omin[ci[PS, c]]
+        room_p = tp - omin[ci[c, PS]]
         if not room_p < 0:
             return False
     if not _passes(abs(room_p), ug, conv_a, k, conv_b):
         return False
     if d_q > 0:
-        room_q = tq - omax[ci[QS, c]]
+        room_q = tq - omax[ci[c, QS]]
         if not room_q > 0:
             return False
     else:
-        room_q = tq - omin[ci[QS, c]]
+        room_q = tq - omin[ci[c, QS]]
         if not room_q < 0:
             return False
     return _passes(abs(room_q) / k, ug, conv_a, k, conv_b)
@@ -101,16 +101,16 @@ def _alive(
 @numba.njit(cache=True)
 def _shift(c: int, ci: Any, cf: Any, y: Any, outcome: Any) -> float:  # pragma: no cover - compiled
     # the NumPy round's equal-gain dOp (_Round.evaluate), same order and grouping
-    tp, tq = cf[TP, c], cf[TQ, c]
-    d_p = tp - y[ci[FA, c]]
-    d_q = tq - y[ci[FB, c]]
-    room_p = tp - outcome[ci[PS, c]]
-    room_q = tq - outcome[ci[QS, c]]
+    tp, tq = cf[c, TP], cf[c, TQ]
+    d_p = tp - y[ci[c, FA]]
+    d_q = tq - y[ci[c, FB]]
+    room_p = tp - outcome[ci[c, PS]]
+    room_q = tq - outcome[ci[c, QS]]
     room_p = abs(room_p) if room_p * d_p > 0 else 0.0
     room_q = abs(room_q) if room_q * d_q > 0 else 0.0
-    lim_p = min(abs(d_p) / cf[CONV_A, c], room_p)
-    lim_q = min(abs(d_q) / cf[CONV_B, c], room_q)
-    return min(lim_p, lim_q / cf[K, c])
+    lim_p = min(abs(d_p) / cf[c, CONV_A], room_p)
+    lim_q = min(abs(d_q) / cf[c, CONV_B], room_q)
+    return min(lim_p, lim_q / cf[c, K])
 
 
 @numba.njit(cache=True)
@@ -146,7 +146,7 @@ def start(lo: int, hi_: int, ci: Any, cf: Any, y: Any, hk: Any, hi: Any, st: Any
     """Heap of the run's candidates ``lo..hi_`` with a positive unit gain, keyed by their bound."""
     n = 0
     for c in range(lo, hi_):
-        if cf[UG, c] > 0:
+        if cf[c, UG] > 0:
             hk[n] = _bound(c, ci, cf, y)
             hi[n] = c
             n += 1
@@ -203,7 +203,7 @@ def _select(
         if u > key:
             raise AssertionError("exchange kernel: a bound grew")
         d = _shift(c, ci, cf, y, outcome)
-        gain = d * cf[UG, c]
+        gain = d * cf[c, UG]
         ex[n_ex], ex_gain[n_ex], ex_shift[n_ex] = c, gain, d
         n_ex += 1
         if gain > best:
@@ -256,12 +256,12 @@ def _execute(
     st[HEAP_N] = n
     st[N_EX] = 0
     alive[e] = False
-    fa, fb, ps, qs = ci[FA, e], ci[FB, e], ci[PS, e], ci[QS, e]
-    tp, tq, conv_a, conv_b = cf[TP, e], cf[TQ, e], cf[CONV_A, e], cf[CONV_B, e]
-    rate = cf[K, e]
+    fa, fb, ps, qs = ci[e, FA], ci[e, FB], ci[e, PS], ci[e, QS]
+    tp, tq, conv_a, conv_b = cf[e, TP], cf[e, TQ], cf[e, CONV_A], cf[e, CONV_B]
+    rate = cf[e, K]
     p = fs[P_RAND]
     if p > 0.0:
-        end = cf[RATE_A0, e] if fs[U0] < 0.5 else cf[RATE_B0, e]
+        end = cf[e, RATE_A0] if fs[U0] < 0.5 else cf[e, RATE_B0]
         rate = rate + p * fs[U1] * (end - rate)
         lim_p = min(abs(tp - y[fa]) / conv_a, abs(tp - outcome[ps]))
         lim_q = min(abs(tq - y[fb]) / conv_b, abs(tq - outcome[qs]))
@@ -334,3 +334,39 @@ def advance(
         _execute(
             top[0], False, ci, cf, alive, y, outcome, direction, omin, omax, hk, hi, ex, ex_shift, st, fs, log
         )
+
+
+@numba.njit(cache=True)
+def externalities(
+    a: Any,
+    b: Any,
+    p: Any,
+    q: Any,
+    pair: Any,
+    op: Any,
+    oq: Any,
+    xz: Any,
+    s: Any,
+    group: Any,
+    mask: Any,
+    out: Any,
+) -> None:  # pragma: no cover - compiled
+    """Columns 1-4 of :func:`accord.models.exchange._externalities` (inner and outer, positive and
+    negative), its (E, A) arrays fused: each actor's sum over the exchanges in order, as NumPy's
+    ``sum(axis=0)`` of a C-ordered (E, A) array adds them."""
+    for i in range(a.size):
+        pi, qi, pr = p[i], q[i], pair[i]
+        g_a = group[a[i], pr]
+        for k in range(xz.shape[0]):
+            value = s[k, pi] * (abs(op[i, 0] - xz[k, pi]) - abs(op[i, 1] - xz[k, pi])) + s[k, qi] * (
+                abs(oq[i, 0] - xz[k, qi]) - abs(oq[i, 1] - xz[k, qi])
+            )
+            g = group[k, pr]
+            inner = (g == g_a or g == 3 - g_a) and mask[k, pi] and mask[k, qi]
+            other = k != a[i] and k != b[i]
+            pos = other and value > 0
+            neg = other and value < 0
+            out[k, 1] += value if inner and pos else 0.0
+            out[k, 2] += value if inner and neg else 0.0
+            out[k, 3] += value if not inner and pos else 0.0
+            out[k, 4] += value if not inner and neg else 0.0
