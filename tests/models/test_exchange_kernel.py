@@ -6,6 +6,7 @@ trajectory and detail must be identical, ties and randomised rates included.
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from dataclasses import replace
@@ -60,9 +61,11 @@ def _both(monkeypatch: pytest.MonkeyPatch, problem: Problem, seed: int, **params
 
     monkeypatch.setattr(ex, "_round_kinetic", spy)
     monkeypatch.setattr(ex, "KINETIC_MIN", 10**12)
+    monkeypatch.setattr(ex, "KINETIC_LOADED_MIN", 10**12)
     plain = exchange(problem, rng=np.random.default_rng(seed), **SPEC.resolve(params))
     assert not used
     monkeypatch.setattr(ex, "KINETIC_MIN", 0)
+    monkeypatch.setattr(ex, "KINETIC_LOADED_MIN", 0)
     fast = exchange(problem, rng=np.random.default_rng(seed), **SPEC.resolve(params))
     assert used
     return plain, fast
@@ -126,10 +129,13 @@ def test_kernel_on_a_monte_carlo_batch(monkeypatch: pytest.MonkeyPatch) -> None:
     _assert_identical(*_both(monkeypatch, replace(base, position=position), 4, p=0.1))
 
 
-def test_small_cases_keep_the_numpy_round() -> None:
-    problem = _scenario(20, 2, 9, grid=False)
-    m = ex._Merged(*_arrays(problem))
+def test_small_cases_load_the_kernel_only_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    m = ex._Merged(*_arrays(_scenario(20, 2, 9, grid=False)))
+    kernel = importlib.import_module(ex.KERNEL)
+    monkeypatch.delitem(sys.modules, ex.KERNEL)  # as in a process that has not loaded it
     assert not ex._kinetic(m, 1)
+    monkeypatch.setitem(sys.modules, ex.KERNEL, kernel)
+    assert ex._kinetic(m, 1)
 
 
 def test_a_small_case_does_not_load_numba() -> None:

@@ -51,6 +51,7 @@ exchanges): :mod:`accord.models.exchange_decide`.
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -599,18 +600,27 @@ def _round_lock_step(
     return done, ties
 
 
-KINETIC_MIN = 5000  # candidates per run from which a round runs in the compiled kernel
+KERNEL = "accord.models.kernels.exchange"
+# candidates per run from which a round loads the compiled kernel (numba and its cached code,
+# ~1.2 CPU s once per process); once loaded, the kernel is faster at every size and takes all
+KINETIC_MIN = 5000
+KINETIC_LOADED_MIN = 0
 CONV_MAX = 1e300  # kernel bound: the room test's sign product cannot underflow below this ratio
 
 
 def _kinetic(m: _Merged, n_runs: int) -> bool:
     """Whether the round runs in :mod:`accord.models.kernels.exchange` (same results, fewer passes).
 
-    It pays where runs have thousands of candidates (loading numba costs ~0.7 s); the lock-step
-    NumPy round stays faster for many small runs (Monte Carlo batches).
+    Loading it pays from a few thousand candidates per run (a single run of 200 actors on two
+    issues; a Monte Carlo batch of a small case does not pay it, so ``accord analyze`` and
+    ``simulate`` on the examples never load numba); once loaded it is faster than the lock-step
+    NumPy round for every size measured, batches of small runs included.
     """
     n = m.a.size
-    return bool(n >= KINETIC_MIN * n_runs and max(float(m.conv_a.max()), float(m.conv_b.max())) <= CONV_MAX)
+    least = KINETIC_LOADED_MIN if KERNEL in sys.modules else KINETIC_MIN
+    return bool(
+        n > 0 and n >= least * n_runs and max(float(m.conv_a.max()), float(m.conv_b.max())) <= CONV_MAX
+    )
 
 
 def _round_kinetic(
