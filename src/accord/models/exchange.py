@@ -439,10 +439,11 @@ def _run_many(
     """R independent runs in lock step (positions ``(R, A, I)`` in points, NaN where absent).
 
     Each step carries out one exchange in every run that has one left, with that run's own
-    generator: a run's result does not depend on the others. Returns per run and round
-    (0 = input) voting outcomes ``(R, T, I)``, preference outcomes ``(R, T, I)``, preference
-    positions ``(R, T, A, I)``, the first run's per-round records (when ``record``) and the
-    number of ties the first run broke.
+    generator: a run's result does not depend on the others (a round with many candidates per
+    run goes through the compiled kernel instead, run after run, with the same results:
+    :func:`_kinetic`). Returns per run and round (0 = input) voting outcomes ``(R, T, I)``,
+    preference outcomes ``(R, T, I)``, preference positions ``(R, T, A, I)``, the first run's
+    per-round records (when ``record``) and the number of ties the first run broke.
     """
     n_r, n_a, n_i = x0.shape
     cells = n_a * n_i
