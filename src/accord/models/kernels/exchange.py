@@ -27,10 +27,7 @@ from typing import Any
 import numba
 import numpy as np
 
-MOVE_EPS = 1e-10  # accord.models.exchange.MOVE_EPS
-TIE_RTOL = 1e-12  # accord.models.exchange.TIE_RTOL
-SNAP = 1e-9  # accord.models.exchange.SNAP
-SCALE = 100.0
+from accord.models.exchange import MOVE_EPS, SCALE, SNAP, TIE_RTOL  # compile-time constants here
 
 # columns of the per-candidate arrays (a row per candidate)
 FA, FB, PS, QS = 0, 1, 2, 3  # ints: flat (run, actor, issue) cells of a on p and b on q; outcome slots
