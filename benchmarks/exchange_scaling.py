@@ -18,6 +18,11 @@ def main(argv: list[str]) -> int:
     sizes = [int(a) for a in argv] or [150, 300, 600]
     spec = get("exchange")
     print(f"exchange model, random scenarios, two issues, 10 rounds ({load_note()})")
+    # from 5,000 candidates per run a round runs in the compiled kernel: load it (numba and the
+    # cached machine code, once per process) outside the timings
+    c = time.process_time()
+    spec.run(random_problem(300, 2, seed=2), {"rounds": 1}, seed=0)
+    print(f"kernel load and one 300-actor round: {time.process_time() - c:.2f} cpu s (once per process)")
     print(f"{'actors':>7} {'exchanges':>10} {'wall s':>8} {'cpu s':>8}")
     cpus = []
     for n in sizes:

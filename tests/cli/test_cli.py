@@ -226,3 +226,26 @@ def test_help_shows_flags_as_flags(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "--sensitivity " in out and "<bool>" not in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--help"],
+        ["analyze", "--help"],
+        ["validate"],
+        ["validate", "no-such-file.yaml"],
+        ["validate", str(EXAMPLES / "gaza_ceasefire_2024.yaml"), "--no-such-option"],
+        ["models", "--format", "json"],
+        ["validat", "x.yaml"],
+        ["backtest", "--help"],
+    ],
+)
+def test_a_command_runs_the_same_in_the_app_built_for_it_alone(
+    capsys: Cap, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    import accord.cli
+
+    alone = run(capsys, *args)
+    monkeypatch.setattr(accord.cli, "_app_for", lambda argv: accord.cli.app)
+    assert run(capsys, *args) == alone

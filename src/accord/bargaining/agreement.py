@@ -55,7 +55,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linprog, minimize
 
 from accord.bargaining.utility import (
     ACCEPT_TOL,
@@ -237,6 +236,9 @@ class _Program:
         return self._slsqp(x0)
 
     def _lp(self) -> tuple[Array, Array] | None:
+        # loaded on the first program (about 0.8 s: all of SciPy's optimizers); one issue needs none
+        from scipy.optimize import linprog
+
         n_s, n_i = self.w.shape
         m = self.h.size
         pairs = np.argwhere(self.w > 0)
@@ -266,6 +268,8 @@ class _Program:
         return np.asarray(res.x[:n_i]), np.asarray(res.x[n_i + n_p :])
 
     def _slsqp(self, x0: Array | None) -> tuple[Array, Array] | None:
+        from scipy.optimize import minimize  # loaded on the first program, as in _lp
+
         n_i = self.w.shape[1]
         w, p, c, e = self.w, self.p, self.c, self.E
         if x0 is None:
@@ -610,6 +614,8 @@ def nearest_acceptable(
 
 def _project(w: Array, p: Array, c: Array, loss: Loss, x0: Array, start: Array) -> Array:
     """``min ||x - x0||^2`` over the members' acceptance sets (SLSQP; ``start`` is feasible)."""
+    from scipy.optimize import minimize  # loaded on the first program, as in _Program._lp
+
     n_i = len(x0)
     pairs = np.argwhere(w > 0) if loss == "linear" else np.zeros((0, 2), dtype=np.intp)
     n_p = len(pairs)

@@ -51,6 +51,7 @@ exchanges): :mod:`accord.models.exchange_decide`.
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -357,16 +358,29 @@ class Executed(NamedTuple):
     tied: bool  # chosen among tied best candidates by the seeded draw
 
 
+class _Run0(NamedTuple):
+    """Run 0's candidates (supplier, partner, issues, issue pair) and groups, as a round record needs."""
+
+    a: IntArray
+    b: IntArray
+    p: IntArray
+    q: IntArray
+    pair: IntArray
+    group: NDArray[np.int8]
+
+
 def _externalities(
-    rnd: _Round,
+    rnd: _Round | _Run0,
     done: list[Executed],
     x: Array,
     s: Array,
     mask: NDArray[np.bool_],
+    compiled: bool = False,
 ) -> Array:
     """Per actor: own gain, inner positive/negative, outer positive/negative ``(A, 5)``.
 
-    Vectorised over the round's executed exchanges.
+    Vectorised over the round's executed exchanges; ``compiled``: the four externality sums by
+    the fused kernel (same sums in the same order), for rounds that loaded it anyway.
     """
     n_a = x.shape[0]
     out = np.zeros((n_a, 5))
@@ -377,6 +391,13 @@ def _externalities(
     oq = np.array([d.outcome_q for d in done])
     a, b, p, q = rnd.a[e], rnd.b[e], rnd.p[e], rnd.q[e]
     xz = np.where(mask, x, 0.0)
+    np.add.at(out[:, 0], a, np.array([d.gain_p for d in done]))
+    np.add.at(out[:, 0], b, np.array([d.gain_q for d in done]))
+    if compiled:
+        from accord.models.kernels.exchange import externalities
+
+        externalities(a, b, p, q, rnd.pair[e], op, oq, xz, s, rnd.group, mask, out)
+        return out
     # (E, A): what each actor gains from the outcome shifts on the two issues
     value = s[:, p].T * (np.abs(op[:, [0]] - xz[:, p].T) - np.abs(op[:, [1]] - xz[:, p].T)) + s[:, q].T * (
         np.abs(oq[:, [0]] - xz[:, q].T) - np.abs(oq[:, [1]] - xz[:, q].T)
@@ -388,8 +409,6 @@ def _externalities(
     other = np.ones_like(inner)
     other[rows, a] = False
     other[rows, b] = False
-    np.add.at(out[:, 0], a, np.array([d.gain_p for d in done]))
-    np.add.at(out[:, 0], b, np.array([d.gain_q for d in done]))
     pos, neg = other & (value > 0), other & (value < 0)
     out[:, 1] = np.where(inner & pos, value, 0.0).sum(axis=0)
     out[:, 2] = np.where(inner & neg, value, 0.0).sum(axis=0)
@@ -420,10 +439,11 @@ def _run_many(
     """R independent runs in lock step (positions ``(R, A, I)`` in points, NaN where absent).
 
     Each step carries out one exchange in every run that has one left, with that run's own
-    generator: a run's result does not depend on the others. Returns per run and round
-    (0 = input) voting outcomes ``(R, T, I)``, preference outcomes ``(R, T, I)``, preference
-    positions ``(R, T, A, I)``, the first run's per-round records (when ``record``) and the
-    number of ties the first run broke.
+    generator: a run's result does not depend on the others (a round with many candidates per
+    run goes through the compiled kernel instead, run after run, with the same results:
+    :func:`_kinetic`). Returns per run and round (0 = input) voting outcomes ``(R, T, I)``,
+    preference outcomes ``(R, T, I)``, preference positions ``(R, T, A, I)``, the first run's
+    per-round records (when ``record``) and the number of ties the first run broke.
     """
     n_r, n_a, n_i = x0.shape
     cells = n_a * n_i
@@ -442,110 +462,234 @@ def _run_many(
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
-        m.evaluate(None, y, outcome, direction)
-        if m.alive.size > COMPACT_MIN:
-            m.compact(n_r, n_i)
-        gains = m.gain
-        seg_runs = np.flatnonzero(m.sizes > 0)  # runs with candidates: reduceat needs non-empty segments
-        seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
-        seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])  # segment of each candidate
-        done: list[Executed] = []
-        while seg_runs.size:
-            if m.alive.size > COMPACT_MIN and 2 * np.count_nonzero(m.alive) < m.alive.size:
-                m.compact(n_r, n_i)  # only live candidates can still be chosen
-                gains = m.gain
-                seg_runs = np.flatnonzero(m.sizes > 0)
-                if not seg_runs.size:
-                    break
-                seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
-                seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])
-            top = np.maximum.reduceat(gains, seg_starts)
-            act = np.flatnonzero(top > -np.inf)
-            if not act.size:
-                break
-            thr = np.full(top.shape, np.inf)
-            thr[act] = top[act] - TIE_RTOL * top[act]
-            top_at = np.flatnonzero(gains >= thr.take(seg_of))
-            first = np.searchsorted(top_at, seg_starts[act])
-            n_top = np.searchsorted(top_at, seg_ends[act]) - first
-            runs = seg_runs[act]
-            for k in np.flatnonzero(n_top > 1):  # ties: each run draws from its own generator
-                first[k] += rngs[runs[k]].integers(n_top[k])
-                ties += int(runs[k] == 0)
-            e = top_at[first]
-            tied = n_top > 1
-            dOp, rate = m.dOp[e], m.k[e]
-            if p > 0.0:
-                draws = np.array([rngs[r].random(2) for r in runs])
-                end = np.where(draws[:, 0] < 0.5, m.rate_a0[e], m.rate_b0[e])
-                rate = rate + p * draws[:, 1] * (end - rate)
-                dOp = m.at_rate(e, rate, y, outcome)
-            dOq = rate * dOp
-            conv_a, conv_b = m.conv_a[e], m.conv_b[e]
-            move_a, move_b = dOp * conv_a, dOq * conv_b
-            m.alive[e] = False
-            gains[e] = -np.inf
-            go = (move_a > MOVE_EPS) & (move_b > MOVE_EPS)  # a randomised rate may leave a partner no move
-            if not go.all():
-                e, runs, tied, dOp, dOq = e[go], runs[go], tied[go], dOp[go], dOq[go]
-                conv_a, conv_b, move_a, move_b = conv_a[go], conv_b[go], move_a[go], move_b[go]
-                if not e.size:  # this step moved no run: the next candidates are taken up
-                    continue
-            fa, fb, tp, tq = m.fa[e], m.fb[e], m.target_p[e], m.target_q[e]
-            ya0, yb0 = y[fa], y[fb]
-            ya = np.where(np.abs(np.abs(tp - ya0) - move_a) < SNAP, tp, ya0 + np.copysign(move_a, tp - ya0))
-            yb = np.where(np.abs(np.abs(tq - yb0) - move_b) < SNAP, tq, yb0 + np.copysign(move_b, tq - yb0))
-            ya, yb = np.clip(ya, 0.0, SCALE), np.clip(yb, 0.0, SCALE)
-            y[fa], y[fb] = ya, yb
-            direction[fa], direction[fb] = np.sign(ya - ya0), np.sign(yb - yb0)
-            ip, iq = m.p[e], m.q[e]
-            op0, oq0 = outcome[ip], outcome[iq]
-            op1, oq1 = op0 + (ya - ya0) / conv_a, oq0 + (yb - yb0) / conv_b
-            outcome[ip], outcome[iq] = op1, oq1
-            if record and runs.size and runs[0] == 0:
-                c0 = int(e[0])
-                e0 = int(m.orig[c0])  # run 0's candidates come first: its own index before compaction
-                gain_a = float(dOq[0] * m.s_aq[c0] - dOp[0] * m.s_ap[c0])
-                gain_b = float(dOp[0] * m.s_bp[c0] - dOq[0] * m.s_bq[c0])
-                done.append(
-                    Executed(
-                        candidate=e0,
-                        gain_p=gain_a,
-                        gain_q=gain_b,
-                        outcome_p=(float(op0[0]), float(op1[0])),
-                        outcome_q=(float(oq0[0]), float(oq1[0])),
-                        from_p=float(ya0[0]),
-                        to_p=float(ya[0]),
-                        from_q=float(yb0[0]),
-                        to_q=float(yb[0]),
-                        tied=bool(tied[0]),
-                    )
-                )
-            if n_i == 2:
-                # every candidate sits on both issues; re-evaluating an unchanged run changes nothing
-                m.evaluate(None, y, outcome, direction)
-                gains = m.gain
-                continue
-            touched = m.on_issues(np.concatenate((ip, iq)))
-            if touched.size > m.alive.size // 8:
-                # few issues: most candidates sit on both of the exchange's issues; evaluate each once
-                once = np.zeros(m.alive.size, dtype=bool)
-                once[touched] = True
-                touched = np.flatnonzero(once & m.alive)
-            else:
-                touched = touched[m.alive[touched]]
-            if touched.size:
-                m.evaluate(touched, y, outcome, direction)
+        kinetic = _kinetic(m, n_r)
+        if kinetic:
+            done, n_ties = _round_kinetic(m, y, outcome, direction, rngs, p, record)
+        else:
+            done, n_ties = _round_lock_step(m, y, outcome, direction, rngs, p, record, n_r, n_i)
+        ties += n_ties
         y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
         voting[:, t] = expected_outcome(y2, w)
         if record:
-            run0 = _Round(x[0], s[0], w[0], mask, at_outcome_left)  # run 0's candidates, own indices
-            ext = _externalities(run0, done, x[0], s[0], mask)
+            run0: _Round | _Run0
+            if kinetic:  # the kinetic round keeps every candidate: run 0's are the first, in order
+                n0 = int(m.sizes[0])
+                run0 = _Run0(m.a[:n0], m.b[:n0], m.p_local[:n0], m.q_local[:n0], m.pair[:n0], m.group[0])
+            else:
+                run0 = _Round(x[0], s[0], w[0], mask, at_outcome_left)  # run 0's candidates, own indices
+            ext = _externalities(run0, done, x[0], s[0], mask, compiled=kinetic)
             records.append(_round_record(t, run0, done, ext, actor_ids, issue_ids))
         x = next_preferences(x, y2, pull, mask)
         preference[:, t] = expected_outcome(x, w)
         positions[:, t] = x
     return voting, preference, positions, records, ties
+
+
+def _round_lock_step(
+    m: _Merged,
+    y: Array,
+    outcome: Array,
+    direction: Array,
+    rngs: list[np.random.Generator],
+    p: float,
+    record: bool,
+    n_r: int,
+    n_i: int,
+) -> tuple[list[Executed], int]:
+    """One round of every run in lock step, by NumPy passes over the live candidates.
+
+    Each step carries out one exchange in every run that has one left, re-evaluates the
+    candidates it touched and drops the dead ones; ``y``, ``outcome`` and ``direction`` (flat
+    over the runs) are updated in place. Returns run 0's exchanges (when ``record``) and the
+    number of ties run 0 broke.
+    """
+    ties = 0
+    m.evaluate(None, y, outcome, direction)
+    if m.alive.size > COMPACT_MIN:
+        m.compact(n_r, n_i)
+    gains = m.gain
+    seg_runs = np.flatnonzero(m.sizes > 0)  # runs with candidates: reduceat needs non-empty segments
+    seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
+    seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])  # segment of each candidate
+    done: list[Executed] = []
+    while seg_runs.size:
+        if m.alive.size > COMPACT_MIN and 2 * np.count_nonzero(m.alive) < m.alive.size:
+            m.compact(n_r, n_i)  # only live candidates can still be chosen
+            gains = m.gain
+            seg_runs = np.flatnonzero(m.sizes > 0)
+            if not seg_runs.size:
+                break
+            seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
+            seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])
+        top = np.maximum.reduceat(gains, seg_starts)
+        act = np.flatnonzero(top > -np.inf)
+        if not act.size:
+            break
+        thr = np.full(top.shape, np.inf)
+        thr[act] = top[act] - TIE_RTOL * top[act]
+        top_at = np.flatnonzero(gains >= thr.take(seg_of))
+        first = np.searchsorted(top_at, seg_starts[act])
+        n_top = np.searchsorted(top_at, seg_ends[act]) - first
+        runs = seg_runs[act]
+        for k in np.flatnonzero(n_top > 1):  # ties: each run draws from its own generator
+            first[k] += rngs[runs[k]].integers(n_top[k])
+            ties += int(runs[k] == 0)
+        e = top_at[first]
+        tied = n_top > 1
+        dOp, rate = m.dOp[e], m.k[e]
+        if p > 0.0:
+            draws = np.array([rngs[r].random(2) for r in runs])
+            end = np.where(draws[:, 0] < 0.5, m.rate_a0[e], m.rate_b0[e])
+            rate = rate + p * draws[:, 1] * (end - rate)
+            dOp = m.at_rate(e, rate, y, outcome)
+        dOq = rate * dOp
+        conv_a, conv_b = m.conv_a[e], m.conv_b[e]
+        move_a, move_b = dOp * conv_a, dOq * conv_b
+        m.alive[e] = False
+        gains[e] = -np.inf
+        go = (move_a > MOVE_EPS) & (move_b > MOVE_EPS)  # a randomised rate may leave a partner no move
+        if not go.all():
+            e, runs, tied, dOp, dOq = e[go], runs[go], tied[go], dOp[go], dOq[go]
+            conv_a, conv_b, move_a, move_b = conv_a[go], conv_b[go], move_a[go], move_b[go]
+            if not e.size:  # this step moved no run: the next candidates are taken up
+                continue
+        fa, fb, tp, tq = m.fa[e], m.fb[e], m.target_p[e], m.target_q[e]
+        ya0, yb0 = y[fa], y[fb]
+        ya = np.where(np.abs(np.abs(tp - ya0) - move_a) < SNAP, tp, ya0 + np.copysign(move_a, tp - ya0))
+        yb = np.where(np.abs(np.abs(tq - yb0) - move_b) < SNAP, tq, yb0 + np.copysign(move_b, tq - yb0))
+        ya, yb = np.clip(ya, 0.0, SCALE), np.clip(yb, 0.0, SCALE)
+        y[fa], y[fb] = ya, yb
+        direction[fa], direction[fb] = np.sign(ya - ya0), np.sign(yb - yb0)
+        ip, iq = m.p[e], m.q[e]
+        op0, oq0 = outcome[ip], outcome[iq]
+        op1, oq1 = op0 + (ya - ya0) / conv_a, oq0 + (yb - yb0) / conv_b
+        outcome[ip], outcome[iq] = op1, oq1
+        if record and runs.size and runs[0] == 0:
+            c0 = int(e[0])
+            e0 = int(m.orig[c0])  # run 0's candidates come first: its own index before compaction
+            gain_a = float(dOq[0] * m.s_aq[c0] - dOp[0] * m.s_ap[c0])
+            gain_b = float(dOp[0] * m.s_bp[c0] - dOq[0] * m.s_bq[c0])
+            done.append(
+                Executed(
+                    candidate=e0,
+                    gain_p=gain_a,
+                    gain_q=gain_b,
+                    outcome_p=(float(op0[0]), float(op1[0])),
+                    outcome_q=(float(oq0[0]), float(oq1[0])),
+                    from_p=float(ya0[0]),
+                    to_p=float(ya[0]),
+                    from_q=float(yb0[0]),
+                    to_q=float(yb[0]),
+                    tied=bool(tied[0]),
+                )
+            )
+        if n_i == 2:
+            # every candidate sits on both issues; re-evaluating an unchanged run changes nothing
+            m.evaluate(None, y, outcome, direction)
+            gains = m.gain
+            continue
+        touched = m.on_issues(np.concatenate((ip, iq)))
+        if touched.size > m.alive.size // 8:
+            # few issues: most candidates sit on both of the exchange's issues; evaluate each once
+            once = np.zeros(m.alive.size, dtype=bool)
+            once[touched] = True
+            touched = np.flatnonzero(once & m.alive)
+        else:
+            touched = touched[m.alive[touched]]
+        if touched.size:
+            m.evaluate(touched, y, outcome, direction)
+    return done, ties
+
+
+KERNEL = "accord.models.kernels.exchange"
+# candidates per run from which a round loads the compiled kernel (numba and its cached code,
+# ~1.2 CPU s once per process); once loaded, the kernel is faster at every size and takes all
+KINETIC_MIN = 5000
+KINETIC_LOADED_MIN = 0
+CONV_MAX = 1e300  # kernel bound: the room test's sign product cannot underflow below this ratio
+
+
+def _kinetic(m: _Merged, n_runs: int) -> bool:
+    """Whether the round runs in :mod:`accord.models.kernels.exchange` (same results, fewer passes).
+
+    Loading it pays from a few thousand candidates per run (a single run of 200 actors on two
+    issues; a Monte Carlo batch of a small case does not pay it, so ``accord analyze`` and
+    ``simulate`` on the examples never load numba); once loaded it is faster than the lock-step
+    NumPy round for every size measured, batches of small runs included.
+    """
+    n = m.a.size
+    least = KINETIC_LOADED_MIN if KERNEL in sys.modules else KINETIC_MIN
+    return bool(
+        n > 0 and n >= least * n_runs and max(float(m.conv_a.max()), float(m.conv_b.max())) <= CONV_MAX
+    )
+
+
+def _round_kinetic(
+    m: _Merged,
+    y: Array,
+    outcome: Array,
+    direction: Array,
+    rngs: list[np.random.Generator],
+    p: float,
+    record: bool,
+) -> tuple[list[Executed], int]:
+    """One round, run after run, by the compiled lazy search: what :func:`_round_lock_step` gives.
+
+    The kernel carries out exchanges until a run needs a draw (a tie, or ``p > 0``); the draw is
+    made here with the run's generator, in the lock-step round's order (tie, then rate).
+    """
+    from accord.models.kernels import exchange as kx
+
+    # a row per candidate: each candidate's values share a cache line
+    ci = np.stack((m.fa, m.fb, m.p, m.q), axis=1).astype(np.int64)
+    cf = np.stack(
+        (m.target_p, m.target_q, m.conv_a, m.conv_b, m.k, m.unit_gain, m.rate_a0, m.rate_b0), axis=1
+    )
+    alive = np.ones(m.a.size, dtype=bool)
+    omin, omax = outcome.copy(), outcome.copy()  # each outcome's extremes so far this round
+    size = int(m.sizes.max())
+    heap_key, heap_idx = np.empty(size), np.empty(size, dtype=np.int64)
+    examined, ex_gain, ex_shift = np.empty(size, dtype=np.int64), np.empty(size), np.empty(size)
+    top = np.empty(size, dtype=np.int64)
+    st = np.zeros(8, dtype=np.int64)
+    fs = np.zeros(3)
+    fs[kx.P_RAND] = p
+    done: list[Executed] = []
+    ties = 0
+    for r in np.flatnonzero(m.sizes):
+        first = int(m.starts[r])
+        log = np.empty((m.sizes[r] if record and r == 0 else 1, kx.LOG_COLUMNS))
+        kx.start(first, first + int(m.sizes[r]), ci, cf, y, heap_key, heap_idx, st)
+        st[kx.RECORD] = record and r == 0
+        rng = rngs[r]
+        while n_top := kx.advance(
+            ci, cf, alive, y, outcome, direction, omin, omax, heap_key, heap_idx, examined, ex_gain,
+            ex_shift, top, st, fs, log,
+        ):  # fmt: skip
+            st[kx.CHOICE] = 0
+            if n_top > 1:
+                st[kx.CHOICE] = rng.integers(n_top)
+                ties += int(r == 0)
+            if p > 0.0:
+                fs[kx.U0 : kx.U1 + 1] = rng.random(2)
+        for row in log[: st[kx.N_LOG]] if st[kx.RECORD] else ():
+            e = int(row[0])
+            d_op, d_oq = row[1], row[2]
+            done.append(
+                Executed(
+                    candidate=e,
+                    gain_p=float(d_oq * m.s_aq[e] - d_op * m.s_ap[e]),
+                    gain_q=float(d_op * m.s_bp[e] - d_oq * m.s_bq[e]),
+                    outcome_p=(float(row[3]), float(row[4])),
+                    outcome_q=(float(row[5]), float(row[6])),
+                    from_p=float(row[7]),
+                    to_p=float(row[8]),
+                    from_q=float(row[9]),
+                    to_q=float(row[10]),
+                    tied=bool(row[11]),
+                )
+            )
+    return done, ties
 
 
 def next_preferences(x: Array, y: Array, pull: Array, mask: NDArray[np.bool_]) -> Array:
@@ -556,7 +700,7 @@ def next_preferences(x: Array, y: Array, pull: Array, mask: NDArray[np.bool_]) -
 
 def _round_record(
     t: int,
-    rnd: _Round,
+    rnd: _Round | _Run0,
     done: list[Executed],
     ext: Array,
     actor_ids: tuple[str, ...],
@@ -588,7 +732,8 @@ def _round_record(
         "round": t,
         "exchanges": exchanges,
         "externalities": {
-            actor_ids[k]: {key: float(ext[k, m]) for m, key in enumerate(keys)} for k in range(len(actor_ids))
+            actor: dict(zip(keys, values, strict=True))
+            for actor, values in zip(actor_ids, ext.tolist(), strict=True)
         },
     }
 

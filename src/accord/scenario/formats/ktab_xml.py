@@ -23,15 +23,16 @@ optional (identity: ideals follow positions). Parsed with the standard library's
 from __future__ import annotations
 
 import math
-import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
-from xml.parsers import expat
+from typing import TYPE_CHECKING, Any
 
 from accord.errors import InputError
 from accord.scenario.formats.ktab import _document, _no_duplicate_dimensions, _slug
 from accord.scenario.io import validate
 from accord.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 # KTAB's XML parameter -> (accord's SMP parameter, {KTAB value: accord value})
 PARAMETERS: dict[str, tuple[str, dict[str, str]]] = {
@@ -59,6 +60,10 @@ class _Refused(Exception):
 
 def _parse(data: bytes, source: str) -> ET.Element:
     """The element tree, each element with its line in the attribute ``_line``."""
+    # loaded here: every file's format is sniffed with this module, and few files are XML
+    import xml.etree.ElementTree as ET
+    from xml.parsers import expat
+
     parser = expat.ParserCreate()
     stack: list[ET.Element] = []
     root: list[ET.Element] = []
