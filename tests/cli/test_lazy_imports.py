@@ -102,6 +102,17 @@ def test_subpackages_are_attributes_after_a_bare_import() -> None:
     assert out.stdout.split() == ["9", "500", "False"]
 
 
+def test_analyze_on_a_small_case_loads_no_numba() -> None:
+    # the SMP's compiled challenge kernel is for large work only: its import costs ~0.7 s
+    extra = (
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    rc = accord.cli.main(['analyze', {str(GAZA)!r}])\n"
+        "assert rc == 0, rc\n"
+        'seen["analyze"] = sorted(m for m in ("numba",) if m in sys.modules)'
+    )
+    assert _probe(extra)["analyze"] == []
+
+
 def test_the_agreement_analysis_loads_scipy_optimize_only_to_solve_a_program() -> None:
     # a one-issue maximin has a closed form, and a case the analysis cannot answer solves nothing;
     # Gaza's three issues take SLSQP

@@ -67,6 +67,7 @@ POSITION_TOLERANCE = 1e-3  # SMPModel::posTol (equivalent positions)
 MIN_SIG_DELTA = 1e-4  # smpStopFn
 MAX_PCE_ITERATIONS = 1000
 _CHUNK = 1 << 14  # elements per third-party block
+_COMPILED_FROM = 1 << 21  # batch x actors^3 terms from which the compiled challenge kernel pays (128 actors)
 _PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option pairs they use
 
 FIELDS = {
@@ -388,6 +389,8 @@ def _contests(
     """
     n_b, n_a = risk.shape
     outside = bool(np.any(dist > 1))
+    if n_b * n_a**3 >= _COMPILED_FROM:  # the compiled kernel pays its import (about 1.2 CPU s) from here on
+        return _contest_block(s, dist, risk, weight, sal_total, view, outside, compiled=True)
     rows = max(1, _CHUNK // max(1, n_a * n_a))
     if n_b <= rows:
         return _contest_block(s, dist, risk, weight, sal_total, view, outside)
@@ -407,7 +410,14 @@ def _contests(
 
 
 def _contest_block(
-    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array, view: str, outside: bool
+    s: _Settings,
+    dist: Array,
+    risk: Array,
+    weight: Array,
+    sal_total: Array,
+    view: str,
+    outside: bool,
+    compiled: bool = False,
 ) -> tuple[Array, Array]:
     """Every challenge (i, j) as one estimator h sees it (``probEduChlg``): ``(N, i, j)`` each.
 
@@ -419,7 +429,8 @@ def _contest_block(
     ``thirdPartyVoteSU``). dist, risk: the state's distances ``(N, A, A)`` and risk attitudes
     ``(N, A)``; weight: salience total times capability ``(N, A)``. Cost O(N A^3), laid out
     as ``(N, i, j, n)`` blocks so that the terms that do not depend on every index are
-    computed once.
+    computed once; ``compiled`` sums the third parties' votes with the compiled kernel
+    (:mod:`accord.models.kernels.contests`) instead, to the same bits.
     """
     n_b, n_a = risk.shape
     receiver = view == "receiver"
@@ -447,6 +458,9 @@ def _contest_block(
     chji = (MIN_CHALLENGE_COALITION + _pos(-c_i)) + _pos(-c_j)
 
     # third parties n, with h's estimate of n's risk attitude: est[h, n]
+    if compiled:
+        plus, minus = _third_party_votes(s, dist, est, weight, chij, chji, receiver, outside)
+        return _contest_result(chij + plus, chji + minus, sal_total, u_win, u_lose, eu_sq)
     uni_all = utility(d_t, est)  # (N, h, n) for h = i: u^h(n, i) = dist[n, i] with est[h, n]
     unn_all = utility(d_jj[:, None, :], est)  # (N, h, n): u^h(n, n)
     one_minus = 1.0 - d_t  # (N, j, n) for u^h(n, j) = (1 - d)(1 + d est[h, n])
@@ -498,14 +512,72 @@ def _contest_block(
         vn[:, :, every, every] = 0.0  # n = j likewise
         plus[:, sl] = np.maximum(vn, 0.0).sum(axis=-1)
         minus[:, sl] = -np.minimum(vn, 0.0).sum(axis=-1)
-    chij = chij + plus
-    chji = chji + minus
+    return _contest_result(chij + plus, chji + minus, sal_total, u_win, u_lose, eu_sq)
+
+
+def _contest_result(
+    chij: Array, chji: Array, sal_total: Array, u_win: Array, u_lose: Array, eu_sq: Array
+) -> tuple[Array, Array]:
+    """P[i beats j] and i's expected gain from the whole coalitions ``(N, i, j)``."""
     p_ij = chij / (chij + chji)
     p_ji = chji / (chij + chji)
     s_j = sal_total[:, None, :]
     eu_contest = p_ij * u_win + p_ji * u_lose
     gain = ((1 - s_j) * u_win + s_j * eu_contest) - eu_sq
     return p_ij, gain
+
+
+def _third_party_votes(
+    s: _Settings,
+    dist: Array,
+    est: Array,
+    weight: Array,
+    chij: Array,
+    chji: Array,
+    receiver: bool,
+    outside: bool,
+) -> tuple[Array, Array]:
+    """The compiled kernel's summed third-party votes ``plus``, ``minus`` ``(N, i, j)``."""
+    from accord.models.kernels import contests  # numba: only where the work pays its import
+
+    n_b, n_a = weight.shape
+    plus, minus = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a))
+    contests.third_party_votes(
+        contests.RULES.index(s.voting),
+        s.third_party == "SemiCommit",
+        receiver,
+        outside,
+        np.ascontiguousarray(dist),
+        np.ascontiguousarray(est),
+        np.ascontiguousarray(weight),
+        np.ascontiguousarray(chij),
+        np.ascontiguousarray(chji),
+        _pairwise_rows(n_b, n_a) if receiver else np.zeros((n_b, n_a), dtype=bool),
+        *contests.pairwise_plan(n_a),
+        plus,
+        minus,
+    )
+    return plus, minus
+
+
+def _pairwise_rows(n_b: int, n_a: int) -> NDArray[np.bool_]:
+    """The receiver's rows ``(b, i)`` that NumPy summed pairwise over third parties ``(N, A)``.
+
+    :func:`_contests` cuts the batch, and :func:`_contest_block` the challengers, into blocks;
+    a block of one challenger's row has the third parties innermost in memory, so NumPy's
+    reduction summed them pairwise, while a block of several summed them in order. The
+    compiled kernel reproduces both (so a receiver's row still depends on where it sits in
+    its batch, as it did).
+    """
+    out = np.zeros((n_b, n_a), dtype=bool)
+    rows = max(1, _CHUNK // max(1, n_a * n_a))
+    for a in range(0, n_b, rows) if n_b > rows else [0]:
+        size = min(rows, n_b - a) if n_b > rows else n_b
+        step = max(1, _CHUNK // max(1, size * n_a * n_a))
+        for lo in range(0, n_a, step):
+            if min(step, n_a - lo) == 1:
+                out[a : a + size, lo] = True
+    return out
 
 
 def _best_challenges(

@@ -1,0 +1,276 @@
+"""The SMP's challenge kernel compiled: the third parties' votes on every challenge in one pass.
+
+:func:`third_party_votes` computes what ``smp._contest_block``'s loop over third parties
+computes, the summed positive and negative votes of every third party n on every challenge
+(i, j) (KTAB's ``probEduChlg``: ``vProbLittle`` and ``thirdPartyVoteSU``), with the same
+operations in the same order, so its bits are NumPy's. The order of the sums over n is the
+one NumPy's reduction took, which follows the memory layout of its ``(N, i, j, n)`` block
+(``tests/models/test_smp.py`` checks both against the NumPy code):
+
+- the initiator's view: n is never the innermost axis of NumPy's block (j is), so NumPy adds
+  the third parties in order of n; so does the kernel, vectorised across j;
+- the receiver's view: in order of n (i innermost) where NumPy's block held several
+  challengers, but pairwise over n (n innermost, :mod:`accord.models.kernels.sums`) where it
+  held one challenger's row: ``pairwise`` marks those rows.
+
+Each case b is computed on its own. Only O(A) scratch, no ``(A, A, A)`` temporaries. The
+options arrive as integer codes (:data:`RULES`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numba
+import numpy as np
+
+# voting rules by code
+RULES = ("Binary", "PropBin", "Proportional", "PropCbc", "Cubic", "ASymProsp")
+_BINARY, _PROPBIN, _PROPORTIONAL, _PROPCBC, _CUBIC, _ASYM = range(6)
+_BLOCK = 128  # NumPy's PW_BLOCKSIZE
+
+
+def pairwise_plan(n: int) -> tuple[Any, Any]:
+    """NumPy's pairwise summation tree over ``n`` values as a postfix program for
+    :func:`_planned_sum`: leaves ``(lo, length)``, and ``length`` -1 for "add the last two".
+
+    A program, not recursion: numba's cache cannot reload a cached kernel that calls a
+    recursive function (the process crashes), and the tree is the same for every row.
+    """
+    lo: list[int] = []
+    length: list[int] = []
+
+    def split(a: int, m: int) -> None:
+        if m <= _BLOCK:
+            lo.append(a)
+            length.append(m)
+            return
+        half = m // 2
+        half -= half % 8
+        split(a, half)
+        split(a + half, m - half)
+        lo.append(0)
+        length.append(-1)
+
+    split(0, n)
+    return np.array(lo, dtype=np.int64), np.array(length, dtype=np.int64)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _block_sum(a: Any, lo: int, n: int) -> float:  # pragma: no cover - compiled
+    # one leaf of NumPy's pairwise_sum (loops_utils.h.src): eight interleaved accumulators
+    if n < 8:
+        res = -0.0
+        for k in range(lo, lo + n):
+            res += a[k]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    k = lo + 8
+    end = lo + n - n % 8
+    while k < end:
+        r0 += a[k]
+        r1 += a[k + 1]
+        r2 += a[k + 2]
+        r3 += a[k + 3]
+        r4 += a[k + 4]
+        r5 += a[k + 5]
+        r6 += a[k + 6]
+        r7 += a[k + 7]
+        k += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while k < lo + n:
+        res += a[k]
+        k += 1
+    return res
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _planned_sum(a: Any, plan_lo: Any, plan_len: Any, stack: Any) -> float:  # pragma: no cover - compiled
+    # np.add.reduce(a) by the tree of pairwise_plan(a.size); starts from the identity 0.0
+    top = 0
+    for k in range(plan_lo.size):
+        if plan_len[k] < 0:
+            top -= 1
+            stack[top - 1] = stack[top - 1] + stack[top]
+        else:
+            stack[top] = _block_sum(a, plan_lo[k], plan_len[k])
+            top += 1
+    return 0.0 + stack[0]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _votes(rule: int, w: Any, du: Any, out: Any, m: int) -> None:  # pragma: no cover - compiled
+    """``out[:m] = smp.vote(rule, w[:m], du[:m])`` operation for operation; one plain loop per
+    rule (the rule's branches inside one loop keep LLVM from vectorising it)."""
+    if rule == _PROPORTIONAL:
+        for k in range(m):
+            out[k] = w[k] * du[k]
+    elif rule == _CUBIC:
+        for k in range(m):
+            out[k] = w[k] * (du[k] * du[k] * du[k])
+    elif rule == _PROPCBC:
+        for k in range(m):
+            out[k] = w[k] * (0.5 * du[k] + 0.5 * (du[k] * du[k] * du[k]))
+    elif rule == _ASYM:
+        for k in range(m):
+            x = du[k]
+            out[k] = w[k] * x if x < 0 else ((2.0 * w[k] * x) / 3.0 if x > 0 else 0.0)
+    else:
+        for k in range(m):
+            x = du[k]
+            b = x / 1e-8  # np.clip(du / 1e-8, -1, 1), NaN passing through
+            b = -1.0 if b < -1.0 else (1.0 if b > 1.0 else b)
+            out[k] = w[k] * b if rule == _BINARY else w[k] * (0.8 * x + 0.2 * b)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _utility(d: float, r: float) -> float:  # pragma: no cover - compiled
+    # smp.utility: np.where(d <= 1, (1 - d) * (1 + d * r), (1 - d) * (1 + r))
+    return (1 - d) * (1 + d * r) if d <= 1 else (1 - d) * (1 + r)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _third_parties(
+    rule: int, semi: bool, w: Any, u_ni: Any, unj: Any, u_nn: Any, c_ij: Any, c_ji: Any, s: Any, m: int
+) -> None:  # pragma: no cover - compiled
+    """Votes ``s.vn[:m]`` of third parties on i against j (vProbLittle, thirdPartyVoteSU), as
+    smp._contest_block's loop computes them, for one row of m challenges or third parties:
+    u_ni, unj, u_nn their utilities (h's estimates) of i's position, j's and their own,
+    c_ij and c_ji the principals' coalitions, w their weights. s: scratch rows (x, v0, vn)."""
+    x, v0, vn = s[0], s[1], s[2]
+    if not semi:  # NoCommit, FullCommit: both states are worth the same to n
+        x[:m] = 0.0
+        _votes(rule, w, x, vn, m)
+        return
+    for k in range(m):
+        x[k] = u_ni[k] - unj[k]
+    _votes(rule, w, x, v0, m)
+    for k in range(m):
+        v = v0[k]
+        cni = (v if not v < 0.0 else 0.0) + c_ij[k]
+        cnj = c_ji[k] - (v if not v > 0.0 else 0.0)
+        pin = cni / (cni + cnj)
+        pjn = 1.0 - pin
+        x[k] = pin * (u_nn[k] - u_ni[k]) + (unj[k] - u_nn[k]) * pjn
+    _votes(rule, w, x, vn, m)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _unj(outside: bool, d: Any, e: Any, out: Any, m: int) -> None:  # pragma: no cover - compiled
+    # u^h(n, j) from d = dist[n, j] and h's estimate e of n's risk attitude
+    if outside:
+        for k in range(m):
+            out[k] = _utility(d[k], e[k])
+    else:  # the NumPy code's expansion: slope * e + (1 - d), slope = (1 - d) d
+        for k in range(m):
+            om = 1.0 - d[k]
+            out[k] = (om * d[k]) * e[k] + om
+
+
+@numba.njit(cache=True, error_model="numpy")
+def third_party_votes(
+    rule: int,
+    semi: bool,
+    receiver: bool,
+    outside: bool,
+    dist: Any,
+    est: Any,
+    weight: Any,
+    chij: Any,
+    chji: Any,
+    pairwise: Any,
+    plan_lo: Any,
+    plan_len: Any,
+    plus: Any,
+    minus: Any,
+) -> None:  # pragma: no cover - compiled
+    """Fill ``plus[b, i, j]`` and ``minus[b, i, j]`` with the third parties' summed votes.
+
+    dist ``(N, A, A)``; est: h's estimates of n's risk attitudes ``est[b, h, n]``; weight
+    ``(N, A)``; chij, chji: the principals' coalitions ``(N, A, A)``, all C-contiguous. The
+    estimator h is i (``receiver`` False) or j (True). semi: KTAB's SemiCommit (otherwise n
+    votes on du = 0); outside: the batch has distances above 1 (``_contest_block``'s other
+    branch). pairwise ``(N, A)``: the challengers' rows summed pairwise over n (receiver only),
+    by the tree :func:`pairwise_plan` (A) gives; the others are summed in order of n.
+    """
+    n_b, n_a = weight.shape
+    acc_p, acc_m = np.empty(n_a), np.empty(n_a)
+    e, wv, u_ni, u_nn = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
+    unj, c_ij, c_ji, d = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
+    s = np.empty((3, n_a))
+    stack = np.empty(64)
+    for b in range(n_b):
+        dist_t = dist[b].T  # dist_t[x, n] = dist[n, x]
+        d_nn = np.diag(dist[b]).copy()
+        if not receiver:  # h = i; NumPy's order: i, then n, then j (vectorised across j)
+            for i in range(n_a):
+                acc_p[:] = 0.0
+                acc_m[:] = 0.0
+                for n in range(n_a):
+                    if n == i:  # a principal, not a third party
+                        continue
+                    r = est[b, i, n]
+                    e[:] = r
+                    wv[:] = weight[b, n]
+                    u_ni[:] = _utility(dist[b, n, i], r)
+                    u_nn[:] = _utility(d_nn[n], r)
+                    _unj(outside, dist[b, n], e, unj, n_a)
+                    _third_parties(rule, semi, wv, u_ni, unj, u_nn, chij[b, i], chji[b, i], s, n_a)
+                    vn = s[2]
+                    vn[n] = 0.0  # n = j likewise
+                    for j in range(n_a):
+                        acc_p[j] += vn[j] if not vn[j] < 0.0 else 0.0
+                        acc_m[j] += vn[j] if not vn[j] > 0.0 else 0.0
+                plus[b, i] = acc_p
+                minus[b, i] = -acc_m
+            continue
+        if not pairwise[b].all():  # h = j; NumPy's order: j, then n, then i (vectorised across i)
+            c_ij_t, c_ji_t = chij[b].T.copy(), chji[b].T.copy()
+            for j in range(n_a):
+                acc_p[:] = 0.0
+                acc_m[:] = 0.0
+                for n in range(n_a):
+                    if n == j:
+                        continue
+                    r = est[b, j, n]
+                    e[:] = r
+                    wv[:] = weight[b, n]
+                    u_nn[:] = _utility(d_nn[n], r)
+                    d[:] = dist[b, n, j]
+                    _unj(outside, d, e, unj, n_a)
+                    row = dist[b, n]
+                    for i in range(n_a):
+                        u_ni[i] = _utility(row[i], r)
+                    _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij_t[j], c_ji_t[j], s, n_a)
+                    vn = s[2]
+                    vn[n] = 0.0
+                    for i in range(n_a):
+                        acc_p[i] += vn[i] if not vn[i] < 0.0 else 0.0
+                        acc_m[i] += vn[i] if not vn[i] > 0.0 else 0.0
+                plus[b, :, j] = acc_p
+                minus[b, :, j] = -acc_m
+        if not pairwise[b].any():
+            continue
+        for j in range(n_a):  # rows NumPy summed pairwise: one challenge at a time, over n
+            e[:] = est[b, j]
+            d[:] = dist_t[j]
+            for n in range(n_a):
+                u_nn[n] = _utility(d_nn[n], e[n])
+            _unj(outside, d, e, unj, n_a)
+            for i in range(n_a):
+                if not pairwise[b, i]:
+                    continue
+                for n in range(n_a):
+                    u_ni[n] = _utility(dist_t[i, n], e[n])
+                c_ij[:] = chij[b, i, j]
+                c_ji[:] = chji[b, i, j]
+                _third_parties(rule, semi, weight[b], u_ni, unj, u_nn, c_ij, c_ji, s, n_a)
+                vn = s[2]
+                vn[i] = 0.0  # the principals count as zeros here
+                vn[j] = 0.0
+                for n in range(n_a):
+                    acc_p[n] = vn[n] if not vn[n] < 0.0 else 0.0
+                    acc_m[n] = vn[n] if not vn[n] > 0.0 else 0.0
+                plus[b, i, j] = _planned_sum(acc_p, plan_lo, plan_len, stack)
+                minus[b, i, j] = -_planned_sum(acc_m, plan_lo, plan_len, stack)
