@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import DATA, need
 
 from accord.models import get, smp
-from accord.models.kernels import contests
+from accord.models.kernels import contests, sums
 from accord.problem import to_problem
 from accord.scenario.io import load
 
@@ -76,7 +76,7 @@ def test_the_receiver_s_pairwise_rows_are_where_numpy_s_blocks_held_one_challeng
 
     def plus(pairwise: np.ndarray) -> np.ndarray:
         out, minus = np.empty_like(dist), np.empty_like(dist)
-        plan = contests.pairwise_plan(45)
+        plan = sums.pairwise_plan(45)
         contests.third_party_votes(
             2,
             True,
@@ -105,8 +105,8 @@ def test_the_receiver_s_pairwise_rows_are_where_numpy_s_blocks_held_one_challeng
 @pytest.mark.parametrize("n", [*range(0, 20), 127, 128, 129, 136, 255, 256, 257, 300, 1000, 1031])
 def test_the_pairwise_plan_sums_as_numpy(n: int) -> None:
     a = np.random.default_rng(n).standard_normal(n) * 10.0 ** np.random.default_rng(n + 1).uniform(-8, 8, n)
-    lo, length = contests.pairwise_plan(n)
-    assert contests._planned_sum(a, lo, length, np.empty(64)) == np.add.reduce(a)
+    lo, length = sums.pairwise_plan(n)
+    assert sums.planned_sum(a, lo, length, np.empty(64)) == np.add.reduce(a)
 
 
 @pytest.mark.parametrize(

@@ -538,7 +538,7 @@ def _third_party_votes(
     outside: bool,
 ) -> tuple[Array, Array]:
     """The compiled kernel's summed third-party votes ``plus``, ``minus`` ``(N, i, j)``."""
-    from accord.models.kernels import contests  # numba: only where the work pays its import
+    from accord.models.kernels import contests, sums  # numba: only where the work pays its import
 
     n_b, n_a = weight.shape
     plus, minus = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a))
@@ -553,7 +553,7 @@ def _third_party_votes(
         np.ascontiguousarray(chij),
         np.ascontiguousarray(chji),
         _pairwise_rows(n_b, n_a) if receiver else np.zeros((n_b, n_a), dtype=bool),
-        *contests.pairwise_plan(n_a),
+        *sums.pairwise_plan(n_a),
         plus,
         minus,
     )

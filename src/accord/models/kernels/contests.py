@@ -24,81 +24,11 @@ from typing import Any
 import numba
 import numpy as np
 
+from accord.models.kernels.sums import planned_sum
+
 # voting rules by code
 RULES = ("Binary", "PropBin", "Proportional", "PropCbc", "Cubic", "ASymProsp")
 _BINARY, _PROPBIN, _PROPORTIONAL, _PROPCBC, _CUBIC, _ASYM = range(6)
-_BLOCK = 128  # NumPy's PW_BLOCKSIZE
-
-
-def pairwise_plan(n: int) -> tuple[Any, Any]:
-    """NumPy's pairwise summation tree over ``n`` values as a postfix program for
-    :func:`_planned_sum`: leaves ``(lo, length)``, and ``length`` -1 for "add the last two".
-
-    A program, not recursion: numba's cache cannot reload a cached kernel that calls a
-    recursive function (the process crashes), and the tree is the same for every row.
-    """
-    lo: list[int] = []
-    length: list[int] = []
-
-    def split(a: int, m: int) -> None:
-        if m <= _BLOCK:
-            lo.append(a)
-            length.append(m)
-            return
-        half = m // 2
-        half -= half % 8
-        split(a, half)
-        split(a + half, m - half)
-        lo.append(0)
-        length.append(-1)
-
-    split(0, n)
-    return np.array(lo, dtype=np.int64), np.array(length, dtype=np.int64)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _block_sum(a: Any, lo: int, n: int) -> float:  # pragma: no cover - compiled
-    # one leaf of NumPy's pairwise_sum (loops_utils.h.src): eight interleaved accumulators
-    if n < 8:
-        res = -0.0
-        for k in range(lo, lo + n):
-            res += a[k]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    k = lo + 8
-    end = lo + n - n % 8
-    while k < end:
-        r0 += a[k]
-        r1 += a[k + 1]
-        r2 += a[k + 2]
-        r3 += a[k + 3]
-        r4 += a[k + 4]
-        r5 += a[k + 5]
-        r6 += a[k + 6]
-        r7 += a[k + 7]
-        k += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while k < lo + n:
-        res += a[k]
-        k += 1
-    return res
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _planned_sum(a: Any, plan_lo: Any, plan_len: Any, stack: Any) -> float:  # pragma: no cover - compiled
-    # np.add.reduce(a) by the tree of pairwise_plan(a.size); starts from the identity 0.0
-    top = 0
-    for k in range(plan_lo.size):
-        if plan_len[k] < 0:
-            top -= 1
-            stack[top - 1] = stack[top - 1] + stack[top]
-        else:
-            stack[top] = _block_sum(a, plan_lo[k], plan_len[k])
-            top += 1
-    return 0.0 + stack[0]
-
-
 @numba.njit(cache=True, error_model="numpy")
 def _votes(rule: int, w: Any, du: Any, out: Any, m: int) -> None:  # pragma: no cover - compiled
     """``out[:m] = smp.vote(rule, w[:m], du[:m])`` operation for operation; one plain loop per
@@ -192,7 +122,7 @@ def third_party_votes(
     estimator h is i (``receiver`` False) or j (True). semi: KTAB's SemiCommit (otherwise n
     votes on du = 0); outside: the batch has distances above 1 (``_contest_block``'s other
     branch). pairwise ``(N, A)``: the challengers' rows summed pairwise over n (receiver only),
-    by the tree :func:`pairwise_plan` (A) gives; the others are summed in order of n.
+    by the tree ``sums.pairwise_plan(A)`` gives; the others are summed in order of n.
     """
     n_b, n_a = weight.shape
     acc_p, acc_m = np.empty(n_a), np.empty(n_a)
@@ -272,5 +202,5 @@ def third_party_votes(
                 for n in range(n_a):
                     acc_p[n] = vn[n] if not vn[n] < 0.0 else 0.0
                     acc_m[n] = vn[n] if not vn[n] > 0.0 else 0.0
-                plus[b, i, j] = _planned_sum(acc_p, plan_lo, plan_len, stack)
-                minus[b, i, j] = -_planned_sum(acc_m, plan_lo, plan_len, stack)
+                plus[b, i, j] = planned_sum(acc_p, plan_lo, plan_len, stack)
+                minus[b, i, j] = -planned_sum(acc_m, plan_lo, plan_len, stack)
