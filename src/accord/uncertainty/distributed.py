@@ -1,14 +1,16 @@
-"""Running blocks of draws in-process or on a Dask cluster (``dask.distributed``).
+"""Running blocks of draws in-process, in local processes, or on a Dask cluster (``dask.distributed``).
 
 Work is a number of fixed-size blocks (see :mod:`accord.uncertainty.draws`); a *task* is a
 contiguous range of blocks, evaluated by a module-level function ``fn(job, start, stop)``
 that returns a dict of arrays whose first axis runs over the task's draws. Results are put
 back in block order and concatenated, so they do not depend on the task size, the number of
-workers or the order tasks finish in.
+workers or processes, or the order tasks finish in.
 
 With a Dask client, the job (problem, inputs, model names) is scattered once to every worker
-and tasks are submitted with :meth:`distributed.Client.submit`; without one, tasks run in a
-loop in this process. :func:`local_cluster` starts a LocalCluster of worker processes on this
+and tasks are submitted with :meth:`distributed.Client.submit`. Without one, ``jobs``
+processes of this machine run the tasks (:func:`local_processes`: forked, so they inherit the
+job; started only when there are two tasks or more), or with ``jobs=1`` a loop in this
+process. :func:`local_cluster` starts a LocalCluster of Dask worker processes on this
 machine; :func:`connect` attaches to an existing scheduler.
 """
 
@@ -63,23 +65,52 @@ def n_workers(client: Any) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the system reports one (Linux),
+    else the machine's count."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """Local processes to run blocks on: ``jobs``, or every usable core when None."""
+    if jobs is None:
+        return usable_cores()
+    if jobs < 1:
+        raise InputError(f"--jobs {jobs}: must be at least 1")
+    return int(jobs)
+
+
 def run_blocks(
     fn: Callable[[Any, int, int], Chunk],
     job: Any,
     n_blocks: int,
     *,
     client: Any = None,
+    jobs: int | None = 1,
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
 ) -> Chunk:
-    """Evaluate ``fn`` over all blocks and concatenate the results in block order."""
+    """Evaluate ``fn`` over all blocks and concatenate the results in block order.
+
+    ``client``: a Dask client to run the tasks on; else ``jobs`` local processes (None: every
+    usable core; 1: this process), started only when there are two tasks or more.
+    """
     if chunk_blocks is None:
         chunk_blocks = 1 if client is None else default_chunk_blocks(n_blocks, n_workers(client))
     ranges = task_ranges(n_blocks, chunk_blocks)
+    processes = min(resolve_jobs(jobs), len(ranges)) if client is None else 1
     if progress is not None:
         progress.start(n_blocks)
     parts: dict[int, Chunk] = {}
-    if client is None:
+    if client is None and processes > 1:
+        for start, stop, part in local_processes(fn, job, ranges, processes):
+            parts[start] = part
+            if progress is not None:
+                progress.advance(stop - start)
+    elif client is None:
         for start, stop in ranges:
             parts[start] = fn(job, start, stop)
             if progress is not None:
@@ -111,6 +142,96 @@ def run_blocks(
     if not ordered:
         return {}
     return {key: np.concatenate([p[key] for p in ordered], axis=0) for key in ordered[0]}
+
+
+# the task function and job of a local worker process (set once, when it starts)
+_worker_task: tuple[Callable[[Any, int, int], Chunk], Any] | None = None
+
+
+def start_method() -> str:
+    """``fork`` where the system has it (the workers inherit the job and the loaded modules, so
+    they start in milliseconds), but on macOS, where forking a process that has loaded system
+    frameworks is unsafe; ``spawn`` there and on Windows."""
+    import multiprocessing
+
+    if sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
+def _init_worker(fn: Callable[[Any, int, int], Chunk], job: Any) -> None:
+    """Set up a local worker: default SIGTERM (this process's handler would only note it), no
+    SIGINT (Ctrl-C reaches the whole process group; the parent ends its workers), and on Linux
+    end with the parent even if it is killed outright."""
+    global _worker_task
+    _worker_task = (fn, job)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() == 1:  # the parent died before the line above took effect
+            os._exit(1)
+
+
+def _worker_run(start: int, stop: int) -> tuple[int, int, Chunk]:
+    assert _worker_task is not None, "a local worker runs tasks only after _init_worker"
+    fn, job = _worker_task
+    return start, stop, fn(job, start, stop)
+
+
+def local_processes(
+    fn: Callable[[Any, int, int], Chunk],
+    job: Any,
+    ranges: list[tuple[int, int]],
+    processes: int,
+) -> Iterator[tuple[int, int, Chunk]]:
+    """``(start, stop, fn(job, start, stop))`` for every range, as ``processes`` local worker
+    processes finish them (in any order).
+
+    No worker outlives the call: they are ended in ``finally`` (normal end, an exception, Ctrl-C
+    or, through the SIGTERM handling of :func:`local_cluster`, a plain ``kill``), after any task
+    still running is cancelled.
+    """
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context(start_method())
+    before = {p.pid for p in multiprocessing.active_children()}
+    _terminated.clear()
+    previous = _exit_on_sigterm()
+    pool = ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker, initargs=(fn, job))
+    try:
+        pending = {pool.submit(_worker_run, start, stop) for start, stop in ranges}
+        while pending:
+            # poll: a SIGTERM noted by the handler is acted on within POLL_SECONDS
+            done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            _exit_if_terminated()
+            for fut in done:
+                yield fut.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        _end_children(multiprocessing.active_children(), before)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _end_children(children: list[Any], before: set[int | None], grace: float = 3.0) -> None:
+    """Terminate (then kill) the multiprocessing children not in ``before`` and wait for them."""
+    late = [p for p in children if p.pid not in before]
+    for p in late:
+        p.terminate()
+    deadline = time.monotonic() + grace
+    for p in late:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join()
 
 
 def _distributed() -> Any:

@@ -44,7 +44,7 @@ from accord.errors import InputError
 from accord.limits import check_draws_memory
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Progress, run_blocks
+from accord.uncertainty.distributed import Chunk, Progress, resolve_jobs, run_blocks
 from accord.uncertainty.draws import (
     SENSITIVITY,
     Inputs,
@@ -229,6 +229,7 @@ def sensitivity(
     noise: float = 0.0,
     *,
     client: Any = None,
+    jobs: int | None = 1,
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
     block_size: int | None = None,
@@ -237,7 +238,9 @@ def sensitivity(
 
     Costs ``n * (k + 2)`` runs of each model for ``k`` uncertain inputs (see the module
     docstring); raises an InputError when nothing is uncertain. ``block_size`` (base rows per
-    block; default ``SOBOL_RUNS // (k + 2)``) is part of what a seed reproduces.
+    block; default ``SOBOL_RUNS // (k + 2)``) is part of what a seed reproduces; ``client``,
+    ``jobs`` and ``chunk_blocks`` say where the blocks run, as for
+    :func:`~accord.uncertainty.simulation.simulate`, and do not change the numbers.
     """
     if n < 2:
         raise InputError(f"--sensitivity-draws {n}: must be at least 2")
@@ -248,21 +251,25 @@ def sensitivity(
             "sensitivity: no input is uncertain (give uncertainty entries in the scenario or --noise)"
         )
     runs, _ = select_models(problem, models, params)
+    if block_size is None:
+        block_size = max(1, SOBOL_RUNS // (inputs.k + 2))
+    blocks = n_blocks(n, block_size)
     check_draws_memory(
         f"{n:,} x {inputs.k + 2} sensitivity runs x {problem.n_actors} actors x {problem.n_issues} issues",
         n * (inputs.k + 2),
         problem.n_actors,
         problem.n_issues,
         per_draw=len(runs) * problem.n_issues,
+        processes=1 if client is not None else min(resolve_jobs(jobs), blocks),
+        block=block_size * (inputs.k + 2),
     )
-    if block_size is None:
-        block_size = max(1, SOBOL_RUNS // (inputs.k + 2))
     job = SobolJob(problem, inputs, tuple(runs), seed, n, block_size)
     res = run_blocks(
         sobol_blocks,
         job,
-        n_blocks(n, block_size),
+        blocks,
         client=client,
+        jobs=jobs,
         chunk_blocks=chunk_blocks,
         progress=progress,
     )

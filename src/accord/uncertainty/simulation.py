@@ -32,7 +32,7 @@ from accord.limits import check_draws_memory
 from accord.models import registry
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Progress, run_blocks
+from accord.uncertainty.distributed import Chunk, Progress, resolve_jobs, run_blocks
 from accord.uncertainty.draws import (
     BLOCK_SIZE,
     MONTE_CARLO,
@@ -328,6 +328,15 @@ def acceptance_note(problem: Problem, loss: Loss) -> str | None:
     return None
 
 
+def _point(run: ModelRun, problem: Problem, seed: int, forecasts: Mapping[str, Any] | None) -> Array:
+    """The model's point forecast: the one in ``forecasts`` (``Forecast`` objects) where it ran
+    with the same parameters, else a run on ``problem``."""
+    made = (forecasts or {}).get(run.name)
+    if made is not None and made.skipped is None and made.params == run.params:
+        return np.asarray(made.result.outcome)
+    return run.run(problem, seed)
+
+
 def simulate(
     scenario: Scenario,
     draws: int,
@@ -338,15 +347,20 @@ def simulate(
     *,
     loss: Loss = "quadratic",
     client: Any = None,
+    jobs: int | None = 1,
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
     block_size: int = BLOCK_SIZE,
+    forecasts: Mapping[str, Any] | None = None,
 ) -> Simulation:
     """``draws`` Monte Carlo draws of ``scenario`` through ``models`` (see the module docstring).
 
-    ``client``: a ``distributed.Client`` to run the tasks on, or None for in-process;
-    ``chunk_blocks``: blocks per task (default: 1 in-process, about 4 tasks per worker on
-    Dask). The numbers depend on ``seed`` (and ``block_size``) only.
+    ``client``: a ``distributed.Client`` to run the tasks on, or None for this machine, with
+    ``jobs`` processes (None: every usable core; 1: in this process); ``chunk_blocks``: blocks
+    per task (default: 1 on this machine, about 4 tasks per worker on Dask). The numbers depend
+    on ``seed`` (and ``block_size``) only. ``forecasts``: the point forecasts already made on
+    the scenario with this seed (:func:`accord.forecast.run_forecasts`, by model name); a model's
+    is used as its point forecast when it ran with the same parameters, instead of running again.
     """
     if draws < 1:
         raise InputError(f"--draws {draws}: must be at least 1")
@@ -355,14 +369,17 @@ def simulate(
     problem = to_problem(scenario)
     inputs = uncertain_inputs(scenario, noise)
     runs, skipped = select_models(problem, models, params)
+    blocks = n_blocks(draws, block_size)
     check_draws_memory(
         f"{draws:,} draws x {problem.n_actors} actors x {problem.n_issues} issues",
         draws,
         problem.n_actors,
         problem.n_issues,
         per_draw=len(runs) * problem.n_issues + len(scenario.proposals) + 2,
+        processes=1 if client is not None else min(resolve_jobs(jobs), blocks),
+        block=block_size,
     )
-    point = {m.name: m.run(problem, seed) for m in runs}
+    point = {m.name: _point(m, problem, seed, forecasts) for m in runs}
     points = np.array([point[m.name] for m in runs]).reshape(len(runs), problem.n_issues)
     proposals = proposal_points(scenario, problem)
     zone_exists = zone_function()
@@ -394,8 +411,9 @@ def simulate(
     res = run_blocks(
         monte_carlo_blocks,
         job,
-        n_blocks(draws, block_size),
+        blocks,
         client=client,
+        jobs=jobs,
         chunk_blocks=chunk_blocks,
         progress=progress,
     )
