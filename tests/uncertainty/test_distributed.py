@@ -16,6 +16,7 @@ import pytest
 from accord.errors import InputError
 from accord.scenario import validate
 from accord.scenario.formats.native import to_data
+from accord.uncertainty import simulation as unc_simulation
 from accord.uncertainty.distributed import default_chunk_blocks, local_cluster, run_blocks, task_ranges
 from accord.uncertainty.sensitivity import sensitivity
 from accord.uncertainty.simulation import simulate
@@ -155,9 +156,11 @@ def test_local_processes_give_the_in_process_numbers_for_any_count() -> None:
 
     s = scenario()
     kw = {"seed": 8, "noise": 0.05, "block_size": 50}
-    models = ["compromise", "nbs", "eum"]
+    # pieces of a block run apart: the ensemble with the EUM and exchange outcomes it takes, the rest
+    models = ["compromise", "nbs", "eum", "exchange", "ensemble"]
     ref = simulate(s, 300, models, jobs=1, **kw)
     ref_sens = sensitivity(s, 64, ["compromise", "eum"], seed=8, noise=0.05, block_size=16, jobs=1)
+    assert [len(p.models) for p in unc_simulation.monte_carlo_pieces(_job(s, models))] == [3, 1, 1]
     for jobs in (2, 3):
         bar = _Count()
         run = simulate(s, 300, models, jobs=jobs, progress=bar, **kw)
@@ -172,6 +175,24 @@ def test_local_processes_give_the_in_process_numbers_for_any_count() -> None:
             assert np.array_equal(sens.total[name], ref_sens.total[name], equal_nan=True)
             assert np.array_equal(sens.first_conf[name], ref_sens.first_conf[name], equal_nan=True)
         assert multiprocessing.active_children() == []
+
+
+def _job(s, models):
+    from accord.problem import to_problem
+
+    runs, _ = unc_simulation.select_models(to_problem(s), models, None)
+    return unc_simulation.MonteCarloJob(
+        problem=to_problem(s),
+        inputs=None,
+        models=tuple(runs),
+        seed=0,
+        n=1,
+        block_size=1,
+        proposals=np.zeros((0, 2)),
+        points=np.zeros((0, 2)),
+        loss="quadratic",
+        zone=False,
+    )
 
 
 def _fails_in_block_two(job, start, stop):

@@ -21,7 +21,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -92,23 +92,32 @@ def run_blocks(
     jobs: int | None = 1,
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
+    pieces: Callable[[Any], Sequence[Any]] | None = None,
 ) -> Chunk:
     """Evaluate ``fn`` over all blocks and concatenate the results in block order.
 
     ``client``: a Dask client to run the tasks on; else ``jobs`` local processes (None: every
-    usable core; 1: this process), started only when there are two tasks or more.
+    usable core; 1: this process), started only when there are two tasks or more. ``pieces``:
+    for local processes, cuts the job into jobs that compute disjoint results of the same
+    blocks (e.g. a few models each), costliest first, so that few large blocks still keep every
+    process busy; each block's results are the union of its pieces'.
     """
     if chunk_blocks is None:
         chunk_blocks = 1 if client is None else default_chunk_blocks(n_blocks, n_workers(client))
     ranges = task_ranges(n_blocks, chunk_blocks)
     processes = min(resolve_jobs(jobs), len(ranges)) if client is None else 1
+    cut = list(pieces(job)) if pieces is not None and client is None and resolve_jobs(jobs) > 1 else [job]
+    if len(cut) > 1:
+        processes = min(resolve_jobs(jobs), len(ranges) * len(cut))
     if progress is not None:
         progress.start(n_blocks)
     parts: dict[int, Chunk] = {}
     if client is None and processes > 1:
-        for start, stop, part in local_processes(fn, job, ranges, processes):
-            parts[start] = part
-            if progress is not None:
+        waiting = {start: len(cut) for start, _ in ranges}
+        for start, stop, part in local_processes(fn, cut, ranges, processes):
+            parts.setdefault(start, {}).update(part)
+            waiting[start] -= 1
+            if progress is not None and not waiting[start]:
                 progress.advance(stop - start)
     elif client is None:
         for start, stop in ranges:
@@ -144,10 +153,6 @@ def run_blocks(
     return {key: np.concatenate([p[key] for p in ordered], axis=0) for key in ordered[0]}
 
 
-# the task function and job of a local worker process (set once, when it starts)
-_worker_task: tuple[Callable[[Any, int, int], Chunk], Any] | None = None
-
-
 def start_method() -> str:
     """``fork`` where the system has it (the workers inherit the job and the loaded modules, so
     they start in milliseconds), but on macOS, where forking a process that has loaded system
@@ -159,12 +164,14 @@ def start_method() -> str:
     return "spawn"
 
 
-def _init_worker(fn: Callable[[Any, int, int], Chunk], job: Any) -> None:
-    """Set up a local worker: default SIGTERM (this process's handler would only note it), no
-    SIGINT (Ctrl-C reaches the whole process group; the parent ends its workers), and on Linux
-    end with the parent even if it is killed outright."""
-    global _worker_task
-    _worker_task = (fn, job)
+def _worker(conn: Any, fn: Callable[[Any, int, int], Chunk], pieces: Sequence[Any]) -> None:
+    """A local worker process: runs the tasks ``(piece, start, stop)`` it receives and sends back
+    ``(start, stop, chunk, error)`` until it reads None or its pipe closes.
+
+    SIGTERM ends it (it inherited this process's handler, which only notes the signal), SIGINT
+    is ignored (Ctrl-C reaches the whole process group; the parent ends its workers), and on
+    Linux it ends with the parent even if that is killed outright.
+    """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
@@ -175,63 +182,94 @@ def _init_worker(fn: Callable[[Any, int, int], Chunk], job: Any) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
-        if os.getppid() == 1:  # the parent died before the line above took effect
-            os._exit(1)
-
-
-def _worker_run(start: int, stop: int) -> tuple[int, int, Chunk]:
-    assert _worker_task is not None, "a local worker runs tasks only after _init_worker"
-    fn, job = _worker_task
-    return start, stop, fn(job, start, stop)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        piece, start, stop = task
+        reply: tuple[int, int, Chunk | None, Exception | None]
+        try:
+            reply = (start, stop, fn(pieces[piece], start, stop), None)
+        except Exception as exc:
+            reply = (start, stop, None, exc)
+        try:
+            conn.send(reply)
+        except Exception as exc:  # an error that does not pickle: its text does
+            conn.send((start, stop, None, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def local_processes(
     fn: Callable[[Any, int, int], Chunk],
-    job: Any,
+    pieces: Sequence[Any],
     ranges: list[tuple[int, int]],
     processes: int,
 ) -> Iterator[tuple[int, int, Chunk]]:
-    """``(start, stop, fn(job, start, stop))`` for every range, as ``processes`` local worker
-    processes finish them (in any order).
+    """``(start, stop, fn(piece, start, stop))`` for every piece of the job and every range, as
+    ``processes`` local worker processes finish them (in any order; handed out piece by piece,
+    so the first pieces should be the costliest).
 
-    No worker outlives the call: they are ended in ``finally`` (normal end, an exception, Ctrl-C
-    or, through the SIGTERM handling of :func:`local_cluster`, a plain ``kill``), after any task
-    still running is cancelled.
+    Each worker has a pipe to this process and no helper thread runs here, so nothing waits on
+    a worker at exit. No worker outlives the call: they are ended in ``finally`` (normal end, an
+    error, Ctrl-C, or a plain ``kill``: SIGTERM is noted, as in :func:`local_cluster`, and turned
+    into ``SystemExit`` within :data:`POLL_SECONDS`).
     """
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from collections import deque
+    from multiprocessing.connection import wait
 
-    context = multiprocessing.get_context(start_method())
-    before = {p.pid for p in multiprocessing.active_children()}
+    context: Any = multiprocessing.get_context(start_method())
+    tasks = deque((k, start, stop) for k in range(len(pieces)) for start, stop in ranges)
     _terminated.clear()
     previous = _exit_on_sigterm()
-    pool = ProcessPoolExecutor(processes, mp_context=context, initializer=_init_worker, initargs=(fn, job))
+    workers: list[Any] = []
+    busy: dict[Any, Any] = {}  # pipe -> its worker, while a task is out
     try:
-        pending = {pool.submit(_worker_run, start, stop) for start, stop in ranges}
-        while pending:
-            # poll: a SIGTERM noted by the handler is acted on within POLL_SECONDS
-            done, pending = wait(pending, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+        for _ in range(processes):
+            mine, theirs = context.Pipe()
+            worker = context.Process(target=_worker, args=(theirs, fn, list(pieces)), daemon=True)
+            worker.start()
+            theirs.close()
+            workers.append((worker, mine))
+        for worker, conn in workers:
+            if tasks:
+                conn.send(tasks.popleft())
+                busy[conn] = worker
+        while busy:
+            ready = wait([*busy, *(w.sentinel for w in busy.values())], timeout=POLL_SECONDS)
             _exit_if_terminated()
-            for fut in done:
-                yield fut.result()
+            for conn, worker in list(busy.items()):
+                if conn not in ready and worker.sentinel not in ready:
+                    continue
+                if not conn.poll():
+                    raise InputError(
+                        f"a worker process ended unexpectedly (exit code {worker.exitcode}; out of "
+                        "memory?): try fewer --jobs"
+                    )
+                start, stop, part, error = conn.recv()
+                if error is not None:
+                    raise error
+                if tasks:
+                    conn.send(tasks.popleft())
+                else:
+                    del busy[conn]
+                    conn.send(None)
+                yield start, stop, part
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-        _end_children(multiprocessing.active_children(), before)
+        for worker, _ in workers:
+            if worker.is_alive():
+                worker.terminate()
+        deadline = time.monotonic() + 3.0
+        for worker, conn in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+            conn.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-
-
-def _end_children(children: list[Any], before: set[int | None], grace: float = 3.0) -> None:
-    """Terminate (then kill) the multiprocessing children not in ``before`` and wait for them."""
-    late = [p for p in children if p.pid not in before]
-    for p in late:
-        p.terminate()
-    deadline = time.monotonic() + grace
-    for p in late:
-        p.join(max(0.0, deadline - time.monotonic()))
-        if p.is_alive():
-            p.kill()
-            p.join()
 
 
 def _distributed() -> Any:

@@ -34,7 +34,7 @@ ends in scale units.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,7 @@ from accord.uncertainty.draws import (
     n_blocks,
     uncertain_inputs,
 )
-from accord.uncertainty.simulation import ModelRun, select_models
+from accord.uncertainty.simulation import ModelRun, model_groups, select_models
 
 Array = NDArray[np.float64]
 
@@ -86,6 +86,12 @@ def design(u: Array, k: int) -> Array:
     return np.concatenate([a[None], b[None], ab], axis=0)
 
 
+def sobol_pieces(job: SobolJob) -> list[SobolJob]:
+    """The job cut by :func:`~accord.uncertainty.simulation.model_groups` (a block of the design is
+    large: a piece per group keeps more processes busy)."""
+    return [replace(job, models=g) for g in model_groups(job.models)] or [job]
+
+
 def sobol_blocks(job: SobolJob, start: int, stop: int) -> Chunk:
     """Model outcomes on the design rows of blocks ``start..stop``: per model ``(n, k + 2, I)``."""
     k = job.inputs.k
@@ -98,8 +104,9 @@ def sobol_blocks(job: SobolJob, start: int, stop: int) -> Chunk:
         ss = block_seed(job.seed, SENSITIVITY, blk)
         out: Chunk = {}
         outcomes: dict[str, Array] = {}
+        drew: dict[str, bool] = {}
         for m in job.models:
-            outcomes[m.name] = m.run(problem, model_seed(ss, m.name), outcomes)
+            outcomes[m.name] = m.run(problem, model_seed(ss, m.name), outcomes, drew)
             out[m.name] = np.moveaxis(outcomes[m.name].reshape(k + 2, n_b, -1), 0, 1)
         parts.append(out)
     return {key: np.concatenate([p[key] for p in parts], axis=0) for key in parts[0]}
@@ -272,6 +279,7 @@ def sensitivity(
         jobs=jobs,
         chunk_blocks=chunk_blocks,
         progress=progress,
+        pieces=sobol_pieces,
     )
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SENSITIVITY, 2**32 - 1)))
     first, total, first_conf, total_conf, low, high, point = {}, {}, {}, {}, {}, {}, {}
