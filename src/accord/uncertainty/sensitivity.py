@@ -267,7 +267,7 @@ def sensitivity(
         problem.n_actors,
         problem.n_issues,
         per_draw=len(runs) * problem.n_issues,
-        processes=1 if client is not None else min(resolve_jobs(jobs), blocks),
+        processes=1 if client is not None else min(resolve_jobs(jobs), blocks * len(model_groups(runs))),
         block=block_size * (inputs.k + 2),
     )
     job = SobolJob(problem, inputs, tuple(runs), seed, n, block_size)

@@ -18,7 +18,7 @@ per block, and tasks (ranges of blocks) run in-process or on Dask
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -125,7 +125,7 @@ def select_models(
 MODEL_COST = {"ensemble": 4.0, "smp": 1.5, "eum": 0.5, "exchange": 0.5, "nbs": 0.05}
 
 
-def model_groups(models: tuple[ModelRun, ...]) -> list[tuple[ModelRun, ...]]:
+def model_groups(models: Sequence[ModelRun]) -> list[tuple[ModelRun, ...]]:
     """The models cut into groups that run apart: the ensemble with the models whose outcomes it
     takes (``reuses``), every other model alone; costliest group first, each in run order."""
     group_of = {m.name: k for k, m in enumerate(models)}
@@ -430,7 +430,7 @@ def simulate(
         problem.n_actors,
         problem.n_issues,
         per_draw=len(runs) * problem.n_issues + len(scenario.proposals) + 2,
-        processes=1 if client is not None else min(resolve_jobs(jobs), blocks),
+        processes=1 if client is not None else min(resolve_jobs(jobs), blocks * len(model_groups(runs))),
         block=block_size,
     )
     point = {m.name: _point(m, problem, seed, forecasts) for m in runs}
