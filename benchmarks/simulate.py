@@ -1,20 +1,25 @@
 """``accord simulate`` with 2,000 draws, every model and the sensitivity indices (target 5 s) on
 the Gaza example and on a random eight-actor, four-issue case with four uncertain positions
-(as many as Gaza); ``accord report`` with 1,000 draws (target 5 s). Also the CPU seconds per
-model on one block of 1,000 draws and on about 1,000 rows of Gaza's sensitivity design, which
-is where the time goes. Run on its own: ``python benchmarks/simulate.py [--quick]``
-(``--quick``: the per-model tables only).
+(as many as Gaza); ``accord report`` with 1,000 draws (target 5 s); each in one process
+(``--jobs 1``) and on every usable core (the default), wall and CPU seconds (the CPU of the
+worker processes included) with the load average beside each. Also the CPU seconds per model
+on one block of 1,000 draws and on about 1,000 rows of Gaza's sensitivity design, which is
+where the time goes, and what starting and stopping the local worker processes costs. Run on
+its own: ``python benchmarks/simulate.py [--quick]`` (``--quick``: the per-model tables and the
+start cost only).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from _random_case import random_scenario
-from _timing import GAZA, cli_wall, header, row
+from _timing import GAZA, cli_wall, header, load_note, row
 
 from accord.models import get
 from accord.problem import to_problem
@@ -52,6 +57,29 @@ def per_model(path: Path, draws: int = 1000, noise: float = 0.0, saltelli: bool 
     print(f"  {s.name[:40]}: {inputs.k} uncertain inputs; CPU s per {what}: " + ", ".join(cells))
 
 
+def _nothing(job: object, start: int, stop: int) -> dict[str, np.ndarray]:
+    return {"block": np.arange(start, stop)}
+
+
+def pool_start_cost(repeat: int = 5) -> None:
+    """Wall and CPU seconds (this process and its workers) of starting local worker processes,
+    handing them trivial tasks and stopping them: what ``--jobs`` adds to a run."""
+    from accord.uncertainty.distributed import run_blocks, usable_cores
+
+    jobs = max(2, usable_cores())
+    walls, cpus = [], []
+    for _ in range(repeat):
+        c0, t0 = os.times(), time.perf_counter()
+        run_blocks(_nothing, None, jobs, jobs=jobs)
+        c1, t1 = os.times(), time.perf_counter()
+        walls.append(t1 - t0)
+        cpus.append(sum(c1[:4]) - sum(c0[:4]))  # user, system, children's user and system
+    print(
+        f"  {jobs} local worker processes, started and stopped: best wall {min(walls):.3f} s, "
+        f"CPU {min(cpus):.3f} s ({load_note()})"
+    )
+
+
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         eight = Path(tmp) / "eight_by_four.yaml"
@@ -62,22 +90,22 @@ def main(argv: list[str]) -> int:
         per_model(GAZA)
         per_model(eight)
         per_model(GAZA, saltelli=True)
+        print("local worker processes:")
+        pool_start_cost()
         if "--quick" in argv:
             return 0
         header()
         ok = True
-        for label, path, extra in (
-            ("gaza", GAZA, []),
-            ("random 8 actors x 4 issues", eight, []),
-        ):
-            args = ["simulate", str(path), "-n", "2000", "--sensitivity", "--no-progress", *extra]
-            ok &= row(f"simulate {label}: 2,000 draws + sensitivity", *cli_wall(args, repeat=1), 5.0)
         out = Path(tmp) / "r.html"
-        ok &= row(
-            "report gaza, 1,000 draws",
-            *cli_wall(["report", str(GAZA), "-n", "1000", "-o", str(out), "--force"], repeat=1),
-            5.0,
-        )
+        for jobs in (["--jobs", "1"], []):
+            how = " ".join(jobs) or "all cores"
+            for label, path in (("gaza", GAZA), ("random 8 actors x 4 issues", eight)):
+                args = ["simulate", str(path), "-n", "2000", "--sensitivity", "--no-progress", *jobs]
+                ok &= row(f"simulate {label}: 2,000 + sens., {how}", *cli_wall(args, repeat=1), 5.0)
+                print(f"    ({load_note()})")
+            args = ["report", str(GAZA), "-n", "1000", "-o", str(out), "--force", *jobs]
+            ok &= row(f"report gaza, 1,000 draws, {how}", *cli_wall(args, repeat=1), 5.0)
+            print(f"    ({load_note()})")
     return 0 if ok else 1
 
 

@@ -171,12 +171,29 @@ def check_memory(
         )
 
 
-def check_draws_memory(what: str, draws: int, actors: int, issues: int, per_draw: int = 0) -> None:
+def check_draws_memory(
+    what: str,
+    draws: int,
+    actors: int,
+    issues: int,
+    per_draw: int = 0,
+    *,
+    processes: int = 1,
+    block: int = 0,
+) -> None:
     """The memory estimate before a Monte Carlo run: ``draws x actors x issues`` values (the drawn
     positions, saliences and powers) plus ``per_draw`` values kept per draw (outcomes per model and
-    issue, acceptance per proposal), 8 bytes each; refuses above :func:`max_memory_bytes`."""
-    values = max(1, int(actors)) * max(1, int(issues)) + max(0, int(per_draw))
-    check_memory(what, int(draws), values)
+    issue, acceptance per proposal), 8 bytes each; refuses above :func:`max_memory_bytes`.
+
+    With ``processes`` > 1 local worker processes evaluating blocks of ``block`` draws, each also
+    holds its block's drawn values, and this process receives every draw's results as a copy
+    before it joins them (``per_draw`` twice)."""
+    cells = max(1, int(actors)) * max(1, int(issues))
+    kept = max(0, int(per_draw))
+    values = int(draws) * (cells + kept)
+    if processes > 1:
+        values += int(processes) * min(int(block), int(draws)) * cells + int(draws) * kept
+    check_memory(what, values)
 
 
 def _human(n: int) -> str:

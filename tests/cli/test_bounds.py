@@ -94,6 +94,15 @@ def test_memory_estimate_refuses_with_a_pointer(monkeypatch: pytest.MonkeyPatch)
         check_memory("x", 1000, 1000)
 
 
+def test_memory_estimate_counts_the_local_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 1 MiB: 131,072 values; one process: 2,000 draws x (27 + 3) = 60,000 values
+    monkeypatch.setenv("ACCORD_MAX_MEMORY_MB", "1")
+    check_draws_memory("a run", 2000, 9, 3, per_draw=3)
+    check_draws_memory("a run", 2000, 9, 3, per_draw=3, processes=2, block=1000)  # + 60,000
+    with pytest.raises(ParameterError, match="would need about"):
+        check_draws_memory("a run", 2000, 9, 3, per_draw=3, processes=4, block=1000)  # + 114,000
+
+
 def test_simulate_refuses_before_allocating(capsys: Cap, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACCORD_MAX_MEMORY_MB", "1")
     rc, _, err = run(capsys, "simulate", EU, "--draws", "100000", "-m", "compromise")

@@ -16,6 +16,7 @@ import pytest
 from accord.errors import InputError
 from accord.scenario import validate
 from accord.scenario.formats.native import to_data
+from accord.uncertainty import simulation as unc_simulation
 from accord.uncertainty.distributed import default_chunk_blocks, local_cluster, run_blocks, task_ranges
 from accord.uncertainty.sensitivity import sensitivity
 from accord.uncertainty.simulation import simulate
@@ -145,3 +146,119 @@ def test_rich_progress_counts_blocks_off_the_terminal() -> None:
         task = bar._bar.tasks[0]
         assert (task.total, task.completed) == (5, 5)
     assert len(out["block"]) == 5
+
+
+# ---- local processes (no Dask) ----
+
+
+def test_local_processes_give_the_in_process_numbers_for_any_count() -> None:
+    import multiprocessing
+
+    s = scenario()
+    kw = {"seed": 8, "noise": 0.05, "block_size": 50}
+    # pieces of a block run apart: the ensemble with the EUM and exchange outcomes it takes, the rest
+    models = ["compromise", "nbs", "eum", "exchange", "ensemble"]
+    ref = simulate(s, 300, models, jobs=1, **kw)
+    ref_sens = sensitivity(s, 64, ["compromise", "eum"], seed=8, noise=0.05, block_size=16, jobs=1)
+    assert [len(p.models) for p in unc_simulation.monte_carlo_pieces(_job(s, models))] == [3, 1, 1]
+    for jobs in (2, 3):
+        bar = _Count()
+        run = simulate(s, 300, models, jobs=jobs, progress=bar, **kw)
+        assert (bar.total, bar.done) == (6, 6)
+        for name in ref.outcomes:
+            assert np.array_equal(run.outcomes[name], ref.outcomes[name])
+        assert np.array_equal(run.proposal_accepted, ref.proposal_accepted)
+        assert np.array_equal(run.point_acceptable, ref.point_acceptable)
+        assert np.array_equal(run.zone_exists, ref.zone_exists, equal_nan=True)
+        sens = sensitivity(s, 64, ["compromise", "eum"], seed=8, noise=0.05, block_size=16, jobs=jobs)
+        for name in ("compromise", "eum"):
+            assert np.array_equal(sens.total[name], ref_sens.total[name], equal_nan=True)
+            assert np.array_equal(sens.first_conf[name], ref_sens.first_conf[name], equal_nan=True)
+        assert multiprocessing.active_children() == []
+
+
+def _job(s, models):
+    from accord.problem import to_problem
+
+    runs, _ = unc_simulation.select_models(to_problem(s), models, None)
+    return unc_simulation.MonteCarloJob(
+        problem=to_problem(s),
+        inputs=None,
+        models=tuple(runs),
+        seed=0,
+        n=1,
+        block_size=1,
+        proposals=np.zeros((0, 2)),
+        points=np.zeros((0, 2)),
+        loss="quadratic",
+        zone=False,
+    )
+
+
+def _fails_in_block_two(job, start, stop):
+    if start == 2:
+        raise ValueError("block two")
+    return {"block": np.arange(start, stop)}
+
+
+def test_an_error_in_a_local_worker_reaches_the_caller_and_no_worker_remains() -> None:
+    import multiprocessing
+
+    with pytest.raises(ValueError, match="block two"):
+        run_blocks(_fails_in_block_two, None, 6, jobs=2)
+    assert multiprocessing.active_children() == []
+    out = run_blocks(_parts, None, 7, jobs=3, chunk_blocks=2)
+    assert np.array_equal(out["block"], np.arange(7))
+
+
+def test_no_pool_for_a_single_task(monkeypatch: pytest.MonkeyPatch) -> None:
+    # analyze's default 500 draws are one block: they must not pay for starting processes
+    from accord.uncertainty import distributed
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a pool was started for one task")
+
+    monkeypatch.setattr(distributed, "local_processes", refuse)
+    assert np.array_equal(run_blocks(_parts, None, 1, jobs=8)["block"], [0])
+    assert np.array_equal(run_blocks(_parts, None, 4, jobs=8, chunk_blocks=4)["block"], np.arange(4))
+    assert np.array_equal(run_blocks(_parts, None, 4, jobs=1)["block"], np.arange(4))
+    with pytest.raises(AssertionError, match="a pool was started"):
+        run_blocks(_parts, None, 2, jobs=2)
+
+
+def test_jobs_default_to_the_usable_cores() -> None:
+    from accord.uncertainty.distributed import resolve_jobs, usable_cores
+
+    assert resolve_jobs(None) == usable_cores() >= 1
+    assert resolve_jobs(3) == 3
+    with pytest.raises(InputError, match="--jobs 0"):
+        resolve_jobs(0)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_no_local_worker_outlives_a_terminated_or_interrupted_simulate(tmp_path: Path, sig: int) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(json.dumps(to_data(scenario())))
+    cmd = [sys.executable, "-m", "accord", "simulate", str(path), "-n", "10000000", "-m", "eum"]
+    proc = subprocess.Popen(
+        [*cmd, "--jobs", "2", "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[psutil.Process] = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            workers = _worker_processes(psutil.Process(proc.pid))
+            if len(workers) >= 2:
+                break
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the workers never started"
+        time.sleep(0.5)
+        proc.send_signal(sig)
+        code = proc.wait(timeout=60)
+        assert code == (128 + signal.SIGTERM if sig == signal.SIGTERM else 130)
+        psutil.wait_procs(workers, timeout=10)
+        assert _still_running(workers) == []
+        assert b"Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -239,3 +239,72 @@ def test_the_ensemble_takes_the_eum_outcome_of_the_same_draws() -> None:
     alone = simulate(s, 120, ["ensemble"], seed=2, block_size=50)
     assert not alone.models[0].reuses
     assert np.array_equal(both.outcomes["ensemble"], alone.outcomes["ensemble"], equal_nan=True)
+
+
+def _twins(uncertain: bool = True):
+    """Exact ties in the exchange model: a0 and a1 are twins, as are a2 and a3, so exchanges
+    with either twin gain the same; only a4's values are uncertain."""
+    pos = {"a0": (20, 80, 30), "a1": (20, 80, 30), "a2": (80, 20, 70), "a3": (80, 20, 70), "a4": (50, 50, 50)}
+    sal = {"a0": (0.9, 0.2, 0.5), "a1": (0.9, 0.2, 0.5), "a2": (0.2, 0.9, 0.5), "a3": (0.2, 0.9, 0.5)}
+    actors = [
+        {
+            "id": a,
+            "capability": 5 if a == "a4" else 10,
+            "veto": k < 2,
+            "positions": {
+                f"i{j}": {"position": pos[a][j], "salience": sal.get(a, (0.5,) * 3)[j]} for j in range(3)
+            },
+        }
+        for k, a in enumerate(pos)
+    ]
+    if uncertain:
+        actors[4]["positions"]["i0"]["uncertainty"] = {"position": {"sd": 15}}
+    issues = [{"id": f"i{j}", "status_quo": 40} for j in range(3)]
+    return validate({"name": "twins", "actors": actors, "issues": issues}, "twins")
+
+
+@pytest.mark.parametrize("case", ["no ties", "ties"])
+def test_the_ensemble_takes_the_exchange_outcome_where_its_run_broke_no_tie(monkeypatch, case) -> None:
+    """The simulation runs the exchange model with the block's seed, the ensemble with its
+    training seed; a run that drew nothing from its generator (no tie broken) is the same with
+    either, and the ensemble takes it; a block with a tie is run again with the ensemble's seed.
+    Either way the ensemble's numbers are those it computes alone."""
+    from accord.models import ensemble
+
+    s = scenario() if case == "no ties" else _twins()
+    runs, _ = unc.select_models(to_problem(s), ["exchange", "ensemble"], None)
+    assert runs[0].watch and runs[1].seed_free == ("exchange",)
+    assert ("exchange", "exchange") in runs[1].reuses
+    given: list[bool] = []
+    real = ensemble.base_forecasts
+
+    def spy(problem, base_models, seed=0, anchor=None, known=None):
+        given.append("exchange" in (known or {}))
+        return real(problem, base_models, seed, anchor, known)
+
+    monkeypatch.setattr(ensemble, "base_forecasts", spy)
+    kw = {"seed": 2, "block_size": 50, "noise": 0.05 if case == "no ties" else 0.0}
+    both = simulate(s, 120, ["exchange", "ensemble"], **kw)
+    alone = simulate(s, 120, ["ensemble"], **kw)
+    assert not alone.models[0].reuses
+    # the point forecast, then 3 blocks with the exchange model run; then the same without it
+    assert given[:4] == [False] + [case == "no ties"] * 3 and not any(given[4:])
+    assert np.array_equal(both.outcomes["ensemble"], alone.outcomes["ensemble"], equal_nan=True)
+    exchange_alone = simulate(s, 120, ["exchange"], **kw).outcomes["exchange"]
+    assert np.array_equal(both.outcomes["exchange"], exchange_alone)
+
+
+def test_a_run_that_draws_is_noted() -> None:
+    from accord.models.ensemble import run_noting_draws
+
+    problem = to_problem(_twins(uncertain=False))
+    ref = registry.get("exchange").run(problem, {}, seed=4)
+    result, drew = run_noting_draws("exchange", problem, {}, 4)
+    assert drew and ref.details["ties"] > 0
+    assert np.array_equal(result.outcome, ref.outcome)
+    problem = to_problem(scenario())
+    result, drew = run_noting_draws("exchange", problem, {}, 4)
+    assert not drew
+    assert np.array_equal(result.outcome, registry.get("exchange").run(problem, {}, seed=4).outcome)
+    _, drew = run_noting_draws("exchange", problem, {"p": 0.5}, 4)  # a randomised rate
+    assert drew

@@ -219,6 +219,11 @@ def _case_analysis(
     return Case(s, analysis)
 
 
+def _check_jobs(jobs: int | None, call: str) -> None:
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise InputError(f"{call}(jobs={jobs!r}): must be a whole number, at least 1 (or None: every core)")
+
+
 def simulate(
     scenario: Scenario | str | os.PathLike[str],
     draws: int = 1000,
@@ -228,6 +233,7 @@ def simulate(
     noise: float = 0.0,
     loss: str = "quadratic",
     client: Any = None,
+    jobs: int | None = None,
     params: Mapping[str, Any] | None = None,
     **model_params: Any,
 ) -> MonteCarlo:
@@ -235,8 +241,9 @@ def simulate(
     (``accord simulate``): outcome distributions, P(zone of agreement), P(each proposal passes).
 
     ``noise``: the standard deviation, as a share of its range, of every value without its own
-    uncertainty entry; ``client``: a ``dask.distributed.Client`` to run on (default
-    in-process). The numbers depend on ``seed`` alone.
+    uncertainty entry; ``client``: a ``dask.distributed.Client`` to run on; without one,
+    ``jobs`` local processes (default one per usable core, started only for two blocks of
+    draws or more; 1: in this process). The numbers depend on ``seed`` alone.
 
     >>> import accord
     >>> mc = accord.simulate("examples/gaza_ceasefire_2024.yaml", draws=200, models="compromise")
@@ -259,7 +266,10 @@ def simulate(
     names, flat = _models_and_params(models, params, model_params, "simulate")
     if names and any(":" in n for n in names):
         raise ParameterError("simulate(models=...): variants (NAME:VARIANT) are not simulated; pass variant=")
-    sim = _simulate(s, draws, names, flat, seed=seed, noise=noise, loss=loss, client=client)  # type: ignore[arg-type]
+    _check_jobs(jobs, "simulate")
+    sim = _simulate(
+        s, draws, names, flat, seed=seed, noise=noise, loss=loss, client=client, jobs=jobs  # type: ignore[arg-type]
+    )
     return MonteCarlo(sim)
 
 
@@ -271,13 +281,14 @@ def sensitivity(
     seed: int = 0,
     noise: float = 0.0,
     client: Any = None,
+    jobs: int | None = None,
     params: Mapping[str, Any] | None = None,
     **model_params: Any,
 ) -> SensitivityIndices:
     """Sobol' indices: which uncertain inputs move each model's forecast (``accord simulate
     --sensitivity``). ``draws`` base draws cost ``draws * (k + 2)`` runs per model for ``k``
     uncertain inputs; the default model is the compromise model, as the report's (the costlier
-    models take minutes).
+    models take minutes). ``client`` and ``jobs`` say where the runs go, as for :func:`simulate`.
 
     >>> import accord
     >>> si = accord.sensitivity("examples/gaza_ceasefire_2024.yaml", draws=64)
@@ -293,7 +304,8 @@ def sensitivity(
     if noise < 0:
         raise InputError(f"sensitivity(noise={noise:g}): must be 0 or more")
     names, flat = _models_and_params(models, params, model_params, "sensitivity")
-    sens = _sensitivity(s, draws, names, flat, seed=seed, noise=noise, client=client)
+    _check_jobs(jobs, "sensitivity")
+    sens = _sensitivity(s, draws, names, flat, seed=seed, noise=noise, client=client, jobs=jobs)
     return SensitivityIndices(sens, s)
 
 
@@ -355,11 +367,13 @@ def report(
     ceasefire_data: str | os.PathLike[str] | None = None,
     overwrite: bool = False,
     make_dirs: bool = False,
+    jobs: int | None = None,
 ) -> Path:
     """Write the self-contained HTML report of ``accord report`` to ``path`` (and every figure
     as PNG, SVG and PDF under ``figures``); returns the path. An existing file is replaced only
     with ``overwrite=True``, a missing folder created only with ``make_dirs=True``; the report
-    never overwrites its inputs (:mod:`accord.outputs`).
+    never overwrites its inputs (:mod:`accord.outputs`). ``jobs``: local processes for the
+    draws, as for :func:`simulate`.
 
     >>> import accord, tempfile, os
     >>> out = os.path.join(tempfile.mkdtemp(), "eu.html")
@@ -380,6 +394,7 @@ def report(
         raise InputError("report(sensitivity_draws=1): must be 0 or at least 2")
     if noise < 0:
         raise InputError(f"report(noise={noise:g}): must be 0 or more")
+    _check_jobs(jobs, "report")
     from accord.api.params import model_names
 
     d = collect(
@@ -394,6 +409,7 @@ def report(
         sensitivity_model=sensitivity_model,
         ceasefire_data=ceasefire_data,
         focal=focal,
+        jobs=jobs,
     )
     html, _ = render(d, figures)
     _writable(target, overwrite, make_dirs, inputs, html)

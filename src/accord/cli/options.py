@@ -78,6 +78,15 @@ def workers(help: str = "Run on a local Dask cluster of this many worker process
     return count(None, "--workers", low=1, high=MAX_WORKERS, help=help)
 
 
+def jobs(
+    help: str = (
+        "Local processes for the blocks of draws (default: one per usable core; 1: in this process; "
+        "the numbers do not change)"
+    ),
+) -> Any:
+    return count(None, "--jobs", "-j", low=1, high=MAX_WORKERS, help=help)
+
+
 def non_negative(default: float | None, *decls: str, high: float, help: str, **extra: Any) -> Any:
     """A number from 0 to ``high`` (NaN is refused: it fails both comparisons)."""
     return typer.Option(default, *decls, callback=bounded(0.0, high), help=help, **extra)

@@ -62,6 +62,7 @@ def report(
     pdf: Path | None = typer.Option(
         None, "--pdf", help="Also print the report to this PDF file (needs headless Chromium)"
     ),
+    jobs: int | None = opt.jobs(),
     input_format: str | None = INPUT_FORMAT,
     force: bool = FORCE,
     make_dirs: bool = MAKE_DIRS,
@@ -107,6 +108,7 @@ def report(
             sensitivity_model=sensitivity_model,
             ceasefire_data=data,
             focal=focal,
+            jobs=jobs,
         )
     except InputError as exc:
         if exc.source is None:

@@ -41,6 +41,7 @@ def simulate_command(
         help="Default sd, as a fraction of each value's range, for values without their own uncertainty",
     ),
     workers: int | None = opt.workers(),
+    jobs: int | None = opt.jobs(),
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="Run on the Dask cluster at this scheduler address (tcp://host:8786)"
     ),
@@ -72,6 +73,8 @@ def simulate_command(
     check_format(fmt, ("text", "json"))
     if workers is not None and scheduler is not None:
         raise InputError("give either --workers or --scheduler, not both")
+    if jobs is not None and (workers is not None or scheduler is not None):
+        raise InputError("give either --jobs (this machine, no Dask) or --workers/--scheduler, not both")
     # argument errors before any cluster starts
     for value, least, option in (
         (draws, 1, "--draws"),
@@ -79,6 +82,7 @@ def simulate_command(
         (sensitivity_draws, 2, "--sensitivity-draws"),
         (chunk_blocks if chunk_blocks is not None else 1, 1, "--chunk-blocks"),
         (workers if workers is not None else 1, 1, "--workers"),
+        (jobs if jobs is not None else 1, 1, "--jobs"),
     ):
         if value < least:
             raise InputError(f"{option} {value}: must be at least {least}")
@@ -112,6 +116,7 @@ def simulate_command(
             seed=seed,
             noise=noise,
             client=client,
+            jobs=jobs,
             chunk_blocks=chunk_blocks,
             progress=bar,
         )
@@ -125,6 +130,7 @@ def simulate_command(
                 seed=seed,
                 noise=noise,
                 client=client,
+                jobs=jobs,
                 chunk_blocks=chunk_blocks,
                 progress=bar,
             )

@@ -512,6 +512,7 @@ def same_forecasts(
     name: str,
     params: Mapping[str, Any],
     same_seed: bool = False,
+    seed_free: bool = False,
 ) -> list[str]:
     """The base-model keys whose forecast on ``problem`` (or any batch of its draws) is, bit for
     bit, model ``name`` run with ``params`` on the whole problem: the EUM with the same settings
@@ -519,9 +520,13 @@ def same_forecasts(
     since it forecasts each issue from that issue alone (its rows do not interact) and issue by
     issue it then sees the same actors; a model in :data:`JOINT_BASE` (run on the whole problem
     here too) with the same resolved parameters, when ``same_seed`` says it ran with the seed the
-    ensemble gives its base models (the exchange model breaks ties at random)."""
+    ensemble gives its base models (the exchange model breaks ties at random), or, with
+    ``seed_free``, on the condition that the caller checks that its run drew nothing from its
+    generator (:func:`run_noting_draws`): the exchange model draws only to break an exact tie
+    (or, with ``p`` > 0, to randomise a rate), so a run that drew nothing gives the same numbers
+    with any seed."""
     if name in JOINT_BASE:
-        if not same_seed:
+        if not (same_seed or seed_free):
             return []
         spec = registry.get(name)
         resolved = spec.resolve(params)
@@ -547,14 +552,57 @@ def reusable(
     base_models: Mapping[str, Mapping[str, Any]],
     runs: Iterable[tuple[str, Mapping[str, Any]]],
     same_seed: bool = False,
+    seed_free: bool = False,
 ) -> dict[str, str]:
     """Of the models already run on ``problem`` (``runs``: name and resolved parameters), which
     one's forecast each base model's is (:func:`same_forecasts`): base-model key -> model name."""
     return {
         key: name
         for name, params in runs
-        for key in same_forecasts(problem, base_models, name, params, same_seed)
+        for key in same_forecasts(problem, base_models, name, params, same_seed, seed_free)
     }
+
+
+def seed_dependent(base_models: Mapping[str, Mapping[str, Any]], reuses: Mapping[str, str]) -> list[str]:
+    """Of ``reuses`` (from :func:`reusable` with ``seed_free``), the keys that hold only where the
+    model's run drew nothing from its generator (:func:`run_noting_draws`)."""
+    return [key for key in reuses if base_model_name(key) in JOINT_BASE]
+
+
+class _DrawWatch(np.random.Generator):
+    """A generator that can tell afterwards whether it, or any generator spawned from it, drew.
+
+    Drawing changes a bit generator's state; spawning through :meth:`spawn` makes children of
+    this class, which are watched in turn. A child spawned from the seed sequence by any other
+    path cannot be watched, so it counts as a draw (the answer errs towards "drew")."""
+
+    def __init__(self, bit_generator: np.random.BitGenerator) -> None:
+        super().__init__(bit_generator)
+        self._start = bit_generator.state
+        self._children: list[_DrawWatch] = []
+
+    def spawn(self, n_children: int) -> list[np.random.Generator]:
+        children = super().spawn(n_children)
+        self._children.extend(children)  # type: ignore[arg-type]  # type(self), see numpy
+        return children
+
+    def drew(self) -> bool:
+        seq = self.bit_generator.seed_seq
+        unwatched = getattr(seq, "n_children_spawned", 0) != len(self._children)
+        changed = self.bit_generator.state != self._start
+        return unwatched or changed or any(child.drew() for child in self._children)
+
+
+def run_noting_draws(
+    name: str, problem: Problem, params: Mapping[str, Any], seed: int | np.random.SeedSequence
+) -> tuple[ModelResult, bool]:
+    """Model ``name`` run as :meth:`ModelSpec.run` does (same generator, same numbers), and
+    whether it drew anything from that generator: if not, any seed gives these numbers."""
+    spec = registry.get(name)
+    resolved = spec.resolve(params)
+    rng = _DrawWatch(np.random.PCG64(seed))  # as np.random.default_rng(seed)
+    result = spec.fn(problem, rng=rng, **resolved)
+    return result, rng.drew()
 
 
 def choose_variant(problem: Problem, trained: Mapping[str, Any], variant: str) -> str:

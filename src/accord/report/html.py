@@ -86,11 +86,13 @@ def collect(
     sensitivity_model: str | None = "compromise",
     ceasefire_data: str | os.PathLike[str] | None = None,
     focal: str | None = None,
+    jobs: int | None = 1,
 ) -> ReportData:
     """Run every analysis the report shows, once. ``models``: the models drawn in the Monte Carlo
     section (default every model that applies); ``draws`` 0 skips that section,
     ``sensitivity_draws`` 0 the Sobol' indices; ``focal`` is the actor of the perceptual chart
-    (default: the most capable veto player)."""
+    (default: the most capable veto player); ``jobs``: local processes for the draws (None: every
+    usable core; the numbers do not change)."""
     for name in models or []:
         registry.get(name)  # an unknown name fails before anything runs
     if focal is not None and focal not in scenario.actor_ids:
@@ -101,7 +103,16 @@ def collect(
     simulation_error: str | None = None
     if draws > 0:
         try:
-            sim = simulate(scenario, draws, models=models, seed=seed, noise=noise, loss=loss)
+            sim = simulate(
+                scenario,
+                draws,
+                models=models,
+                seed=seed,
+                noise=noise,
+                loss=loss,
+                jobs=jobs,
+                forecasts=forecasts,  # the point forecasts are these: not made twice
+            )
         except ParameterError:
             raise  # the user's --model does not apply: say so, as accord simulate does
         except InputError as exc:
@@ -153,7 +164,9 @@ def collect(
         names = [m.name for m in sim.models]
         model = sensitivity_model if sensitivity_model in names else (names[0] if names else None)
         if sensitivity_draws > 0 and k > 0 and model is not None:
-            sens = sensitivity(scenario, sensitivity_draws, models=[model], seed=seed, noise=noise)
+            sens = sensitivity(
+                scenario, sensitivity_draws, models=[model], seed=seed, noise=noise, jobs=jobs
+            )
             data.sensitivity = sens.to_json()
             data.sensitivity_model = model
         elif sensitivity_draws > 0 and k == 0:

@@ -34,7 +34,7 @@ ends in scale units.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -44,7 +44,7 @@ from accord.errors import InputError
 from accord.limits import check_draws_memory
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Progress, run_blocks
+from accord.uncertainty.distributed import Chunk, Progress, resolve_jobs, run_blocks
 from accord.uncertainty.draws import (
     SENSITIVITY,
     Inputs,
@@ -54,7 +54,7 @@ from accord.uncertainty.draws import (
     n_blocks,
     uncertain_inputs,
 )
-from accord.uncertainty.simulation import ModelRun, select_models
+from accord.uncertainty.simulation import ModelRun, model_groups, select_models
 
 Array = NDArray[np.float64]
 
@@ -86,6 +86,12 @@ def design(u: Array, k: int) -> Array:
     return np.concatenate([a[None], b[None], ab], axis=0)
 
 
+def sobol_pieces(job: SobolJob) -> list[SobolJob]:
+    """The job cut by :func:`~accord.uncertainty.simulation.model_groups` (a block of the design is
+    large: a piece per group keeps more processes busy)."""
+    return [replace(job, models=g) for g in model_groups(job.models)] or [job]
+
+
 def sobol_blocks(job: SobolJob, start: int, stop: int) -> Chunk:
     """Model outcomes on the design rows of blocks ``start..stop``: per model ``(n, k + 2, I)``."""
     k = job.inputs.k
@@ -98,8 +104,9 @@ def sobol_blocks(job: SobolJob, start: int, stop: int) -> Chunk:
         ss = block_seed(job.seed, SENSITIVITY, blk)
         out: Chunk = {}
         outcomes: dict[str, Array] = {}
+        drew: dict[str, bool] = {}
         for m in job.models:
-            outcomes[m.name] = m.run(problem, model_seed(ss, m.name), outcomes)
+            outcomes[m.name] = m.run(problem, model_seed(ss, m.name), outcomes, drew)
             out[m.name] = np.moveaxis(outcomes[m.name].reshape(k + 2, n_b, -1), 0, 1)
         parts.append(out)
     return {key: np.concatenate([p[key] for p in parts], axis=0) for key in parts[0]}
@@ -229,6 +236,7 @@ def sensitivity(
     noise: float = 0.0,
     *,
     client: Any = None,
+    jobs: int | None = 1,
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
     block_size: int | None = None,
@@ -237,7 +245,9 @@ def sensitivity(
 
     Costs ``n * (k + 2)`` runs of each model for ``k`` uncertain inputs (see the module
     docstring); raises an InputError when nothing is uncertain. ``block_size`` (base rows per
-    block; default ``SOBOL_RUNS // (k + 2)``) is part of what a seed reproduces.
+    block; default ``SOBOL_RUNS // (k + 2)``) is part of what a seed reproduces; ``client``,
+    ``jobs`` and ``chunk_blocks`` say where the blocks run, as for
+    :func:`~accord.uncertainty.simulation.simulate`, and do not change the numbers.
     """
     if n < 2:
         raise InputError(f"--sensitivity-draws {n}: must be at least 2")
@@ -248,23 +258,28 @@ def sensitivity(
             "sensitivity: no input is uncertain (give uncertainty entries in the scenario or --noise)"
         )
     runs, _ = select_models(problem, models, params)
+    if block_size is None:
+        block_size = max(1, SOBOL_RUNS // (inputs.k + 2))
+    blocks = n_blocks(n, block_size)
     check_draws_memory(
         f"{n:,} x {inputs.k + 2} sensitivity runs x {problem.n_actors} actors x {problem.n_issues} issues",
         n * (inputs.k + 2),
         problem.n_actors,
         problem.n_issues,
         per_draw=len(runs) * problem.n_issues,
+        processes=1 if client is not None else min(resolve_jobs(jobs), blocks * len(model_groups(runs))),
+        block=block_size * (inputs.k + 2),
     )
-    if block_size is None:
-        block_size = max(1, SOBOL_RUNS // (inputs.k + 2))
     job = SobolJob(problem, inputs, tuple(runs), seed, n, block_size)
     res = run_blocks(
         sobol_blocks,
         job,
-        n_blocks(n, block_size),
+        blocks,
         client=client,
+        jobs=jobs,
         chunk_blocks=chunk_blocks,
         progress=progress,
+        pieces=sobol_pieces,
     )
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SENSITIVITY, 2**32 - 1)))
     first, total, first_conf, total_conf, low, high, point = {}, {}, {}, {}, {}, {}, {}

@@ -18,8 +18,8 @@ per block, and tasks (ranges of blocks) run in-process or on Dask
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from accord.limits import check_draws_memory
 from accord.models import registry
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Progress, run_blocks
+from accord.uncertainty.distributed import Chunk, Progress, resolve_jobs, run_blocks
 from accord.uncertainty.draws import (
     BLOCK_SIZE,
     MONTE_CARLO,
@@ -55,26 +55,43 @@ class ModelRun:
 
     ``reuses``: (base-model key, model name) pairs: the learned ensemble's base forecasts that
     are, bit for bit, another selected model's outcome on the same draws
-    (:func:`accord.models.ensemble.same_forecasts`), passed to it instead of recomputed.
+    (:func:`accord.models.ensemble.same_forecasts`), passed to it instead of recomputed;
+    ``seed_free``: those of its keys that hold only where that model's run drew nothing from its
+    generator (the exchange model, which runs with another seed in the ensemble, breaks ties
+    at random). ``watch``: note whether this model's run drew (another model reuses it so).
     """
 
     name: str
     params: dict[str, Any]
     reuses: tuple[tuple[str, str], ...] = ()
+    seed_free: tuple[str, ...] = ()
+    watch: bool = False
 
     def run(
         self,
         problem: Problem,
         seed: int | np.random.SeedSequence,
         outcomes: Mapping[str, Array] | None = None,
+        drew: dict[str, bool] | None = None,
     ) -> Array:
-        """The outcome on ``problem``; ``outcomes``: the other models' on it, by name (for ``reuses``)."""
+        """The outcome on ``problem``; ``outcomes``: the other models' on it, by name (for
+        ``reuses``); ``drew``: whether each watched model's run drew, by name (filled for this
+        model when it is watched, read for ``seed_free``)."""
         spec = registry.get(self.name)
+        if self.watch and drew is not None:
+            from accord.models.ensemble import run_noting_draws
+
+            result, drew[self.name] = run_noting_draws(self.name, problem, self.params, seed)
+            return result.outcome
         if not self.reuses or outcomes is None:
             return spec.run(problem, self.params, seed=seed).outcome
         from accord.models.ensemble import ensemble_given
 
-        known = {key: outcomes[name] for key, name in self.reuses}
+        known = {
+            key: outcomes[name]
+            for key, name in self.reuses
+            if key not in self.seed_free or (drew or {}).get(name) is False
+        }
         return ensemble_given(problem, known, **spec.resolve(self.params)).outcome
 
 
@@ -89,13 +106,38 @@ def select_models(
     runs: list[ModelRun] = []
     for spec, resolved in planned:
         reuses: dict[str, str] = {}
+        seed_free: list[str] = []
         if spec.name == "ensemble":
-            from accord.models.ensemble import load_parameters, reusable
+            from accord.models.ensemble import load_parameters, reusable, seed_dependent
 
             base = load_parameters(resolved["params"])["base_models"]
-            reuses = reusable(problem, base, ((other.name, other.params) for other in runs))
-        runs.append(ModelRun(spec.name, resolved, tuple(reuses.items())))
+            ran = ((other.name, other.params) for other in runs)
+            reuses = reusable(problem, base, ran, seed_free=True)
+            seed_free = seed_dependent(base, reuses)
+            watched = {reuses[key] for key in seed_free}
+            runs = [replace(r, watch=True) if r.name in watched else r for r in runs]
+        runs.append(ModelRun(spec.name, resolved, tuple(reuses.items()), tuple(seed_free)))
     return runs, skipped
+
+
+# rough CPU seconds per block of 1,000 draws on the examples (docs/performance.md): they only
+# order the pieces a block is cut into for local processes (costliest first), never the numbers
+MODEL_COST = {"ensemble": 4.0, "smp": 1.5, "eum": 0.5, "exchange": 0.5, "nbs": 0.05}
+
+
+def model_groups(models: Sequence[ModelRun]) -> list[tuple[ModelRun, ...]]:
+    """The models cut into groups that run apart: the ensemble with the models whose outcomes it
+    takes (``reuses``), every other model alone; costliest group first, each in run order."""
+    group_of = {m.name: k for k, m in enumerate(models)}
+    for m in models:
+        for _, name in m.reuses:
+            old, new = group_of[name], group_of[m.name]
+            group_of = {key: new if g == old else g for key, g in group_of.items()}
+    groups: dict[int, list[ModelRun]] = {}
+    for m in models:
+        groups.setdefault(group_of[m.name], []).append(m)
+    ordered = sorted(groups.values(), key=lambda g: -sum(MODEL_COST.get(m.name, 0.01) for m in g))
+    return [tuple(g) for g in ordered]
 
 
 def proposal_points(scenario: Scenario, problem: Problem) -> Array:
@@ -145,6 +187,17 @@ class MonteCarloJob:
     zone: bool
 
 
+def monte_carlo_pieces(job: MonteCarloJob) -> list[MonteCarloJob]:
+    """The job cut by :func:`model_groups`; the last (cheapest) piece also judges acceptance and
+    the zone."""
+    groups = model_groups(job.models)
+    if len(groups) < 2:
+        return [job]
+    none = np.zeros((0, job.problem.n_issues))
+    cut = [replace(job, models=g, proposals=none, points=none, zone=False) for g in groups[:-1]]
+    return [*cut, replace(job, models=groups[-1])]
+
+
 def monte_carlo_blocks(job: MonteCarloJob, start: int, stop: int) -> Chunk:
     """Blocks ``start..stop`` of the Monte Carlo draws: outcomes and acceptance per draw."""
     parts: list[Chunk] = []
@@ -155,8 +208,9 @@ def monte_carlo_blocks(job: MonteCarloJob, start: int, stop: int) -> Chunk:
         ss = block_seed(job.seed, MONTE_CARLO, b)
         out: Chunk = {}
         outcomes: dict[str, Array] = {}
+        drew: dict[str, bool] = {}
         for m in job.models:
-            outcomes[m.name] = m.run(problem, model_seed(ss, m.name), outcomes)
+            outcomes[m.name] = m.run(problem, model_seed(ss, m.name), outcomes, drew)
             out[f"outcome:{m.name}"] = outcomes[m.name]
         n_b = u.shape[0]
         if job.proposals.shape[0]:
@@ -328,6 +382,15 @@ def acceptance_note(problem: Problem, loss: Loss) -> str | None:
     return None
 
 
+def _point(run: ModelRun, problem: Problem, seed: int, forecasts: Mapping[str, Any] | None) -> Array:
+    """The model's point forecast: the one in ``forecasts`` (``Forecast`` objects) where it ran
+    with the same parameters, else a run on ``problem``."""
+    made = (forecasts or {}).get(run.name)
+    if made is not None and made.skipped is None and made.params == run.params:
+        return np.asarray(made.result.outcome)
+    return run.run(problem, seed)
+
+
 def simulate(
     scenario: Scenario,
     draws: int,
@@ -338,15 +401,20 @@ def simulate(
     *,
     loss: Loss = "quadratic",
     client: Any = None,
+    jobs: int | None = 1,
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
     block_size: int = BLOCK_SIZE,
+    forecasts: Mapping[str, Any] | None = None,
 ) -> Simulation:
     """``draws`` Monte Carlo draws of ``scenario`` through ``models`` (see the module docstring).
 
-    ``client``: a ``distributed.Client`` to run the tasks on, or None for in-process;
-    ``chunk_blocks``: blocks per task (default: 1 in-process, about 4 tasks per worker on
-    Dask). The numbers depend on ``seed`` (and ``block_size``) only.
+    ``client``: a ``distributed.Client`` to run the tasks on, or None for this machine, with
+    ``jobs`` processes (None: every usable core; 1: in this process); ``chunk_blocks``: blocks
+    per task (default: 1 on this machine, about 4 tasks per worker on Dask). The numbers depend
+    on ``seed`` (and ``block_size``) only. ``forecasts``: the point forecasts already made on
+    the scenario with this seed (:func:`accord.forecast.run_forecasts`, by model name); a model's
+    is used as its point forecast when it ran with the same parameters, instead of running again.
     """
     if draws < 1:
         raise InputError(f"--draws {draws}: must be at least 1")
@@ -355,14 +423,17 @@ def simulate(
     problem = to_problem(scenario)
     inputs = uncertain_inputs(scenario, noise)
     runs, skipped = select_models(problem, models, params)
+    blocks = n_blocks(draws, block_size)
     check_draws_memory(
         f"{draws:,} draws x {problem.n_actors} actors x {problem.n_issues} issues",
         draws,
         problem.n_actors,
         problem.n_issues,
         per_draw=len(runs) * problem.n_issues + len(scenario.proposals) + 2,
+        processes=1 if client is not None else min(resolve_jobs(jobs), blocks * len(model_groups(runs))),
+        block=block_size,
     )
-    point = {m.name: m.run(problem, seed) for m in runs}
+    point = {m.name: _point(m, problem, seed, forecasts) for m in runs}
     points = np.array([point[m.name] for m in runs]).reshape(len(runs), problem.n_issues)
     proposals = proposal_points(scenario, problem)
     zone_exists = zone_function()
@@ -394,10 +465,12 @@ def simulate(
     res = run_blocks(
         monte_carlo_blocks,
         job,
-        n_blocks(draws, block_size),
+        blocks,
         client=client,
+        jobs=jobs,
         chunk_blocks=chunk_blocks,
         progress=progress,
+        pieces=monte_carlo_pieces,
     )
     return Simulation(
         scenario=scenario,
