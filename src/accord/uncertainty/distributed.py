@@ -176,12 +176,9 @@ def _worker(conn: Any, fn: Callable[[Any, int, int], Chunk], pieces: Sequence[An
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # the processes already fill the cores: BLAS threads of their own only contend (OpenBLAS's
     # two threads per worker cost 15% more CPU on the 8 x 4 case, the same numbers either way)
-    try:
-        from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits
 
-        threadpool_limits(1)
-    except ImportError:  # scikit-learn's dependency; without it, BLAS keeps its threads
-        pass
+    threadpool_limits(1)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
