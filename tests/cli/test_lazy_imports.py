@@ -23,6 +23,7 @@ HEAVY = (
     "pandas",
     "scipy.optimize",
     "scipy.stats",
+    "numba",
 )
 
 # what only a command that works on a scenario needs: `import accord` and `accord --help` load none

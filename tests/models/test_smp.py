@@ -340,6 +340,61 @@ def test_pair_votes_are_the_option_votes_entries_bit_for_bit(rule: str, n_b: int
         )
 
 
+@pytest.mark.parametrize("rule", smp.VOTING_RULES)
+@pytest.mark.parametrize(("n_b", "n_a", "n_o"), [(1, 40, 40), (3, 10, 14), (2, 7, 5), (1, 2, 1)])
+def test_compiled_option_votes_are_numpys_bit_for_bit(rule: str, n_b: int, n_a: int, n_o: int) -> None:
+    """The compiled elections (kernels/elections.py) against the NumPy code on the same inputs:
+    utilities of very different sizes (a sum in another order shows) and equal ones (zero votes)."""
+    from accord.models.kernels import elections
+
+    rng = np.random.default_rng(n_b * 1000 + n_a)
+    cap = rng.uniform(0.1, 5.0, (n_b, n_a)) * 10.0 ** rng.integers(-6, 6, (n_b, n_a))
+    util = rng.uniform(0.0, 1.0, (n_b, n_a, n_o)) * 10.0 ** rng.integers(-8, 1, (n_b, n_a, n_o))
+    util[:, :, -1] = util[:, :, 0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(smp, "_COMPILED_FROM", 1 << 62)
+        plus, minus = smp._option_votes(rule, cap, util)
+        patch.setattr(smp, "_COMPILED_FROM", 0)
+        via_smp = smp._option_votes(rule, cap, util)
+    for got in (elections.option_votes(elections.RULES[rule], cap, util), via_smp):
+        np.testing.assert_array_equal(got[0], plus)
+        np.testing.assert_array_equal(got[1], minus)
+
+
+@pytest.mark.parametrize("voting_rule", ["Proportional", "ASymProsp", "PropBin"])
+def test_a_run_with_compiled_elections_is_the_numpy_run(voting_rule: str) -> None:
+    """Both paths of the elections on the same cases (a batch of 12-actor draws): every output."""
+    s = validate(
+        {
+            "name": "twelve",
+            "actors": [
+                {
+                    "id": f"a{k}",
+                    "capability": 1 + (k * 37) % 11,
+                    "positions": {f"i{j}": {"position": (k * 29 + j * 13) % 101, "salience": 0.3 + 0.05 * k}
+                                  for j in range(2)},  # fmt: skip
+                }
+                for k in range(12)
+            ],
+            "issues": [{"id": f"i{j}"} for j in range(2)],
+        },
+        "test",
+    )
+    inputs = uncertain_inputs(s, 0.1)
+    batch = inputs.apply(to_problem(s), inputs.ppf(draw_uniforms(5, MONTE_CARLO, 0, inputs.k, 6, 6)))
+    params = {"voting_rule": voting_rule}
+    numpy_run = get("smp").run(batch, params)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(smp, "_COMPILED_FROM", 0)
+        compiled = get("smp").run(batch, params)
+    assert np.array_equal(compiled.outcome, numpy_run.outcome)
+    for part in ("trajectory", "details"):
+        mine, theirs = getattr(compiled, part), getattr(numpy_run, part)
+        assert mine.keys() == theirs.keys()
+        for key, value in mine.items():
+            assert np.array_equal(value, theirs[key], equal_nan=True), key
+
+
 def test_win_probability_votes_only_over_distinct_positions() -> None:
     """Positions that coincide are one option; the election over the distinct ones gives the same
     probabilities, bit for bit, as the election over every position with the copies masked."""

@@ -68,6 +68,7 @@ MIN_SIG_DELTA = 1e-4  # smpStopFn
 MAX_PCE_ITERATIONS = 1000
 _CHUNK = 1 << 14  # elements per third-party block
 _PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option pairs they use
+_COMPILED_FROM = 1 << 22  # votes (cases x voters x option pairs) from which the elections run compiled
 
 FIELDS = {
     "positions": Field(("round", "actor", "issue"), "position", "every actor's position per turn"),
@@ -661,6 +662,10 @@ def _option_votes(rule: str, cap: Array, util: Array) -> tuple[Array, Array]:
     o2 is exactly a vote for o2 over o1, so ``minus`` is ``plus`` transposed.
     """
     n_b, n_a, n_o = util.shape
+    if n_b * n_a * n_o * n_o >= _COMPILED_FROM:  # one pass instead of five; the same bits
+        from accord.models.kernels import elections
+
+        return elections.option_votes(elections.RULES[rule], cap, util)
     plus = np.empty((n_b, n_o, n_o))
     minus = np.empty((n_b, n_o, n_o))
     step = max(1, _CHUNK // max(1, n_b * n_o * n_a))
