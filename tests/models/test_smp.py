@@ -322,7 +322,8 @@ def test_a_case_gives_the_same_numbers_alone_and_in_any_batch(
 @pytest.mark.parametrize(("n_b", "n_a", "n_o"), [(1, 12, 9), (3, 10, 14), (2, 7, 5)])
 def test_pair_votes_are_the_option_votes_entries_bit_for_bit(rule: str, n_b: int, n_a: int, n_o: int) -> None:
     """The bargain elections vote only over the pairs of an actor's options (_pair_votes); each
-    pair's sums must be those of the full matrix (_option_votes), summed in the same order."""
+    pair's sums must be those of the full matrix (_option_votes), summed in the same order, on
+    the NumPy path and the compiled one."""
     rng = np.random.default_rng(n_b * 100 + n_a)
     cap = rng.uniform(0.1, 5.0, (n_b, n_a))
     util = rng.uniform(0.0, 1.0, (n_b, n_a, n_o))
@@ -331,13 +332,16 @@ def test_pair_votes_are_the_option_votes_entries_bit_for_bit(rule: str, n_b: int
     c_full = smp.coalition_matrix(plus, minus)
     b, after, before = np.nonzero(np.tril(np.ones((n_o, n_o), dtype=bool), -1)[None].repeat(n_b, 0))
     for size in (b.size, 1):  # all pairs at once, and a single pair (one column)
-        p_pair, m_pair = smp._pair_votes(rule, cap, util, b[:size], after[:size], before[:size])
-        np.testing.assert_array_equal(
-            smp.MIN_COALITION + p_pair, c_full[b[:size], after[:size], before[:size]]
-        )
-        np.testing.assert_array_equal(
-            smp.MIN_COALITION + m_pair, c_full[b[:size], before[:size], after[:size]]
-        )
+        for compiled_from in (smp._COMPILED_FROM, 0):  # NumPy, then the compiled kernel
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(smp, "_COMPILED_FROM", compiled_from)
+                p_pair, m_pair = smp._pair_votes(rule, cap, util, b[:size], after[:size], before[:size])
+            np.testing.assert_array_equal(
+                smp.MIN_COALITION + p_pair, c_full[b[:size], after[:size], before[:size]]
+            )
+            np.testing.assert_array_equal(
+                smp.MIN_COALITION + m_pair, c_full[b[:size], before[:size], after[:size]]
+            )
 
 
 @pytest.mark.parametrize("rule", smp.VOTING_RULES)
@@ -361,27 +365,36 @@ def test_compiled_option_votes_are_numpys_bit_for_bit(rule: str, n_b: int, n_a: 
         np.testing.assert_array_equal(got[1], minus)
 
 
-@pytest.mark.parametrize("voting_rule", ["Proportional", "ASymProsp", "PropBin"])
-def test_a_run_with_compiled_elections_is_the_numpy_run(voting_rule: str) -> None:
-    """Both paths of the elections on the same cases (a batch of 12-actor draws): every output."""
+@pytest.mark.parametrize(
+    ("voting_rule", "n_actors", "n_draws"),
+    [("Proportional", 12, 6), ("ASymProsp", 12, 6), ("PropBin", 12, 6), ("Proportional", 34, 2)],
+)
+def test_a_run_with_compiled_elections_is_the_numpy_run(
+    voting_rule: str, n_actors: int, n_draws: int
+) -> None:
+    """Both paths of the elections on the same cases (a batch of draws; from 32 actors the bargain
+    elections take the pairs of each actor's options): every output."""
     s = validate(
         {
-            "name": "twelve",
+            "name": "random",
             "actors": [
                 {
                     "id": f"a{k}",
                     "capability": 1 + (k * 37) % 11,
-                    "positions": {f"i{j}": {"position": (k * 29 + j * 13) % 101, "salience": 0.3 + 0.05 * k}
-                                  for j in range(2)},  # fmt: skip
+                    "positions": {
+                        f"i{j}": {"position": (k * 29 + j * 13) % 101, "salience": 0.3 + 0.02 * (k % 30)}
+                        for j in range(2)
+                    },
                 }
-                for k in range(12)
+                for k in range(n_actors)
             ],
             "issues": [{"id": f"i{j}"} for j in range(2)],
         },
         "test",
     )
     inputs = uncertain_inputs(s, 0.1)
-    batch = inputs.apply(to_problem(s), inputs.ppf(draw_uniforms(5, MONTE_CARLO, 0, inputs.k, 6, 6)))
+    u = draw_uniforms(5, MONTE_CARLO, 0, inputs.k, n_draws, n_draws)
+    batch = inputs.apply(to_problem(s), inputs.ppf(u))
     params = {"voting_rule": voting_rule}
     numpy_run = get("smp").run(batch, params)
     with pytest.MonkeyPatch.context() as patch:

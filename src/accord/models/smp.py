@@ -68,7 +68,7 @@ MIN_SIG_DELTA = 1e-4  # smpStopFn
 MAX_PCE_ITERATIONS = 1000
 _CHUNK = 1 << 14  # elements per third-party block
 _PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option pairs they use
-_COMPILED_FROM = 1 << 22  # votes (cases x voters x option pairs) from which the elections run compiled
+_COMPILED_FROM = 1 << 24  # votes (cases x voters x option pairs) from which the elections run compiled
 
 FIELDS = {
     "positions": Field(("round", "actor", "issue"), "position", "every actor's position per turn"),
@@ -691,6 +691,10 @@ def _pair_votes(
     reduced over its leading axis), so bit-identical to them. cap ``(N, A)``, util ``(N, A, O)``.
     """
     n_b, n_a, n_o = util.shape
+    if n_b * n_a**3 >= _COMPILED_FROM:  # cases whose risk election already runs compiled
+        from accord.models.kernels import elections
+
+        return elections.pair_votes(elections.RULES[rule], cap, util, b, first, second)
     plus, minus = np.empty(b.size), np.empty(b.size)
     flat = util.ravel()
     voter = np.arange(n_a)[:, None]

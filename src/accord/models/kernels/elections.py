@@ -74,3 +74,24 @@ def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:  # pragma: 
                 for y in range(n_o):
                     minus[b, x, y] = plus[b, y, x]
     return plus, minus
+
+
+@numba.njit(cache=True)
+def pair_votes(
+    rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any
+) -> tuple[Any, Any]:  # pragma: no cover - compiled
+    """Summed positive and negative votes for option ``first`` over ``second`` of the pairs
+    (b, first, second), ``(P,)`` each (see ``smp._pair_votes``): voters in order from 0.0."""
+    n_a = util.shape[1]
+    plus = np.zeros(b.size)
+    minus = np.zeros(b.size)
+    for p in range(b.size):
+        c, x, y = b[p], first[p], second[p]
+        up, down = 0.0, 0.0
+        for a in range(n_a):
+            v = _vote(rule, cap[c, a], util[c, a, x] - util[c, a, y])
+            up += max(v, 0.0)
+            down += min(v, 0.0)
+        plus[p] = up
+        minus[p] = -down
+    return plus, minus
