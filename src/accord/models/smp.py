@@ -892,35 +892,37 @@ def _history(
     ids = problem.actor_ids
     issues = problem.issue_ids
 
-    def point(x: Array) -> dict[str, float]:
-        values = problem.to_scale(x)
-        return {iss: round(float(v), 6) for iss, v in zip(issues, values, strict=True)}
+    def points(x: Array) -> list[dict[str, float]]:  # all rows converted at once: less Python per turn
+        rows = problem.to_scale(x).tolist()
+        return [{iss: round(v, 6) for iss, v in zip(issues, row, strict=True)} for row in rows]
 
     out: list[dict[str, Any]] = []
     for t in range(len(win_hist)):
         entry: dict[str, Any] = {
             "turn": t,
-            "win_probability": {a: float(win_hist[t][0, k]) for k, a in enumerate(ids)},
-            "risk_attitude": {a: float(risk_hist[t][0, k]) for k, a in enumerate(ids)},
+            "win_probability": dict(zip(ids, win_hist[t][0].tolist(), strict=True)),
+            "risk_attitude": dict(zip(ids, risk_hist[t][0].tolist(), strict=True)),
         }
         if t < len(records):
             rec = records[t]
             bargains = []
             targets = rec["target"][0].tolist()
             chosen = rec["chosen_initiator"][0].tolist()
-            for k, a in enumerate(ids):
+            probability = rec["probability"][0].tolist()
+            has = [k for k in range(len(ids)) if targets[k] >= 0]
+            inits = points(rec["bargain_initiator"][0, has])
+            rcvrs = points(rec["bargain_receiver"][0, has])
+            for k, init, rcvr in zip(has, inits, rcvrs, strict=True):
                 j = targets[k]
-                if j < 0:
-                    continue
                 # only the bargain's two parties can adopt it
                 adopted_by = [ids[n] for n in sorted((k, j)) if chosen[n] == k]
                 bargains.append(
                     {
-                        "initiator": a,
+                        "initiator": ids[k],
                         "receiver": ids[j],
-                        "probability": float(rec["probability"][0, k]),
-                        "initiator_position": point(rec["bargain_initiator"][0, k]),
-                        "receiver_position": point(rec["bargain_receiver"][0, k]),
+                        "probability": probability[k],
+                        "initiator_position": init,
+                        "receiver_position": rcvr,
                         "adopted_by": adopted_by,
                     }
                 )
