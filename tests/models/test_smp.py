@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -298,9 +299,9 @@ def test_a_case_gives_the_same_numbers_alone_and_in_any_batch(
     params: dict[str, str], s: Scenario, seed: int
 ) -> None:
     """What running on the distinct cases only relies on (the ensemble's per-issue SMP): a case
-    run alone and the same case inside batches of other cases, in two orders and cut into small
-    blocks, with repeats and an issue that no draw changes (as Monte Carlo and Saltelli
-    rows have)."""
+    run alone and the same case inside batches of other cases, in two orders and memory layouts and
+    cut into small blocks, with repeats and an issue that no draw changes (as Monte Carlo and
+    Saltelli rows have)."""
     spec = get("smp")
     inputs = uncertain_inputs(s, 0.1)
     values = inputs.ppf(draw_uniforms(seed, MONTE_CARLO, 0, inputs.k, 40, 40))
@@ -308,7 +309,18 @@ def test_a_case_gives_the_same_numbers_alone_and_in_any_batch(
     rows = np.concatenate([values, values[::-1], values[:20]])
     order = np.random.default_rng(seed).permutation(rows.shape[0])
     base = to_problem(s)
-    whole = spec.run(inputs.apply(base, rows), params)
+    batch = inputs.apply(base, rows)
+    # batch-major in memory, as a batch cut from a larger one by fancy indexing (the ensemble's
+    # issues) is: its sums over actors must still run as the case's alone
+    whole = spec.run(
+        replace(
+            batch,
+            position=np.asfortranarray(batch.position),
+            salience=np.asfortranarray(batch.salience),
+            capability=np.asfortranarray(batch.capability),
+        ),
+        params,
+    )
     with pytest.MonkeyPatch.context() as patch:  # small blocks, as a large batch of large cases
         patch.setattr(smp, "_CHUNK", 3 * base.n_actors**2)
         mixed = spec.run(inputs.apply(base, rows[order]), params)

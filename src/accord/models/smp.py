@@ -739,8 +739,12 @@ def _inputs(problem: Problem) -> tuple[Array, Array, Array]:
     add up to 1 (KTAB rejects such input).
     """
     n_a, n_i = problem.n_actors, problem.n_issues
-    pos = problem.position.reshape(-1, n_a, n_i)
-    sal = np.where(problem.mask, problem.salience, 0.0).reshape(-1, n_a, n_i)
+    # C order whatever the caller's layout (a batch cut from a larger one by fancy indexing can
+    # be batch-major in memory): every sum over actors then runs as for the case alone
+    position = np.ascontiguousarray(problem.position, dtype=float)
+    salience = np.ascontiguousarray(problem.salience, dtype=float)
+    pos = position.reshape(-1, n_a, n_i)
+    sal = np.where(problem.mask, salience, 0.0).reshape(-1, n_a, n_i)
     cap = np.broadcast_to(problem.capability, problem.batch_shape + (n_a,)).reshape(-1, n_a).astype(float)
     mask = problem.mask[None]
     if not problem.mask.all():
@@ -752,7 +756,11 @@ def _inputs(problem: Problem) -> tuple[Array, Array, Array]:
         pos = np.where(mask, pos, np.where(np.isfinite(fill), fill, 0.5))
     total = sal.sum(axis=-1, keepdims=True)
     sal = np.where(total > 1.0, sal / np.where(total > 0, total, 1.0), sal)
-    return np.array(pos, dtype=float), np.array(sal, dtype=float), np.array(cap)
+    return (
+        np.array(pos, dtype=float, order="C"),
+        np.array(sal, dtype=float, order="C"),
+        np.array(cap, dtype=float, order="C"),
+    )
 
 
 def run(
