@@ -213,3 +213,30 @@ def test_run_forecasts_gives_the_ensemble_its_own_forecasts(s: Scenario, seed: i
         for key, value in alone.details.items():
             if isinstance(value, np.ndarray):
                 assert np.array_equal(together.result.details[key], value, equal_nan=True)
+
+
+@given(s=scenarios(max_actors=7, max_issues=3), seed=st.integers(0, 2**16))
+@settings(max_examples=4, deadline=None)
+def test_the_per_issue_smp_runs_each_distinct_case_once(s: Scenario, seed: int) -> None:
+    """On a batch whose cases repeat (twice each here, and issue 0 the same in every draw when
+    no uncertain input touches it) the per-issue SMP runs the distinct cases only, and its
+    forecasts are, bit for bit, those of running every case."""
+    from accord.uncertainty.draws import MONTE_CARLO, draw_uniforms, uncertain_inputs
+
+    base = {"smp": {}, "smp:stochastic": {"transitions": "Stochastic"}}
+    inputs = uncertain_inputs(s, 0.1)
+    values = inputs.ppf(draw_uniforms(seed, MONTE_CARLO, 0, inputs.k, 20, 20))
+    draws = inputs.apply(to_problem(s), np.concatenate([values, values]))
+    ran: list[int] = []
+    cases = ensemble._cases
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ensemble, "_cases", lambda p, first: ran.append(first.size) or cases(p, first))
+        distinct = ensemble.base_forecasts(draws, base, seed=seed)
+        patch.setattr(ensemble, "_case_by_case", lambda key, params: False)
+        every = ensemble.base_forecasts(draws, base, seed=seed)
+    assert len(ran) == len(s.issues) and max(ran) <= 20  # the distinct cases, on every issue
+    for key in base:
+        assert np.array_equal(distinct[key], every[key], equal_nan=True), key
+    # stochastic draws are keyed by the case's place in the batch: every case runs
+    assert not ensemble._case_by_case("smp:stochastic", base["smp:stochastic"])
+    assert not ensemble._case_by_case("smp", {"bargain_model": "InitRcvrInterp"})

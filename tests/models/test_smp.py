@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.conftest import DATA, REFERENCE, need
 from tests.strategies import scenarios
 
 from accord.models import get, smp
 from accord.problem import to_problem
-from accord.scenario import validate
+from accord.scenario import Scenario, validate
 from accord.scenario.io import load
+from accord.uncertainty.draws import MONTE_CARLO, draw_uniforms, uncertain_inputs
 
 KTAB = DATA / "ktab"
 REF = REFERENCE / "ktab_smp"
@@ -261,11 +264,78 @@ def test_positions_stay_in_the_unit_box(scenario) -> None:  # type: ignore[no-un
     assert np.isfinite(result.outcome).all()
 
 
+# -- a case's numbers do not depend on its batch ----------------------------------------------
+
+
+def _same_case(batch: smp.ModelResult, n: int, alone: smp.ModelResult) -> None:
+    """Element ``n`` of a batched result is, bit for bit, a batch of one: outcome, trajectories
+    and details (a batch runs as many turns as its longest case; compare the case's own)."""
+    assert np.array_equal(batch.outcome[n], alone.outcome[0], equal_nan=True)
+    for key, value in batch.trajectory.items():
+        own = alone.trajectory[key][0]
+        assert np.array_equal(value[n][: own.shape[0]], own, equal_nan=True), key
+    for key, value in batch.details.items():
+        own = np.asarray(alone.details[key])[0]
+        mine = np.asarray(value)[n]
+        assert np.array_equal(mine[: own.shape[0]] if own.ndim else mine, own, equal_nan=True), key
+
+
+# Not the receiver's estimates (bargain_model InitRcvrInterp, PWCompInterp): the challenge kernel
+# (_contest_block) sums their third parties' votes pairwise where several cases share a block of
+# one challenger's row and in order otherwise, so positions differ by up to 5e-15 (this test finds
+# it); branch 'contests' replaces that kernel with one that computes each case on its own.
+BATCH_PARAMS = [
+    {},
+    {"pce_model": "MarkovIncentive", "voting_rule": "PropBin", "big_r_adjust": "Half"},
+    {"interpolation": "S2PMax", "victory_model": "Quartic", "big_r_range": "Max"},
+    {"pce_model": "MarkovUniform", "voting_rule": "ASymProsp", "third_party_commit": "NoCommit"},
+]
+
+
+@pytest.mark.parametrize("params", BATCH_PARAMS)
+@given(s=scenarios(min_actors=8, max_actors=10, max_issues=3), seed=st.integers(0, 2**16))
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_case_gives_the_same_numbers_alone_and_in_any_batch(
+    params: dict[str, str], s: Scenario, seed: int
+) -> None:
+    """What running on the distinct cases only relies on (the ensemble's per-issue SMP): a case
+    run alone and the same case inside batches of other cases, in two orders and memory layouts and
+    cut into small blocks, with repeats and an issue that no draw changes (as Monte Carlo and
+    Saltelli rows have)."""
+    spec = get("smp")
+    inputs = uncertain_inputs(s, 0.1)
+    values = inputs.ppf(draw_uniforms(seed, MONTE_CARLO, 0, inputs.k, 40, 40))
+    values = np.where(inputs.issue != 0, values, inputs.value)
+    rows = np.concatenate([values, values[::-1], values[:20]])
+    order = np.random.default_rng(seed).permutation(rows.shape[0])
+    base = to_problem(s)
+    batch = inputs.apply(base, rows)
+    # batch-major in memory, as a batch cut from a larger one by fancy indexing (the ensemble's
+    # issues) is: its sums over actors must still run as the case's alone
+    whole = spec.run(
+        replace(
+            batch,
+            position=np.asfortranarray(batch.position),
+            salience=np.asfortranarray(batch.salience),
+            capability=np.asfortranarray(batch.capability),
+        ),
+        params,
+    )
+    with pytest.MonkeyPatch.context() as patch:  # small blocks, as a large batch of large cases
+        patch.setattr(smp, "_CHUNK", 3 * base.n_actors**2)
+        mixed = spec.run(inputs.apply(base, rows[order]), params)
+    for n in (0, 23, 39):
+        alone = spec.run(inputs.apply(base, rows[n : n + 1]), params)
+        _same_case(whole, n, alone)
+        _same_case(mixed, int(np.flatnonzero(order == n)[0]), alone)
+
+
 @pytest.mark.parametrize("rule", smp.VOTING_RULES)
 @pytest.mark.parametrize(("n_b", "n_a", "n_o"), [(1, 12, 9), (3, 10, 14), (2, 7, 5)])
 def test_pair_votes_are_the_option_votes_entries_bit_for_bit(rule: str, n_b: int, n_a: int, n_o: int) -> None:
     """The bargain elections vote only over the pairs of an actor's options (_pair_votes); each
-    pair's sums must be those of the full matrix (_option_votes), summed in the same order."""
+    pair's sums must be those of the full matrix (_option_votes), summed in the same order, on
+    the NumPy path and the compiled one."""
     rng = np.random.default_rng(n_b * 100 + n_a)
     cap = rng.uniform(0.1, 5.0, (n_b, n_a))
     util = rng.uniform(0.0, 1.0, (n_b, n_a, n_o))
@@ -274,13 +344,80 @@ def test_pair_votes_are_the_option_votes_entries_bit_for_bit(rule: str, n_b: int
     c_full = smp.coalition_matrix(plus, minus)
     b, after, before = np.nonzero(np.tril(np.ones((n_o, n_o), dtype=bool), -1)[None].repeat(n_b, 0))
     for size in (b.size, 1):  # all pairs at once, and a single pair (one column)
-        p_pair, m_pair = smp._pair_votes(rule, cap, util, b[:size], after[:size], before[:size])
-        np.testing.assert_array_equal(
-            smp.MIN_COALITION + p_pair, c_full[b[:size], after[:size], before[:size]]
-        )
-        np.testing.assert_array_equal(
-            smp.MIN_COALITION + m_pair, c_full[b[:size], before[:size], after[:size]]
-        )
+        for compiled_from in (smp._COMPILED_FROM, 0):  # NumPy, then the compiled kernel
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(smp, "_COMPILED_FROM", compiled_from)
+                p_pair, m_pair = smp._pair_votes(rule, cap, util, b[:size], after[:size], before[:size])
+            np.testing.assert_array_equal(
+                smp.MIN_COALITION + p_pair, c_full[b[:size], after[:size], before[:size]]
+            )
+            np.testing.assert_array_equal(
+                smp.MIN_COALITION + m_pair, c_full[b[:size], before[:size], after[:size]]
+            )
+
+
+@pytest.mark.parametrize("rule", smp.VOTING_RULES)
+@pytest.mark.parametrize(("n_b", "n_a", "n_o"), [(1, 40, 40), (3, 10, 14), (2, 7, 5), (1, 2, 1)])
+def test_compiled_option_votes_are_numpys_bit_for_bit(rule: str, n_b: int, n_a: int, n_o: int) -> None:
+    """The compiled elections (kernels/elections.py) against the NumPy code on the same inputs:
+    utilities of very different sizes (a sum in another order shows) and equal ones (zero votes)."""
+    from accord.models.kernels import elections
+
+    rng = np.random.default_rng(n_b * 1000 + n_a)
+    cap = rng.uniform(0.1, 5.0, (n_b, n_a)) * 10.0 ** rng.integers(-6, 6, (n_b, n_a))
+    util = rng.uniform(0.0, 1.0, (n_b, n_a, n_o)) * 10.0 ** rng.integers(-8, 1, (n_b, n_a, n_o))
+    util[:, :, -1] = util[:, :, 0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(smp, "_COMPILED_FROM", 1 << 62)
+        plus, minus = smp._option_votes(rule, cap, util)
+        patch.setattr(smp, "_COMPILED_FROM", 0)
+        via_smp = smp._option_votes(rule, cap, util)
+    for got in (elections.option_votes(elections.RULES[rule], cap, util), via_smp):
+        np.testing.assert_array_equal(got[0], plus)
+        np.testing.assert_array_equal(got[1], minus)
+
+
+@pytest.mark.parametrize(
+    ("voting_rule", "n_actors", "n_draws"),
+    [("Proportional", 12, 6), ("ASymProsp", 12, 6), ("PropBin", 12, 6), ("Proportional", 34, 2)],
+)
+def test_a_run_with_compiled_elections_is_the_numpy_run(
+    voting_rule: str, n_actors: int, n_draws: int
+) -> None:
+    """Both paths of the elections on the same cases (a batch of draws; from 32 actors the bargain
+    elections take the pairs of each actor's options): every output."""
+    s = validate(
+        {
+            "name": "random",
+            "actors": [
+                {
+                    "id": f"a{k}",
+                    "capability": 1 + (k * 37) % 11,
+                    "positions": {
+                        f"i{j}": {"position": (k * 29 + j * 13) % 101, "salience": 0.3 + 0.02 * (k % 30)}
+                        for j in range(2)
+                    },
+                }
+                for k in range(n_actors)
+            ],
+            "issues": [{"id": f"i{j}"} for j in range(2)],
+        },
+        "test",
+    )
+    inputs = uncertain_inputs(s, 0.1)
+    u = draw_uniforms(5, MONTE_CARLO, 0, inputs.k, n_draws, n_draws)
+    batch = inputs.apply(to_problem(s), inputs.ppf(u))
+    params = {"voting_rule": voting_rule}
+    numpy_run = get("smp").run(batch, params)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(smp, "_COMPILED_FROM", 0)
+        compiled = get("smp").run(batch, params)
+    assert np.array_equal(compiled.outcome, numpy_run.outcome)
+    for part in ("trajectory", "details"):
+        mine, theirs = getattr(compiled, part), getattr(numpy_run, part)
+        assert mine.keys() == theirs.keys()
+        for key, value in mine.items():
+            assert np.array_equal(value, theirs[key], equal_nan=True), key
 
 
 def test_win_probability_votes_only_over_distinct_positions() -> None:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -497,13 +498,57 @@ def base_forecasts(
                         f"model ensemble needs its anchor {key}, which does not apply: {reason}"
                     )
                 continue
-            result = np.asarray(spec.run(part, dict(params), seed=seed).outcome, dtype=float)
+            cases = _distinct_cases(part) if _case_by_case(key, params) else None
+            if cases is None:
+                result = np.asarray(spec.run(part, dict(params), seed=seed).outcome, dtype=float)
+            else:  # each distinct case once: its numbers do not depend on the rest of the batch
+                first, inverse = cases
+                distinct = spec.run(_cases(part, first), dict(params), seed=seed)
+                result = np.asarray(distinct.outcome, dtype=float)
+                result = result[inverse]
             if len(parts) == 1:
                 values = result.reshape(shape)
             else:
                 values[..., k] = result[..., 0]
         out[key] = values
     return out
+
+
+def _case_by_case(key: str, params: Mapping[str, Any]) -> bool:
+    """Whether base model ``key`` gives each case of a batch the numbers it gives that case alone,
+    so that it may run on the distinct cases only: the SMP in deterministic mode (its stochastic
+    draws are keyed by the case's place in the batch) with the initiator's estimates alone (the
+    receiver's, for InitRcvrInterp and PWCompInterp, still depend on the batch in the last bits)."""
+    if base_model_name(key) != "smp":
+        return False
+    resolved = registry.get("smp").resolve(params)
+    return resolved["transitions"] == "Deterministic" and resolved["bargain_model"] == "InitOnlyInterp"
+
+
+def _distinct_cases(problem: Problem) -> tuple[NDArray[np.intp], NDArray[np.intp]] | None:
+    """``first, inverse`` of :func:`~accord.models.rows.distinct_rows` over every batched input
+    of a one-axis batch, or None when the batch is not one axis or has no repeated case."""
+    if len(problem.batch_shape) != 1:
+        return None
+    from accord.models.rows import distinct_rows
+
+    first, inverse = distinct_rows(*(getattr(problem, name) for name in _batched(problem)))
+    return None if first.size == problem.batch_shape[0] else (first, inverse)
+
+
+# a batch's per-case inputs and their number of axes without the batch axis
+_CASE_INPUTS = {"position": 2, "salience": 2, "capability": 1, "power": 2, "status_quo": 1,
+                "reservation_utility": 1, "reservation_point": 2}  # fmt: skip
+
+
+def _batched(problem: Problem) -> list[str]:
+    """The inputs that have the batch axis (a Monte Carlo batch leaves some unbatched)."""
+    return [name for name, ndim in _CASE_INPUTS.items() if getattr(problem, name).ndim == ndim + 1]
+
+
+def _cases(problem: Problem, first: NDArray[np.intp]) -> Problem:
+    """The batch's cases ``first``."""
+    return replace(problem, **{name: getattr(problem, name)[first] for name in _batched(problem)})
 
 
 def same_forecasts(

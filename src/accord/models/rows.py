@@ -5,9 +5,10 @@ touches is the same in every draw, and the Saltelli rows :math:`A_B^{(i)}` equal
 every issue input :math:`i` leaves alone. A model that computes every row from that row's
 numbers alone (the same arithmetic whatever the other rows are) may run on the distinct rows
 and copy the results back: the numbers are the same bit for bit. The EUM does (its rows are
-the issues of every draw). The SMP does not qualify yet: its result for a case can differ in
-the last bit with the other cases in the batch (up to 2.2e-16 on Gaza's Saltelli rows), so
-running it on the distinct cases alone would change its numbers.
+the issues of every draw), and so does the ensemble's per-issue SMP in deterministic mode with
+the initiator's estimates alone (``ensemble.base_forecasts``; ``tests/models/test_smp.py``
+checks that a case's numbers do not depend on its batch). The SMP's receiver estimates
+(InitRcvrInterp, PWCompInterp) still can, in the last bits, so those run every case.
 """
 
 from __future__ import annotations

@@ -69,6 +69,7 @@ MAX_PCE_ITERATIONS = 1000
 _CHUNK = 1 << 14  # elements per third-party block
 _COMPILED_FROM = 1 << 21  # batch x actors^3 terms from which the compiled challenge kernel pays (128 actors)
 _PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option pairs they use
+_COMPILED_FROM = 1 << 24  # votes (cases x voters x option pairs) from which the elections run compiled
 
 FIELDS = {
     "positions": Field(("round", "actor", "issue"), "position", "every actor's position per turn"),
@@ -733,6 +734,10 @@ def _option_votes(rule: str, cap: Array, util: Array) -> tuple[Array, Array]:
     o2 is exactly a vote for o2 over o1, so ``minus`` is ``plus`` transposed.
     """
     n_b, n_a, n_o = util.shape
+    if n_b * n_a * n_o * n_o >= _COMPILED_FROM:  # one pass instead of five; the same bits
+        from accord.models.kernels import elections
+
+        return elections.option_votes(elections.RULES[rule], cap, util)
     plus = np.empty((n_b, n_o, n_o))
     minus = np.empty((n_b, n_o, n_o))
     step = max(1, _CHUNK // max(1, n_b * n_o * n_a))
@@ -758,6 +763,10 @@ def _pair_votes(
     reduced over its leading axis), so bit-identical to them. cap ``(N, A)``, util ``(N, A, O)``.
     """
     n_b, n_a, n_o = util.shape
+    if n_b * n_a**3 >= _COMPILED_FROM:  # cases whose risk election already runs compiled
+        from accord.models.kernels import elections
+
+        return elections.pair_votes(elections.RULES[rule], cap, util, b, first, second)
     plus, minus = np.empty(b.size), np.empty(b.size)
     flat = util.ravel()
     voter = np.arange(n_a)[:, None]
@@ -802,8 +811,12 @@ def _inputs(problem: Problem) -> tuple[Array, Array, Array]:
     add up to 1 (KTAB rejects such input).
     """
     n_a, n_i = problem.n_actors, problem.n_issues
-    pos = problem.position.reshape(-1, n_a, n_i)
-    sal = np.where(problem.mask, problem.salience, 0.0).reshape(-1, n_a, n_i)
+    # C order whatever the caller's layout (a batch cut from a larger one by fancy indexing can
+    # be batch-major in memory): every sum over actors then runs as for the case alone
+    position = np.ascontiguousarray(problem.position, dtype=float)
+    salience = np.ascontiguousarray(problem.salience, dtype=float)
+    pos = position.reshape(-1, n_a, n_i)
+    sal = np.where(problem.mask, salience, 0.0).reshape(-1, n_a, n_i)
     cap = np.broadcast_to(problem.capability, problem.batch_shape + (n_a,)).reshape(-1, n_a).astype(float)
     mask = problem.mask[None]
     if not problem.mask.all():
@@ -815,7 +828,11 @@ def _inputs(problem: Problem) -> tuple[Array, Array, Array]:
         pos = np.where(mask, pos, np.where(np.isfinite(fill), fill, 0.5))
     total = sal.sum(axis=-1, keepdims=True)
     sal = np.where(total > 1.0, sal / np.where(total > 0, total, 1.0), sal)
-    return np.array(pos, dtype=float), np.array(sal, dtype=float), np.array(cap)
+    return (
+        np.array(pos, dtype=float, order="C"),
+        np.array(sal, dtype=float, order="C"),
+        np.array(cap, dtype=float, order="C"),
+    )
 
 
 def run(
@@ -955,35 +972,37 @@ def _history(
     ids = problem.actor_ids
     issues = problem.issue_ids
 
-    def point(x: Array) -> dict[str, float]:
-        values = problem.to_scale(x)
-        return {iss: round(float(v), 6) for iss, v in zip(issues, values, strict=True)}
+    def points(x: Array) -> list[dict[str, float]]:  # all rows converted at once: less Python per turn
+        rows = problem.to_scale(x).tolist()
+        return [{iss: round(v, 6) for iss, v in zip(issues, row, strict=True)} for row in rows]
 
     out: list[dict[str, Any]] = []
     for t in range(len(win_hist)):
         entry: dict[str, Any] = {
             "turn": t,
-            "win_probability": {a: float(win_hist[t][0, k]) for k, a in enumerate(ids)},
-            "risk_attitude": {a: float(risk_hist[t][0, k]) for k, a in enumerate(ids)},
+            "win_probability": dict(zip(ids, win_hist[t][0].tolist(), strict=True)),
+            "risk_attitude": dict(zip(ids, risk_hist[t][0].tolist(), strict=True)),
         }
         if t < len(records):
             rec = records[t]
             bargains = []
             targets = rec["target"][0].tolist()
             chosen = rec["chosen_initiator"][0].tolist()
-            for k, a in enumerate(ids):
+            probability = rec["probability"][0].tolist()
+            has = [k for k in range(len(ids)) if targets[k] >= 0]
+            inits = points(rec["bargain_initiator"][0, has])
+            rcvrs = points(rec["bargain_receiver"][0, has])
+            for k, init, rcvr in zip(has, inits, rcvrs, strict=True):
                 j = targets[k]
-                if j < 0:
-                    continue
                 # only the bargain's two parties can adopt it
                 adopted_by = [ids[n] for n in sorted((k, j)) if chosen[n] == k]
                 bargains.append(
                     {
-                        "initiator": a,
+                        "initiator": ids[k],
                         "receiver": ids[j],
-                        "probability": float(rec["probability"][0, k]),
-                        "initiator_position": point(rec["bargain_initiator"][0, k]),
-                        "receiver_position": point(rec["bargain_receiver"][0, k]),
+                        "probability": probability[k],
+                        "initiator_position": init,
+                        "receiver_position": rcvr,
                         "adopted_by": adopted_by,
                     }
                 )
