@@ -20,6 +20,11 @@ from accord.scenario.model import Scenario
 Array = NDArray[np.float64]
 
 
+# the inputs that vary from case to case, and their number of axes without the batch axes
+CASE_INPUTS = {"position": 2, "salience": 2, "capability": 1, "power": 2, "status_quo": 1,
+               "reservation_utility": 1, "reservation_point": 2}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Problem:
     """Arrays a model runs on.
@@ -105,30 +110,19 @@ class Problem:
         def rep(a: NDArray[Any]) -> NDArray[Any]:
             return np.broadcast_to(a, (n, *a.shape)).copy()
 
-        return replace(
-            self,
-            position=rep(self.position),
-            salience=rep(self.salience),
-            capability=rep(self.capability),
-            power=rep(self.power),
-            status_quo=rep(self.status_quo),
-            reservation_utility=rep(self.reservation_utility),
-            reservation_point=rep(self.reservation_point),
-        )
+        batched: dict[str, Any] = {name: rep(getattr(self, name)) for name in CASE_INPUTS}
+        return replace(self, **batched)
+
+    def batched(self) -> list[str]:
+        """The inputs that carry the batch axis (a batch built by hand may leave some without)."""
+        axes = len(self.batch_shape)
+        return [name for name, ndim in CASE_INPUTS.items() if getattr(self, name).ndim == ndim + axes]
 
     def take(self, draws: NDArray[np.intp]) -> Problem:
         """The sub-problem of the given indices along a one-dimensional batch axis."""
         idx = np.asarray(draws, dtype=np.intp)
-        return replace(
-            self,
-            position=self.position[idx],
-            salience=self.salience[idx],
-            capability=self.capability[idx],
-            power=self.power[idx],
-            status_quo=self.status_quo[idx],
-            reservation_utility=self.reservation_utility[idx],
-            reservation_point=self.reservation_point[idx],
-        )
+        cases: dict[str, Any] = {name: getattr(self, name)[idx] for name in self.batched()}
+        return replace(self, **cases)
 
     def select_issues(self, issues: list[int] | NDArray[np.intp]) -> Problem:
         """The sub-problem on the given issue indices (models that run issue by issue)."""

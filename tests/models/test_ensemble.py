@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from accord.errors import ParameterError
 from accord.forecast import run_forecasts
 from accord.models import ensemble, registry
-from accord.problem import to_problem
+from accord.problem import Problem, to_problem
 from accord.scenario import io as sio
 from accord.scenario.model import Scenario
 from conftest import DATA, need
@@ -228,9 +228,9 @@ def test_the_per_issue_smp_runs_each_distinct_case_once(s: Scenario, seed: int) 
     values = inputs.ppf(draw_uniforms(seed, MONTE_CARLO, 0, inputs.k, 20, 20))
     draws = inputs.apply(to_problem(s), np.concatenate([values, values]))
     ran: list[int] = []
-    cases = ensemble._cases
+    take = Problem.take
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(ensemble, "_cases", lambda p, first: ran.append(first.size) or cases(p, first))
+        patch.setattr(Problem, "take", lambda p, first: ran.append(first.size) or take(p, first))
         distinct = ensemble.base_forecasts(draws, base, seed=seed)
         patch.setattr(ensemble, "_case_by_case", lambda key, params: False)
         every = ensemble.base_forecasts(draws, base, seed=seed)

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -503,7 +502,7 @@ def base_forecasts(
                 result = np.asarray(spec.run(part, dict(params), seed=seed).outcome, dtype=float)
             else:  # each distinct case once: its numbers do not depend on the rest of the batch
                 first, inverse = cases
-                distinct = spec.run(_cases(part, first), dict(params), seed=seed)
+                distinct = spec.run(part.take(first), dict(params), seed=seed)
                 result = np.asarray(distinct.outcome, dtype=float)
                 result = result[inverse]
             if len(parts) == 1:
@@ -532,23 +531,8 @@ def _distinct_cases(problem: Problem) -> tuple[NDArray[np.intp], NDArray[np.intp
         return None
     from accord.models.rows import distinct_rows
 
-    first, inverse = distinct_rows(*(getattr(problem, name) for name in _batched(problem)))
+    first, inverse = distinct_rows(*(getattr(problem, name) for name in problem.batched()))
     return None if first.size == problem.batch_shape[0] else (first, inverse)
-
-
-# a batch's per-case inputs and their number of axes without the batch axis
-_CASE_INPUTS = {"position": 2, "salience": 2, "capability": 1, "power": 2, "status_quo": 1,
-                "reservation_utility": 1, "reservation_point": 2}  # fmt: skip
-
-
-def _batched(problem: Problem) -> list[str]:
-    """The inputs that have the batch axis (a Monte Carlo batch leaves some unbatched)."""
-    return [name for name, ndim in _CASE_INPUTS.items() if getattr(problem, name).ndim == ndim + 1]
-
-
-def _cases(problem: Problem, first: NDArray[np.intp]) -> Problem:
-    """The batch's cases ``first``."""
-    return replace(problem, **{name: getattr(problem, name)[first] for name in _batched(problem)})
 
 
 def same_forecasts(
