@@ -67,9 +67,10 @@ POSITION_TOLERANCE = 1e-3  # SMPModel::posTol (equivalent positions)
 MIN_SIG_DELTA = 1e-4  # smpStopFn
 MAX_PCE_ITERATIONS = 1000
 _CHUNK = 1 << 14  # elements per third-party block
-_COMPILED_FROM = 1 << 21  # batch x actors^3 terms from which the compiled challenge kernel pays (128 actors)
+# batch x actors^3 (challenge terms, or votes: cases x voters x option pairs) from which the compiled
+# kernels pay numba's import and their cached code's load (about 1.2 CPU s): 128 actors alone
+_COMPILED_FROM = 1 << 21
 _PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option pairs they use
-_COMPILED_FROM = 1 << 24  # votes (cases x voters x option pairs) from which the elections run compiled
 
 FIELDS = {
     "positions": Field(("round", "actor", "issue"), "position", "every actor's position per turn"),
@@ -763,7 +764,7 @@ def _pair_votes(
     reduced over its leading axis), so bit-identical to them. cap ``(N, A)``, util ``(N, A, O)``.
     """
     n_b, n_a, n_o = util.shape
-    if n_b * n_a**3 >= _COMPILED_FROM:  # cases whose risk election already runs compiled
+    if n_b * n_a**3 >= _COMPILED_FROM:  # cases whose challenges and risk election run compiled
         from accord.models.kernels import elections
 
         return elections.pair_votes(elections.RULES[rule], cap, util, b, first, second)
