@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -227,12 +228,52 @@ def test_no_pool_for_a_single_task(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_jobs_default_to_the_usable_cores() -> None:
-    from accord.uncertainty.distributed import resolve_jobs, usable_cores
+    from accord.limits import MAX_WORKERS
+    from accord.uncertainty.distributed import resolve_jobs, start_method, usable_cores
 
-    assert resolve_jobs(None) == usable_cores() >= 1
+    assert resolve_jobs(None) == (usable_cores() if start_method() == "fork" else 1) >= 1
     assert resolve_jobs(3) == 3
     with pytest.raises(InputError, match="--jobs 0"):
         resolve_jobs(0)
+    with pytest.raises(InputError, match=f"between 1 and {MAX_WORKERS}"):
+        resolve_jobs(MAX_WORKERS + 1)
+
+
+def _dies_in_block_one(job, start, stop):
+    if start == 1:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    return {"block": np.arange(start, stop)}
+
+
+def test_a_worker_killed_mid_task_is_a_clear_error_and_no_worker_remains() -> None:
+    import multiprocessing
+
+    for _ in range(3):  # the pipe can break before or after the parent sees the process end
+        with pytest.raises(InputError, match="ended unexpectedly .killed by signal 9"):
+            run_blocks(_dies_in_block_one, None, 4, jobs=2)
+        assert multiprocessing.active_children() == []
+
+
+class _Unrebuildable(Exception):
+    def __init__(self, message: str, *, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _fails_unrebuildably(job, start, stop):
+    raise _Unrebuildable("no way back", code=3)
+
+
+def test_an_error_that_cannot_cross_the_pipe_arrives_as_its_text() -> None:
+    import pickle
+
+    try:  # Dask (an earlier test) installs tblib, which lets such an error cross whole
+        pickle.loads(pickle.dumps(_Unrebuildable("x", code=1)))
+        expected: type[Exception] = _Unrebuildable
+    except TypeError:
+        expected = RuntimeError
+    with pytest.raises(expected, match="no way back"):
+        run_blocks(_fails_unrebuildably, None, 2, jobs=2)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

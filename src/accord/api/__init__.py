@@ -220,8 +220,13 @@ def _case_analysis(
 
 
 def _check_jobs(jobs: int | None, call: str) -> None:
-    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
-        raise InputError(f"{call}(jobs={jobs!r}): must be a whole number, at least 1 (or None: every core)")
+    from accord.limits import MAX_WORKERS
+
+    whole = isinstance(jobs, int) and not isinstance(jobs, bool)
+    if jobs is not None and not (whole and 1 <= jobs <= MAX_WORKERS):
+        raise InputError(
+            f"{call}(jobs={jobs!r}): must be a whole number from 1 to {MAX_WORKERS} (or None: every core)"
+        )
 
 
 def simulate(
@@ -242,8 +247,9 @@ def simulate(
 
     ``noise``: the standard deviation, as a share of its range, of every value without its own
     uncertainty entry; ``client``: a ``dask.distributed.Client`` to run on; without one,
-    ``jobs`` local processes (default one per usable core, started only for two blocks of
-    draws or more; 1: in this process). The numbers depend on ``seed`` alone.
+    ``jobs`` local processes (default: one per usable core where processes fork, Linux; else
+    this process; started only when there are two tasks or more, a block's models being cut
+    into a few tasks; 1: in this process). The numbers depend on ``seed`` alone.
 
     >>> import accord
     >>> mc = accord.simulate("examples/gaza_ceasefire_2024.yaml", draws=200, models="compromise")
@@ -268,7 +274,15 @@ def simulate(
         raise ParameterError("simulate(models=...): variants (NAME:VARIANT) are not simulated; pass variant=")
     _check_jobs(jobs, "simulate")
     sim = _simulate(
-        s, draws, names, flat, seed=seed, noise=noise, loss=loss, client=client, jobs=jobs  # type: ignore[arg-type]
+        s,
+        draws,
+        names,
+        flat,
+        seed=seed,
+        noise=noise,
+        loss=loss,  # type: ignore[arg-type]
+        client=client,
+        jobs=jobs,
     )
     return MonteCarlo(sim)
 

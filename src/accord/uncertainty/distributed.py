@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import InputError
+from accord.limits import MAX_WORKERS
 
 Chunk = dict[str, NDArray[Any]]
 
@@ -38,6 +39,7 @@ POLL_SECONDS = 0.02
 
 # exit codes of the SIGTERMs received inside local_cluster (see _exit_on_sigterm)
 _terminated: list[int] = []
+
 
 class Progress(Protocol):
     """Told how many blocks are done (total given once at the start)."""
@@ -75,11 +77,13 @@ def usable_cores() -> int:
 
 
 def resolve_jobs(jobs: int | None) -> int:
-    """Local processes to run blocks on: ``jobs``, or every usable core when None."""
+    """Local processes to run blocks on: ``jobs``, or when None every usable core where
+    processes fork (elsewhere a spawned process re-imports the caller's script, which a script
+    without a ``__main__`` guard does not survive: there the default is this process)."""
     if jobs is None:
-        return usable_cores()
-    if jobs < 1:
-        raise InputError(f"--jobs {jobs}: must be at least 1")
+        return usable_cores() if start_method() == "fork" else 1
+    if not 1 <= jobs <= MAX_WORKERS:
+        raise InputError(f"--jobs {jobs}: must be between 1 and {MAX_WORKERS}")
     return int(jobs)
 
 
@@ -174,6 +178,9 @@ def _worker(conn: Any, fn: Callable[[Any, int, int], Chunk], pieces: Sequence[An
     """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a progress display may have replaced the streams with proxies whose locks its refresh
+    # thread held at the fork: a worker writes (a warning) to the real ones
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     # the processes already fill the cores: BLAS threads of their own only contend (OpenBLAS's
     # two threads per worker cost 15% more CPU on the 8 x 4 case, the same numbers either way)
     from threadpoolctl import threadpool_limits
@@ -199,11 +206,30 @@ def _worker(conn: Any, fn: Callable[[Any, int, int], Chunk], pieces: Sequence[An
         try:
             reply = (start, stop, fn(pieces[piece], start, stop), None)
         except Exception as exc:
-            reply = (start, stop, None, exc)
+            reply = (start, stop, None, _portable(exc))
         try:
             conn.send(reply)
-        except Exception as exc:  # an error that does not pickle: its text does
+        except Exception as exc:  # a result that does not pickle: its error's text does
             conn.send((start, stop, None, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _portable(exc: Exception) -> Exception:
+    """``exc`` if it survives the pipe (pickled here, rebuilt there), else its type and text."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__} in a worker process: {exc}")
+    return exc
+
+
+def _lost(worker: Any) -> InputError:
+    """The error for a worker whose pipe broke: it ended (killed, out of memory) mid-task."""
+    worker.join(0.5)  # reaped, so its exit code is known
+    code = worker.exitcode
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    return InputError(f"a worker process ended unexpectedly ({how}; out of memory?): try fewer --jobs")
 
 
 def local_processes(
@@ -227,20 +253,27 @@ def local_processes(
 
     context: Any = multiprocessing.get_context(start_method())
     tasks = deque((k, start, stop) for k in range(len(pieces)) for start, stop in ranges)
-    _terminated.clear()
     previous = _exit_on_sigterm()
     workers: list[Any] = []
     busy: dict[Any, Any] = {}  # pipe -> its worker, while a task is out
+    finished = False
+
+    def send(conn: Any, worker: Any, message: Any) -> None:
+        try:
+            conn.send(message)
+        except OSError:  # the pipe broke: the worker is gone
+            raise _lost(worker) from None
+
     try:
         for _ in range(processes):
             mine, theirs = context.Pipe()
             worker = context.Process(target=_worker, args=(theirs, fn, list(pieces)), daemon=True)
+            workers.append((worker, mine))  # before it starts: finally ends whatever started
             worker.start()
             theirs.close()
-            workers.append((worker, mine))
         for worker, conn in workers:
             if tasks:
-                conn.send(tasks.popleft())
+                send(conn, worker, tasks.popleft())
                 busy[conn] = worker
         while busy:
             ready = wait([*busy, *(w.sentinel for w in busy.values())], timeout=POLL_SECONDS)
@@ -248,33 +281,36 @@ def local_processes(
             for conn, worker in list(busy.items()):
                 if conn not in ready and worker.sentinel not in ready:
                     continue
-                if not conn.poll():
-                    raise InputError(
-                        f"a worker process ended unexpectedly (exit code {worker.exitcode}; out of "
-                        "memory?): try fewer --jobs"
-                    )
-                start, stop, part, error = conn.recv()
+                try:
+                    start, stop, part, error = conn.recv()
+                except (EOFError, OSError):
+                    raise _lost(worker) from None
                 if error is not None:
                     raise error
                 if tasks:
-                    conn.send(tasks.popleft())
+                    send(conn, worker, tasks.popleft())
                 else:
                     del busy[conn]
-                    conn.send(None)
+                    send(conn, worker, None)
                 yield start, stop, part
+        finished = True
     finally:
-        for worker, _ in workers:
+        started = [(worker, conn) for worker, conn in workers if worker.pid is not None]
+        for worker, _ in started:
             if worker.is_alive():
                 worker.terminate()
         deadline = time.monotonic() + 3.0
-        for worker, conn in workers:
+        for worker, _ in started:
             worker.join(max(0.0, deadline - time.monotonic()))
             if worker.is_alive():
                 worker.kill()
                 worker.join()
+        for _, conn in workers:
             conn.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if finished:  # a SIGTERM that came during the last task or the clean-up ends the command
+            _exit_if_terminated()
 
 
 def _distributed() -> Any:

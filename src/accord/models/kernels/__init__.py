@@ -4,4 +4,9 @@ Each kernel reproduces the NumPy code it replaces operation for operation, inclu
 order in which NumPy sums (:mod:`accord.models.kernels.sums`), so that the models' outputs stay
 bit-identical. numba is imported only when a kernel is first used; nothing in ``import accord``,
 ``accord --help`` or ``accord validate`` loads it.
+
+numba caches each kernel's machine code in ``__pycache__``, keyed on the kernel's own source
+file only: after editing what a kernel takes from another module (``sums``, or the constants it
+imports from its model), delete ``src/accord/models/kernels/__pycache__`` (a fresh installation,
+as in CI, compiles everything anew).
 """
