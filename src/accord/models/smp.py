@@ -545,7 +545,7 @@ def _third_party_votes(
     n_b, n_a = weight.shape
     plus, minus = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a))
     contests.third_party_votes(
-        contests.RULES.index(s.voting),
+        VOTING_RULES.index(s.voting),
         s.third_party == "SemiCommit",
         receiver,
         outside,
@@ -738,7 +738,7 @@ def _option_votes(rule: str, cap: Array, util: Array) -> tuple[Array, Array]:
     if n_b * n_a * n_o * n_o >= _COMPILED_FROM:  # one pass instead of five; the same bits
         from accord.models.kernels import elections
 
-        return elections.option_votes(elections.RULES[rule], cap, util)
+        return elections.option_votes(VOTING_RULES.index(rule), cap, util)
     plus = np.empty((n_b, n_o, n_o))
     minus = np.empty((n_b, n_o, n_o))
     step = max(1, _CHUNK // max(1, n_b * n_o * n_a))
@@ -767,7 +767,7 @@ def _pair_votes(
     if n_b * n_a**3 >= _COMPILED_FROM:  # cases whose challenges and risk election run compiled
         from accord.models.kernels import elections
 
-        return elections.pair_votes(elections.RULES[rule], cap, util, b, first, second)
+        return elections.pair_votes(VOTING_RULES.index(rule), cap, util, b, first, second)
     plus, minus = np.empty(b.size), np.empty(b.size)
     flat = util.ravel()
     voter = np.arange(n_a)[:, None]

@@ -14,7 +14,7 @@ one NumPy's reduction took, which follows the memory layout of its ``(N, i, j, n
   held one challenger's row: ``pairwise`` marks those rows.
 
 Each case b is computed on its own. Only O(A) scratch, no ``(A, A, A)`` temporaries. The
-options arrive as integer codes (:data:`RULES`).
+options arrive as integer codes (the voting rule by its place in ``smp.VOTING_RULES``).
 """
 
 from __future__ import annotations
@@ -25,33 +25,7 @@ import numba
 import numpy as np
 
 from accord.models.kernels.sums import planned_sum
-
-# voting rules by code
-RULES = ("Binary", "PropBin", "Proportional", "PropCbc", "Cubic", "ASymProsp")
-_BINARY, _PROPBIN, _PROPORTIONAL, _PROPCBC, _CUBIC, _ASYM = range(6)
-@numba.njit(cache=True, error_model="numpy")
-def _votes(rule: int, w: Any, du: Any, out: Any, m: int) -> None:  # pragma: no cover - compiled
-    """``out[:m] = smp.vote(rule, w[:m], du[:m])`` operation for operation; one plain loop per
-    rule (the rule's branches inside one loop keep LLVM from vectorising it)."""
-    if rule == _PROPORTIONAL:
-        for k in range(m):
-            out[k] = w[k] * du[k]
-    elif rule == _CUBIC:
-        for k in range(m):
-            out[k] = w[k] * (du[k] * du[k] * du[k])
-    elif rule == _PROPCBC:
-        for k in range(m):
-            out[k] = w[k] * (0.5 * du[k] + 0.5 * (du[k] * du[k] * du[k]))
-    elif rule == _ASYM:
-        for k in range(m):
-            x = du[k]
-            out[k] = w[k] * x if x < 0 else ((2.0 * w[k] * x) / 3.0 if x > 0 else 0.0)
-    else:
-        for k in range(m):
-            x = du[k]
-            b = x / 1e-8  # np.clip(du / 1e-8, -1, 1), NaN passing through
-            b = -1.0 if b < -1.0 else (1.0 if b > 1.0 else b)
-            out[k] = w[k] * b if rule == _BINARY else w[k] * (0.8 * x + 0.2 * b)
+from accord.models.kernels.votes import votes
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -71,11 +45,11 @@ def _third_parties(
     x, v0, vn = s[0], s[1], s[2]
     if not semi:  # NoCommit, FullCommit: both states are worth the same to n
         x[:m] = 0.0
-        _votes(rule, w, x, vn, m)
+        votes(rule, w, x, vn, m)
         return
     for k in range(m):
         x[k] = u_ni[k] - unj[k]
-    _votes(rule, w, x, v0, m)
+    votes(rule, w, x, v0, m)
     for k in range(m):
         v = v0[k]
         cni = (v if not v < 0.0 else 0.0) + c_ij[k]
@@ -83,7 +57,7 @@ def _third_parties(
         pin = cni / (cni + cnj)
         pjn = 1.0 - pin
         x[k] = pin * (u_nn[k] - u_ni[k]) + (unj[k] - u_nn[k]) * pjn
-    _votes(rule, w, x, vn, m)
+    votes(rule, w, x, vn, m)
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -4,7 +4,8 @@
 NumPy pass per operation (difference, vote, clip at zero, sum): the same expressions in the
 same order, and each sum over the voters in order from 0.0, as NumPy reduces a voter-major
 block over its leading axis, so the bits are NumPy's (``tests/models/test_smp.py`` checks both
-paths on the same inputs). Rules are numbered as in :data:`accord.models.smp.VOTING_RULES`.
+paths on the same inputs). Rules are numbered by their place in :data:`accord.models.smp.VOTING_RULES`
+(:mod:`accord.models.kernels.votes`).
 """
 
 from __future__ import annotations
@@ -14,36 +15,7 @@ from typing import Any
 import numba
 import numpy as np
 
-PROPORTIONAL, PROP_BIN, BINARY, PROP_CBC, CUBIC, ASYM_PROSP = 0, 1, 2, 3, 4, 5
-RULES = {
-    "Proportional": PROPORTIONAL,
-    "PropBin": PROP_BIN,
-    "Binary": BINARY,
-    "PropCbc": PROP_CBC,
-    "Cubic": CUBIC,
-    "ASymProsp": ASYM_PROSP,
-}
-
-
-@numba.njit(cache=True)
-def _vote(rule: int, weight: float, du: float) -> float:  # pragma: no cover - compiled
-    """``smp.vote`` for one voter and one pair, written as NumPy evaluates it."""
-    if rule == PROPORTIONAL:
-        return du * weight
-    if rule == CUBIC:
-        return weight * (du * du * du)
-    if rule == PROP_CBC:
-        return weight * (0.5 * du + 0.5 * (du * du * du))
-    if rule == ASYM_PROSP:
-        if du < 0:
-            return weight * du
-        if du > 0:
-            return (2.0 * weight * du) / 3.0
-        return 0.0
-    binary = min(max(du / 1e-8, -1.0), 1.0)  # np.clip; du is never NaN here
-    if rule == BINARY:
-        return weight * binary
-    return weight * (0.8 * du + 0.2 * binary)  # PROP_BIN
+from accord.models.kernels.votes import ASYM_PROSP, vote
 
 
 @numba.njit(cache=True)
@@ -59,7 +31,7 @@ def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:  # pragma: 
             for x in range(n_o):
                 ux = util[b, a, x]
                 for y in range(n_o):
-                    v = _vote(rule, w, ux - util[b, a, y])
+                    v = vote(rule, w, ux - util[b, a, y])
                     plus[b, x, y] += max(v, 0.0)
                     if rule == ASYM_PROSP:
                         minus[b, x, y] += min(v, 0.0)
@@ -89,7 +61,7 @@ def pair_votes(
         c, x, y = b[p], first[p], second[p]
         up, down = 0.0, 0.0
         for a in range(n_a):
-            v = _vote(rule, cap[c, a], util[c, a, x] - util[c, a, y])
+            v = vote(rule, cap[c, a], util[c, a, x] - util[c, a, y])
             up += max(v, 0.0)
             down += min(v, 0.0)
         plus[p] = up
