@@ -80,8 +80,8 @@ def workers(help: str = "Run on a local Dask cluster of this many worker process
 
 def jobs(
     help: str = (
-        "Local processes for the blocks of draws (default: one per usable core; 1: in this process; "
-        "the numbers do not change)"
+        "Local processes for the blocks of draws (default: one per usable core where processes fork, "
+        "Linux; 1: in this process; the numbers do not change)"
     ),
 ) -> Any:
     return count(None, "--jobs", "-j", low=1, high=MAX_WORKERS, help=help)
