@@ -18,46 +18,81 @@ import numpy as np
 from accord.models.kernels.votes import ASYM_PROSP, vote
 
 
-@numba.njit(cache=True)
-def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:  # pragma: no cover - compiled
+def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:
     """Summed positive and negative votes over every pair of options, ``(N, O, O)`` each, from
-    capabilities ``(N, A)`` and utilities ``(N, A, O)`` (see ``smp._option_votes``)."""
+    capabilities ``(N, A)`` and utilities ``(N, A, O)`` (see ``smp._option_votes``). Rows
+    (case, option) are independent: they run on several threads (:mod:`.threads`), each row's
+    sums over the voters in order on one thread, so the bits do not depend on the threads."""
+    from accord.models.kernels import threads
+
     n_b, n_a, n_o = util.shape
     plus = np.zeros((n_b, n_o, n_o))
     minus = np.zeros((n_b, n_o, n_o))
-    for b in range(n_b):
-        for a in range(n_a):  # voters in order: each sum accumulates from 0.0 as NumPy's
-            w = cap[b, a]
-            for x in range(n_o):
-                ux = util[b, a, x]
-                for y in range(n_o):
-                    v = vote(rule, w, ux - util[b, a, y])
-                    plus[b, x, y] += max(v, 0.0)
-                    if rule == ASYM_PROSP:
-                        minus[b, x, y] += min(v, 0.0)
+    util = np.ascontiguousarray(util)
+    threads.rows(
+        _option_par,
+        _option_rows,
+        n_b * n_o,
+        n_b * n_o * n_o * n_a,
+        rule,
+        np.ascontiguousarray(cap),
+        util,
+        plus,
+        minus,
+    )
     if rule == ASYM_PROSP:
-        for b in range(n_b):
-            for x in range(n_o):
-                for y in range(n_o):
-                    minus[b, x, y] = -minus[b, x, y]
-    else:
-        for b in range(n_b):
-            for x in range(n_o):
-                for y in range(n_o):
-                    minus[b, x, y] = plus[b, y, x]
+        return plus, np.negative(minus, out=minus)
+    return plus, np.swapaxes(plus, -1, -2).copy()
+
+
+@numba.njit(cache=True)
+def _option_rows(
+    lo: int, hi: int, rule: int, cap: Any, util: Any, plus: Any, minus: Any
+) -> None:  # pragma: no cover - compiled
+    """Rows ``lo..hi`` of (case b, option x): votes for x over every y, voters in order from 0.0,
+    as NumPy reduces a voter-major block over its leading axis (``minus``: ASymProsp only)."""
+    n_a, n_o = util.shape[1], util.shape[2]
+    for t in range(lo, hi):
+        b, x = t // n_o, t % n_o
+        p, m = plus[b, x], minus[b, x]
+        for a in range(n_a):
+            w = cap[b, a]
+            ux = util[b, a, x]
+            u = util[b, a]
+            for y in range(n_o):
+                v = vote(rule, w, ux - u[y])
+                p[y] += max(v, 0.0)
+                if rule == ASYM_PROSP:
+                    m[y] += min(v, 0.0)
+
+
+@numba.njit(cache=True, parallel=True)
+def _option_par(
+    n_rows: int, n_chunks: int, rule: int, cap: Any, util: Any, plus: Any, minus: Any
+) -> None:  # pragma: no cover - compiled
+    for c in numba.prange(n_chunks):
+        _option_rows(n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks, rule, cap, util, plus, minus)
+
+
+def pair_votes(rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any) -> tuple[Any, Any]:
+    """Summed positive and negative votes for option ``first`` over ``second`` of the pairs
+    (b, first, second), ``(P,)`` each (see ``smp._pair_votes``): voters in order from 0.0; the
+    pairs on several threads (:mod:`.threads`)."""
+    from accord.models.kernels import threads
+
+    plus = np.empty(b.size)
+    minus = np.empty(b.size)
+    args = (rule, np.ascontiguousarray(cap), np.ascontiguousarray(util), b, first, second, plus, minus)
+    threads.rows(_pair_par, _pair_rows, b.size, b.size * util.shape[1], *args)
     return plus, minus
 
 
 @numba.njit(cache=True)
-def pair_votes(
-    rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any
-) -> tuple[Any, Any]:  # pragma: no cover - compiled
-    """Summed positive and negative votes for option ``first`` over ``second`` of the pairs
-    (b, first, second), ``(P,)`` each (see ``smp._pair_votes``): voters in order from 0.0."""
+def _pair_rows(
+    lo: int, hi: int, rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any, plus: Any, minus: Any
+) -> None:  # pragma: no cover - compiled
     n_a = util.shape[1]
-    plus = np.zeros(b.size)
-    minus = np.zeros(b.size)
-    for p in range(b.size):
+    for p in range(lo, hi):
         c, x, y = b[p], first[p], second[p]
         up, down = 0.0, 0.0
         for a in range(n_a):
@@ -66,4 +101,21 @@ def pair_votes(
             down += min(v, 0.0)
         plus[p] = up
         minus[p] = -down
-    return plus, minus
+
+
+@numba.njit(cache=True, parallel=True)
+def _pair_par(
+    n_rows: int,
+    n_chunks: int,
+    rule: int,
+    cap: Any,
+    util: Any,
+    b: Any,
+    first: Any,
+    second: Any,
+    plus: Any,
+    minus: Any,
+) -> None:  # pragma: no cover - compiled
+    for c in numba.prange(n_chunks):
+        lo, hi = n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks
+        _pair_rows(lo, hi, rule, cap, util, b, first, second, plus, minus)
