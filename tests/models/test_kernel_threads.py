@@ -128,19 +128,27 @@ def test_two_python_threads_call_the_parallel_kernels_at_once() -> None:
     assert not errors, errors
 
 
-def _child_threads(queue: Any) -> None:
-    queue.put(threads.threads())
+def _child(queue: Any, state: tuple[np.ndarray, ...]) -> None:
+    threads.PARALLEL_FROM = 0  # as in the parent: the child must still choose the serial twins
+    queue.put((threads.threads(), _kernels(_settings(), state, 0)))
 
 
-def test_a_worker_process_runs_the_kernels_on_one_thread() -> None:
-    # --jobs workers (forked) and the server's job pool (spawned) already fill the cores
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_a_forked_worker_runs_the_kernels_serially_after_its_parent_ran_them_in_parallel() -> None:
+    """--jobs workers are forked (the server's job pool spawns): they already fill the cores, and
+    a thread pool the parent started does not exist in the child."""
+    state = _state(7, 1, 50)
+    threads.set_threads(2)
+    want = _kernels(_settings(), state, 0)  # the parent's parallel kernels start their threads
+    context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    child = context.Process(target=_child_threads, args=(queue,))
+    child = context.Process(target=_child, args=(queue, state))
     child.start()
-    assert queue.get(timeout=60) == 1
-    child.join()
+    n, got = queue.get(timeout=120)
+    child.join(30)
+    assert child.exitcode == 0
+    assert n == 1
+    _same(got, want)
 
 
 def test_the_thread_count_respects_numba_s_setting() -> None:

@@ -24,18 +24,19 @@ from collections.abc import Callable
 from typing import Any
 
 _LOCK = threading.Lock()
-_chosen: int | None = None
+_chosen: tuple[int, int] | None = None  # (the process that chose, threads): not a forked child
 _CHUNKS_PER_THREAD = 8  # row ranges per thread: rows may differ in cost
 # inner terms from which a call runs in parallel: waking the threads costs about 0.1 ms
 PARALLEL_FROM = 1 << 20
 
 
 def set_threads(n: int | None) -> None:
-    """Use ``n`` threads in the parallel kernels (capped by ``NUMBA_NUM_THREADS``); None: the default."""
+    """Use ``n`` threads in the parallel kernels of this process (capped by ``NUMBA_NUM_THREADS``;
+    its forked children keep their own default, 1); None: the default."""
     global _chosen
     if n is not None and n < 1:
         raise ValueError(f"threads must be at least 1, not {n}")
-    _chosen = n
+    _chosen = None if n is None else (os.getpid(), n)
 
 
 def threads() -> int:
@@ -44,8 +45,8 @@ def threads() -> int:
     import numba
 
     config: Any = numba.config  # its settings are set at run time: mypy cannot see them
-    if _chosen is not None:
-        wanted = _chosen
+    if _chosen is not None and _chosen[0] == os.getpid():
+        wanted = _chosen[1]
     elif multiprocessing.parent_process() is not None:
         wanted = 1
     else:
