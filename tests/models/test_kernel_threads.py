@@ -90,6 +90,28 @@ def test_one_thread_two_threads_and_numpy_give_the_same_bits(
     assert all(kernel.signatures for kernel in parallel)  # they ran
 
 
+@pytest.mark.parametrize("rule", smp.VOTING_RULES)
+def test_options_with_equal_utilities_are_voted_on_once_to_the_same_bits(rule: str) -> None:
+    """From 64 options the compiled election votes once over each group of options that every
+    voter values the same, bit for bit (actors at one position), and copies the sums."""
+    from accord.models.kernels import elections
+
+    rng = np.random.default_rng(3)
+    cap = rng.uniform(0.1, 5.0, (3, 50)) * 10.0 ** rng.integers(-6, 6, (3, 50))
+    util = rng.uniform(0.0, 1.0, (3, 50, 90)) * 10.0 ** rng.integers(-8, 1, (3, 50, 90))
+    util[0, :, 40:] = util[0, :, :1]  # 50 copies of one option
+    util[1, :, ::2] = util[1, :, 1::2]  # pairs
+    util[1, 7, 10] = -0.0 if util[1, 7, 11] == 0.0 else np.nextafter(util[1, 7, 11], 2.0)  # not a copy
+    util[2, :, 50:] = util[2, :, 49:50]
+    util[2, :, 5] = 0.0
+    util[2, :, 6] = -0.0  # equal values, other bits: voted on apart
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(smp, "_COMPILED_FROM", 1 << 62)
+        want = smp._option_votes(rule, cap, util)
+    assert elections._distinct_options(util)[0].shape[1] < 0.9 * 90
+    _same(list(elections.option_votes(smp.VOTING_RULES.index(rule), cap, util)), list(want))
+
+
 def test_a_thread_that_finds_the_parallel_kernels_busy_runs_the_serial_twin() -> None:
     s = _settings()
     state = _state(5, 2, 40)

@@ -17,29 +17,55 @@ import numpy as np
 
 from accord.models.kernels.votes import ASYM_PROSP, vote
 
+_DISTINCT_FROM = 64  # options from which equal options (equal utility columns) are voted on once
+
 
 def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:
     """Summed positive and negative votes over every pair of options, ``(N, O, O)`` each, from
     capabilities ``(N, A)`` and utilities ``(N, A, O)`` (see ``smp._option_votes``). Rows
     (case, option) are independent: they run on several threads (:mod:`.threads`), each row's
-    sums over the voters in order on one thread, so the bits do not depend on the threads."""
+    sums over the voters in order on one thread, so the bits do not depend on the threads.
+
+    Options whose utilities are equal bit for bit for every voter (actors at the very same
+    position: the risk election votes over every actor's) have equal rows and columns, computed
+    once from the same values (so with the same bits) and copied.
+    """
+    n_b, n_a, n_o = util.shape
+    util = np.ascontiguousarray(util)
+    cap = np.ascontiguousarray(cap)
+    if n_o >= _DISTINCT_FROM:
+        cols, inverse = _distinct_options(util)
+        if cols.shape[1] < 0.9 * n_o:  # else the copies cost more than they save
+            plus_d, minus_d = _votes(
+                rule, cap, np.ascontiguousarray(np.take_along_axis(util, cols[:, None], -1))
+            )
+            at = (np.arange(n_b)[:, None, None], inverse[:, :, None], inverse[:, None, :])
+            return plus_d[at], minus_d[at]
+    return _votes(rule, cap, util)
+
+
+def _distinct_options(util: Any) -> tuple[Any, Any]:
+    """Per case, one option of each group of equal utility columns: their indices ``(N, D)``
+    (padded with the case's first) and each option's place among them ``(N, O)``."""
+    n_b, _, n_o = util.shape
+    firsts, inverse = [], np.empty((n_b, n_o), dtype=np.intp)
+    for b in range(n_b):
+        bits = np.ascontiguousarray(util[b].T).view(np.int64)  # equal bits, not equal values (0.0, -0.0)
+        _, first, inv = np.unique(bits, axis=0, return_index=True, return_inverse=True)
+        firsts.append(first)
+        inverse[b] = inv.reshape(-1)
+    width = max(f.size for f in firsts)
+    cols = np.array([np.pad(f, (0, width - f.size), mode="edge") for f in firsts], dtype=np.intp)
+    return cols, inverse
+
+
+def _votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:
     from accord.models.kernels import threads
 
     n_b, n_a, n_o = util.shape
     plus = np.zeros((n_b, n_o, n_o))
     minus = np.zeros((n_b, n_o, n_o))
-    util = np.ascontiguousarray(util)
-    threads.rows(
-        _option_par,
-        _option_rows,
-        n_b * n_o,
-        n_b * n_o * n_o * n_a,
-        rule,
-        np.ascontiguousarray(cap),
-        util,
-        plus,
-        minus,
-    )
+    threads.rows(_option_par, _option_rows, n_b * n_o, n_b * n_o * n_o * n_a, rule, cap, util, plus, minus)
     if rule == ASYM_PROSP:
         return plus, np.negative(minus, out=minus)
     return plus, np.swapaxes(plus, -1, -2).copy()
