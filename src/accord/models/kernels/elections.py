@@ -46,16 +46,28 @@ def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:
 
 def _distinct_options(util: Any) -> tuple[Any, Any]:
     """Per case, one option of each group of equal utility columns: their indices ``(N, D)``
-    (padded with the case's first) and each option's place among them ``(N, O)``."""
-    n_b, _, n_o = util.shape
-    firsts, inverse = [], np.empty((n_b, n_o), dtype=np.intp)
-    for b in range(n_b):
-        bits = np.ascontiguousarray(util[b].T).view(np.int64)  # equal bits, not equal values (0.0, -0.0)
-        _, first, inv = np.unique(bits, axis=0, return_index=True, return_inverse=True)
-        firsts.append(first)
-        inverse[b] = inv.reshape(-1)
-    width = max(f.size for f in firsts)
-    cols = np.array([np.pad(f, (0, width - f.size), mode="edge") for f in firsts], dtype=np.intp)
+    (padded with the case's last) and each option's place among them ``(N, O)``. Groups by a
+    hash of each column's bits (equal bits, not equal values: 0.0 and -0.0 stay apart), checked
+    exactly; on a collision every option is its own group."""
+    n_b, n_a, n_o = util.shape
+    bits = util.view(np.uint64)
+    mix = np.arange(1, 2 * n_a, 2, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # odd: no bit lost
+    key = ((bits ^ (bits >> np.uint64(29))) * mix[:, None]).sum(axis=1)  # (N, O), wrapping
+    order = np.argsort(key, axis=-1, kind="stable")
+    ordered = np.take_along_axis(key, order, -1)
+    new = np.ones((n_b, n_o), dtype=bool)
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    group = np.cumsum(new, axis=-1) - 1
+    inverse = np.empty((n_b, n_o), dtype=np.intp)
+    np.put_along_axis(inverse, order, group, -1)
+    width = int(group[:, -1].max()) + 1
+    cols = np.empty((n_b, width), dtype=np.intp)
+    cols[:] = order[:, -1:]
+    case, at = np.nonzero(new)
+    cols[case, group[case, at]] = order[case, at]
+    same = np.take_along_axis(bits, np.take_along_axis(cols, inverse, -1)[:, None, :], -1) == bits
+    if not same.all():
+        return np.broadcast_to(np.arange(n_o), (n_b, n_o)), np.broadcast_to(np.arange(n_o), (n_b, n_o))
     return cols, inverse
 
 
