@@ -13,8 +13,10 @@ one NumPy's reduction took, which follows the memory layout of its ``(N, i, j, n
   challengers, but pairwise over n (n innermost, :mod:`accord.models.kernels.sums`) where it
   held one challenger's row: ``pairwise`` marks those rows.
 
-Each case b is computed on its own. Only O(A) scratch, no ``(A, A, A)`` temporaries. The
-options arrive as integer codes (the voting rule by its place in ``smp.VOTING_RULES``).
+Each row (a case's challenger, or a receiver's column of challenges) is computed on its own,
+by one thread, with O(A) scratch and no ``(A, A, A)`` temporaries; the rows run on several
+threads where that pays (:mod:`accord.models.kernels.threads`), with the same bits. The options
+arrive as integer codes (the voting rule by its place in ``smp.VOTING_RULES``).
 """
 
 from __future__ import annotations
