@@ -69,6 +69,7 @@ def _same(got: list[np.ndarray], want: list[np.ndarray]) -> None:
     ("rule", "third_party", "n_b", "n_a"),
     [
         ("Proportional", "SemiCommit", 1, 45),  # the receiver's last challenger summed pairwise
+        ("PropCbc", "SemiCommit", 2, 45),  # likewise in both cases: rows of two cases in one call
         ("ASymProsp", "SemiCommit", 3, 23),
         ("PropBin", "NoCommit", 2, 30),
         ("Cubic", "SemiCommit", 1, 130),  # every receiver's row pairwise (over 128 third parties)
