@@ -55,6 +55,7 @@ labels matter.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -102,6 +103,11 @@ _DIRECT_MAX_ACTORS = 48
 _BLOCK_ELEMENTS = 65_536
 # elements per chunk of the direct A x A x A sum (small enough to stay in cache)
 _CHUNK_ELEMENTS = 250_000
+# rows x actors^3 of a run from which its rounds go through the compiled kernels: alone they pay
+# numba's import and their cached code (about 1.1 CPU s) from about 12,000 rows of 9 actors;
+# once numba is loaded (by any kernel) their own code loads in under 0.1 s
+_COMPILED_FROM = 1 << 23
+_COMPILED_LOADED_FROM = 1 << 17
 
 
 @dataclass(frozen=True)
@@ -512,7 +518,7 @@ def _round(
     return new, r, a, b, code
 
 
-def _round_blocks(
+def _round_compiled(
     x: Array,
     w: Array,
     s: Array,
@@ -524,13 +530,80 @@ def _round_blocks(
     sort: bool,
     record: bool,
 ) -> tuple[Array, Array, Array, Array, NDArray[np.int8]]:
-    """:func:`_round` on blocks of rows small enough for the CPU cache (rows are independent)."""
+    """:func:`_round` through the compiled kernels (:mod:`accord.models.kernels.eum`), to the
+    same bits: the kernels compute everything but the powers, which NumPy computes here as
+    ``_row_power`` does."""
+    from accord.models.kernels import eum as kernel  # numba: only where the work pays its import
+    from accord.models.kernels import sums
+
+    n, a_n = x.shape
+    drift_on = opt.drift_term and opt.q != 1.0
+    is_global = opt.probability == "global"
+    all_active = bool(active.all())
+    plan_lo, plan_len = sums.pairwise_plan(a_n * a_n)
+    x, w, s = (np.ascontiguousarray(v, dtype=float) for v in (x, np.where(active, w, 0.0), s))
+    active, pair_ok = np.ascontiguousarray(active), np.ascontiguousarray(pair_ok)
+    d, bm, bp = np.empty((n, a_n, a_n)), np.empty((n, a_n, a_n)), np.empty((n, a_n, a_n))
+    pair = (n, a_n, a_n) if drift_on else (0, a_n, a_n)
+    e, t, bem, bep = np.empty(pair), np.empty(pair), np.empty(pair), np.empty(pair)
+    p_lin = np.empty((0, a_n, a_n) if is_global else (n, a_n, a_n))
+    sec = np.empty((n, a_n))
+    kernel.security(
+        x, w, s, 1.0 / span, np.ascontiguousarray(mu, dtype=float), active, pair_ok, all_active,
+        is_global, opt.q, drift_on, plan_lo, plan_len, d, bm, bp, e, t, bem, bep, p_lin, sec,
+    )  # fmt: skip
+    r = risk_exponents(sec, active)
+    rk = r[:, :, None]
+    pd = np.power(d, rk) if is_global else d
+    np.power(bm, rk, out=bm)
+    np.power(bp, rk, out=bp)
+    usq = 2.0 - 4.0 * 0.5**r
+    own = opt.perspective == "own"
+    challenger = opt.drift_view == "challenger"
+    pem_t, pep_t = bem, bep
+    if drift_on:
+        if own != challenger:  # b's drift from j's distances with i's exponent
+            pem_t = np.power(np.swapaxes(bem, -1, -2), rk)
+            pep_t = np.power(np.swapaxes(bep, -1, -2), rk)
+        np.power(bem, rk, out=bem)
+        np.power(bep, rk, out=bep)
+    new = np.empty((n, a_n))
+    shape = (n, a_n, a_n) if record else (0, a_n, a_n)
+    a, b, code = np.empty(shape), np.empty(shape), np.zeros(shape, np.int8)
+    kernel.challenges(
+        x, w, s, active, pair_ok, all_active, d, pd, bm, bp, usq, t, bem, bep,
+        np.ascontiguousarray(pem_t), np.ascontiguousarray(pep_t), p_lin, plan_lo, plan_len,
+        is_global, opt.q, drift_on, own, challenger, opt.salience_ji == "target", opt.same_position,
+        opt.eu_zero, opt.capitulation, opt.compromise_position == "weighted_average",
+        opt.offer_choice == "scholz_code", record, new, a, b, code,
+    )  # fmt: skip
+    if not record:
+        code = np.zeros((0, 0, 0), np.int8)
+    return new, r, a, b, code
+
+
+def _round_blocks(
+    x: Array,
+    w: Array,
+    s: Array,
+    active: BoolArray,
+    span: Array,
+    mu: Array,
+    pair_ok: BoolArray,
+    opt: Options,
+    sort: bool,
+    record: bool,
+    compiled: bool = False,
+) -> tuple[Array, Array, Array, Array, NDArray[np.int8]]:
+    """:func:`_round` on blocks of rows small enough for the CPU cache (rows are independent);
+    ``compiled``: through the compiled kernels, to the same bits (:func:`_round_compiled`)."""
     n, a_n = x.shape
     step = max(1, _BLOCK_ELEMENTS // (a_n * a_n))
+    one = _round_compiled if compiled else _round
     if n <= step:
-        return _round(x, w, s, active, span, mu, pair_ok, opt, sort, record)
+        return one(x, w, s, active, span, mu, pair_ok, opt, sort, record)
     parts = [
-        _round(
+        one(
             x[k : k + step],
             w[k : k + step],
             s[k : k + step],
@@ -546,6 +619,14 @@ def _round_blocks(
     ]
     new, r, a, b, code = (np.concatenate(p) for p in zip(*parts, strict=True))
     return new, r, a, b, code
+
+
+def use_compiled(rows: int, actors: int) -> bool:
+    """Whether a run of ``rows`` rows of ``actors`` actors pays the compiled kernels' load: a
+    Monte Carlo block of the examples does only where another kernel has loaded numba already,
+    so ``accord analyze`` and a small ``simulate`` never import it."""
+    least = _COMPILED_LOADED_FROM if "numba" in sys.modules else _COMPILED_FROM
+    return rows * actors**3 >= least
 
 
 @dataclass
@@ -593,12 +674,15 @@ def simulate(
     early_stop: bool = True,
     tolerance: float = 1e-9,
     record_pairs: bool = False,
+    compiled: bool | None = None,
 ) -> Simulation:
     """Run the EUM on rows of a single issue each: ``x0, w, s (N, A)``, ``active (N, A)``.
 
     The range of positions D is fixed at the initial positions, as in every reference
     implementation. Stops early once every row is at a fixed point (no position moves more
     than ``tolerance`` x D in a round); rows at a fixed point repeat their state.
+    ``compiled``: run the rounds through the compiled kernels (same bits; up to 48 actors), or
+    not; None decides by the work (:func:`use_compiled`).
     """
     n, a_n = x0.shape
     any_active = active.any(axis=-1)
@@ -622,6 +706,7 @@ def simulate(
     offers: list[NDArray[np.int8]] = [np.zeros((n, a_n, a_n), np.int8)] if record_pairs else []
     rounds_run = np.zeros(n, dtype=np.int64)
     sort = a_n > _DIRECT_MAX_ACTORS
+    compiled = not sort and (use_compiled(n, a_n) if compiled is None else compiled)
     done = np.zeros(n, dtype=bool)
     r = np.ones((n, a_n))
     a = b = np.full((n, a_n, a_n), np.nan)
@@ -642,6 +727,7 @@ def simulate(
             opt,
             sort,
             record_pairs,
+            compiled,
         )
         if whole:
             new, r, a, b, code = out
