@@ -242,13 +242,14 @@ def _votes_direct(geo: Geometry, h: Array) -> Array:
     terms stay small. (All votes cast on a pair, ``sum_k |v|``, are this plus its transpose.)
     """
     n, a = h.shape[0], h.shape[1]
-    num = np.empty((n, a, a))
-    step = max(1, _CHUNK_ELEMENTS // max(1, a**3))
-    for s in range(0, n, step):
-        hc = h[s : s + step]
-        v = hc[:, :, None, :] - hc[:, :, :, None]
+    num = np.zeros((n, a, a))
+    v = np.empty((n, a, a))
+    # voter by voter, in order from 0.0 as NumPy sums a leading axis: A x A blocks stay in cache
+    for k in range(a):
+        hk = h[:, k]
+        np.subtract(hk[:, None, :], hk[:, :, None], out=v)
         np.maximum(v, 0.0, out=v)
-        num[s : s + step] = v.sum(axis=1)
+        num += v
     if not geo.all_active:
         num = np.where(geo.active[:, :, None] & geo.active[:, None, :], num, 0.0)
     return num
@@ -325,11 +326,12 @@ def probability(geo: Geometry, w: Array, r: Array | None, kind: str) -> Array:
     return np.asarray(np.where(geo.d > 0, p, 0.0))
 
 
-def _utilities(d: Array, r: Array | None) -> tuple[Array, Array, Array]:
-    """U^s (eq. 15), U^s - U^f (eq. 16) with the row actor's exponent, and U^sq (eq. 24) ``(N, A, 1)``."""
+def _utilities(d: Array, r: Array | None) -> tuple[Array, Array, Array | None]:
+    """U^s (eq. 15), U^s - U^f (eq. 16) with the row actor's exponent, and U^sq (eq. 24) ``(N, A, 1)``
+    (None when r is None: U^sq = 2 - 4 * 0.5 = 0)."""
     us = 2.0 - 4.0 * _row_power(np.maximum(0.5 - 0.5 * d, 0.0), r)
     uf = 2.0 - 4.0 * _row_power(0.5 + 0.5 * d, r)
-    usq = np.zeros((d.shape[0], d.shape[1], 1)) if r is None else (2.0 - 4.0 * 0.5**r)[:, :, None]
+    usq = None if r is None else (2.0 - 4.0 * 0.5**r)[:, :, None]
     return us, us - uf, usq
 
 
@@ -341,7 +343,7 @@ def _drift(e: Array, t: Array, r: Array | None) -> Array:
 
 
 def expected_utility(
-    us: Array, du: Array, usq: Array, salience: Array, p: Array, q: float, drift: Array | None = None
+    us: Array, du: Array, usq: Array | None, salience: Array, p: Array, q: float, drift: Array | None = None
 ) -> Array:
     r"""Expected utility of a challenge (Scholz et al. 2011, eq. 25a), elementwise:
     :math:`s[P U^s + (1-P) U^f] + (1-s) U^s - Q U^{sq} - (1-Q)[T U^b + (1-T) U^w]`,
@@ -352,7 +354,7 @@ def expected_utility(
     actor whose expected utility it is; ``drift`` None drops the (1 - Q) term.
     """
     eu = us - salience * (1.0 - p) * du
-    if q != 0.0:
+    if q != 0.0 and usq is not None:  # None: U^sq = 0, and eu - q * 0 is eu
         eu = eu - q * usq
     if drift is not None:
         eu = eu - (1.0 - q) * drift
@@ -383,6 +385,7 @@ def _pass(geo: Geometry, w: Array, s: Array, r: Array, opt: Options, p: Array | 
     drift = _drift(geo.e, geo.t, r) if drift_on else None
     a = expected_utility(us, du, usq, s[:, None, :], p, opt.q, drift)
     own = opt.perspective == "own"
+    assert usq is not None
     if own:
         us, du, usq = swap(us, -1, -2), swap(du, -1, -2), swap(usq, -1, -2)
     drift_b = None
@@ -474,7 +477,6 @@ def choose_moves(
         else:
             frac = abs_a / abs_b
     frac = np.where(comp, frac, 1.0)
-    comp_pos = xi + step * frac
     if opt.offer_choice == "scholz_code":
         with np.errstate(invalid="ignore", divide="ignore"):
             comp_key = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
@@ -488,7 +490,8 @@ def choose_moves(
     key = np.where(eligible, np.where(comp, comp_key, dist), np.inf)
     j = np.argmin(key, axis=-1)[..., None]
     target = np.take_along_axis(np.broadcast_to(xj, a.shape), j, axis=-1)[..., 0]
-    landing = np.take_along_axis(comp_pos, j, axis=-1)[..., 0]
+    # x_i + (x_j - x_i) * frac at the chosen j only
+    landing = x + np.take_along_axis(step, j, axis=-1)[..., 0] * np.take_along_axis(frac, j, axis=-1)[..., 0]
     moves = eligible.any(axis=-1)
     new = np.where(moves, np.where(has_lost | ~has_comp, target, landing), x)
     return new, None
@@ -514,8 +517,10 @@ def _round(
     contest = pair_ok if opt.same_position else pair_ok & (geo.d > 0)
     new, _ = choose_moves(x, a, b, contest, opt)
     new = np.where(active, new, x)
-    code = classify(a, b, contest, opt.eu_zero) if record else np.zeros((0, 0, 0), np.int8)
-    return new, r, a, b, code
+    if not record:  # a and b are kept only for the pairwise record
+        empty = np.zeros((0, 0, 0))
+        return new, r, empty, empty, np.zeros((0, 0, 0), np.int8)
+    return new, r, a, b, classify(a, b, contest, opt.eu_zero)
 
 
 def _round_compiled(
