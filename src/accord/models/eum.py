@@ -55,6 +55,7 @@ labels matter.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -102,6 +103,11 @@ _DIRECT_MAX_ACTORS = 48
 _BLOCK_ELEMENTS = 65_536
 # elements per chunk of the direct A x A x A sum (small enough to stay in cache)
 _CHUNK_ELEMENTS = 250_000
+# rows x actors^3 of a run from which its rounds go through the compiled kernels: alone they pay
+# numba's import and their cached code (about 1.1 CPU s) from about 12,000 rows of 9 actors;
+# once numba is loaded (by any kernel) their own code loads in under 0.1 s
+_COMPILED_FROM = 1 << 23
+_COMPILED_LOADED_FROM = 1 << 17
 
 
 @dataclass(frozen=True)
@@ -236,13 +242,14 @@ def _votes_direct(geo: Geometry, h: Array) -> Array:
     terms stay small. (All votes cast on a pair, ``sum_k |v|``, are this plus its transpose.)
     """
     n, a = h.shape[0], h.shape[1]
-    num = np.empty((n, a, a))
-    step = max(1, _CHUNK_ELEMENTS // max(1, a**3))
-    for s in range(0, n, step):
-        hc = h[s : s + step]
-        v = hc[:, :, None, :] - hc[:, :, :, None]
+    num = np.zeros((n, a, a))
+    v = np.empty((n, a, a))
+    # voter by voter, in order from 0.0 as NumPy sums a leading axis: A x A blocks stay in cache
+    for k in range(a):
+        hk = h[:, k]
+        np.subtract(hk[:, None, :], hk[:, :, None], out=v)
         np.maximum(v, 0.0, out=v)
-        num[s : s + step] = v.sum(axis=1)
+        num += v
     if not geo.all_active:
         num = np.where(geo.active[:, :, None] & geo.active[:, None, :], num, 0.0)
     return num
@@ -319,11 +326,12 @@ def probability(geo: Geometry, w: Array, r: Array | None, kind: str) -> Array:
     return np.asarray(np.where(geo.d > 0, p, 0.0))
 
 
-def _utilities(d: Array, r: Array | None) -> tuple[Array, Array, Array]:
-    """U^s (eq. 15), U^s - U^f (eq. 16) with the row actor's exponent, and U^sq (eq. 24) ``(N, A, 1)``."""
+def _utilities(d: Array, r: Array | None) -> tuple[Array, Array, Array | None]:
+    """U^s (eq. 15), U^s - U^f (eq. 16) with the row actor's exponent, and U^sq (eq. 24) ``(N, A, 1)``
+    (None when r is None: U^sq = 2 - 4 * 0.5 = 0)."""
     us = 2.0 - 4.0 * _row_power(np.maximum(0.5 - 0.5 * d, 0.0), r)
     uf = 2.0 - 4.0 * _row_power(0.5 + 0.5 * d, r)
-    usq = np.zeros((d.shape[0], d.shape[1], 1)) if r is None else (2.0 - 4.0 * 0.5**r)[:, :, None]
+    usq = None if r is None else (2.0 - 4.0 * 0.5**r)[:, :, None]
     return us, us - uf, usq
 
 
@@ -335,7 +343,7 @@ def _drift(e: Array, t: Array, r: Array | None) -> Array:
 
 
 def expected_utility(
-    us: Array, du: Array, usq: Array, salience: Array, p: Array, q: float, drift: Array | None = None
+    us: Array, du: Array, usq: Array | None, salience: Array, p: Array, q: float, drift: Array | None = None
 ) -> Array:
     r"""Expected utility of a challenge (Scholz et al. 2011, eq. 25a), elementwise:
     :math:`s[P U^s + (1-P) U^f] + (1-s) U^s - Q U^{sq} - (1-Q)[T U^b + (1-T) U^w]`,
@@ -346,7 +354,7 @@ def expected_utility(
     actor whose expected utility it is; ``drift`` None drops the (1 - Q) term.
     """
     eu = us - salience * (1.0 - p) * du
-    if q != 0.0:
+    if q != 0.0 and usq is not None:  # None: U^sq = 0, and eu - q * 0 is eu
         eu = eu - q * usq
     if drift is not None:
         eu = eu - (1.0 - q) * drift
@@ -377,6 +385,7 @@ def _pass(geo: Geometry, w: Array, s: Array, r: Array, opt: Options, p: Array | 
     drift = _drift(geo.e, geo.t, r) if drift_on else None
     a = expected_utility(us, du, usq, s[:, None, :], p, opt.q, drift)
     own = opt.perspective == "own"
+    assert usq is not None
     if own:
         us, du, usq = swap(us, -1, -2), swap(du, -1, -2), swap(usq, -1, -2)
     drift_b = None
@@ -468,7 +477,6 @@ def choose_moves(
         else:
             frac = abs_a / abs_b
     frac = np.where(comp, frac, 1.0)
-    comp_pos = xi + step * frac
     if opt.offer_choice == "scholz_code":
         with np.errstate(invalid="ignore", divide="ignore"):
             comp_key = (abs_a * xi + abs_b * xj) / (abs_a + abs_b)
@@ -482,7 +490,8 @@ def choose_moves(
     key = np.where(eligible, np.where(comp, comp_key, dist), np.inf)
     j = np.argmin(key, axis=-1)[..., None]
     target = np.take_along_axis(np.broadcast_to(xj, a.shape), j, axis=-1)[..., 0]
-    landing = np.take_along_axis(comp_pos, j, axis=-1)[..., 0]
+    # x_i + (x_j - x_i) * frac at the chosen j only
+    landing = x + np.take_along_axis(step, j, axis=-1)[..., 0] * np.take_along_axis(frac, j, axis=-1)[..., 0]
     moves = eligible.any(axis=-1)
     new = np.where(moves, np.where(has_lost | ~has_comp, target, landing), x)
     return new, None
@@ -508,7 +517,73 @@ def _round(
     contest = pair_ok if opt.same_position else pair_ok & (geo.d > 0)
     new, _ = choose_moves(x, a, b, contest, opt)
     new = np.where(active, new, x)
-    code = classify(a, b, contest, opt.eu_zero) if record else np.zeros((0, 0, 0), np.int8)
+    if not record:  # a and b are kept only for the pairwise record
+        empty = np.zeros((0, 0, 0))
+        return new, r, empty, empty, np.zeros((0, 0, 0), np.int8)
+    return new, r, a, b, classify(a, b, contest, opt.eu_zero)
+
+
+def _round_compiled(
+    x: Array,
+    w: Array,
+    s: Array,
+    active: BoolArray,
+    span: Array,
+    mu: Array,
+    pair_ok: BoolArray,
+    opt: Options,
+    sort: bool,
+    record: bool,
+) -> tuple[Array, Array, Array, Array, NDArray[np.int8]]:
+    """:func:`_round` through the compiled kernels (:mod:`accord.models.kernels.eum`), to the
+    same bits: the kernels compute everything but the powers, which NumPy computes here as
+    ``_row_power`` does."""
+    from accord.models.kernels import eum as kernel  # numba: only where the work pays its import
+    from accord.models.kernels import sums
+
+    n, a_n = x.shape
+    drift_on = opt.drift_term and opt.q != 1.0
+    is_global = opt.probability == "global"
+    all_active = bool(active.all())
+    plan_lo, plan_len = sums.pairwise_plan(a_n * a_n)
+    x, w, s = (np.ascontiguousarray(v, dtype=float) for v in (x, np.where(active, w, 0.0), s))
+    active, pair_ok = np.ascontiguousarray(active), np.ascontiguousarray(pair_ok)
+    d, bm, bp = np.empty((n, a_n, a_n)), np.empty((n, a_n, a_n)), np.empty((n, a_n, a_n))
+    pair = (n, a_n, a_n) if drift_on else (0, a_n, a_n)
+    e, t, bem, bep = np.empty(pair), np.empty(pair), np.empty(pair), np.empty(pair)
+    p_lin = np.empty((0, a_n, a_n) if is_global else (n, a_n, a_n))
+    sec = np.empty((n, a_n))
+    kernel.security(
+        x, w, s, 1.0 / span, np.ascontiguousarray(mu, dtype=float), active, pair_ok, all_active,
+        is_global, opt.q, drift_on, plan_lo, plan_len, d, bm, bp, e, t, bem, bep, p_lin, sec,
+    )  # fmt: skip
+    r = risk_exponents(sec, active)
+    rk = r[:, :, None]
+    pd = np.power(d, rk) if is_global else d
+    np.power(bm, rk, out=bm)
+    np.power(bp, rk, out=bp)
+    usq = 2.0 - 4.0 * 0.5**r
+    own = opt.perspective == "own"
+    challenger = opt.drift_view == "challenger"
+    pem_t, pep_t = bem, bep
+    if drift_on:
+        if own != challenger:  # b's drift from j's distances with i's exponent
+            pem_t = np.power(np.swapaxes(bem, -1, -2), rk)
+            pep_t = np.power(np.swapaxes(bep, -1, -2), rk)
+        np.power(bem, rk, out=bem)
+        np.power(bep, rk, out=bep)
+    new = np.empty((n, a_n))
+    shape = (n, a_n, a_n) if record else (0, a_n, a_n)
+    a, b, code = np.empty(shape), np.empty(shape), np.zeros(shape, np.int8)
+    kernel.challenges(
+        x, w, s, active, pair_ok, all_active, d, pd, bm, bp, usq, t, bem, bep,
+        np.ascontiguousarray(pem_t), np.ascontiguousarray(pep_t), p_lin, plan_lo, plan_len,
+        is_global, opt.q, drift_on, own, challenger, opt.salience_ji == "target", opt.same_position,
+        opt.eu_zero, opt.capitulation, opt.compromise_position == "weighted_average",
+        opt.offer_choice == "scholz_code", record, new, a, b, code,
+    )  # fmt: skip
+    if not record:
+        code = np.zeros((0, 0, 0), np.int8)
     return new, r, a, b, code
 
 
@@ -523,14 +598,17 @@ def _round_blocks(
     opt: Options,
     sort: bool,
     record: bool,
+    compiled: bool = False,
 ) -> tuple[Array, Array, Array, Array, NDArray[np.int8]]:
-    """:func:`_round` on blocks of rows small enough for the CPU cache (rows are independent)."""
+    """:func:`_round` on blocks of rows small enough for the CPU cache (rows are independent);
+    ``compiled``: through the compiled kernels, to the same bits (:func:`_round_compiled`)."""
     n, a_n = x.shape
     step = max(1, _BLOCK_ELEMENTS // (a_n * a_n))
+    one = _round_compiled if compiled else _round
     if n <= step:
-        return _round(x, w, s, active, span, mu, pair_ok, opt, sort, record)
+        return one(x, w, s, active, span, mu, pair_ok, opt, sort, record)
     parts = [
-        _round(
+        one(
             x[k : k + step],
             w[k : k + step],
             s[k : k + step],
@@ -546,6 +624,14 @@ def _round_blocks(
     ]
     new, r, a, b, code = (np.concatenate(p) for p in zip(*parts, strict=True))
     return new, r, a, b, code
+
+
+def use_compiled(rows: int, actors: int) -> bool:
+    """Whether a run of ``rows`` rows of ``actors`` actors pays the compiled kernels' load: a
+    Monte Carlo block of the examples does only where another kernel has loaded numba already,
+    so ``accord analyze`` and a small ``simulate`` never import it."""
+    least = _COMPILED_LOADED_FROM if "numba" in sys.modules else _COMPILED_FROM
+    return rows * actors**3 >= least
 
 
 @dataclass
@@ -593,12 +679,15 @@ def simulate(
     early_stop: bool = True,
     tolerance: float = 1e-9,
     record_pairs: bool = False,
+    compiled: bool | None = None,
 ) -> Simulation:
     """Run the EUM on rows of a single issue each: ``x0, w, s (N, A)``, ``active (N, A)``.
 
     The range of positions D is fixed at the initial positions, as in every reference
     implementation. Stops early once every row is at a fixed point (no position moves more
     than ``tolerance`` x D in a round); rows at a fixed point repeat their state.
+    ``compiled``: run the rounds through the compiled kernels (same bits; up to 48 actors), or
+    not; None decides by the work (:func:`use_compiled`).
     """
     n, a_n = x0.shape
     any_active = active.any(axis=-1)
@@ -622,6 +711,7 @@ def simulate(
     offers: list[NDArray[np.int8]] = [np.zeros((n, a_n, a_n), np.int8)] if record_pairs else []
     rounds_run = np.zeros(n, dtype=np.int64)
     sort = a_n > _DIRECT_MAX_ACTORS
+    compiled = not sort and (use_compiled(n, a_n) if compiled is None else compiled)
     done = np.zeros(n, dtype=bool)
     r = np.ones((n, a_n))
     a = b = np.full((n, a_n, a_n), np.nan)
@@ -642,6 +732,7 @@ def simulate(
             opt,
             sort,
             record_pairs,
+            compiled,
         )
         if whole:
             new, r, a, b, code = out
