@@ -229,14 +229,20 @@ class _Merged(_Round):
         xm = np.where(mask, x, np.inf)
         left = xm <= self.outcome0[:, None, :] if at_outcome_left else xm < self.outcome0[:, None, :]
         pp, qq = np.triu_indices(n_i, k=1)
+        n_pairs = pp.size
         group = left[:, :, pp].astype(np.int8) + 2 * left[:, :, qq].astype(np.int8)  # (R, A, pairs)
+        # groups a-d (0, 3) and b-c (1, 2) face each other; each unordered pair once (i in a or b):
+        # i's group if it is a or b, j's mirrored (3 - group) if it is c or d, and the two must meet;
         # an actor without a position on both issues of a pair faces nobody there
-        g = np.where(mask[:, pp] & mask[:, qq], group, np.int8(-8))
-        gi, gj = g[:, :, None, :], g[:, None, :, :]
-        # groups a-d (0, 3) and b-c (1, 2) face each other; each unordered pair once (i in a or b)
-        ok = (gi + gj == 3) & (gi < gj)
-        run, i_idx, j_idx, pair = np.nonzero(ok)  # C order: run by run, as the runs concatenated
-        p, q = pp[pair], qq[pair]
+        both = mask[:, pp] & mask[:, qq]
+        i_side = np.where(both & (group < 2), group, np.int8(-1))
+        j_side = np.where(both & (group >= 2), 3 - group, np.int8(-2))
+        ok = i_side[:, :, None, :] == j_side[:, None, :, :]  # (R, A, A, pairs)
+        cell = np.flatnonzero(ok)  # C order: run by run, as the runs concatenated
+        run, cell = np.divmod(cell, n_a * n_a * n_pairs)
+        i_idx, cell = np.divmod(cell, n_a * n_pairs)
+        j_idx, pair = np.divmod(cell, n_pairs)
+        p, q = pp.take(pair), qq.take(pair)
         # flat cells of (run, actor, issue): i and j on p and on q
         f_ip = run * cells + i_idx * n_i + p
         f_jp = run * cells + j_idx * n_i + p
@@ -304,29 +310,28 @@ class _Dense(_Round):
     did not move gets the same values again.
     """
 
-    FIELDS = (
-        "target_p", "target_q", "conv_a", "conv_b", "k", "unit_gain", "fa", "fb", "p", "q", "alive", "col",
-    )  # fmt: skip
+    FIELDS = ("target_p", "target_q", "conv_a", "conv_b", "k", "unit_gain", "fa", "fb", "p", "q", "alive")
     RANDOM = ("rate_a0", "rate_b0")  # needed for randomised rates only
+    PAD = {"conv_a": 1.0, "conv_b": 1.0, "k": 1.0, "gain": -np.inf}  # else 0 (dead): raises nothing
     runs: IntArray
     col: IntArray
 
-    def __init__(self, m: _Merged, randomised: bool) -> None:
-        self.fields = self.FIELDS + self.RANDOM if randomised else self.FIELDS
-        rows = np.cumsum(m.sizes > 0)
-        width = int(m.sizes.max()) if m.sizes.size else 0
-        col = np.arange(m.run.size) - m.starts.take(m.run)
+    def __init__(self, m: _Merged, randomised: bool, record: bool) -> None:
+        self.fields = self.FIELDS + self.RANDOM * randomised + ("col",) * record
+        self.runs = np.flatnonzero(m.sizes)
+        sizes = m.sizes.take(self.runs)
         values = {name: getattr(m, name) for name in self.fields if name != "col"}
-        self._place(m.sizes.nonzero()[0], (rows.take(m.run) - 1) * width + col, width, col, values)
+        if record:
+            values["col"] = np.arange(m.run.size) - m.starts.take(m.run)
+        self._place(sizes, values)
 
-    def _place(self, runs: IntArray, at: IntArray, width: int, col: IntArray, values: dict[str, Any]) -> None:
-        """The candidates' ``values`` (one per candidate) at flat cells ``at`` of new (runs, width) arrays."""
-        self.runs = runs
-        for name in self.fields:
-            v = col if name == "col" else values[name]
-            # padding: dead, and unit conversions of 1 (its arithmetic raises nothing)
-            out = np.full((runs.size, width), v.dtype != bool, dtype=v.dtype)
-            out.reshape(-1)[at] = v
+    def _place(self, sizes: IntArray, values: dict[str, Any]) -> None:
+        """Each row's ``sizes`` candidates, whose ``values`` come row after row, in new padded arrays."""
+        width = int(sizes.max()) if sizes.size else 0
+        cells = np.arange(width) < sizes[:, None]  # a row's candidates, then its padding
+        for name, v in values.items():
+            out = np.full(cells.shape, self.PAD.get(name, 0), dtype=v.dtype)
+            out[cells] = v  # C order: row after row, as the candidates come
             setattr(self, name, out)
 
     def compact(self) -> None:
@@ -334,18 +339,10 @@ class _Dense(_Round):
         live = self.alive
         count = np.count_nonzero(live, axis=1)
         rows = np.flatnonzero(count)
-        count = count.take(rows)
-        cells = np.flatnonzero(live)  # row by row, ascending: each run's order is kept
-        width = int(count.max()) if count.size else 0
-        col = np.arange(cells.size) - np.repeat(np.cumsum(count) - count, count)
-        at = np.repeat(np.arange(rows.size) * width, count) + col
-        values = {name: getattr(self, name).take(cells) for name in self.fields}
-        values["gain"], values["dOp"] = self.gain.take(cells), self.dOp.take(cells)
-        self._place(self.runs.take(rows), at, width, values["col"], values)
-        self.gain = np.full(self.alive.shape, -np.inf)
-        self.gain.reshape(-1)[at] = values["gain"]
-        self.dOp = np.zeros(self.alive.shape)
-        self.dOp.reshape(-1)[at] = values["dOp"]
+        names = (*self.fields, "gain", "dOp")
+        values = {name: getattr(self, name)[live] for name in names}
+        self.runs = self.runs.take(rows)
+        self._place(count.take(rows), values)
 
 
 class Executed(NamedTuple):
@@ -425,7 +422,7 @@ def _externalities(
     return out
 
 
-COMPACT_MIN = 4096  # candidates in a round from which dead ones are dropped as they die
+COMPACT_MIN = 4096  # cells of the lock-step grid from which dead candidates are dropped as they die
 SNAP = 1e-9  # a move this close (points) to the partner's position lands on it exactly
 
 
@@ -511,7 +508,7 @@ def _round_lock_step(
     place. Returns run 0's exchanges (when ``record``) and the number of ties run 0 broke.
     """
     ties = 0
-    d = _Dense(m, p > 0.0)
+    d = _Dense(m, p > 0.0, record)
     d.evaluate(y, outcome, direction)
     done: list[Executed] = []
     while True:
@@ -519,7 +516,7 @@ def _round_lock_step(
         rows = np.flatnonzero(top > -np.inf)
         if not rows.size:
             break
-        if 2 * np.count_nonzero(d.alive) < d.alive.size:
+        if d.alive.size > COMPACT_MIN and 2 * np.count_nonzero(d.alive) < d.alive.size:
             d.compact()  # only live candidates can still be chosen; every row has one
             top, rows = d.gain.max(axis=1), np.arange(d.runs.size)
         gains = d.gain
@@ -634,32 +631,37 @@ def _round_kinetic(
     )
     alive = np.ones(m.a.size, dtype=bool)
     omin, omax = outcome.copy(), outcome.copy()  # each outcome's extremes so far this round
-    size = int(m.sizes.max())
-    heap_key, heap_idx = np.empty(size), np.empty(size, dtype=np.int64)
-    examined, ex_gain, ex_shift = np.empty(size, dtype=np.int64), np.empty(size), np.empty(size)
-    top = np.empty(size, dtype=np.int64)
-    st = np.zeros(8, dtype=np.int64)
-    fs = np.zeros(3)
-    fs[kx.P_RAND] = p
+    n = m.a.size
+    heap_key, heap_idx = np.empty(n), np.empty(n, dtype=np.int64)
+    examined, ex_gain, ex_shift = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
+    top = np.empty(n, dtype=np.int64)
+    bounds = np.append(m.starts, n).astype(np.int64)  # run r's candidates: bounds[r]..bounds[r + 1]
+    st = np.zeros((m.sizes.size, 8), dtype=np.int64)
+    fs = np.zeros((m.sizes.size, 3))
+    fs[:, kx.P_RAND] = p
+    st[0, kx.RECORD] = record
+    log = np.empty((m.sizes[0] if record else 1, kx.LOG_COLUMNS))
+    pending = np.empty(m.sizes.size, dtype=np.int64)
     done: list[Executed] = []
     ties = 0
-    for r in np.flatnonzero(m.sizes):
-        first = int(m.starts[r])
-        log = np.empty((m.sizes[r] if record and r == 0 else 1, kx.LOG_COLUMNS))
-        kx.start(first, first + int(m.sizes[r]), ci, cf, y, heap_key, heap_idx, st)
-        st[kx.RECORD] = record and r == 0
-        rng = rngs[r]
-        while n_top := kx.advance(
-            ci, cf, alive, y, outcome, direction, omin, omax, heap_key, heap_idx, examined, ex_gain,
-            ex_shift, top, st, fs, log,
-        ):  # fmt: skip
-            st[kx.CHOICE] = 0
+    work = np.flatnonzero(m.sizes).astype(np.int64)
+    kx.start_runs(work, bounds, ci, cf, y, heap_key, heap_idx, st)
+    while work.size:
+        n_wait = kx.advance_runs(
+            work, bounds, ci, cf, alive, y, outcome, direction, omin, omax, heap_key, heap_idx, examined,
+            ex_gain, ex_shift, top, st, fs, log, pending,
+        )  # fmt: skip
+        work = pending[:n_wait].copy()
+        for r in work.tolist():  # each waiting run draws from its own generator: tie, then rate
+            n_top = int(st[r, kx.N_TOP])
+            st[r, kx.CHOICE] = 0
             if n_top > 1:
-                st[kx.CHOICE] = rng.integers(n_top)
+                st[r, kx.CHOICE] = rngs[r].integers(n_top)
                 ties += int(r == 0)
             if p > 0.0:
-                fs[kx.U0 : kx.U1 + 1] = rng.random(2)
-        for row in log[: st[kx.N_LOG]] if st[kx.RECORD] else ():
+                fs[r, kx.U0 : kx.U1 + 1] = rngs[r].random(2)
+    if record:
+        for row in log[: st[0, kx.N_LOG]]:
             e = int(row[0])
             d_op, d_oq = row[1], row[2]
             done.append(

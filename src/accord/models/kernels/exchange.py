@@ -367,3 +367,53 @@ def externalities(
             out[k, 2] += value if inner and neg else 0.0
             out[k, 3] += value if not inner and pos else 0.0
             out[k, 4] += value if not inner and neg else 0.0
+
+
+@numba.njit(cache=True)
+def start_runs(
+    runs: Any, bounds: Any, ci: Any, cf: Any, y: Any, hk: Any, hi: Any, st: Any
+) -> None:  # pragma: no cover - compiled
+    """:func:`start` for each of the ``runs``: run ``r``'s candidates, heap and state are
+    ``bounds[r]..bounds[r + 1]`` of the candidate-sized arrays and row ``r`` of ``st``."""
+    for r in runs:
+        lo, up = bounds[r], bounds[r + 1]
+        start(lo, up, ci, cf, y, hk[lo:up], hi[lo:up], st[r])
+
+
+@numba.njit(cache=True)
+def advance_runs(
+    work: Any,
+    bounds: Any,
+    ci: Any,
+    cf: Any,
+    alive: Any,
+    y: Any,
+    outcome: Any,
+    direction: Any,
+    omin: Any,
+    omax: Any,
+    hk: Any,
+    hi: Any,
+    ex: Any,
+    ex_gain: Any,
+    ex_shift: Any,
+    top: Any,
+    st: Any,
+    fs: Any,
+    log: Any,
+    pending: Any,
+) -> int:  # pragma: no cover - compiled
+    """:func:`advance` for each run of ``work`` (laid out as in :func:`start_runs`; ``fs`` a row
+    per run): the runs that wait for a draw go to ``pending``, in order; returns their count.
+    Runs are independent, so a batch of small runs costs one call per draw, not per run."""
+    n_pending = 0
+    for r in work:
+        lo, up = bounds[r], bounds[r + 1]
+        n_top = advance(
+            ci, cf, alive, y, outcome, direction, omin, omax, hk[lo:up], hi[lo:up], ex[lo:up],
+            ex_gain[lo:up], ex_shift[lo:up], top[lo:up], st[r], fs[r], log,
+        )  # fmt: skip
+        if n_top:
+            pending[n_pending] = r
+            n_pending += 1
+    return n_pending
