@@ -587,22 +587,28 @@ def _round_lock_step(
 
 KERNEL = "accord.models.kernels.exchange"
 # candidates per run from which a round loads the compiled kernel (numba and its cached code,
-# ~1.2 CPU s once per process); once loaded, the kernel is faster at every size and takes all
+# ~1.2 CPU s once per process); once numba is loaded (by this kernel or another model's: its
+# first use costs ~0.6 s, this kernel's cached code ~0.03 s more), the kernel takes every size
 KINETIC_MIN = 5000
 KINETIC_LOADED_MIN = 0
 CONV_MAX = 1e300  # kernel bound: the room test's sign product cannot underflow below this ratio
+# candidates per run up to which the compiled round scans every live one per exchange (less work
+# than keeping the lazy search's heap: a Monte Carlo batch of a small case)
+SCAN_MAX = 64
 
 
 def _kinetic(m: _Merged, n_runs: int) -> bool:
     """Whether the round runs in :mod:`accord.models.kernels.exchange` (same results, fewer passes).
 
-    Loading it pays from a few thousand candidates per run (a single run of 200 actors on two
-    issues; a Monte Carlo batch of a small case does not pay it, so ``accord analyze`` and
-    ``simulate`` on the examples never load numba); once loaded it is faster than the lock-step
-    NumPy round for every size measured, batches of small runs included.
+    Loading numba pays from a few thousand candidates per run (a single run of 200 actors on two
+    issues); a Monte Carlo batch of a small case does not pay it alone, so ``accord analyze`` on
+    the examples never loads numba. Once a process has loaded numba (``simulate`` does, for the
+    SMP's kernels), the compiled round is faster than the lock-step NumPy round for every size
+    measured, batches of small runs included (about 2x on a 1,000-draw block of a 9-actor case).
     """
     n = m.a.size
-    least = KINETIC_LOADED_MIN if KERNEL in sys.modules else KINETIC_MIN
+    loaded = KERNEL in sys.modules or "numba" in sys.modules
+    least = KINETIC_LOADED_MIN if loaded else KINETIC_MIN
     return bool(
         n > 0 and n >= least * n_runs and max(float(m.conv_a.max()), float(m.conv_b.max())) <= CONV_MAX
     )
@@ -629,7 +635,8 @@ def _round_kinetic(
     cf = np.stack(
         (m.target_p, m.target_q, m.conv_a, m.conv_b, m.k, m.unit_gain, m.rate_a0, m.rate_b0), axis=1
     )
-    alive = np.ones(m.a.size, dtype=bool)
+    # a candidate is live from the start when it gains (the lazy search pushes only those anyway)
+    alive = m.unit_gain > 0
     omin, omax = outcome.copy(), outcome.copy()  # each outcome's extremes so far this round
     n = m.a.size
     heap_key, heap_idx = np.empty(n), np.empty(n, dtype=np.int64)
@@ -644,12 +651,18 @@ def _round_kinetic(
     pending = np.empty(m.sizes.size, dtype=np.int64)
     done: list[Executed] = []
     ties = 0
+    scan = m.sizes <= SCAN_MAX  # small runs: a plain scan per exchange; larger ones: the lazy search
     work = np.flatnonzero(m.sizes).astype(np.int64)
-    kx.start_runs(work, bounds, ci, cf, y, heap_key, heap_idx, st)
+    kx.start_runs(work[~scan[work]], bounds, ci, cf, y, heap_key, heap_idx, st)
     while work.size:
-        n_wait = kx.advance_runs(
-            work, bounds, ci, cf, alive, y, outcome, direction, omin, omax, heap_key, heap_idx, examined,
-            ex_gain, ex_shift, top, st, fs, log, pending,
+        small, large = work[scan[work]], work[~scan[work]]
+        n_wait = kx.scan_runs(
+            small, bounds, ci, cf, alive, y, outcome, direction, omin, omax, ex_gain, ex_shift, top, st, fs,
+            log, pending,
+        )  # fmt: skip
+        n_wait += kx.advance_runs(
+            large, bounds, ci, cf, alive, y, outcome, direction, omin, omax, heap_key, heap_idx, examined,
+            ex_gain, ex_shift, top, st, fs, log, pending[n_wait:],
         )  # fmt: skip
         work = pending[:n_wait].copy()
         for r in work.tolist():  # each waiting run draws from its own generator: tie, then rate

@@ -252,6 +252,27 @@ def _execute(
             n += 1
     st[HEAP_N] = n
     st[N_EX] = 0
+    _carry_out(e, tied, d_op, ci, cf, alive, y, outcome, direction, omin, omax, st, fs, log)
+
+
+@numba.njit(cache=True)
+def _carry_out(
+    e: int,
+    tied: bool,
+    d_op: float,
+    ci: Any,
+    cf: Any,
+    alive: Any,
+    y: Any,
+    outcome: Any,
+    direction: Any,
+    omin: Any,
+    omax: Any,
+    st: Any,
+    fs: Any,
+    log: Any,
+) -> None:  # pragma: no cover - compiled
+    """The exchange of candidate ``e`` at equal-gain shift ``d_op`` (or at the drawn rate)."""
     alive[e] = False
     fa, fb, ps, qs = ci[e, FA], ci[e, FB], ci[e, PS], ci[e, QS]
     tp, tq, conv_a, conv_b = cf[e, TP], cf[e, TQ], cf[e, CONV_A], cf[e, CONV_B]
@@ -416,4 +437,110 @@ def advance_runs(
         if n_top:
             pending[n_pending] = r
             n_pending += 1
+    return n_pending
+
+
+@numba.njit(cache=True)
+def _scan(
+    lo: int,
+    up: int,
+    ci: Any,
+    cf: Any,
+    alive: Any,
+    y: Any,
+    outcome: Any,
+    direction: Any,
+    gain: Any,
+    shift: Any,
+    top: Any,
+) -> int:  # pragma: no cover - compiled
+    """The NumPy round's evaluation of run ``lo..up``'s live candidates (same arithmetic; a
+    candidate that fails dies), then those within TIE_RTOL of the best gain, ascending, into
+    ``top[lo:]``; returns their count."""
+    best = -np.inf
+    for c in range(lo, up):
+        if not alive[c]:
+            continue
+        tp, tq = cf[c, TP], cf[c, TQ]
+        conv_a, conv_b, k = cf[c, CONV_A], cf[c, CONV_B], cf[c, K]
+        fa, fb = ci[c, FA], ci[c, FB]
+        d_p = tp - y[fa]
+        d_q = tq - y[fb]
+        room_p = tp - outcome[ci[c, PS]]
+        room_q = tq - outcome[ci[c, QS]]
+        room_p = abs(room_p) if room_p * d_p > 0 else 0.0
+        room_q = abs(room_q) if room_q * d_q > 0 else 0.0
+        lim_p = min(abs(d_p) / conv_a, room_p)
+        lim_q = min(abs(d_q) / conv_b, room_q)
+        d = min(lim_p, lim_q / k)
+        g = d * cf[c, UG]
+        if not (
+            g > MOVE_EPS
+            and d * conv_a > MOVE_EPS
+            and k * d * conv_b > MOVE_EPS
+            and direction[fa] * d_p >= 0
+            and direction[fb] * d_q >= 0
+        ):
+            alive[c] = False
+            continue
+        gain[c], shift[c] = g, d
+        if g > best:
+            best = g
+    n_top = 0
+    if best > -np.inf:
+        thr = best - TIE_RTOL * best
+        for c in range(lo, up):
+            if alive[c] and gain[c] >= thr:
+                top[lo + n_top] = c
+                n_top += 1
+    return n_top
+
+
+@numba.njit(cache=True)
+def scan_runs(
+    work: Any,
+    bounds: Any,
+    ci: Any,
+    cf: Any,
+    alive: Any,
+    y: Any,
+    outcome: Any,
+    direction: Any,
+    omin: Any,
+    omax: Any,
+    gain: Any,
+    shift: Any,
+    top: Any,
+    st: Any,
+    fs: Any,
+    log: Any,
+    pending: Any,
+) -> int:  # pragma: no cover - compiled
+    """The lock-step round by a plain scan of each run of ``work`` (laid out as in
+    :func:`start_runs`; ``alive`` from ``unit_gain > 0``): for small runs, where a scan of every
+    live candidate per exchange costs less than the lazy heap. Runs that wait for a draw go to
+    ``pending`` (their tied candidates in ``top[bounds[r]:]``, ``st[r, PHASE] = DRAW``), in order;
+    returns their count."""
+    n_pending = 0
+    for r in work:
+        lo, up = bounds[r], bounds[r + 1]
+        s, f = st[r], fs[r]
+        while True:
+            if s[PHASE] == DRAW:
+                e = top[lo + s[CHOICE]]
+                _carry_out(
+                    e, s[N_TOP] > 1, shift[e], ci, cf, alive, y, outcome, direction, omin, omax, s, f, log
+                )
+                s[PHASE] = SELECT
+            n_top = _scan(lo, up, ci, cf, alive, y, outcome, direction, gain, shift, top)
+            if n_top == 0:
+                break
+            s[N_TOP] = n_top
+            if n_top > 1 or f[P_RAND] > 0.0:
+                s[PHASE] = DRAW
+                pending[n_pending] = r
+                n_pending += 1
+                break
+            e = top[lo]
+            _carry_out(e, False, shift[e], ci, cf, alive, y, outcome, direction, omin, omax, s, f, log)
     return n_pending
