@@ -52,7 +52,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,6 +88,37 @@ FIELDS = {
 }
 
 
+class _Children(Sequence[np.random.Generator]):
+    """``rng.spawn(n)``, each child made when first asked for: most runs of a batch never draw.
+
+    NumPy's ``Generator.spawn`` makes ``type(rng)(type(bit_generator)(seed=s))`` for each child
+    ``s`` of the bit generator's seed sequence; so does this, for the same children.
+    """
+
+    def __init__(self, rng: np.random.Generator, n: int) -> None:
+        seed_seq = rng.bit_generator.seed_seq
+        self._made: dict[int, np.random.Generator] = {}
+        if not isinstance(seed_seq, np.random.SeedSequence):
+            self._made = dict(enumerate(rng.spawn(n)))  # NumPy's own spawn (and its error)
+        self._seeds = seed_seq.spawn(n) if isinstance(seed_seq, np.random.SeedSequence) else [None] * n
+        self._make = lambda seed: type(rng)(type(rng.bit_generator)(seed=seed))
+
+    def __len__(self) -> int:
+        return len(self._seeds)
+
+    @overload
+    def __getitem__(self, r: int) -> np.random.Generator: ...
+    @overload
+    def __getitem__(self, r: slice) -> Sequence[np.random.Generator]: ...
+    def __getitem__(self, r: int | slice) -> np.random.Generator | Sequence[np.random.Generator]:
+        if isinstance(r, slice):
+            return [self[k] for k in range(len(self))[r]]
+        r = range(len(self))[r]  # an index as a list takes it (negative, or out of range)
+        if r not in self._made:
+            self._made[r] = self._make(self._seeds[r])
+        return self._made[r]
+
+
 def expected_outcome(position: Array, weight: Array) -> Array:
     """Weighted mean over actors (axis -2) with weights ``c * s`` (0 where absent): ``(*B, I)``.
 
@@ -94,6 +126,16 @@ def expected_outcome(position: Array, weight: Array) -> Array:
     actors with a position (NaN marks absent actors).
     """
     return weighted_mean(position, weight, ~np.isnan(position))[0]
+
+
+def _expected_outcomes(position: Array, weight_by_actor: Array) -> Array:
+    """:func:`expected_outcome` of runs ``(R, A, I)``, the weights given actors first ``(A, R, I)``.
+
+    The same sums in the same order (NumPy adds the actors one after the other in both layouts,
+    the reduced axis not being last), but with the runs and issues as the long inner loop.
+    """
+    actors_first = np.ascontiguousarray(position.transpose(1, 0, 2))
+    return weighted_mean(actors_first, weight_by_actor, ~np.isnan(actors_first), axis=0)[0]
 
 
 class _Round:
@@ -431,7 +473,7 @@ def _run_many(
     s: Array,
     c: Array,
     mask: NDArray[np.bool_],
-    rngs: list[np.random.Generator],
+    rngs: Sequence[np.random.Generator],
     rounds: int,
     p: float,
     salience_weight: float,
@@ -457,7 +499,8 @@ def _run_many(
     voting = np.empty((n_r, rounds + 1, n_i))
     preference = np.empty((n_r, rounds + 1, n_i))
     positions = np.empty((n_r, rounds + 1, n_a, n_i))
-    expected = expected_outcome(x, w)  # of the preferences: the next round's starting outcomes
+    w_by_actor = np.ascontiguousarray(w.transpose(1, 0, 2))
+    expected = _expected_outcomes(x, w_by_actor)  # of the preferences: the next round's starting outcomes
     voting[:, 0] = preference[:, 0] = expected
     positions[:, 0] = x
     records: list[dict[str, Any]] = []
@@ -475,7 +518,7 @@ def _run_many(
             done, n_ties = _round_lock_step(m, y, outcome, direction, rngs, p, record)
         ties += n_ties
         y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
-        voting[:, t] = expected_outcome(y2, w)
+        voting[:, t] = _expected_outcomes(y2, w_by_actor)
         if record:
             run0: _Round | _Run0
             if kinetic:  # the kinetic round keeps every candidate: run 0's are the first, in order
@@ -486,7 +529,7 @@ def _run_many(
             ext = _externalities(run0, done, x[0], s[0], mask, compiled=kinetic)
             records.append(_round_record(t, run0, done, ext, actor_ids, issue_ids))
         x = next_preferences(x, y2, pull, mask)
-        expected = expected_outcome(x, w)
+        expected = _expected_outcomes(x, w_by_actor)
         preference[:, t] = expected
         positions[:, t] = x
     return voting, preference, positions, records, ties
@@ -497,7 +540,7 @@ def _round_lock_step(
     y: Array,
     outcome: Array,
     direction: Array,
-    rngs: list[np.random.Generator],
+    rngs: Sequence[np.random.Generator],
     p: float,
     record: bool,
 ) -> tuple[list[Executed], int]:
@@ -619,7 +662,7 @@ def _round_kinetic(
     y: Array,
     outcome: Array,
     direction: Array,
-    rngs: list[np.random.Generator],
+    rngs: Sequence[np.random.Generator],
     p: float,
     record: bool,
 ) -> tuple[list[Executed], int]:
@@ -785,7 +828,7 @@ def exchange(
     pos = (np.where(mask, problem.position, np.nan) * SCALE).reshape(n_b, n_a, n_i)
     sal = np.where(mask, problem.salience, 0.0).reshape(n_b, n_a, n_i)
     powr = np.broadcast_to(problem.power, (*batch, n_a, n_i)).reshape(n_b, n_a, n_i)
-    generators = rng.spawn(n_b * repetitions)
+    generators = _Children(rng, n_b * repetitions)
     record_first = not batch
     t_len = rounds + 1
     # every case of the batch times every repetition: a run each, with its own generator
@@ -795,7 +838,7 @@ def exchange(
         from accord.models.exchange_decide import run_decide
 
         v, pr, xs, records, ties = run_decide(
-            rep(pos), rep(sal), rep(powr), mask, generators, rounds, salience_weight, fixed_weight,
+            rep(pos), rep(sal), rep(powr), mask, list(generators), rounds, salience_weight, fixed_weight,
             record_first, problem.actor_ids, problem.issue_ids, at_outcome_left=side == "decide",
         )  # fmt: skip
     else:
