@@ -464,20 +464,3 @@ def test_final_outcomes_over_ten_rounds_as_a_distribution_against_decides_seeds(
     assert total == 26
     assert inside >= 18, inside
     assert np.mean(gaps) < 3.0 and np.max(gaps) < 8.0, (np.mean(gaps), np.max(gaps))
-
-
-@pytest.mark.parametrize("seed", [0, 7])
-def test_children_are_numpys_spawned_generators(seed: int) -> None:
-    """The runs' generators, made when first asked for, draw what ``rng.spawn`` gives, and leave the
-    parent where ``rng.spawn`` leaves it."""
-    from accord.models.exchange import _Children
-
-    eager, lazy = np.random.default_rng(seed), np.random.default_rng(seed)
-    spawned, children = eager.spawn(5), _Children(lazy, 5)
-    assert len(children) == 5
-    for k in (3, 0, 4, 3):  # in any order, a child once made stays the same generator
-        expected = spawned[k]
-        assert children[k].random(2).tolist() == expected.random(2).tolist()
-        assert int(children[k].integers(10**9)) == int(expected.integers(10**9))
-    assert children[-1] is children[4]
-    assert eager.random() == lazy.random()

@@ -53,7 +53,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Sequence
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -86,37 +86,6 @@ FIELDS = {
     "rounds": Field((), doc="the first run's exchanges and externalities per round (issue units)"),
     "ties": Field((), doc="ties the first run broke (count)"),
 }
-
-
-class _Children(Sequence[np.random.Generator]):
-    """``rng.spawn(n)``, each child made when first asked for: most runs of a batch never draw.
-
-    NumPy's ``Generator.spawn`` makes ``type(rng)(type(bit_generator)(seed=s))`` for each child
-    ``s`` of the bit generator's seed sequence; so does this, for the same children.
-    """
-
-    def __init__(self, rng: np.random.Generator, n: int) -> None:
-        seed_seq = rng.bit_generator.seed_seq
-        self._made: dict[int, np.random.Generator] = {}
-        if not isinstance(seed_seq, np.random.SeedSequence):
-            self._made = dict(enumerate(rng.spawn(n)))  # NumPy's own spawn (and its error)
-        self._seeds = seed_seq.spawn(n) if isinstance(seed_seq, np.random.SeedSequence) else [None] * n
-        self._make = lambda seed: type(rng)(type(rng.bit_generator)(seed=seed))
-
-    def __len__(self) -> int:
-        return len(self._seeds)
-
-    @overload
-    def __getitem__(self, r: int) -> np.random.Generator: ...
-    @overload
-    def __getitem__(self, r: slice) -> Sequence[np.random.Generator]: ...
-    def __getitem__(self, r: int | slice) -> np.random.Generator | Sequence[np.random.Generator]:
-        if isinstance(r, slice):
-            return [self[k] for k in range(len(self))[r]]
-        r = range(len(self))[r]  # an index as a list takes it (negative, or out of range)
-        if r not in self._made:
-            self._made[r] = self._make(self._seeds[r])
-        return self._made[r]
 
 
 def expected_outcome(position: Array, weight: Array) -> Array:
@@ -828,7 +797,7 @@ def exchange(
     pos = (np.where(mask, problem.position, np.nan) * SCALE).reshape(n_b, n_a, n_i)
     sal = np.where(mask, problem.salience, 0.0).reshape(n_b, n_a, n_i)
     powr = np.broadcast_to(problem.power, (*batch, n_a, n_i)).reshape(n_b, n_a, n_i)
-    generators = _Children(rng, n_b * repetitions)
+    generators = rng.spawn(n_b * repetitions)
     record_first = not batch
     t_len = rounds + 1
     # every case of the batch times every repetition: a run each, with its own generator
@@ -838,7 +807,7 @@ def exchange(
         from accord.models.exchange_decide import run_decide
 
         v, pr, xs, records, ties = run_decide(
-            rep(pos), rep(sal), rep(powr), mask, list(generators), rounds, salience_weight, fixed_weight,
+            rep(pos), rep(sal), rep(powr), mask, generators, rounds, salience_weight, fixed_weight,
             record_first, problem.actor_ids, problem.issue_ids, at_outcome_left=side == "decide",
         )  # fmt: skip
     else:
