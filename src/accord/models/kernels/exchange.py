@@ -1,4 +1,4 @@
-"""The exchange model's round, one run at a time, by a lazy ("kinetic") search for the best exchange.
+"""The exchange model's round, run by run, by a lazy ("kinetic") search for the best exchange.
 
 The NumPy round (:func:`accord.models.exchange._run_many`) re-evaluates every live candidate
 after each exchange. This kernel gives the same exchanges, bit for bit, touching few of them:
@@ -14,6 +14,10 @@ after each exchange. This kernel gives the same exchanges, bit for bit, touching
   (``tp - O`` in float64 is monotone in ``O``, and ``x * c > eps`` in ``x``). So "failed at some
   step" is "fails now" for the move tests and "fails at the outcome's running maximum (or
   minimum)" for the room tests; a candidate is checked when it reaches the top of the heap.
+
+A small run (a Monte Carlo block of a small case: tens of candidates) is cheaper to scan whole
+after each exchange, as the NumPy round does (:func:`scan_runs`); :func:`advance_runs` and
+:func:`scan_runs` take a whole batch of runs per call.
 
 Every expression is written in the NumPy code's order and grouping (no fastmath), so values are
 NumPy's. Randomness stays in Python: :func:`advance` returns when a draw is needed.
