@@ -132,10 +132,41 @@ def test_kernel_on_a_monte_carlo_batch(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_small_cases_load_the_kernel_only_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
     m = ex._Merged(*_arrays(_scenario(20, 2, 9, grid=False)))
     kernel = importlib.import_module(ex.KERNEL)
+    numba = sys.modules["numba"]
     monkeypatch.delitem(sys.modules, ex.KERNEL)  # as in a process that has not loaded it
+    monkeypatch.delitem(sys.modules, "numba")
     assert not ex._kinetic(m, 1)
+    monkeypatch.setitem(sys.modules, "numba", numba)  # another model's kernel loaded numba
+    assert ex._kinetic(m, 1)
+    monkeypatch.delitem(sys.modules, "numba")
     monkeypatch.setitem(sys.modules, ex.KERNEL, kernel)
     assert ex._kinetic(m, 1)
+
+
+@pytest.mark.parametrize("scan_max", [0, 45, 10**9])  # the lazy search only; each by run size; the scan only
+@pytest.mark.parametrize(("grid", "params"), [(True, {}), (True, {"p": 0.3}), (False, {"repetitions": 2})])
+def test_scan_and_lazy_search_equal_the_numpy_round_on_a_batch(
+    monkeypatch: pytest.MonkeyPatch, scan_max: int, grid: bool, params: dict[str, Any]
+) -> None:
+    """A Monte Carlo batch of a small case (about 50 candidates per run; ties on the grid, runs of
+    different sizes with noise) by the compiled scan, the lazy search, or each by its runs' sizes,
+    against the NumPy round."""
+    monkeypatch.setattr(ex, "SCAN_MAX", scan_max)
+    base = _scenario(12, 3, 3 if grid else 4, grid=grid).with_batch(20)
+    rng = np.random.default_rng(1)
+    noise = 0.0 if grid else 0.05
+    batch = replace(base, position=np.clip(base.position + rng.normal(0, noise, base.position.shape), 0, 1))
+    if grid:  # each run of the batch is this case, with its own generator
+        single = _scenario(12, 3, 3, grid=True)
+        assert exchange(
+            single, rng=np.random.default_rng(6), **SPEC.resolve({"rounds": 4, **params})
+        ).details["ties"]
+    else:
+        x, s, w, mask = _arrays(batch)
+        sizes = ex._Merged(x[0], s[0], w[0], mask).sizes  # the first round's candidates per run
+        assert sizes.min() <= 45 < sizes.max()  # the middle setting splits the runs
+    plain, fast = _both(monkeypatch, batch, 6, rounds=4, **params)
+    _assert_identical(plain, fast)
 
 
 def test_analyze_on_an_example_does_not_load_numba() -> None:

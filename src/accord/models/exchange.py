@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -94,6 +95,16 @@ def expected_outcome(position: Array, weight: Array) -> Array:
     actors with a position (NaN marks absent actors).
     """
     return weighted_mean(position, weight, ~np.isnan(position))[0]
+
+
+def _expected_outcomes(position: Array, weight_by_actor: Array) -> Array:
+    """:func:`expected_outcome` of runs ``(R, A, I)``, the weights given actors first ``(A, R, I)``.
+
+    The same sums in the same order (NumPy adds the actors one after the other in both layouts,
+    the reduced axis not being last), but with the runs and issues as the long inner loop.
+    """
+    actors_first = np.ascontiguousarray(position.transpose(1, 0, 2))
+    return weighted_mean(actors_first, weight_by_actor, ~np.isnan(actors_first), axis=0)[0]
 
 
 class _Round:
@@ -160,58 +171,38 @@ class _Round:
         self.dOp = np.zeros(n)
         self.by_issue = [np.flatnonzero((p == d) | (q == d)) for d in range(n_i)]
 
-    def evaluate(self, idx: IntArray | None, y: Array, outcome: Array, direction: Array) -> None:
-        """Equal-gain exchange of the candidates ``idx`` given voting positions and outcomes.
+    def evaluate(self, y: Array, outcome: Array, direction: Array) -> None:
+        """Equal-gain exchange of every live candidate given voting positions and outcomes.
 
         ``y`` and ``direction`` are flat ``(A * I,)`` views; ``direction`` holds the sign of the
-        actor's earlier moves on the issue this round (0 before any). ``idx`` None: every live
-        candidate, computed over the whole arrays without gathering them (the dead ones' results
-        are dropped; each candidate's arithmetic is the same).
+        actor's earlier moves on the issue this round (0 before any). Computed over the whole
+        arrays without gathering the live ones (the dead ones' results are dropped; each
+        candidate's arithmetic is the same); the candidate arrays may have any shape.
         """
-
-        def pick(values: Any) -> Any:
-            return values if idx is None else values.take(idx)
-
-        tp, tq = pick(self.target_p), pick(self.target_q)
-        conv_a, conv_b, k = pick(self.conv_a), pick(self.conv_b), pick(self.k)
-        fa, fb = pick(self.fa), pick(self.fb)
-        p, q = pick(self.p), pick(self.q)
-        d_p = tp - y.take(fa)
-        d_q = tq - y.take(fb)
+        tp, tq, conv_a, conv_b, k = self.target_p, self.target_q, self.conv_a, self.conv_b, self.k
+        d_p = tp - y.take(self.fa)
+        d_q = tq - y.take(self.fb)
         # room before the outcome passes the demander (0 when it is already there or beyond)
-        room_p = tp - outcome.take(p)
-        room_q = tq - outcome.take(q)
+        room_p = tp - outcome.take(self.p)
+        room_q = tq - outcome.take(self.q)
         room_p = np.where(room_p * d_p > 0, np.abs(room_p), 0.0)
         room_q = np.where(room_q * d_q > 0, np.abs(room_q), 0.0)
         # largest outcome shift: a supplier all the way to its partner, or the outcome to the demander
         lim_p = np.minimum(np.abs(d_p) / conv_a, room_p)
         lim_q = np.minimum(np.abs(d_q) / conv_b, room_q)
         dOp = np.minimum(lim_p, lim_q / k)
-        gain = dOp * pick(self.unit_gain)
+        gain = dOp * self.unit_gain
         ok = (
             (gain > MOVE_EPS)
             & (dOp * conv_a > MOVE_EPS)
             & (k * dOp * conv_b > MOVE_EPS)
-            & (direction.take(fa) * d_p >= 0)
-            & (direction.take(fb) * d_q >= 0)
+            & (direction.take(self.fa) * d_p >= 0)
+            & (direction.take(self.fb) * d_q >= 0)
         )
-        if idx is None:
-            ok &= self.alive
-            self.dOp = dOp
-            self.gain = np.where(ok, gain, -np.inf)
-            self.alive = ok
-            return
-        self.dOp[idx] = dOp
-        self.gain[idx] = np.where(ok, gain, -np.inf)
-        self.alive[idx[~ok]] = False
-
-    def at_rate(self, e: IntArray, rate: Array, y: Array, outcome: Array) -> Array:
-        """Largest shift ``dO_p`` of candidates ``e`` at exchange rates ``rate = dO_q / dO_p``."""
-        tp, tq = self.target_p[e], self.target_q[e]
-        lim_p = np.minimum(np.abs(tp - y[self.fa[e]]) / self.conv_a[e], np.abs(tp - outcome[self.p[e]]))
-        lim_q = np.minimum(np.abs(tq - y[self.fb[e]]) / self.conv_b[e], np.abs(tq - outcome[self.q[e]]))
-        with np.errstate(divide="ignore"):
-            return np.where(rate > 0, np.minimum(lim_p, lim_q / rate), lim_p)
+        ok &= self.alive
+        self.dOp = dOp
+        self.gain = np.where(ok, gain, -np.inf)
+        self.alive = ok
 
 
 class _Merged(_Round):
@@ -223,13 +214,16 @@ class _Merged(_Round):
     run: IntArray
     p_local: IntArray
     q_local: IntArray
-    issue_ptr: IntArray
-    issue_members: IntArray
-    orig: IntArray
 
     # sets every attribute a _Round has, for all runs in one pass (so no super().__init__)
     def __init__(
-        self, x: Array, s: Array, w: Array, mask: NDArray[np.bool_], at_outcome_left: bool = False
+        self,
+        x: Array,
+        s: Array,
+        w: Array,
+        mask: NDArray[np.bool_],
+        at_outcome_left: bool = False,
+        outcome0: Array | None = None,
     ) -> None:
         """The candidates of R independent runs ``(R, A, I)`` as one set of flat arrays.
 
@@ -237,53 +231,75 @@ class _Merged(_Round):
         :class:`_Round` per run concatenated, built in one vectorised pass over the runs.
         Indices into positions (``fa``, ``fb``) and outcomes (``p``, ``q``) index the runs'
         stacked flat state; ``run`` names each candidate's run, ``starts`` the first candidate
-        of each run; ``issue_ptr``/``issue_members`` list, per (run, issue), the candidates on
-        that issue (CSR), ascending.
+        of each run. ``outcome0``: the expected outcomes of ``x``, when known.
         """
         n_r, n_a, n_i = x.shape
+        cells = n_a * n_i
         W = w.sum(axis=1)  # (R, I)
-        self.outcome0 = expected_outcome(x, w)
+        self.outcome0 = expected_outcome(x, w) if outcome0 is None else outcome0
         xm = np.where(mask, x, np.inf)
         left = xm <= self.outcome0[:, None, :] if at_outcome_left else xm < self.outcome0[:, None, :]
         pp, qq = np.triu_indices(n_i, k=1)
+        n_pairs = pp.size
         group = left[:, :, pp].astype(np.int8) + 2 * left[:, :, qq].astype(np.int8)  # (R, A, pairs)
+        # groups a-d (0, 3) and b-c (1, 2) face each other; each unordered pair once (i in a or b):
+        # i's group if it is a or b, j's mirrored (3 - group) if it is c or d, and the two must meet;
+        # an actor without a position on both issues of a pair faces nobody there
         both = mask[:, pp] & mask[:, qq]
-        gi, gj = group[:, :, None, :], group[:, None, :, :]
-        # groups a-d (0, 3) and b-c (1, 2) face each other; each unordered pair once (i in a or b)
-        ok = (gi + gj == 3) & (gi < gj) & both[None, :, None, :] & both[None, None, :, :]
-        run, i_idx, j_idx, pair = np.nonzero(ok)  # C order: run by run, as the runs concatenated
-        p, q = pp[pair], qq[pair]
+        i_side = np.where(both & (group < 2), group, np.int8(-1))
+        j_side = np.where(both & (group >= 2), 3 - group, np.int8(-2))
+        ok = i_side[:, :, None, :] == j_side[:, None, :, :]  # (R, A, A, pairs)
+        cell = np.flatnonzero(ok)  # C order: run by run, as the runs concatenated
+        run, cell = np.divmod(cell, n_a * n_a * n_pairs)
+        i_idx, cell = np.divmod(cell, n_a * n_pairs)
+        j_idx, pair = np.divmod(cell, n_pairs)
+        p, q = pp.take(pair), qq.take(pair)
+        # flat cells of (run, actor, issue): i and j on p and on q
+        f_ip = run * cells + i_idx * n_i + p
+        f_jp = run * cells + j_idx * n_i + p
+        f_iq, f_jq = f_ip + (q - p), f_jp + (q - p)
+        sf, wf = s.reshape(-1), w.reshape(-1)
+        s_ip, s_jp, s_iq, s_jq = sf.take(f_ip), sf.take(f_jp), sf.take(f_iq), sf.take(f_jq)
         # i supplies p when p matters relatively less to i: s_ip / s_iq < s_jp / s_jq
-        i_supplies_p = s[run, i_idx, p] * s[run, j_idx, q] < s[run, j_idx, p] * s[run, i_idx, q]
-        a = np.where(i_supplies_p, i_idx, j_idx)
-        b = np.where(i_supplies_p, j_idx, i_idx)
-        s_ap, s_bp, s_aq, s_bq = s[run, a, p], s[run, b, p], s[run, a, q], s[run, b, q]
-        w_ap, w_bq = w[run, a, p], w[run, b, q]
+        i_supplies_p = s_ip * s_jq < s_jp * s_iq
+        fa = np.where(i_supplies_p, f_ip, f_jp)  # (run, a, p)
+        fb = np.where(i_supplies_p, f_jq, f_iq)  # (run, b, q)
+        s_ap, s_bp = np.where(i_supplies_p, s_ip, s_jp), np.where(i_supplies_p, s_jp, s_ip)
+        s_aq, s_bq = np.where(i_supplies_p, s_iq, s_jq), np.where(i_supplies_p, s_jq, s_iq)
+        w_ap, w_bq = wf.take(fa), wf.take(fb)
+        slot_p, slot_q = run * n_i + p, run * n_i + q  # (run, issue) slots of the outcomes
+        Wf = W.reshape(-1)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             # points a must move on p per point of outcome shift on p (and b on q)
-            conv_a = W[run, p] / w_ap
-            conv_b = W[run, q] / w_bq
+            conv_a = Wf.take(slot_p) / w_ap
+            conv_b = Wf.take(slot_q) / w_bq
         # a supplier without weight cannot shift the outcome; a demand nobody cares about is no deal
         usable = np.isfinite(conv_a) & np.isfinite(conv_b) & (w_ap > 0) & (w_bq > 0) & (s_aq + s_bq > 0)
-        keep = np.flatnonzero(usable)
-        run, a, b, p, q = run[keep], a[keep], b[keep], p[keep], q[keep]
-        s_ap, s_bp, s_aq, s_bq = s_ap[keep], s_bp[keep], s_aq[keep], s_bq[keep]
-        self.a, self.b, self.pair = a, b, pair[keep]
+        keep = None if usable.all() else np.flatnonzero(usable)
+
+        def kept(v: Any) -> Any:
+            return v if keep is None else v.take(keep)
+
+        run, p, q, pair, i_supplies_p = kept(run), kept(p), kept(q), kept(pair), kept(i_supplies_p)
+        i_idx, j_idx, fa, fb = kept(i_idx), kept(j_idx), kept(fa), kept(fb)
+        s_ap, s_bp, s_aq, s_bq = kept(s_ap), kept(s_bp), kept(s_aq), kept(s_bq)
+        self.a = np.where(i_supplies_p, i_idx, j_idx)
+        self.b = np.where(i_supplies_p, j_idx, i_idx)
+        self.pair = pair
         self.group = group
         self.s_ap, self.s_bp, self.s_aq, self.s_bq = s_ap, s_bp, s_aq, s_bq
-        cells = n_a * n_i
-        self.fa = run * cells + a * n_i + p  # flat index of (run, a, p) into (R, A, I) arrays
-        self.fb = run * cells + b * n_i + q
-        self.conv_a, self.conv_b = conv_a[keep], conv_b[keep]
+        self.fa, self.fb = fa, fb  # flat index of (run, a, p) and (run, b, q) into (R, A, I) arrays
+        self.conv_a, self.conv_b = kept(conv_a), kept(conv_b)
         self.k = (s_ap + s_bp) / (s_aq + s_bq)  # dO_q / dO_p at equal gain
         self.unit_gain = (s_bp * s_aq - s_ap * s_bq) / (s_aq + s_bq)  # gain per point of dO_p
         # the rates dO_q / dO_p at which a, and b, break even (the range of the randomised rate);
         # a partner indifferent to what it gives has no finite break-even rate: a huge one stands in
         self.rate_a0 = s_ap / np.maximum(s_aq, 1e-12)
         self.rate_b0 = s_bp / np.maximum(s_bq, 1e-12)
-        self.target_p = x[run, b, p]  # where a moves on p: b's (preference) position
-        self.target_q = x[run, a, q]
-        n = a.size
+        xf = x.reshape(-1)
+        self.target_p = xf.take(fb + (p - q))  # where a moves on p: b's (preference) position
+        self.target_q = xf.take(fa + (q - p))
+        n = run.size
         self.alive = self.unit_gain > 0
         self.gain = np.full(n, -np.inf)
         self.dOp = np.zeros(n)
@@ -291,53 +307,53 @@ class _Merged(_Round):
         self.sizes = np.bincount(run, minlength=n_r)
         self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1]))
         self.p_local, self.q_local = p, q
-        self.p = p + run * n_i
-        self.q = q + run * n_i
-        self.orig = np.arange(n)
-        self._index_issues(n_r * n_i)
+        self.p = kept(slot_p)
+        self.q = kept(slot_q)
 
-    def compact(self, n_runs: int, n_issues: int) -> None:
-        """Drop the dead candidates, keeping the order (``orig``: each one's index before).
 
-        Every later pass then costs what is left, not what the round started with; ties are
-        still broken over the same candidates in the same order.
-        """
-        keep = np.flatnonzero(self.alive)
-        per_candidate = (
-            self.a, self.b, self.pair, self.s_ap, self.s_bp, self.s_aq, self.s_bq, self.fa, self.fb,
-            self.conv_a, self.conv_b, self.k, self.unit_gain, self.rate_a0, self.rate_b0,
-            self.target_p, self.target_q, self.alive, self.gain, self.dOp, self.run, self.p_local,
-            self.q_local, self.p, self.q, self.orig,
-        )  # fmt: skip
-        taken: list[Any] = [v[keep] for v in per_candidate]
-        (
-            self.a, self.b, self.pair, self.s_ap, self.s_bp, self.s_aq, self.s_bq, self.fa, self.fb,
-            self.conv_a, self.conv_b, self.k, self.unit_gain, self.rate_a0, self.rate_b0,
-            self.target_p, self.target_q, self.alive, self.gain, self.dOp, self.run, self.p_local,
-            self.q_local, self.p, self.q, self.orig,
-        ) = taken  # fmt: skip
-        self.sizes = np.bincount(self.run, minlength=n_runs)
-        self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1]))
-        self._index_issues(n_runs * n_issues)
+class _Dense(_Round):
+    """The lock-step round's candidates: a row per run, a column per candidate.
 
-    def _index_issues(self, n_slots: int) -> None:
-        """Candidates per (run, issue) slot, ascending (CSR): each candidate sits on two issues."""
-        n = self.a.size
-        slot = np.concatenate((self.p, self.q))
-        member = np.concatenate((np.arange(n), np.arange(n)))
-        order = np.lexsort((member, slot))
-        self.issue_members = member[order]
-        self.issue_ptr = np.concatenate(([0], np.cumsum(np.bincount(slot, minlength=n_slots))))
+    Row ``r`` holds the candidates of run ``runs[r]`` in the run's order (``col``: each one's
+    index among its run's candidates), padded with dead entries to the longest row. A step of
+    the round then reduces along rows (best gain, ties) and evaluates whole rows, with no
+    bookkeeping of which candidates an exchange touched: a candidate whose positions and outcomes
+    did not move gets the same values again.
+    """
 
-    def on_issues(self, slots: IntArray) -> IntArray:
-        """The candidates on any of the (run, issue) ``slots`` (repeats possible)."""
-        lo = self.issue_ptr[slots]
-        size = self.issue_ptr[slots + 1] - lo
-        total = int(size.sum())
-        if not total:
-            return np.zeros(0, dtype=np.intp)
-        shift = np.repeat(lo - np.concatenate(([0], np.cumsum(size)[:-1])), size)
-        return self.issue_members[shift + np.arange(total)]
+    FIELDS = ("target_p", "target_q", "conv_a", "conv_b", "k", "unit_gain", "fa", "fb", "p", "q", "alive")
+    RANDOM = ("rate_a0", "rate_b0")  # needed for randomised rates only
+    PAD = {"conv_a": 1.0, "conv_b": 1.0, "k": 1.0, "gain": -np.inf}  # else 0 (dead): raises nothing
+    runs: IntArray
+    col: IntArray
+
+    def __init__(self, m: _Merged, randomised: bool, record: bool) -> None:
+        self.fields = self.FIELDS + self.RANDOM * randomised + ("col",) * record
+        self.runs = np.flatnonzero(m.sizes)
+        sizes = m.sizes.take(self.runs)
+        values = {name: getattr(m, name) for name in self.fields if name != "col"}
+        if record:
+            values["col"] = np.arange(m.run.size) - m.starts.take(m.run)
+        self._place(sizes, values)
+
+    def _place(self, sizes: IntArray, values: dict[str, Any]) -> None:
+        """Each row's ``sizes`` candidates, whose ``values`` come row after row, in new padded arrays."""
+        width = int(sizes.max()) if sizes.size else 0
+        cells = np.arange(width) < sizes[:, None]  # a row's candidates, then its padding
+        for name, v in values.items():
+            out = np.full(cells.shape, self.PAD.get(name, 0), dtype=v.dtype)
+            out[cells] = v  # C order: row after row, as the candidates come
+            setattr(self, name, out)
+
+    def compact(self) -> None:
+        """Keep only the live candidates, each row's moved to the left in their order; drop empty rows."""
+        live = self.alive
+        count = np.count_nonzero(live, axis=1)
+        rows = np.flatnonzero(count)
+        names = (*self.fields, "gain", "dOp")
+        values = {name: getattr(self, name)[live] for name in names}
+        self.runs = self.runs.take(rows)
+        self._place(count.take(rows), values)
 
 
 class Executed(NamedTuple):
@@ -417,7 +433,7 @@ def _externalities(
     return out
 
 
-COMPACT_MIN = 4096  # candidates in a round from which dead ones are dropped as they die
+COMPACT_MIN = 4096  # cells of the lock-step grid from which dead candidates are dropped as they die
 SNAP = 1e-9  # a move this close (points) to the partner's position lands on it exactly
 
 
@@ -426,7 +442,7 @@ def _run_many(
     s: Array,
     c: Array,
     mask: NDArray[np.bool_],
-    rngs: list[np.random.Generator],
+    rngs: Sequence[np.random.Generator],
     rounds: int,
     p: float,
     salience_weight: float,
@@ -452,13 +468,15 @@ def _run_many(
     voting = np.empty((n_r, rounds + 1, n_i))
     preference = np.empty((n_r, rounds + 1, n_i))
     positions = np.empty((n_r, rounds + 1, n_a, n_i))
-    voting[:, 0] = preference[:, 0] = expected_outcome(x, w)
+    w_by_actor = np.ascontiguousarray(w.transpose(1, 0, 2))
+    expected = _expected_outcomes(x, w_by_actor)  # of the preferences: the next round's starting outcomes
+    voting[:, 0] = preference[:, 0] = expected
     positions[:, 0] = x
     records: list[dict[str, Any]] = []
     ties = 0
     pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
     for t in range(1, rounds + 1):
-        m = _Merged(x, s, w, mask, at_outcome_left)
+        m = _Merged(x, s, w, mask, at_outcome_left, outcome0=expected)
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
@@ -466,10 +484,10 @@ def _run_many(
         if kinetic:
             done, n_ties = _round_kinetic(m, y, outcome, direction, rngs, p, record)
         else:
-            done, n_ties = _round_lock_step(m, y, outcome, direction, rngs, p, record, n_r, n_i)
+            done, n_ties = _round_lock_step(m, y, outcome, direction, rngs, p, record)
         ties += n_ties
         y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
-        voting[:, t] = expected_outcome(y2, w)
+        voting[:, t] = _expected_outcomes(y2, w_by_actor)
         if record:
             run0: _Round | _Run0
             if kinetic:  # the kinetic round keeps every candidate: run 0's are the first, in order
@@ -480,7 +498,8 @@ def _run_many(
             ext = _externalities(run0, done, x[0], s[0], mask, compiled=kinetic)
             records.append(_round_record(t, run0, done, ext, actor_ids, issue_ids))
         x = next_preferences(x, y2, pull, mask)
-        preference[:, t] = expected_outcome(x, w)
+        expected = _expected_outcomes(x, w_by_actor)
+        preference[:, t] = expected
         positions[:, t] = x
     return voting, preference, positions, records, ties
 
@@ -490,85 +509,76 @@ def _round_lock_step(
     y: Array,
     outcome: Array,
     direction: Array,
-    rngs: list[np.random.Generator],
+    rngs: Sequence[np.random.Generator],
     p: float,
     record: bool,
-    n_r: int,
-    n_i: int,
 ) -> tuple[list[Executed], int]:
-    """One round of every run in lock step, by NumPy passes over the live candidates.
+    """One round of every run in lock step, by NumPy passes over the runs' candidates (:class:`_Dense`).
 
-    Each step carries out one exchange in every run that has one left, re-evaluates the
-    candidates it touched and drops the dead ones; ``y``, ``outcome`` and ``direction`` (flat
-    over the runs) are updated in place. Returns run 0's exchanges (when ``record``) and the
-    number of ties run 0 broke.
+    Each step carries out one exchange in every run that has one left and re-evaluates those
+    runs' candidates; ``y``, ``outcome`` and ``direction`` (flat over the runs) are updated in
+    place. Returns run 0's exchanges (when ``record``) and the number of ties run 0 broke.
     """
     ties = 0
-    m.evaluate(None, y, outcome, direction)
-    if m.alive.size > COMPACT_MIN:
-        m.compact(n_r, n_i)
-    gains = m.gain
-    seg_runs = np.flatnonzero(m.sizes > 0)  # runs with candidates: reduceat needs non-empty segments
-    seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
-    seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])  # segment of each candidate
+    d = _Dense(m, p > 0.0, record)
+    d.evaluate(y, outcome, direction)
     done: list[Executed] = []
-    while seg_runs.size:
-        if m.alive.size > COMPACT_MIN and 2 * np.count_nonzero(m.alive) < m.alive.size:
-            m.compact(n_r, n_i)  # only live candidates can still be chosen
-            gains = m.gain
-            seg_runs = np.flatnonzero(m.sizes > 0)
-            if not seg_runs.size:
-                break
-            seg_starts, seg_ends = m.starts[seg_runs], m.starts[seg_runs] + m.sizes[seg_runs]
-            seg_of = np.repeat(np.arange(seg_runs.size), m.sizes[seg_runs])
-        top = np.maximum.reduceat(gains, seg_starts)
-        act = np.flatnonzero(top > -np.inf)
-        if not act.size:
+    while True:
+        top = d.gain.max(axis=1, initial=-np.inf)
+        rows = np.flatnonzero(top > -np.inf)
+        if not rows.size:
             break
-        thr = np.full(top.shape, np.inf)
-        thr[act] = top[act] - TIE_RTOL * top[act]
-        top_at = np.flatnonzero(gains >= thr.take(seg_of))
-        first = np.searchsorted(top_at, seg_starts[act])
-        n_top = np.searchsorted(top_at, seg_ends[act]) - first
-        runs = seg_runs[act]
-        for k in np.flatnonzero(n_top > 1):  # ties: each run draws from its own generator
-            first[k] += rngs[runs[k]].integers(n_top[k])
-            ties += int(runs[k] == 0)
-        e = top_at[first]
+        if d.alive.size > COMPACT_MIN and 2 * np.count_nonzero(d.alive) < d.alive.size:
+            d.compact()  # only live candidates can still be chosen; every row has one
+            top, rows = d.gain.max(axis=1), np.arange(d.runs.size)
+        gains = d.gain
+        if rows.size < d.runs.size:
+            gains, top = gains.take(rows, axis=0), top.take(rows)
+        runs = d.runs.take(rows)
+        at_top = gains >= (top - TIE_RTOL * top)[:, None]
+        n_top = np.count_nonzero(at_top, axis=1)
+        col = gains.argmax(axis=1)  # the only one at the top where there is no tie
         tied = n_top > 1
-        dOp, rate = m.dOp[e], m.k[e]
+        for k in np.flatnonzero(tied):  # ties: each run draws from its own generator
+            col[k] = np.flatnonzero(at_top[k])[rngs[runs[k]].integers(n_top[k])]
+            ties += int(runs[k] == 0)
+        e = rows * d.alive.shape[-1] + col  # flat index into the (row, column) arrays
+        fa, fb, ip, iq = d.fa.take(e), d.fb.take(e), d.p.take(e), d.q.take(e)
+        tp, tq, conv_a, conv_b = d.target_p.take(e), d.target_q.take(e), d.conv_a.take(e), d.conv_b.take(e)
+        dOp, rate = d.dOp.take(e), d.k.take(e)
         if p > 0.0:
             draws = np.array([rngs[r].random(2) for r in runs])
-            end = np.where(draws[:, 0] < 0.5, m.rate_a0[e], m.rate_b0[e])
+            end = np.where(draws[:, 0] < 0.5, d.rate_a0.take(e), d.rate_b0.take(e))
             rate = rate + p * draws[:, 1] * (end - rate)
-            dOp = m.at_rate(e, rate, y, outcome)
+            # the largest shift dO_p at that rate
+            lim_p = np.minimum(np.abs(tp - y[fa]) / conv_a, np.abs(tp - outcome[ip]))
+            lim_q = np.minimum(np.abs(tq - y[fb]) / conv_b, np.abs(tq - outcome[iq]))
+            with np.errstate(divide="ignore"):
+                dOp = np.where(rate > 0, np.minimum(lim_p, lim_q / rate), lim_p)
         dOq = rate * dOp
-        conv_a, conv_b = m.conv_a[e], m.conv_b[e]
         move_a, move_b = dOp * conv_a, dOq * conv_b
-        m.alive[e] = False
-        gains[e] = -np.inf
+        d.alive.reshape(-1)[e] = False
+        d.gain.reshape(-1)[e] = -np.inf
         go = (move_a > MOVE_EPS) & (move_b > MOVE_EPS)  # a randomised rate may leave a partner no move
         if not go.all():
             e, runs, tied, dOp, dOq = e[go], runs[go], tied[go], dOp[go], dOq[go]
+            fa, fb, ip, iq, tp, tq = fa[go], fb[go], ip[go], iq[go], tp[go], tq[go]
             conv_a, conv_b, move_a, move_b = conv_a[go], conv_b[go], move_a[go], move_b[go]
             if not e.size:  # this step moved no run: the next candidates are taken up
                 continue
-        fa, fb, tp, tq = m.fa[e], m.fb[e], m.target_p[e], m.target_q[e]
         ya0, yb0 = y[fa], y[fb]
         ya = np.where(np.abs(np.abs(tp - ya0) - move_a) < SNAP, tp, ya0 + np.copysign(move_a, tp - ya0))
         yb = np.where(np.abs(np.abs(tq - yb0) - move_b) < SNAP, tq, yb0 + np.copysign(move_b, tq - yb0))
         ya, yb = np.clip(ya, 0.0, SCALE), np.clip(yb, 0.0, SCALE)
         y[fa], y[fb] = ya, yb
         direction[fa], direction[fb] = np.sign(ya - ya0), np.sign(yb - yb0)
-        ip, iq = m.p[e], m.q[e]
         op0, oq0 = outcome[ip], outcome[iq]
         op1, oq1 = op0 + (ya - ya0) / conv_a, oq0 + (yb - yb0) / conv_b
         outcome[ip], outcome[iq] = op1, oq1
         if record and runs.size and runs[0] == 0:
-            c0 = int(e[0])
-            e0 = int(m.orig[c0])  # run 0's candidates come first: its own index before compaction
-            gain_a = float(dOq[0] * m.s_aq[c0] - dOp[0] * m.s_ap[c0])
-            gain_b = float(dOp[0] * m.s_bp[c0] - dOq[0] * m.s_bq[c0])
+            e0 = int(d.col.take(e[0]))  # run 0's own candidate index (its candidates come first in m)
+            gain_a = float(dOq[0] * m.s_aq[e0] - dOp[0] * m.s_ap[e0])
+            gain_b = float(dOp[0] * m.s_bp[e0] - dOq[0] * m.s_bq[e0])
             done.append(
                 Executed(
                     candidate=e0,
@@ -583,42 +593,34 @@ def _round_lock_step(
                     tied=bool(tied[0]),
                 )
             )
-        if n_i == 2:
-            # every candidate sits on both issues; re-evaluating an unchanged run changes nothing
-            m.evaluate(None, y, outcome, direction)
-            gains = m.gain
-            continue
-        touched = m.on_issues(np.concatenate((ip, iq)))
-        if touched.size > m.alive.size // 8:
-            # few issues: most candidates sit on both of the exchange's issues; evaluate each once
-            once = np.zeros(m.alive.size, dtype=bool)
-            once[touched] = True
-            touched = np.flatnonzero(once & m.alive)
-        else:
-            touched = touched[m.alive[touched]]
-        if touched.size:
-            m.evaluate(touched, y, outcome, direction)
+        d.evaluate(y, outcome, direction)
     return done, ties
 
 
 KERNEL = "accord.models.kernels.exchange"
 # candidates per run from which a round loads the compiled kernel (numba and its cached code,
-# ~1.2 CPU s once per process); once loaded, the kernel is faster at every size and takes all
+# ~1.2 CPU s once per process); once numba is loaded (by this kernel or another model's: its
+# first use costs ~0.6 s, this kernel's cached code ~0.03 s more), the kernel takes every size
 KINETIC_MIN = 5000
 KINETIC_LOADED_MIN = 0
 CONV_MAX = 1e300  # kernel bound: the room test's sign product cannot underflow below this ratio
+# candidates per run up to which the compiled round scans every live one per exchange (less work
+# than keeping the lazy search's heap: a Monte Carlo batch of a small case)
+SCAN_MAX = 64
 
 
 def _kinetic(m: _Merged, n_runs: int) -> bool:
     """Whether the round runs in :mod:`accord.models.kernels.exchange` (same results, fewer passes).
 
-    Loading it pays from a few thousand candidates per run (a single run of 200 actors on two
-    issues; a Monte Carlo batch of a small case does not pay it, so ``accord analyze`` and
-    ``simulate`` on the examples never load numba); once loaded it is faster than the lock-step
-    NumPy round for every size measured, batches of small runs included.
+    Loading numba pays from a few thousand candidates per run (a single run of 200 actors on two
+    issues); a Monte Carlo batch of a small case does not pay it alone, so ``accord analyze`` on
+    the examples never loads numba. Once a process has loaded numba (``simulate`` does, for the
+    SMP's kernels), the compiled round is faster than the lock-step NumPy round for every size
+    measured, batches of small runs included (about 2x on a 1,000-draw block of a 9-actor case).
     """
     n = m.a.size
-    least = KINETIC_LOADED_MIN if KERNEL in sys.modules else KINETIC_MIN
+    loaded = KERNEL in sys.modules or "numba" in sys.modules
+    least = KINETIC_LOADED_MIN if loaded else KINETIC_MIN
     return bool(
         n > 0 and n >= least * n_runs and max(float(m.conv_a.max()), float(m.conv_b.max())) <= CONV_MAX
     )
@@ -629,7 +631,7 @@ def _round_kinetic(
     y: Array,
     outcome: Array,
     direction: Array,
-    rngs: list[np.random.Generator],
+    rngs: Sequence[np.random.Generator],
     p: float,
     record: bool,
 ) -> tuple[list[Executed], int]:
@@ -645,34 +647,46 @@ def _round_kinetic(
     cf = np.stack(
         (m.target_p, m.target_q, m.conv_a, m.conv_b, m.k, m.unit_gain, m.rate_a0, m.rate_b0), axis=1
     )
-    alive = np.ones(m.a.size, dtype=bool)
+    # a candidate is live from the start when it gains (the lazy search pushes only those anyway)
+    alive = m.unit_gain > 0
     omin, omax = outcome.copy(), outcome.copy()  # each outcome's extremes so far this round
-    size = int(m.sizes.max())
-    heap_key, heap_idx = np.empty(size), np.empty(size, dtype=np.int64)
-    examined, ex_gain, ex_shift = np.empty(size, dtype=np.int64), np.empty(size), np.empty(size)
-    top = np.empty(size, dtype=np.int64)
-    st = np.zeros(8, dtype=np.int64)
-    fs = np.zeros(3)
-    fs[kx.P_RAND] = p
+    n = m.a.size
+    heap_key, heap_idx = np.empty(n), np.empty(n, dtype=np.int64)
+    examined, ex_gain, ex_shift = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
+    top = np.empty(n, dtype=np.int64)
+    bounds = np.append(m.starts, n).astype(np.int64)  # run r's candidates: bounds[r]..bounds[r + 1]
+    st = np.zeros((m.sizes.size, 8), dtype=np.int64)
+    fs = np.zeros((m.sizes.size, 3))
+    fs[:, kx.P_RAND] = p
+    st[0, kx.RECORD] = record
+    log = np.empty((m.sizes[0] if record else 1, kx.LOG_COLUMNS))
+    pending = np.empty(m.sizes.size, dtype=np.int64)
     done: list[Executed] = []
     ties = 0
-    for r in np.flatnonzero(m.sizes):
-        first = int(m.starts[r])
-        log = np.empty((m.sizes[r] if record and r == 0 else 1, kx.LOG_COLUMNS))
-        kx.start(first, first + int(m.sizes[r]), ci, cf, y, heap_key, heap_idx, st)
-        st[kx.RECORD] = record and r == 0
-        rng = rngs[r]
-        while n_top := kx.advance(
-            ci, cf, alive, y, outcome, direction, omin, omax, heap_key, heap_idx, examined, ex_gain,
-            ex_shift, top, st, fs, log,
-        ):  # fmt: skip
-            st[kx.CHOICE] = 0
+    scan = m.sizes <= SCAN_MAX  # small runs: a plain scan per exchange; larger ones: the lazy search
+    work = np.flatnonzero(m.sizes).astype(np.int64)
+    kx.start_runs(work[~scan[work]], bounds, ci, cf, y, heap_key, heap_idx, st)
+    while work.size:
+        small, large = work[scan[work]], work[~scan[work]]
+        n_wait = kx.scan_runs(
+            small, bounds, ci, cf, alive, y, outcome, direction, omin, omax, ex_gain, ex_shift, top, st, fs,
+            log, pending,
+        )  # fmt: skip
+        n_wait += kx.advance_runs(
+            large, bounds, ci, cf, alive, y, outcome, direction, omin, omax, heap_key, heap_idx, examined,
+            ex_gain, ex_shift, top, st, fs, log, pending[n_wait:],
+        )  # fmt: skip
+        work = pending[:n_wait].copy()
+        for r in work.tolist():  # each waiting run draws from its own generator: tie, then rate
+            n_top = int(st[r, kx.N_TOP])
+            st[r, kx.CHOICE] = 0
             if n_top > 1:
-                st[kx.CHOICE] = rng.integers(n_top)
+                st[r, kx.CHOICE] = rngs[r].integers(n_top)
                 ties += int(r == 0)
             if p > 0.0:
-                fs[kx.U0 : kx.U1 + 1] = rng.random(2)
-        for row in log[: st[kx.N_LOG]] if st[kx.RECORD] else ():
+                fs[r, kx.U0 : kx.U1 + 1] = rngs[r].random(2)
+    if record:
+        for row in log[: st[0, kx.N_LOG]]:
             e = int(row[0])
             d_op, d_oq = row[1], row[2]
             done.append(

@@ -1,4 +1,4 @@
-"""The exchange model's round, one run at a time, by a lazy ("kinetic") search for the best exchange.
+"""The exchange model's round, run by run, by a lazy ("kinetic") search for the best exchange.
 
 The NumPy round (:func:`accord.models.exchange._run_many`) re-evaluates every live candidate
 after each exchange. This kernel gives the same exchanges, bit for bit, touching few of them:
@@ -14,6 +14,10 @@ after each exchange. This kernel gives the same exchanges, bit for bit, touching
   (``tp - O`` in float64 is monotone in ``O``, and ``x * c > eps`` in ``x``). So "failed at some
   step" is "fails now" for the move tests and "fails at the outcome's running maximum (or
   minimum)" for the room tests; a candidate is checked when it reaches the top of the heap.
+
+A small run (a Monte Carlo block of a small case: tens of candidates) is cheaper to scan whole
+after each exchange, as the NumPy round does (:func:`scan_runs`); :func:`advance_runs` and
+:func:`scan_runs` take a whole batch of runs per call.
 
 Every expression is written in the NumPy code's order and grouping (no fastmath), so values are
 NumPy's. Randomness stays in Python: :func:`advance` returns when a draw is needed.
@@ -252,6 +256,27 @@ def _execute(
             n += 1
     st[HEAP_N] = n
     st[N_EX] = 0
+    _carry_out(e, tied, d_op, ci, cf, alive, y, outcome, direction, omin, omax, st, fs, log)
+
+
+@numba.njit(cache=True)
+def _carry_out(
+    e: int,
+    tied: bool,
+    d_op: float,
+    ci: Any,
+    cf: Any,
+    alive: Any,
+    y: Any,
+    outcome: Any,
+    direction: Any,
+    omin: Any,
+    omax: Any,
+    st: Any,
+    fs: Any,
+    log: Any,
+) -> None:  # pragma: no cover - compiled
+    """The exchange of candidate ``e`` at equal-gain shift ``d_op`` (or at the drawn rate)."""
     alive[e] = False
     fa, fb, ps, qs = ci[e, FA], ci[e, FB], ci[e, PS], ci[e, QS]
     tp, tq, conv_a, conv_b = cf[e, TP], cf[e, TQ], cf[e, CONV_A], cf[e, CONV_B]
@@ -367,3 +392,159 @@ def externalities(
             out[k, 2] += value if inner and neg else 0.0
             out[k, 3] += value if not inner and pos else 0.0
             out[k, 4] += value if not inner and neg else 0.0
+
+
+@numba.njit(cache=True)
+def start_runs(
+    runs: Any, bounds: Any, ci: Any, cf: Any, y: Any, hk: Any, hi: Any, st: Any
+) -> None:  # pragma: no cover - compiled
+    """:func:`start` for each of the ``runs``: run ``r``'s candidates, heap and state are
+    ``bounds[r]..bounds[r + 1]`` of the candidate-sized arrays and row ``r`` of ``st``."""
+    for r in runs:
+        lo, up = bounds[r], bounds[r + 1]
+        start(lo, up, ci, cf, y, hk[lo:up], hi[lo:up], st[r])
+
+
+@numba.njit(cache=True)
+def advance_runs(
+    work: Any,
+    bounds: Any,
+    ci: Any,
+    cf: Any,
+    alive: Any,
+    y: Any,
+    outcome: Any,
+    direction: Any,
+    omin: Any,
+    omax: Any,
+    hk: Any,
+    hi: Any,
+    ex: Any,
+    ex_gain: Any,
+    ex_shift: Any,
+    top: Any,
+    st: Any,
+    fs: Any,
+    log: Any,
+    pending: Any,
+) -> int:  # pragma: no cover - compiled
+    """:func:`advance` for each run of ``work`` (laid out as in :func:`start_runs`; ``fs`` a row
+    per run): the runs that wait for a draw go to ``pending``, in order; returns their count.
+    Runs are independent, so a batch of small runs costs one call per draw, not per run."""
+    n_pending = 0
+    for r in work:
+        lo, up = bounds[r], bounds[r + 1]
+        n_top = advance(
+            ci, cf, alive, y, outcome, direction, omin, omax, hk[lo:up], hi[lo:up], ex[lo:up],
+            ex_gain[lo:up], ex_shift[lo:up], top[lo:up], st[r], fs[r], log,
+        )  # fmt: skip
+        if n_top:
+            pending[n_pending] = r
+            n_pending += 1
+    return n_pending
+
+
+@numba.njit(cache=True)
+def _scan(
+    lo: int,
+    up: int,
+    ci: Any,
+    cf: Any,
+    alive: Any,
+    y: Any,
+    outcome: Any,
+    direction: Any,
+    gain: Any,
+    shift: Any,
+    top: Any,
+) -> int:  # pragma: no cover - compiled
+    """The NumPy round's evaluation of run ``lo..up``'s live candidates (same arithmetic; a
+    candidate that fails dies), then those within TIE_RTOL of the best gain, ascending, into
+    ``top[lo:]``; returns their count."""
+    best = -np.inf
+    for c in range(lo, up):
+        if not alive[c]:
+            continue
+        tp, tq = cf[c, TP], cf[c, TQ]
+        conv_a, conv_b, k = cf[c, CONV_A], cf[c, CONV_B], cf[c, K]
+        fa, fb = ci[c, FA], ci[c, FB]
+        d_p = tp - y[fa]
+        d_q = tq - y[fb]
+        room_p = tp - outcome[ci[c, PS]]
+        room_q = tq - outcome[ci[c, QS]]
+        room_p = abs(room_p) if room_p * d_p > 0 else 0.0
+        room_q = abs(room_q) if room_q * d_q > 0 else 0.0
+        lim_p = min(abs(d_p) / conv_a, room_p)
+        lim_q = min(abs(d_q) / conv_b, room_q)
+        d = min(lim_p, lim_q / k)
+        g = d * cf[c, UG]
+        if not (
+            g > MOVE_EPS
+            and d * conv_a > MOVE_EPS
+            and k * d * conv_b > MOVE_EPS
+            and direction[fa] * d_p >= 0
+            and direction[fb] * d_q >= 0
+        ):
+            alive[c] = False
+            continue
+        gain[c], shift[c] = g, d
+        if g > best:
+            best = g
+    n_top = 0
+    if best > -np.inf:
+        thr = best - TIE_RTOL * best
+        for c in range(lo, up):
+            if alive[c] and gain[c] >= thr:
+                top[lo + n_top] = c
+                n_top += 1
+    return n_top
+
+
+@numba.njit(cache=True)
+def scan_runs(
+    work: Any,
+    bounds: Any,
+    ci: Any,
+    cf: Any,
+    alive: Any,
+    y: Any,
+    outcome: Any,
+    direction: Any,
+    omin: Any,
+    omax: Any,
+    gain: Any,
+    shift: Any,
+    top: Any,
+    st: Any,
+    fs: Any,
+    log: Any,
+    pending: Any,
+) -> int:  # pragma: no cover - compiled
+    """The lock-step round by a plain scan of each run of ``work`` (laid out as in
+    :func:`start_runs`; ``alive`` from ``unit_gain > 0``): for small runs, where a scan of every
+    live candidate per exchange costs less than the lazy heap. Runs that wait for a draw go to
+    ``pending`` (their tied candidates in ``top[bounds[r]:]``, ``st[r, PHASE] = DRAW``), in order;
+    returns their count."""
+    n_pending = 0
+    for r in work:
+        lo, up = bounds[r], bounds[r + 1]
+        s, f = st[r], fs[r]
+        while True:
+            if s[PHASE] == DRAW:
+                e = top[lo + s[CHOICE]]
+                _carry_out(
+                    e, s[N_TOP] > 1, shift[e], ci, cf, alive, y, outcome, direction, omin, omax, s, f, log
+                )
+                s[PHASE] = SELECT
+            n_top = _scan(lo, up, ci, cf, alive, y, outcome, direction, gain, shift, top)
+            if n_top == 0:
+                break
+            s[N_TOP] = n_top
+            if n_top > 1 or f[P_RAND] > 0.0:
+                s[PHASE] = DRAW
+                pending[n_pending] = r
+                n_pending += 1
+                break
+            e = top[lo]
+            _carry_out(e, False, shift[e], ci, cf, alive, y, outcome, direction, omin, omax, s, f, log)
+    return n_pending
