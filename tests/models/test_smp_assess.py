@@ -161,3 +161,43 @@ def test_a_conditional_pce_that_underflows_is_left_to_numpy() -> None:
     assert not assess._pce(0, 0, c, valid, w, out, scratch)
     p = smp.pce("Conditional", "Linear", c[None], valid[None])
     assert np.isfinite(p).all() and p.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("params", PARAMS)
+@pytest.mark.parametrize(("n_b", "n_a", "n_i"), [(5, 9, 1), (3, 8, 4), (2, 12, 9), (4, 2, 1)])
+def test_compiled_challenges_and_bargain_utilities_are_numpys(
+    params: dict[str, str], n_b: int, n_a: int, n_i: int
+) -> None:
+    """Each actor's best challenge and its estimate of winning (equal gains included: twin actors),
+    and the actors' utilities of the bargains, on random states with distances above 1."""
+    rng = np.random.default_rng(n_b * 10 + n_a + n_i)
+    s = _settings(**params)
+    pos = rng.uniform(0, 1, (n_b, n_a, n_i))
+    pos[:, -1] = pos[:, 0]
+    ideal = np.clip(pos + rng.normal(0, 0.1, pos.shape), 0, 1)
+    sal = rng.uniform(0, 1, pos.shape)
+    cap = rng.uniform(0.1, 100, (n_b, n_a))
+    cap[:, -1] = cap[:, 0]
+    dist = smp.distance(ideal, pos, sal)
+    dist[0, 0, -1] = 1.5  # KTAB's other branch of the utility
+    risk = rng.uniform(-1, 1, (n_b, n_a))
+    sal_total = sal.sum(axis=-1)
+    weight = sal_total * cap
+    want = smp._best_challenges(s, dist, risk, weight, sal_total)
+    got = smp._compiled_challenges(s, dist, risk, weight, sal_total)
+    for mine, theirs in zip(got, want, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    n_m = 2 * n_a
+    bargains = (
+        ideal,
+        sal,
+        dist,
+        risk,
+        rng.uniform(0, 1, (n_b, n_m, n_i)),
+        rng.uniform(0, 1, (n_b, n_m, n_i)),
+        np.repeat(np.arange(n_a), 2),
+        rng.integers(0, n_a, (n_b, n_m)),
+    )
+    np.testing.assert_array_equal(
+        smp._compiled_bargain_utilities(*bargains), smp._bargain_utilities(*bargains)
+    )

@@ -597,12 +597,48 @@ def _best_challenges(
     """Each actor's target (-1 for none) and its own estimate of winning, ``(N, A)`` each
     (``bestChallenge``: the rival with the largest expected gain above ``MIN_SIG_GAIN``)."""
     n_a = risk.shape[-1]
-    p_ij, gain = _contests(s, dist, risk, weight, sal_total, compiled=compiled)
+    if compiled:
+        return _compiled_challenges(s, dist, risk, weight, sal_total)
+    p_ij, gain = _contests(s, dist, risk, weight, sal_total)
     gain = np.where(np.eye(n_a, dtype=bool) | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
     target = np.argmax(gain, axis=-1)  # the first of equal gains, as KTAB's strict '>' scan
     has = np.isfinite(np.take_along_axis(gain, target[..., None], axis=-1)[..., 0])
     p = np.take_along_axis(p_ij, target[..., None], axis=-1)[..., 0]
     return np.where(has, target, -1), p
+
+
+def _compiled_challenges(
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array
+) -> tuple[IntArray, Array]:
+    """:func:`_best_challenges` from the compiled kernels: the principals' coalitions and the
+    best challenges (kernels/assess.py) around the third parties' votes (kernels/contests.py)."""
+    from accord.models.kernels import assess, contests, sums  # numba: only where the work pays its import
+
+    n_b, n_a = risk.shape
+    dist, risk = np.ascontiguousarray(dist), np.ascontiguousarray(risk)
+    weight, sal_total = np.ascontiguousarray(weight), np.ascontiguousarray(sal_total)
+    est, chij, chji = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a))
+    rule = VOTING_RULES.index(s.voting)
+    assess.challenge_coalitions(rule, BIG_R_ADJUST.index(s.adjust), dist, risk, weight, est, chij, chji)
+    plus, minus = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a))
+    contests.third_party_votes(
+        rule,
+        s.third_party == "SemiCommit",
+        False,
+        bool(np.any(dist > 1)),
+        dist,
+        est,
+        weight,
+        chij,
+        chji,
+        np.zeros((n_b, n_a), dtype=bool),
+        *sums.pairwise_plan(n_a),
+        plus,
+        minus,
+    )
+    target, p = np.empty((n_b, n_a), dtype=np.intp), np.empty((n_b, n_a))
+    assess.best_challenges(dist, risk, sal_total, chij, chji, plus, minus, target, p)
+    return target, p
 
 
 def _turn(
@@ -658,14 +694,8 @@ def _turn(
     valid = np.repeat(has, per, axis=1)
 
     # utility to each actor of the state after each bargain (average over all positions)
-    own = utility(dist, risk[:, :, None])  # own[b, a, n]: a's utility of n's position
-    sq = own.sum(axis=-1)
-    u_init = utility(distance(ideal, init_pos, sal), risk[:, :, None])  # (N, A, M)
-    u_rcvr = utility(distance(ideal, rcvr_pos, sal), risk[:, :, None])
-    old_init = own[:, :, init_of]
-    old_rcvr = np.take_along_axis(own, np.broadcast_to(rcvr_of[:, None, :], u_rcvr.shape), axis=-1)
-    u_brgn = (u_init + u_rcvr + (sq[..., None] - old_init - old_rcvr)) / n_a
-    util = np.concatenate([sq[..., None] / n_a, u_brgn], axis=-1)  # (N, A, 1 + M)
+    bargains = (ideal, sal, dist, risk, init_pos, rcvr_pos, init_of, rcvr_of)
+    util = _compiled_bargain_utilities(*bargains) if compiled else _bargain_utilities(*bargains)
 
     # each actor's options: status quo, its own bargain(s), then those addressed to it
     member = valid[:, None, :] & (
@@ -708,6 +738,52 @@ def _turn(
         "chosen_initiator": np.where(chosen > 0, init_of[m], -1),
     }
     return new_pos, new_ideal, record
+
+
+def _bargain_utilities(
+    ideal: Array,
+    sal: Array,
+    dist: Array,
+    risk: Array,
+    init_pos: Array,
+    rcvr_pos: Array,
+    init_of: IntArray,
+    rcvr_of: IntArray,
+) -> Array:
+    """Each actor's average utility of the state after each bargain ``(N, A, 1 + M)``, the status
+    quo first: a bargain moves its initiator to ``init_pos`` and its receiver to ``rcvr_pos``
+    ``(N, M, I)``; ``init_of`` ``(M,)`` and ``rcvr_of`` ``(N, M)`` say who they are."""
+    n_a = dist.shape[-1]
+    own = utility(dist, risk[:, :, None])  # own[b, a, n]: a's utility of n's position
+    sq = own.sum(axis=-1)
+    u_init = utility(distance(ideal, init_pos, sal), risk[:, :, None])  # (N, A, M)
+    u_rcvr = utility(distance(ideal, rcvr_pos, sal), risk[:, :, None])
+    old_init = own[:, :, init_of]
+    old_rcvr = np.take_along_axis(own, np.broadcast_to(rcvr_of[:, None, :], u_rcvr.shape), axis=-1)
+    u_brgn = (u_init + u_rcvr + (sq[..., None] - old_init - old_rcvr)) / n_a
+    return np.concatenate([sq[..., None] / n_a, u_brgn], axis=-1)
+
+
+def _compiled_bargain_utilities(
+    ideal: Array,
+    sal: Array,
+    dist: Array,
+    risk: Array,
+    init_pos: Array,
+    rcvr_pos: Array,
+    init_of: IntArray,
+    rcvr_of: IntArray,
+) -> Array:
+    """:func:`_bargain_utilities` from the compiled kernel."""
+    from accord.models.kernels import assess  # numba: only where the work pays its import
+
+    n_b, n_a, _ = ideal.shape
+    util = np.empty((n_b, n_a, 1 + init_pos.shape[1]))
+    c = np.ascontiguousarray
+    assess.bargain_utilities(
+        c(ideal), c(sal), c(dist), c(risk), c(init_pos), c(rcvr_pos), c(init_of), c(rcvr_of), util
+    )
+    return util
 
 
 def _elections(s: _Settings, cap: Array, util: Array, opts: IntArray, count: IntArray) -> Array:

@@ -275,3 +275,122 @@ def bargain_elections(
             if not _pce(model, victory, c, valid, w, p[b, a], s):
                 return False
     return True
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _estimated_risk(adjust: int, r_h: float, r_i: float) -> float:  # pragma: no cover - compiled
+    # smp.estimated_risk, numbered by smp.BIG_R_ADJUST: None, OneThird, Half, TwoThirds, Full
+    if adjust == 4:
+        return r_i + 0.0 * r_h
+    if adjust == 3:
+        return (r_h + 2.0 * r_i) / 3.0
+    if adjust == 2:
+        return (r_h + r_i) / 2
+    if adjust == 1:
+        return (2.0 * r_h + r_i) / 3.0
+    return r_h + 0.0 * r_i
+
+
+@numba.njit(cache=True, error_model="numpy")
+def challenge_coalitions(
+    rule: int, adjust: int, dist: Any, risk: Any, weight: Any, est: Any, chij: Any, chji: Any
+) -> None:  # pragma: no cover - compiled
+    """The principals' coalitions on every challenge (i, j) as i sees it (``smp._contest_block``,
+    view "initiator", before the third parties): fills ``est[b, h, n]`` (h's estimate of n's risk
+    attitude), ``chij`` and ``chji`` ``(N, A, A)`` from distances ``(N, A, A)``, risk attitudes
+    and weights ``(N, A)``."""
+    n_b, n_a = risk.shape
+    for b in range(n_b):
+        d, r = dist[b], risk[b]
+        for h in range(n_a):
+            for n in range(n_a):
+                est[b, h, n] = _estimated_risk(adjust, r[h], r[n])
+        for i in range(n_a):
+            uii = _utility(d[i, i], r[i])
+            for j in range(n_a):
+                uij = _utility(d[i, j], r[i])
+                e = est[b, i, j]
+                uji = _utility(d[j, i], e)
+                ujj = _utility(d[j, j], e)
+                c_i = vote(rule, weight[b, i], uii - uij)
+                c_j = vote(rule, weight[b, j], uji - ujj)
+                n_i, n_j = -c_i, -c_j
+                chij[b, i, j] = (1e-10 + (c_i if not c_i < 0.0 else 0.0)) + (c_j if not c_j < 0.0 else 0.0)
+                chji[b, i, j] = (1e-10 + (n_i if not n_i < 0.0 else 0.0)) + (n_j if not n_j < 0.0 else 0.0)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def best_challenges(
+    dist: Any, risk: Any, sal_total: Any, chij: Any, chji: Any, plus: Any, minus: Any, target: Any, p: Any
+) -> None:  # pragma: no cover - compiled
+    """Each actor's target and its estimate of winning ``(N, A)`` (``smp._best_challenges``: the
+    first rival with the largest expected gain above 1e-5, else -1, and P[i beats the rival], or
+    against actor 0 where there is none) from the principals' coalitions and the third parties'
+    summed votes ``(N, A, A)`` (``smp._contest_result``)."""
+    n_b, n_a = risk.shape
+    for b in range(n_b):
+        d, r = dist[b], risk[b]
+        for i in range(n_a):
+            uii = _utility(d[i, i], r[i])
+            best, tgt, p_best = -np.inf, 0, 0.0
+            for j in range(n_a):
+                uij = _utility(d[i, j], r[i])
+                eu_sq = uii + uij
+                u_win = uii + uii
+                u_lose = uij + uij
+                cij = chij[b, i, j] + plus[b, i, j]
+                cji = chji[b, i, j] + minus[b, i, j]
+                p_ij = cij / (cij + cji)
+                p_ji = cji / (cij + cji)
+                s_j = sal_total[b, j]
+                eu_contest = p_ij * u_win + p_ji * u_lose
+                gain = ((1 - s_j) * u_win + s_j * eu_contest) - eu_sq
+                if j == 0:
+                    p_best = p_ij
+                if i != j and gain > 1e-5 and gain > best:  # MIN_SIG_GAIN; the first of equal gains
+                    best, tgt, p_best = gain, j, p_ij
+            target[b, i] = tgt if best > -np.inf else -1
+            p[b, i] = p_best
+
+
+@numba.njit(cache=True, error_model="numpy")
+def bargain_utilities(
+    ideal: Any,
+    sal: Any,
+    dist: Any,
+    risk: Any,
+    init_pos: Any,
+    rcvr_pos: Any,
+    init_of: Any,
+    rcvr_of: Any,
+    util: Any,
+) -> None:  # pragma: no cover - compiled
+    """Each actor's average utility of the state after each bargain ``util`` ``(N, A, 1 + M)``,
+    the status quo first (``smp._turn``): ideals, saliences ``(N, A, I)``, distances ``(N, A, A)``,
+    risk attitudes ``(N, A)``, the bargains' two sides ``(N, M, I)``, their initiators ``(M,)`` and
+    receivers ``(N, M)``."""
+    n_b, n_a, n_i = ideal.shape
+    n_m = init_pos.shape[1]
+    own = np.empty(n_a)
+    d2 = np.empty(n_i)
+    for b in range(n_b):
+        for a in range(n_a):
+            r = risk[b, a]
+            for x in range(n_a):
+                own[x] = _utility(dist[b, a, x], r)
+            sq = _row_sum(own, n_a)
+            util[b, a, 0] = sq / n_a
+            for k in range(n_i):
+                d2[k] = sal[b, a, k] * sal[b, a, k]
+            ss = _row_sum(d2, n_i)
+            ss = ss if ss > 0 else 1.0
+            for m in range(n_m):
+                for k in range(n_i):
+                    diff = (ideal[b, a, k] - init_pos[b, m, k]) * sal[b, a, k]
+                    d2[k] = diff * diff
+                u_init = _utility(math.sqrt(_row_sum(d2, n_i) / ss), r)
+                for k in range(n_i):
+                    diff = (ideal[b, a, k] - rcvr_pos[b, m, k]) * sal[b, a, k]
+                    d2[k] = diff * diff
+                u_rcvr = _utility(math.sqrt(_row_sum(d2, n_i) / ss), r)
+                util[b, a, 1 + m] = (u_init + u_rcvr + (sq - own[init_of[m]] - own[rcvr_of[b, m]])) / n_a
