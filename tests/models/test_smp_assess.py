@@ -3,6 +3,7 @@ bit for bit, on the same inputs: whole runs, and each kernel alone."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -91,11 +92,16 @@ def test_compiled_small_cases_reproduce_the_ktab_runs(name: str, params: dict[st
 
 
 def test_the_kernels_serve_only_large_batches_of_small_cases() -> None:
-    """The numba import is paid for a large batch only; MarkovIncentive and 32 actors or more
-    keep the NumPy code (the kernels do not have them)."""
+    """The numba import is paid for a large batch only (then every batch takes the kernels);
+    MarkovIncentive and 32 actors or more keep the NumPy code (the kernels do not have them)."""
     s = smp._Settings(**{p.name: p.default for p in get("smp").params if p.type is str})
-    assert not smp._small_compiled(s, 1, 9, 3)  # one case (accord analyze)
-    assert smp._small_compiled(s, 1000, 9, 3)  # Gaza's Monte Carlo block
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delitem(sys.modules, "accord.models.kernels.assess", raising=False)
+        assert not smp._small_compiled(s, 1, 9, 3)  # one case (accord analyze)
+        assert smp._small_compiled(s, 1000, 9, 3)  # Gaza's Monte Carlo block
+    from accord.models.kernels import assess  # noqa: F401
+
+    assert smp._small_compiled(s, 1, 9, 3)
     assert not smp._small_compiled(s, 10**6, 32, 1)
     assert not smp._small_compiled(s, 10**6, 9, 129)
     s.pce = "MarkovIncentive"

@@ -36,6 +36,7 @@ three indices, so results are bit-identical across runs, machines and batch size
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -832,13 +833,14 @@ def _small_compiled(s: _Settings, n_b: int, n_a: int, n_i: int) -> bool:
     challenges in the compiled kernels: cases with fewer than :data:`_PAIR_VOTES_FROM` actors
     (the kernels follow that branch of the NumPy code), at most 128 issues (one leaf of
     NumPy's pairwise sum), a PCE the kernels have, and a batch whose work pays numba's import
-    (about 1.2 CPU s once per process; the kernels take a 1,000-draw Gaza run from about 1.4
-    to 0.4 CPU s)."""
+    (about 1 CPU s once per process; one issue of Gaza, 1,000 draws: 1.4 CPU s in NumPy, 0.4
+    compiled), or a process that has paid it (the kernels are about 3 times as fast from one
+    case up, measured)."""
     return (
         n_a < _PAIR_VOTES_FROM
         and n_i <= 128
         and s.pce != "MarkovIncentive"
-        and n_b * n_a**3 >= _SMALL_COMPILED_FROM
+        and (n_b * n_a**3 >= _SMALL_COMPILED_FROM or "accord.models.kernels.assess" in sys.modules)
     )
 
 
