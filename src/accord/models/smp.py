@@ -613,7 +613,7 @@ def _compiled_challenges(
 ) -> tuple[IntArray, Array]:
     """:func:`_best_challenges` from the compiled kernels: the principals' coalitions and the
     best challenges (kernels/assess.py) around the third parties' votes (kernels/contests.py)."""
-    from accord.models.kernels import assess, contests, sums  # numba: only where the work pays its import
+    from accord.models.kernels import assess  # numba: only where the work pays its import
 
     n_b, n_a = risk.shape
     dist, risk = np.ascontiguousarray(dist), np.ascontiguousarray(risk)
@@ -621,22 +621,7 @@ def _compiled_challenges(
     est, chij, chji = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a))
     rule = VOTING_RULES.index(s.voting)
     assess.challenge_coalitions(rule, BIG_R_ADJUST.index(s.adjust), dist, risk, weight, est, chij, chji)
-    plus, minus = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a))
-    contests.third_party_votes(
-        rule,
-        s.third_party == "SemiCommit",
-        False,
-        bool(np.any(dist > 1)),
-        dist,
-        est,
-        weight,
-        chij,
-        chji,
-        np.zeros((n_b, n_a), dtype=bool),
-        *sums.pairwise_plan(n_a),
-        plus,
-        minus,
-    )
+    plus, minus = _third_party_votes(s, dist, est, weight, chij, chji, False, bool(np.any(dist > 1)))
     target, p = np.empty((n_b, n_a), dtype=np.intp), np.empty((n_b, n_a))
     assess.best_challenges(dist, risk, sal_total, chij, chji, plus, minus, target, p)
     return target, p
