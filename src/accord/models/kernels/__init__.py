@@ -3,7 +3,8 @@
 Each kernel reproduces the NumPy code it replaces operation for operation, including the
 order in which NumPy sums (:mod:`accord.models.kernels.sums`), so that the models' outputs stay
 bit-identical. numba is imported only when a kernel is first used; nothing in ``import accord``,
-``accord --help`` or ``accord validate`` loads it.
+``accord --help`` or ``accord validate`` loads it. Kernels with independent rows have a serial
+and a parallel twin; :mod:`accord.models.kernels.threads` picks one (the same bits either way).
 
 numba caches each kernel's machine code in ``__pycache__``, keyed on the kernel's own source
 file only: after editing what a kernel takes from another module (``sums``, or the constants it

@@ -13,8 +13,10 @@ one NumPy's reduction took, which follows the memory layout of its ``(N, i, j, n
   challengers, but pairwise over n (n innermost, :mod:`accord.models.kernels.sums`) where it
   held one challenger's row: ``pairwise`` marks those rows.
 
-Each case b is computed on its own. Only O(A) scratch, no ``(A, A, A)`` temporaries. The
-options arrive as integer codes (the voting rule by its place in ``smp.VOTING_RULES``).
+Each row (a case's challenger, or a receiver's column of challenges) is computed on its own,
+by one thread, with O(A) scratch and no ``(A, A, A)`` temporaries; the rows run on several
+threads where that pays (:mod:`accord.models.kernels.threads`), with the same bits. The options
+arrive as integer codes (the voting rule by its place in ``smp.VOTING_RULES``).
 """
 
 from __future__ import annotations
@@ -72,7 +74,6 @@ def _unj(outside: bool, d: Any, e: Any, out: Any, m: int) -> None:  # pragma: no
             out[k] = (om * d[k]) * e[k] + om
 
 
-@numba.njit(cache=True, error_model="numpy")
 def third_party_votes(
     rule: int,
     semi: bool,
@@ -88,7 +89,7 @@ def third_party_votes(
     plan_len: Any,
     plus: Any,
     minus: Any,
-) -> None:  # pragma: no cover - compiled
+) -> None:
     """Fill ``plus[b, i, j]`` and ``minus[b, i, j]`` with the third parties' summed votes.
 
     dist ``(N, A, A)``; est: h's estimates of n's risk attitudes ``est[b, h, n]``; weight
@@ -97,84 +98,277 @@ def third_party_votes(
     votes on du = 0); outside: the batch has distances above 1 (``_contest_block``'s other
     branch). pairwise ``(N, A)``: the challengers' rows summed pairwise over n (receiver only),
     by the tree ``sums.pairwise_plan(A)`` gives; the others are summed in order of n.
+
+    Rows (one challenger's, or one receiver's column) are independent, so they run on several
+    threads (:mod:`accord.models.kernels.threads`); each is computed by one thread in the serial
+    order, so the bits do not depend on the number of threads.
     """
     n_b, n_a = weight.shape
+    d_nn = np.ascontiguousarray(np.diagonal(dist, axis1=1, axis2=2))
+    dist_t = np.ascontiguousarray(np.swapaxes(dist, 1, 2))  # dist_t[b, x, n] = dist[b, n, x]
+    if not receiver:  # h = i; NumPy's order: i, then n, then j (vectorised across j)
+        cases = np.arange(n_b)
+        args = (rule, semi, outside, dist, est, weight, chij, chji, d_nn, cases, plus, minus)
+        _run(_initiator_rows, _initiator_par, cases.size * n_a, args)
+        return
+    ordered = np.flatnonzero(~pairwise.all(axis=1))  # h = j; NumPy's order: j, then n, then i
+    if ordered.size:
+        chij_t = np.ascontiguousarray(np.swapaxes(chij, 1, 2))
+        chji_t = np.ascontiguousarray(np.swapaxes(chji, 1, 2))
+        args = (rule, semi, outside, dist, est, weight, chij_t, chji_t, d_nn, ordered, plus, minus)
+        _run(_receiver_rows, _receiver_par, ordered.size * n_a, args)
+    summed = np.flatnonzero(pairwise.any(axis=1))  # rows NumPy summed pairwise, over n
+    if summed.size:  # after the rows in order: these overwrite the pairwise rows' entries
+        args = (  # type: ignore[assignment]
+            rule, semi, outside, dist_t, est, weight, chij, chji, d_nn, summed, pairwise,
+            plan_lo, plan_len, plus, minus,
+        )  # fmt: skip
+        _run(_pairwise_rows, _pairwise_par, summed.size * n_a, args)
+
+
+def _run(serial: Any, parallel: Any, n_rows: int, args: tuple[Any, ...]) -> None:
+    from accord.models.kernels import threads
+
+    n_a = args[5].shape[1]  # weight
+    threads.rows(parallel, serial, n_rows, n_rows * n_a * n_a, *args)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _initiator_rows(
+    lo: int,
+    hi: int,
+    rule: int,
+    semi: bool,
+    outside: bool,
+    dist: Any,
+    est: Any,
+    weight: Any,
+    chij: Any,
+    chji: Any,
+    d_nn: Any,
+    cases: Any,
+    plus: Any,
+    minus: Any,
+) -> None:  # pragma: no cover - compiled
+    """Rows ``lo..hi`` of (case, challenger i), h = i: every j at once, third parties n in order."""
+    n_a = weight.shape[1]
     acc_p, acc_m = np.empty(n_a), np.empty(n_a)
-    e, wv, u_ni, u_nn = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
-    unj, c_ij, c_ji, d = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
+    e, wv, u_ni, u_nn, unj = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
+    s = np.empty((3, n_a))
+    for t in range(lo, hi):
+        b, i = cases[t // n_a], t % n_a
+        acc_p[:] = 0.0
+        acc_m[:] = 0.0
+        for n in range(n_a):
+            if n == i:  # a principal, not a third party
+                continue
+            r = est[b, i, n]
+            e[:] = r
+            wv[:] = weight[b, n]
+            u_ni[:] = _utility(dist[b, n, i], r)
+            u_nn[:] = _utility(d_nn[b, n], r)
+            _unj(outside, dist[b, n], e, unj, n_a)
+            _third_parties(rule, semi, wv, u_ni, unj, u_nn, chij[b, i], chji[b, i], s, n_a)
+            vn = s[2]
+            vn[n] = 0.0  # n = j likewise
+            for j in range(n_a):
+                acc_p[j] += vn[j] if not vn[j] < 0.0 else 0.0
+                acc_m[j] += vn[j] if not vn[j] > 0.0 else 0.0
+        plus[b, i] = acc_p
+        minus[b, i] = -acc_m
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _receiver_rows(
+    lo: int,
+    hi: int,
+    rule: int,
+    semi: bool,
+    outside: bool,
+    dist: Any,
+    est: Any,
+    weight: Any,
+    chij_t: Any,
+    chji_t: Any,
+    d_nn: Any,
+    cases: Any,
+    plus: Any,
+    minus: Any,
+) -> None:  # pragma: no cover - compiled
+    """Rows ``lo..hi`` of (case, receiver j), h = j: every i at once, third parties n in order.
+    chij_t, chji_t: the coalitions transposed, ``chij_t[b, j, i] = chij[b, i, j]``."""
+    n_a = weight.shape[1]
+    acc_p, acc_m = np.empty(n_a), np.empty(n_a)
+    e, wv, u_ni, u_nn, unj = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
+    d = np.empty(n_a)
+    s = np.empty((3, n_a))
+    for t in range(lo, hi):
+        b, j = cases[t // n_a], t % n_a
+        acc_p[:] = 0.0
+        acc_m[:] = 0.0
+        for n in range(n_a):
+            if n == j:
+                continue
+            r = est[b, j, n]
+            e[:] = r
+            wv[:] = weight[b, n]
+            u_nn[:] = _utility(d_nn[b, n], r)
+            d[:] = dist[b, n, j]
+            _unj(outside, d, e, unj, n_a)
+            row = dist[b, n]
+            for i in range(n_a):
+                u_ni[i] = _utility(row[i], r)
+            _third_parties(rule, semi, wv, u_ni, unj, u_nn, chij_t[b, j], chji_t[b, j], s, n_a)
+            vn = s[2]
+            vn[n] = 0.0
+            for i in range(n_a):
+                acc_p[i] += vn[i] if not vn[i] < 0.0 else 0.0
+                acc_m[i] += vn[i] if not vn[i] > 0.0 else 0.0
+        plus[b, :, j] = acc_p
+        minus[b, :, j] = -acc_m
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _pairwise_rows(
+    lo: int,
+    hi: int,
+    rule: int,
+    semi: bool,
+    outside: bool,
+    dist_t: Any,
+    est: Any,
+    weight: Any,
+    chij: Any,
+    chji: Any,
+    d_nn: Any,
+    cases: Any,
+    pairwise: Any,
+    plan_lo: Any,
+    plan_len: Any,
+    plus: Any,
+    minus: Any,
+) -> None:  # pragma: no cover - compiled
+    """Rows ``lo..hi`` of (case, receiver j), h = j: the challenges (i, j) of the challengers i
+    whose rows NumPy summed pairwise, one at a time, over n. dist_t ``[b, x, n] = dist[b, n, x]``."""
+    n_a = weight.shape[1]
+    acc_p, acc_m = np.empty(n_a), np.empty(n_a)
+    e, u_ni, u_nn, unj = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
+    c_ij, c_ji, d = np.empty(n_a), np.empty(n_a), np.empty(n_a)
     s = np.empty((3, n_a))
     stack = np.empty(64)
-    for b in range(n_b):
-        dist_t = dist[b].T  # dist_t[x, n] = dist[n, x]
-        d_nn = np.diag(dist[b]).copy()
-        if not receiver:  # h = i; NumPy's order: i, then n, then j (vectorised across j)
-            for i in range(n_a):
-                acc_p[:] = 0.0
-                acc_m[:] = 0.0
-                for n in range(n_a):
-                    if n == i:  # a principal, not a third party
-                        continue
-                    r = est[b, i, n]
-                    e[:] = r
-                    wv[:] = weight[b, n]
-                    u_ni[:] = _utility(dist[b, n, i], r)
-                    u_nn[:] = _utility(d_nn[n], r)
-                    _unj(outside, dist[b, n], e, unj, n_a)
-                    _third_parties(rule, semi, wv, u_ni, unj, u_nn, chij[b, i], chji[b, i], s, n_a)
-                    vn = s[2]
-                    vn[n] = 0.0  # n = j likewise
-                    for j in range(n_a):
-                        acc_p[j] += vn[j] if not vn[j] < 0.0 else 0.0
-                        acc_m[j] += vn[j] if not vn[j] > 0.0 else 0.0
-                plus[b, i] = acc_p
-                minus[b, i] = -acc_m
-            continue
-        if not pairwise[b].all():  # h = j; NumPy's order: j, then n, then i (vectorised across i)
-            c_ij_t, c_ji_t = chij[b].T.copy(), chji[b].T.copy()
-            for j in range(n_a):
-                acc_p[:] = 0.0
-                acc_m[:] = 0.0
-                for n in range(n_a):
-                    if n == j:
-                        continue
-                    r = est[b, j, n]
-                    e[:] = r
-                    wv[:] = weight[b, n]
-                    u_nn[:] = _utility(d_nn[n], r)
-                    d[:] = dist[b, n, j]
-                    _unj(outside, d, e, unj, n_a)
-                    row = dist[b, n]
-                    for i in range(n_a):
-                        u_ni[i] = _utility(row[i], r)
-                    _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij_t[j], c_ji_t[j], s, n_a)
-                    vn = s[2]
-                    vn[n] = 0.0
-                    for i in range(n_a):
-                        acc_p[i] += vn[i] if not vn[i] < 0.0 else 0.0
-                        acc_m[i] += vn[i] if not vn[i] > 0.0 else 0.0
-                plus[b, :, j] = acc_p
-                minus[b, :, j] = -acc_m
-        if not pairwise[b].any():
-            continue
-        for j in range(n_a):  # rows NumPy summed pairwise: one challenge at a time, over n
-            e[:] = est[b, j]
-            d[:] = dist_t[j]
+    for t in range(lo, hi):
+        b, j = cases[t // n_a], t % n_a
+        e[:] = est[b, j]
+        d[:] = dist_t[b, j]
+        for n in range(n_a):
+            u_nn[n] = _utility(d_nn[b, n], e[n])
+        _unj(outside, d, e, unj, n_a)
+        for i in range(n_a):
+            if not pairwise[b, i]:
+                continue
             for n in range(n_a):
-                u_nn[n] = _utility(d_nn[n], e[n])
-            _unj(outside, d, e, unj, n_a)
-            for i in range(n_a):
-                if not pairwise[b, i]:
-                    continue
-                for n in range(n_a):
-                    u_ni[n] = _utility(dist_t[i, n], e[n])
-                c_ij[:] = chij[b, i, j]
-                c_ji[:] = chji[b, i, j]
-                _third_parties(rule, semi, weight[b], u_ni, unj, u_nn, c_ij, c_ji, s, n_a)
-                vn = s[2]
-                vn[i] = 0.0  # the principals count as zeros here
-                vn[j] = 0.0
-                for n in range(n_a):
-                    acc_p[n] = vn[n] if not vn[n] < 0.0 else 0.0
-                    acc_m[n] = vn[n] if not vn[n] > 0.0 else 0.0
-                plus[b, i, j] = planned_sum(acc_p, plan_lo, plan_len, stack)
-                minus[b, i, j] = -planned_sum(acc_m, plan_lo, plan_len, stack)
+                u_ni[n] = _utility(dist_t[b, i, n], e[n])
+            c_ij[:] = chij[b, i, j]
+            c_ji[:] = chji[b, i, j]
+            _third_parties(rule, semi, weight[b], u_ni, unj, u_nn, c_ij, c_ji, s, n_a)
+            vn = s[2]
+            vn[i] = 0.0  # the principals count as zeros here
+            vn[j] = 0.0
+            for n in range(n_a):
+                acc_p[n] = vn[n] if not vn[n] < 0.0 else 0.0
+                acc_m[n] = vn[n] if not vn[n] > 0.0 else 0.0
+            plus[b, i, j] = planned_sum(acc_p, plan_lo, plan_len, stack)
+            minus[b, i, j] = -planned_sum(acc_m, plan_lo, plan_len, stack)
+
+
+# the parallel twins: rows cut into n_chunks ranges that prange shares out among the threads
+# (written out, not made by a closure: numba caches a closure under one name for all three)
+
+
+@numba.njit(cache=True, parallel=True)
+def _initiator_par(
+    n_rows: int,
+    n_chunks: int,
+    rule: int,
+    semi: bool,
+    outside: bool,
+    dist: Any,
+    est: Any,
+    weight: Any,
+    chij: Any,
+    chji: Any,
+    d_nn: Any,
+    cases: Any,
+    plus: Any,
+    minus: Any,
+) -> None:  # pragma: no cover - compiled
+    for c in numba.prange(n_chunks):
+        lo, hi = n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks
+        _initiator_rows(lo, hi, rule, semi, outside, dist, est, weight, chij, chji, d_nn, cases, plus, minus)
+
+
+@numba.njit(cache=True, parallel=True)
+def _receiver_par(
+    n_rows: int,
+    n_chunks: int,
+    rule: int,
+    semi: bool,
+    outside: bool,
+    dist: Any,
+    est: Any,
+    weight: Any,
+    chij_t: Any,
+    chji_t: Any,
+    d_nn: Any,
+    cases: Any,
+    plus: Any,
+    minus: Any,
+) -> None:  # pragma: no cover - compiled
+    for c in numba.prange(n_chunks):
+        lo, hi = n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks
+        _receiver_rows(
+            lo, hi, rule, semi, outside, dist, est, weight, chij_t, chji_t, d_nn, cases, plus, minus
+        )
+
+
+@numba.njit(cache=True, parallel=True)
+def _pairwise_par(
+    n_rows: int,
+    n_chunks: int,
+    rule: int,
+    semi: bool,
+    outside: bool,
+    dist_t: Any,
+    est: Any,
+    weight: Any,
+    chij: Any,
+    chji: Any,
+    d_nn: Any,
+    cases: Any,
+    pairwise: Any,
+    plan_lo: Any,
+    plan_len: Any,
+    plus: Any,
+    minus: Any,
+) -> None:  # pragma: no cover - compiled
+    for c in numba.prange(n_chunks):
+        lo, hi = n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks
+        _pairwise_rows(
+            lo,
+            hi,
+            rule,
+            semi,
+            outside,
+            dist_t,
+            est,
+            weight,
+            chij,
+            chji,
+            d_nn,
+            cases,
+            pairwise,
+            plan_lo,
+            plan_len,
+            plus,
+            minus,
+        )

@@ -17,47 +17,120 @@ import numpy as np
 
 from accord.models.kernels.votes import ASYM_PROSP, vote
 
+_DISTINCT_FROM = 64  # options from which equal options (equal utility columns) are voted on once
 
-@numba.njit(cache=True)
-def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:  # pragma: no cover - compiled
+
+def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:
     """Summed positive and negative votes over every pair of options, ``(N, O, O)`` each, from
-    capabilities ``(N, A)`` and utilities ``(N, A, O)`` (see ``smp._option_votes``)."""
+    capabilities ``(N, A)`` and utilities ``(N, A, O)`` (see ``smp._option_votes``). Rows
+    (case, option) are independent: they run on several threads (:mod:`.threads`), each row's
+    sums over the voters in order on one thread, so the bits do not depend on the threads.
+
+    Options whose utilities are equal bit for bit for every voter (actors at the very same
+    position: the risk election votes over every actor's) have equal rows and columns, computed
+    once from the same values (so with the same bits) and copied.
+    """
+    n_b, n_a, n_o = util.shape
+    util = np.ascontiguousarray(util)
+    cap = np.ascontiguousarray(cap)
+    if n_o >= _DISTINCT_FROM:
+        cols, inverse = _distinct_options(util)
+        if cols.shape[1] < 0.9 * n_o:  # else the copies cost more than they save
+            plus_d, minus_d = _votes(
+                rule, cap, np.ascontiguousarray(np.take_along_axis(util, cols[:, None], -1))
+            )
+            at = (np.arange(n_b)[:, None, None], inverse[:, :, None], inverse[:, None, :])
+            return plus_d[at], minus_d[at]
+    return _votes(rule, cap, util)
+
+
+def _distinct_options(util: Any) -> tuple[Any, Any]:
+    """Per case, one option of each group of equal utility columns: their indices ``(N, D)``
+    (padded with the case's last) and each option's place among them ``(N, O)``. Groups by a
+    hash of each column's bits (equal bits, not equal values: 0.0 and -0.0 stay apart), checked
+    exactly; on a collision every option is its own group."""
+    n_b, n_a, n_o = util.shape
+    bits = util.view(np.uint64)
+    mix = np.arange(1, 2 * n_a, 2, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # odd: no bit lost
+    key = ((bits ^ (bits >> np.uint64(29))) * mix[:, None]).sum(axis=1)  # (N, O), wrapping
+    order = np.argsort(key, axis=-1, kind="stable")
+    ordered = np.take_along_axis(key, order, -1)
+    new = np.ones((n_b, n_o), dtype=bool)
+    new[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    group = np.cumsum(new, axis=-1) - 1
+    inverse = np.empty((n_b, n_o), dtype=np.intp)
+    np.put_along_axis(inverse, order, group, -1)
+    width = int(group[:, -1].max()) + 1
+    cols = np.empty((n_b, width), dtype=np.intp)
+    cols[:] = order[:, -1:]
+    case, at = np.nonzero(new)
+    cols[case, group[case, at]] = order[case, at]
+    same = np.take_along_axis(bits, np.take_along_axis(cols, inverse, -1)[:, None, :], -1) == bits
+    if not same.all():
+        return np.broadcast_to(np.arange(n_o), (n_b, n_o)), np.broadcast_to(np.arange(n_o), (n_b, n_o))
+    return cols, inverse
+
+
+def _votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:
+    from accord.models.kernels import threads
+
     n_b, n_a, n_o = util.shape
     plus = np.zeros((n_b, n_o, n_o))
     minus = np.zeros((n_b, n_o, n_o))
-    for b in range(n_b):
-        for a in range(n_a):  # voters in order: each sum accumulates from 0.0 as NumPy's
-            w = cap[b, a]
-            for x in range(n_o):
-                ux = util[b, a, x]
-                for y in range(n_o):
-                    v = vote(rule, w, ux - util[b, a, y])
-                    plus[b, x, y] += max(v, 0.0)
-                    if rule == ASYM_PROSP:
-                        minus[b, x, y] += min(v, 0.0)
+    threads.rows(_option_par, _option_rows, n_b * n_o, n_b * n_o * n_o * n_a, rule, cap, util, plus, minus)
     if rule == ASYM_PROSP:
-        for b in range(n_b):
-            for x in range(n_o):
-                for y in range(n_o):
-                    minus[b, x, y] = -minus[b, x, y]
-    else:
-        for b in range(n_b):
-            for x in range(n_o):
-                for y in range(n_o):
-                    minus[b, x, y] = plus[b, y, x]
+        return plus, np.negative(minus, out=minus)
+    return plus, np.swapaxes(plus, -1, -2).copy()
+
+
+@numba.njit(cache=True)
+def _option_rows(
+    lo: int, hi: int, rule: int, cap: Any, util: Any, plus: Any, minus: Any
+) -> None:  # pragma: no cover - compiled
+    """Rows ``lo..hi`` of (case b, option x): votes for x over every y, voters in order from 0.0,
+    as NumPy reduces a voter-major block over its leading axis (``minus``: ASymProsp only)."""
+    n_a, n_o = util.shape[1], util.shape[2]
+    for t in range(lo, hi):
+        b, x = t // n_o, t % n_o
+        p, m = plus[b, x], minus[b, x]
+        for a in range(n_a):
+            w = cap[b, a]
+            ux = util[b, a, x]
+            u = util[b, a]
+            for y in range(n_o):
+                v = vote(rule, w, ux - u[y])
+                p[y] += max(v, 0.0)
+                if rule == ASYM_PROSP:
+                    m[y] += min(v, 0.0)
+
+
+@numba.njit(cache=True, parallel=True)
+def _option_par(
+    n_rows: int, n_chunks: int, rule: int, cap: Any, util: Any, plus: Any, minus: Any
+) -> None:  # pragma: no cover - compiled
+    for c in numba.prange(n_chunks):
+        _option_rows(n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks, rule, cap, util, plus, minus)
+
+
+def pair_votes(rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any) -> tuple[Any, Any]:
+    """Summed positive and negative votes for option ``first`` over ``second`` of the pairs
+    (b, first, second), ``(P,)`` each (see ``smp._pair_votes``): voters in order from 0.0; the
+    pairs on several threads (:mod:`.threads`)."""
+    from accord.models.kernels import threads
+
+    plus = np.empty(b.size)
+    minus = np.empty(b.size)
+    args = (rule, np.ascontiguousarray(cap), np.ascontiguousarray(util), b, first, second, plus, minus)
+    threads.rows(_pair_par, _pair_rows, b.size, b.size * util.shape[1], *args)
     return plus, minus
 
 
 @numba.njit(cache=True)
-def pair_votes(
-    rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any
-) -> tuple[Any, Any]:  # pragma: no cover - compiled
-    """Summed positive and negative votes for option ``first`` over ``second`` of the pairs
-    (b, first, second), ``(P,)`` each (see ``smp._pair_votes``): voters in order from 0.0."""
+def _pair_rows(
+    lo: int, hi: int, rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any, plus: Any, minus: Any
+) -> None:  # pragma: no cover - compiled
     n_a = util.shape[1]
-    plus = np.zeros(b.size)
-    minus = np.zeros(b.size)
-    for p in range(b.size):
+    for p in range(lo, hi):
         c, x, y = b[p], first[p], second[p]
         up, down = 0.0, 0.0
         for a in range(n_a):
@@ -66,4 +139,21 @@ def pair_votes(
             down += min(v, 0.0)
         plus[p] = up
         minus[p] = -down
-    return plus, minus
+
+
+@numba.njit(cache=True, parallel=True)
+def _pair_par(
+    n_rows: int,
+    n_chunks: int,
+    rule: int,
+    cap: Any,
+    util: Any,
+    b: Any,
+    first: Any,
+    second: Any,
+    plus: Any,
+    minus: Any,
+) -> None:  # pragma: no cover - compiled
+    for c in numba.prange(n_chunks):
+        lo, hi = n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks
+        _pair_rows(lo, hi, rule, cap, util, b, first, second, plus, minus)
