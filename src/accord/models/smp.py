@@ -36,6 +36,7 @@ three indices, so results are bit-identical across runs, machines and batch size
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -71,6 +72,9 @@ _CHUNK = 1 << 14  # elements per third-party block
 # kernels pay numba's import and their cached code's load (about 1.2 CPU s): 128 actors alone
 _COMPILED_FROM = 1 << 21
 _PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option pairs they use
+# batch x actors^3 from which a run of small cases (fewer than _PAIR_VOTES_FROM actors) assesses its
+# states and holds its elections in compiled kernels (models/kernels/assess.py), challenges too
+_SMALL_COMPILED_FROM = 1 << 18
 
 FIELDS = {
     "positions": Field(("round", "actor", "issue"), "position", "every actor's position per turn"),
@@ -381,7 +385,13 @@ def _win_probability(s: _Settings, dist: Array, risk: Array, cap: Array, pos: Ar
 
 
 def _contests(
-    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array, view: str = "initiator"
+    s: _Settings,
+    dist: Array,
+    risk: Array,
+    weight: Array,
+    sal_total: Array,
+    view: str = "initiator",
+    compiled: bool = False,
 ) -> tuple[Array, Array]:
     """Every challenge (i, j) as one estimator h sees it: see :func:`_contest_block`.
 
@@ -391,7 +401,7 @@ def _contests(
     """
     n_b, n_a = risk.shape
     outside = bool(np.any(dist > 1))
-    if n_b * n_a**3 >= _COMPILED_FROM:  # the compiled kernel pays its import (about 1.2 CPU s) from here on
+    if compiled or n_b * n_a**3 >= _COMPILED_FROM:  # the kernel pays its import (about 1.2 CPU s) here
         return _contest_block(s, dist, risk, weight, sal_total, view, outside, compiled=True)
     rows = max(1, _CHUNK // max(1, n_a * n_a))
     if n_b <= rows:
@@ -583,17 +593,38 @@ def _pairwise_rows(n_b: int, n_a: int) -> NDArray[np.bool_]:
 
 
 def _best_challenges(
-    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array, compiled: bool = False
 ) -> tuple[IntArray, Array]:
     """Each actor's target (-1 for none) and its own estimate of winning, ``(N, A)`` each
     (``bestChallenge``: the rival with the largest expected gain above ``MIN_SIG_GAIN``)."""
     n_a = risk.shape[-1]
+    if compiled:
+        return _compiled_challenges(s, dist, risk, weight, sal_total)
     p_ij, gain = _contests(s, dist, risk, weight, sal_total)
     gain = np.where(np.eye(n_a, dtype=bool) | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
     target = np.argmax(gain, axis=-1)  # the first of equal gains, as KTAB's strict '>' scan
     has = np.isfinite(np.take_along_axis(gain, target[..., None], axis=-1)[..., 0])
     p = np.take_along_axis(p_ij, target[..., None], axis=-1)[..., 0]
     return np.where(has, target, -1), p
+
+
+def _compiled_challenges(
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array
+) -> tuple[IntArray, Array]:
+    """:func:`_best_challenges` from the compiled kernels: the principals' coalitions and the
+    best challenges (kernels/assess.py) around the third parties' votes (kernels/contests.py)."""
+    from accord.models.kernels import assess  # numba: only where the work pays its import
+
+    n_b, n_a = risk.shape
+    dist, risk = np.ascontiguousarray(dist), np.ascontiguousarray(risk)
+    weight, sal_total = np.ascontiguousarray(weight), np.ascontiguousarray(sal_total)
+    est, chij, chji = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a))
+    rule = VOTING_RULES.index(s.voting)
+    assess.challenge_coalitions(rule, BIG_R_ADJUST.index(s.adjust), dist, risk, weight, est, chij, chji)
+    plus, minus = _third_party_votes(s, dist, est, weight, chij, chji, False, bool(np.any(dist > 1)))
+    target, p = np.empty((n_b, n_a), dtype=np.intp), np.empty((n_b, n_a))
+    assess.best_challenges(dist, risk, sal_total, chij, chji, plus, minus, target, p)
+    return target, p
 
 
 def _turn(
@@ -606,14 +637,19 @@ def _turn(
     dist: Array,
     risk: Array,
     draws: Array | None,
+    compiled: bool = False,
 ) -> tuple[Array, Array, dict[str, Array]]:
-    """One turn (``SMPState::doBCN``) on ``N`` batch elements; returns new positions and ideals."""
+    """One turn (``SMPState::doBCN``) on ``N`` batch elements; returns new positions and ideals.
+
+    ``compiled``: the challenges and the elections run in the compiled kernels (small cases,
+    :func:`_small_compiled`), to the same bits.
+    """
     n_b, n_a, n_i = pos.shape
     bidx = np.arange(n_b)[:, None]
     actors = np.arange(n_a)[None, :]
     sal_total = sal.sum(axis=-1)
     weight = sal_total * cap
-    target, p_win = _best_challenges(s, dist, risk, weight, sal_total)
+    target, p_win = _best_challenges(s, dist, risk, weight, sal_total, compiled)
     has = target >= 0
     tgt = np.where(has, target, actors)
 
@@ -625,7 +661,7 @@ def _turn(
     else:
         # the receiver's own estimate that the initiator wins (KTAB passes j's estimate of
         # the initiator's utility gain here, which is not a probability; see docs/models/smp.md)
-        p_rcvr, _ = _contests(s, dist, risk, weight, sal_total, view="receiver")
+        p_rcvr, _ = _contests(s, dist, risk, weight, sal_total, view="receiver", compiled=compiled)
         p_j = np.where(has, np.take_along_axis(p_rcvr, tgt[..., None], axis=-1)[..., 0], 0.5)
         j_init, j_rcvr = interpolate(s.interpolation, t_i, s_i, p_j[..., None], t_j, s_j, 1 - p_j[..., None])
         if s.bargain == "InitRcvrInterp":
@@ -644,16 +680,8 @@ def _turn(
     valid = np.repeat(has, per, axis=1)
 
     # utility to each actor of the state after each bargain (average over all positions)
-    own = utility(dist, risk[:, :, None])  # own[b, a, n]: a's utility of n's position
-    sq = own.sum(axis=-1)
-    u_init = utility(distance(ideal, init_pos, sal), risk[:, :, None])  # (N, A, M)
-    u_rcvr = utility(distance(ideal, rcvr_pos, sal), risk[:, :, None])
-    old_init = own[:, :, init_of]
-    old_rcvr = np.take_along_axis(own, np.broadcast_to(rcvr_of[:, None, :], u_rcvr.shape), axis=-1)
-    u_brgn = (u_init + u_rcvr + (sq[..., None] - old_init - old_rcvr)) / n_a
-    util = np.concatenate([sq[..., None] / n_a, u_brgn], axis=-1)  # (N, A, 1 + M)
-    # few actors: every pair of bargains at once is cheaper than gathering each actor's pairs
-    every_pair = _option_votes(s.voting, cap, util) if n_a < _PAIR_VOTES_FROM else None
+    bargains = (ideal, sal, dist, risk, init_pos, rcvr_pos, init_of, rcvr_of)
+    util = _compiled_bargain_utilities(*bargains) if compiled else _bargain_utilities(*bargains)
 
     # each actor's options: status quo, its own bargain(s), then those addressed to it
     member = valid[:, None, :] & (
@@ -669,6 +697,88 @@ def _turn(
     opts = np.concatenate([np.zeros((n_b, n_a, 1), dtype=np.intp), 1 + order[..., : width - 1]], axis=-1)
     ok = np.arange(width)[None, None, :] < (1 + count)[..., None]
     opts = np.where(ok, opts, 0)
+    p = _bargain_elections(s, cap, util, opts, count) if compiled else None
+    if p is None:
+        p = _elections(s, cap, util, opts, count)
+    if s.transitions == "Stochastic" and draws is not None:
+        cum = np.cumsum(p, axis=-1)
+        choice = np.minimum((cum <= draws[..., None]).sum(axis=-1), count)
+    else:
+        choice = np.argmax(p, axis=-1)
+    chosen = np.take_along_axis(opts, choice[..., None], axis=-1)[..., 0]  # global option
+    m = np.maximum(chosen - 1, 0)
+    is_init = init_of[m] == actors
+    new_side = np.where(is_init[..., None], init_pos[bidx, m], rcvr_pos[bidx, m])
+    new_pos = np.where((chosen > 0)[..., None], new_side, pos)
+
+    if accommodation is None:
+        new_ideal = new_pos.copy()
+    else:  # newIdeals: ideal_i <- sum_j A_ij pos_j + (1 - sum_j A_ij) ideal_i
+        lag = 1.0 - np.minimum(accommodation.sum(axis=-1), 1.0)
+        new_ideal = np.einsum("ij,bjk->bik", accommodation, new_pos) + lag[None, :, None] * ideal
+    record = {
+        "target": target,
+        "probability": np.where(has, p_win, np.nan),
+        "bargain_initiator": np.where(has[..., None], inits[0], np.nan),
+        "bargain_receiver": np.where(has[..., None], rcvrs[0], np.nan),
+        "chosen_initiator": np.where(chosen > 0, init_of[m], -1),
+    }
+    return new_pos, new_ideal, record
+
+
+def _bargain_utilities(
+    ideal: Array,
+    sal: Array,
+    dist: Array,
+    risk: Array,
+    init_pos: Array,
+    rcvr_pos: Array,
+    init_of: IntArray,
+    rcvr_of: IntArray,
+) -> Array:
+    """Each actor's average utility of the state after each bargain ``(N, A, 1 + M)``, the status
+    quo first: a bargain moves its initiator to ``init_pos`` and its receiver to ``rcvr_pos``
+    ``(N, M, I)``; ``init_of`` ``(M,)`` and ``rcvr_of`` ``(N, M)`` say who they are."""
+    n_a = dist.shape[-1]
+    own = utility(dist, risk[:, :, None])  # own[b, a, n]: a's utility of n's position
+    sq = own.sum(axis=-1)
+    u_init = utility(distance(ideal, init_pos, sal), risk[:, :, None])  # (N, A, M)
+    u_rcvr = utility(distance(ideal, rcvr_pos, sal), risk[:, :, None])
+    old_init = own[:, :, init_of]
+    old_rcvr = np.take_along_axis(own, np.broadcast_to(rcvr_of[:, None, :], u_rcvr.shape), axis=-1)
+    u_brgn = (u_init + u_rcvr + (sq[..., None] - old_init - old_rcvr)) / n_a
+    return np.concatenate([sq[..., None] / n_a, u_brgn], axis=-1)
+
+
+def _compiled_bargain_utilities(
+    ideal: Array,
+    sal: Array,
+    dist: Array,
+    risk: Array,
+    init_pos: Array,
+    rcvr_pos: Array,
+    init_of: IntArray,
+    rcvr_of: IntArray,
+) -> Array:
+    """:func:`_bargain_utilities` from the compiled kernel."""
+    from accord.models.kernels import assess  # numba: only where the work pays its import
+
+    n_b, n_a, _ = ideal.shape
+    util = np.empty((n_b, n_a, 1 + init_pos.shape[1]))
+    c = np.ascontiguousarray
+    assess.bargain_utilities(
+        c(ideal), c(sal), c(dist), c(risk), c(init_pos), c(rcvr_pos), c(init_of), c(rcvr_of), util
+    )
+    return util
+
+
+def _elections(s: _Settings, cap: Array, util: Array, opts: IntArray, count: IntArray) -> Array:
+    """Each actor's PCE over its own options ``(N, A, W)`` (zeros beyond them), from the options
+    ``opts`` ``(N, A, W)`` (global numbers into ``util`` ``(N, A, O)``, the first ``count + 1``
+    of each actor), voted on by every actor with utilities ``util`` and capabilities ``cap``."""
+    n_b, n_a, width = opts.shape
+    # few actors: every pair of bargains at once is cheaper than gathering each actor's pairs
+    every_pair = _option_votes(s.voting, cap, util) if n_a < _PAIR_VOTES_FROM else None
     # one PCE per actor over its own options, grouped by their number so that no instance is
     # padded: an instance's arithmetic then never depends on the rest of the batch
     flat_opts = opts.reshape(n_b * n_a, width)
@@ -700,31 +810,70 @@ def _turn(
         c[:, after, before] = MIN_COALITION + plus.reshape(sel.size, -1)
         c[:, before, after] = MIN_COALITION + minus.reshape(sel.size, -1)
         p[sel, :w] = pce(s.pce, s.victory, c, np.ones((sel.size, w), dtype=bool))
-    p = p.reshape(n_b, n_a, width)
-    if s.transitions == "Stochastic" and draws is not None:
-        cum = np.cumsum(p, axis=-1)
-        choice = np.minimum((cum <= draws[..., None]).sum(axis=-1), count)
-    else:
-        choice = np.argmax(p, axis=-1)
-    chosen = np.take_along_axis(opts, choice[..., None], axis=-1)[..., 0]  # global option
-    m = np.maximum(chosen - 1, 0)
-    is_init = init_of[m] == actors
-    new_side = np.where(is_init[..., None], init_pos[bidx, m], rcvr_pos[bidx, m])
-    new_pos = np.where((chosen > 0)[..., None], new_side, pos)
+    return p.reshape(n_b, n_a, width)
 
-    if accommodation is None:
-        new_ideal = new_pos.copy()
-    else:  # newIdeals: ideal_i <- sum_j A_ij pos_j + (1 - sum_j A_ij) ideal_i
-        lag = 1.0 - np.minimum(accommodation.sum(axis=-1), 1.0)
-        new_ideal = np.einsum("ij,bjk->bik", accommodation, new_pos) + lag[None, :, None] * ideal
-    record = {
-        "target": target,
-        "probability": np.where(has, p_win, np.nan),
-        "bargain_initiator": np.where(has[..., None], inits[0], np.nan),
-        "bargain_receiver": np.where(has[..., None], rcvrs[0], np.nan),
-        "chosen_initiator": np.where(chosen > 0, init_of[m], -1),
-    }
-    return new_pos, new_ideal, record
+
+def _small_compiled(s: _Settings, n_b: int, n_a: int, n_i: int) -> bool:
+    """Whether a run of ``n_b`` cases assesses its states, holds its elections and scores its
+    challenges in the compiled kernels: cases with fewer than :data:`_PAIR_VOTES_FROM` actors
+    (the kernels follow that branch of the NumPy code), at most 128 issues (one leaf of
+    NumPy's pairwise sum), a PCE the kernels have, and a batch whose work pays numba's import
+    (about 1 CPU s once per process; one issue of Gaza, 1,000 draws: 1.4 CPU s in NumPy, 0.4
+    compiled), or a process that has paid it (the kernels are about 3 times as fast from one
+    case up, measured)."""
+    return (
+        n_a < _PAIR_VOTES_FROM
+        and n_i <= 128
+        and s.pce != "MarkovIncentive"
+        and (n_b * n_a**3 >= _SMALL_COMPILED_FROM or "accord.models.kernels.assess" in sys.modules)
+    )
+
+
+def _compiled_assess(
+    s: _Settings, pos: Array, ideal: Array, sal: Array, cap: Array
+) -> tuple[Array, Array, Array, Array] | None:
+    """``run``'s assessment (distances, risk attitudes, winning probabilities per actor and per
+    option) from the compiled kernel, or None where a PCE needs NumPy's logarithms."""
+    from accord.models.kernels import assess  # numba: only where the work pays its import
+
+    n_b, n_a, _ = pos.shape
+    dist, risk = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a))
+    win, option = np.empty((n_b, n_a)), np.empty((n_b, n_a))
+    ok = assess.assess(
+        VOTING_RULES.index(s.voting),
+        PCE_MODELS.index(s.pce),
+        VICTORY_MODELS.index(s.victory),
+        BIG_R_RANGE.index(s.range),
+        np.ascontiguousarray(ideal),
+        np.ascontiguousarray(pos),
+        np.ascontiguousarray(sal),
+        np.ascontiguousarray(cap),
+        dist,
+        risk,
+        win,
+        option,
+    )
+    return (dist, risk, win, option) if ok else None
+
+
+def _bargain_elections(
+    s: _Settings, cap: Array, util: Array, opts: IntArray, count: IntArray
+) -> Array | None:
+    """:func:`_elections` from the compiled kernel, or None where a PCE needs NumPy's logarithms."""
+    from accord.models.kernels import assess  # numba: only where the work pays its import
+
+    p = np.empty(opts.shape)
+    ok = assess.bargain_elections(
+        VOTING_RULES.index(s.voting),
+        PCE_MODELS.index(s.pce),
+        VICTORY_MODELS.index(s.victory),
+        np.ascontiguousarray(cap),
+        np.ascontiguousarray(util),
+        np.ascontiguousarray(opts),
+        np.ascontiguousarray(count),
+        p,
+    )
+    return p if ok else None
 
 
 def _option_votes(rule: str, cap: Array, util: Array) -> tuple[Array, Array]:
@@ -880,7 +1029,13 @@ def run(
     accommodation = _accommodation(problem)
     ideal = pos.copy()
 
+    compiled = _small_compiled(s, n_b, n_a, n_i)
+
     def assess(idx: IntArray, p: Array, i: Array) -> tuple[Array, Array, Array, Array]:
+        if compiled:
+            state = _compiled_assess(s, p, i, sal[idx], cap[idx])
+            if state is not None:
+                return state
         d = distance(i, p, sal[idx])
         r = _risk(s, d, cap[idx])
         win, opt = _win_probability(s, d, r, cap[idx], p)
@@ -899,7 +1054,16 @@ def run(
         t += 1
         draws = uniform_draws(key, active[:, None], t, np.arange(n_a)[None, :]) if stochastic else None
         new_pos, new_ideal, rec = _turn(
-            s, pos[active], ideal[active], sal[active], cap[active], accommodation, dist_a, risk_a, draws
+            s,
+            pos[active],
+            ideal[active],
+            sal[active],
+            cap[active],
+            accommodation,
+            dist_a,
+            risk_a,
+            draws,
+            compiled,
         )
         full: dict[str, Array] = {}
         for name, v in rec.items():
