@@ -33,7 +33,7 @@ from accord.problem import to_problem
 from accord.report import adapters as ad
 from accord.report import figures as fg
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Work, resolve_jobs, run_works
+from accord.uncertainty.distributed import Chunk, Work, resolve_jobs, run_works, start_method
 from accord.uncertainty.sensitivity import Sensitivity, plan_sensitivity
 from accord.uncertainty.simulation import Simulation, plan_simulation
 
@@ -158,7 +158,7 @@ def collect(
                 notes.append(
                     "No input is uncertain (no uncertainty entries and --noise 0): no sensitivity ranking."
                 )
-            if resolve_jobs(jobs) > 1:
+            if resolve_jobs(jobs) > 1 and start_method() == "fork":  # as Figures.draw
                 _forecast_figures(early, figures)  # drawn beside the draws, where a process is free
                 works.append(figures.work())
             res = run_works(works, jobs=jobs)
@@ -319,7 +319,7 @@ class Figures:
     def draw(self, jobs: int | None = 1) -> None:
         """Make every plate asked for: on ``jobs`` local processes (None: every usable core where
         processes fork; they inherit the analysis), else here. The SVG is the same either way."""
-        from accord.uncertainty.distributed import local_processes, resolve_jobs, start_method
+        from accord.uncertainty.distributed import local_processes
 
         drawn = {k: self.ready[self.key(*a)] for k, a in enumerate(self.asked) if self.key(*a) in self.ready}
         todo = [k for k in range(len(self.asked)) if k not in drawn]

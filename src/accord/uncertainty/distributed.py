@@ -10,8 +10,10 @@ With a Dask client, the job (problem, inputs, model names) is scattered once to 
 and tasks are submitted with :meth:`distributed.Client.submit`. Without one, ``jobs``
 processes of this machine run the tasks (:func:`local_processes`: forked, so they inherit the
 job; started only when there are two tasks or more), or with ``jobs=1`` a loop in this
-process. :func:`local_cluster` starts a LocalCluster of Dask worker processes on this
-machine; :func:`connect` attaches to an existing scheduler.
+process; :func:`run_works` runs the blocks of several jobs (a Monte Carlo run, a sensitivity
+design, a report's figures) on one set of processes. :func:`local_cluster` starts a
+LocalCluster of Dask worker processes on this machine; :func:`connect` attaches to an existing
+scheduler.
 """
 
 from __future__ import annotations
