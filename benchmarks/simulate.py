@@ -4,7 +4,8 @@ the Gaza example and on a random eight-actor, four-issue case with four uncertai
 (``--jobs 1``) and on every usable core (the default), wall and CPU seconds (the CPU of the
 worker processes included) with the load average beside each. Also the CPU seconds per model
 on one block of 1,000 draws and on about 1,000 rows of Gaza's sensitivity design, which is
-where the time goes, and what starting and stopping the local worker processes costs. Run on
+where the time goes, what starting and stopping the local worker processes costs and what the
+report's figures cost. Run on
 its own: ``python benchmarks/simulate.py [--quick]`` (``--quick``: the per-model tables and the
 start cost only).
 """
@@ -80,6 +81,18 @@ def pool_start_cost(repeat: int = 5) -> None:
     )
 
 
+def report_figures() -> None:
+    """CPU seconds of drawing the report's figures (every plate, SVG and page) in this process, on
+    Gaza with a small Monte Carlo run: what ``accord report`` spends beside the models."""
+    from accord.report.html import collect, render
+
+    d = collect(load(GAZA), draws=200, models=["compromise"], sensitivity_draws=8, jobs=1)
+    t = time.process_time()
+    html, _ = render(d, jobs=1)
+    cpu, figures = time.process_time() - t, html.count("<figure ")
+    print(f"  report's {figures} figures, drawn in one process: CPU {cpu:.2f} s ({load_note()})")
+
+
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         eight = Path(tmp) / "eight_by_four.yaml"
@@ -92,6 +105,7 @@ def main(argv: list[str]) -> int:
         per_model(GAZA, saltelli=True)
         print("local worker processes:")
         pool_start_cost()
+        report_figures()
         if "--quick" in argv:
             return 0
         header()

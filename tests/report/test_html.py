@@ -317,3 +317,17 @@ def test_pdf_export(
     err = capsys.readouterr().err
     assert rc == 2 and "--pdf needs headless Chromium" in err and "make chromium" in err
     assert not other.exists() and not (tmp_path / "r2.html").exists()
+
+
+def test_figures_drawn_on_processes_and_beside_the_draws_give_the_same_report(tmp_path: Path) -> None:
+    s = load(GAZA)
+    kw: dict[str, Any] = {"draws": 60, "models": ["compromise", "eum"], "sensitivity_draws": 4}
+    one, two = tmp_path / "one", tmp_path / "two"
+    ref_html, ref_written = render(collect(s, jobs=1, **kw), one, jobs=1)
+    d = collect(s, jobs=2, figures_dir=two, **kw)
+    assert ("forecasts_plate",) in d.drawn  # drawn while the draws ran
+    html, written = render(d, two, jobs=2)
+    assert html == ref_html
+    assert [p.name for p in written] == [p.name for p in ref_written] and len(written) >= 30
+    for a, b in zip(ref_written, written, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name

@@ -303,3 +303,59 @@ def test_no_local_worker_outlives_a_terminated_or_interrupted_simulate(tmp_path:
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+# ---- one pool for several works ----
+
+
+def _tenfold(job, start, stop):
+    return {"value": job * np.arange(start, stop)}
+
+
+def test_one_pool_for_several_works_gives_each_its_blocks_in_order() -> None:
+    import multiprocessing
+
+    from accord.uncertainty.distributed import Work, run_works
+
+    works = [
+        Work(_parts, None, 5),
+        # the second work's tasks claim to cost more: they go out first, the numbers stay
+        Work(_tenfold, 10, 3, cost=lambda job, start, stop: 5.0 + start),
+    ]
+    for jobs in (1, 2, 3):
+        bar = _Count()
+        first, second = run_works(works, jobs=jobs, progress=bar)
+        assert np.array_equal(first["block"], np.arange(5))
+        assert np.array_equal(second["value"], 10 * np.arange(3))
+        assert (bar.total, bar.done) == (8, 8)
+        assert multiprocessing.active_children() == []
+
+
+def test_simulation_and_sensitivity_in_one_pool_give_the_numbers_of_the_two_calls() -> None:
+    import multiprocessing
+
+    from accord.uncertainty.sensitivity import simulate_with_sensitivity
+
+    s = scenario()
+    models = ["compromise", "nbs", "eum", "exchange"]
+    kw = {"seed": 8, "noise": 0.05}
+    ref = simulate(s, 300, models, jobs=1, block_size=100, **kw)
+    ref_sens = sensitivity(s, 24, [m.name for m in ref.models], jobs=1, **kw)
+    for jobs in (1, 2, 3):
+        bar = _Count()
+        run, sens = simulate_with_sensitivity(
+            s, 300, 24, models, jobs=jobs, progress=bar, block_size=100, **kw
+        )
+        # 3 blocks of draws, 1 block of the design, the swings of 4 models
+        assert (bar.total, bar.done) == (8, 8)
+        assert run.to_json() == ref.to_json() and sens.to_json() == ref_sens.to_json()
+        for name in ref.outcomes:
+            assert np.array_equal(run.outcomes[name], ref.outcomes[name])
+            assert np.array_equal(run.point[name], ref.point[name])
+            for field in ("first", "total", "first_conf", "total_conf", "low", "high", "point"):
+                got, want = getattr(sens, field)[name], getattr(ref_sens, field)[name]
+                assert np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(run.point_acceptable, ref.point_acceptable)
+        assert np.array_equal(run.zone_exists, ref.zone_exists, equal_nan=True)
+        assert np.array_equal(sens.input_low, ref_sens.input_low)
+        assert multiprocessing.active_children() == []

@@ -109,12 +109,13 @@ def report(
             ceasefire_data=data,
             focal=focal,
             jobs=jobs,
+            figures_dir=figures,
         )
     except InputError as exc:
         if exc.source is None:
             raise InputError(str(exc), source=str(file)) from None
         raise
-    html, written = render(d, figures)
+    html, written = render(d, figures, jobs=jobs)
     write_output(output, html, force=force, inputs=inputs, make_dirs=make_dirs)
     typer.echo(f"wrote {output}" + (f" and {len(written)} figure files in {figures}" if written else ""))
     if pdf is not None:

@@ -91,7 +91,7 @@ def simulate_command(
     from accord.models import registry
     from accord.uncertainty.distributed import RichProgress, connect, local_cluster
     from accord.uncertainty.draws import uncertain_inputs
-    from accord.uncertainty.sensitivity import sensitivity
+    from accord.uncertainty.sensitivity import sensitivity, simulate_with_sensitivity
     from accord.uncertainty.simulation import simulate
 
     s = load_scenario(file, input_format)
@@ -108,19 +108,35 @@ def simulate_command(
         cluster = nullcontext(None)
     sens: Sensitivity | None = None
     with cluster as client, RichProgress("draws", enabled=progress) as bar:
-        sim = simulate(
-            s,
-            draws,
-            model or None,
-            params,
-            seed=seed,
-            noise=noise,
-            client=client,
-            jobs=jobs,
-            chunk_blocks=chunk_blocks,
-            progress=bar,
-        )
-        if with_sensitivity:
+        if with_sensitivity and client is None:
+            # one set of local processes for both: the design's long tasks beside the draws
+            bar.description = "draws and sensitivity"
+            sim, sens = simulate_with_sensitivity(
+                s,
+                draws,
+                sensitivity_draws,
+                model or None,
+                params,
+                seed=seed,
+                noise=noise,
+                jobs=jobs,
+                chunk_blocks=chunk_blocks,
+                progress=bar,
+            )
+        else:
+            sim = simulate(
+                s,
+                draws,
+                model or None,
+                params,
+                seed=seed,
+                noise=noise,
+                client=client,
+                jobs=jobs,
+                chunk_blocks=chunk_blocks,
+                progress=bar,
+            )
+        if with_sensitivity and sens is None:
             bar.description = "sensitivity"
             sens = sensitivity(
                 s,
@@ -133,6 +149,7 @@ def simulate_command(
                 jobs=jobs,
                 chunk_blocks=chunk_blocks,
                 progress=bar,
+                point=sim.point,
             )
     if fmt == "json":
         out = {

@@ -51,7 +51,16 @@ def _safe(name: str) -> str:
 
 def forecast_plates(scenario: Scenario, forecasts: Mapping[str, Forecast]) -> list[Plate]:
     """The models' forecasts side by side, and the per-round trajectories of the iterative models."""
-    labels = {a.id: a.label for a in scenario.actors}
+    plates = [forecasts_plate(scenario, forecasts)]
+    for name, f in forecasts.items():
+        plate = trajectory_plate(scenario, name, f)
+        if plate is not None:
+            plates.append(plate)
+    return plates
+
+
+def forecasts_plate(scenario: Scenario, forecasts: Mapping[str, Forecast]) -> Plate:
+    """The models' forecasts side by side on each issue, against positions, status quo and proposals."""
     issues = []
     for i in scenario.issues:
         issues.append(
@@ -72,34 +81,40 @@ def forecast_plates(scenario: Scenario, forecasts: Mapping[str, Forecast]) -> li
             }
         )
     outcomes = {m: f.outcome for m, f in forecasts.items() if f.skipped is None}
-    plates = [
-        Plate(
-            "forecasts",
-            "Forecasts by model",
-            "Each model's forecast per issue (one row per model) against the actors' positions "
-            "(grey, labelled), the status quo (dotted) and the proposals on the table (dashed).",
-            fg.forecasts_by_issue(issues, outcomes),
-        )
+    return Plate(
+        "forecasts",
+        "Forecasts by model",
+        "Each model's forecast per issue (one row per model) against the actors' positions "
+        "(grey, labelled), the status quo (dotted) and the proposals on the table (dashed).",
+        fg.forecasts_by_issue(issues, outcomes),
+    )
+
+
+def trajectory_panels(scenario: Scenario, forecast: Forecast) -> list[dict[str, Any]] | None:
+    """The trajectory chart's panels, one per issue; None where the model did not run, or ran
+    one round or none."""
+    if forecast.skipped is not None or not forecast.result.trajectory:
+        return None
+    panels = [
+        {"name": _issue_name(scenario, i), "scale": _scale(scenario, i), "rounds": forecast.trajectory(i)}
+        for i in forecast.problem.issue_ids
     ]
-    for name, f in forecasts.items():
-        if f.skipped is not None or not f.result.trajectory:
-            continue
-        panels = [
-            {"name": _issue_name(scenario, i), "scale": _scale(scenario, i), "rounds": f.trajectory(i)}
-            for i in f.problem.issue_ids
-        ]
-        if not any(len(p["rounds"]) > 1 for p in panels):
-            continue
-        plates.append(
-            Plate(
-                f"trajectory_{_safe(name)}",
-                f"Rounds of the {name} model",
-                f"Each actor's position round by round in the {name} model (thin lines) and the "
-                "model's forecast (thick black).",
-                fg.trajectory(panels, labels, f"{name}: positions and forecast by round"),
-            )
-        )
-    return plates
+    return panels if any(len(p["rounds"]) > 1 for p in panels) else None
+
+
+def trajectory_plate(scenario: Scenario, name: str, forecast: Forecast) -> Plate | None:
+    """The model's positions round by round, or None where it ran no rounds (or one)."""
+    panels = trajectory_panels(scenario, forecast)
+    if panels is None:
+        return None
+    labels = {a.id: a.label for a in scenario.actors}
+    return Plate(
+        f"trajectory_{_safe(name)}",
+        f"Rounds of the {name} model",
+        f"Each actor's position round by round in the {name} model (thin lines) and the "
+        "model's forecast (thick black).",
+        fg.trajectory(panels, labels, f"{name}: positions and forecast by round"),
+    )
 
 
 def acceptance_plate(scenario: Scenario, case: CaseAnalysis) -> Plate:
@@ -169,17 +184,16 @@ def zone_plate(scenario: Scenario, case: CaseAnalysis, zone: ZoneGrid) -> Plate:
 def quadrant_plate(
     scenario: Scenario, pairs: PairData, focal: str, issue: str, round_: int = 1
 ) -> Plate | None:
-    """The perceptual chart of ``focal`` on ``issue`` in round ``round_`` of the EUM (``pair_data``)."""
-    if pairs.eu_challenger.ndim != 4 or pairs.eu_challenger.shape[0] <= round_:
+    """The perceptual chart of ``focal`` on ``issue`` in round ``round_`` of the EUM (``pair_data``);
+    None where :func:`quadrant_others` finds no one to show."""
+    keep = quadrant_others(pairs, focal, issue, round_)
+    if not keep:
         return None
     i = pairs.actor_ids.index(focal)
     k = pairs.issue_ids.index(issue)
     x = pairs.eu_challenger[round_, i, :, k]
     y = pairs.eu_target[round_, i, :, k]
     offers = pairs.offer_names()[round_, i, :, k]
-    keep = [j for j in range(len(pairs.actor_ids)) if j != i and np.isfinite(x[j]) and np.isfinite(y[j])]
-    if not keep:
-        return None
     names = {a.id: a.label for a in scenario.actors}
     fname = names[focal]
     fig = fg.quadrant(
@@ -202,6 +216,18 @@ def quadrant_plate(
     )
 
 
+def quadrant_others(pairs: PairData, focal: str, issue: str, round_: int = 1) -> list[int]:
+    """The actors (indices) the perceptual chart of ``focal`` shows: every other actor with both
+    expected utilities known in round ``round_``; none where the EUM ran fewer rounds."""
+    if pairs.eu_challenger.ndim != 4 or pairs.eu_challenger.shape[0] <= round_:
+        return []
+    i = pairs.actor_ids.index(focal)
+    k = pairs.issue_ids.index(issue)
+    x = pairs.eu_challenger[round_, i, :, k]
+    y = pairs.eu_target[round_, i, :, k]
+    return [j for j in range(len(pairs.actor_ids)) if j != i and np.isfinite(x[j]) and np.isfinite(y[j])]
+
+
 def simulation_plates(
     scenario: Scenario,
     simulation: Mapping[str, Any],
@@ -209,6 +235,14 @@ def simulation_plates(
     sensitivity_model: str | None,
 ) -> list[Plate]:
     """Outcome distributions (``Simulation.to_json()``) and tornado charts (``Sensitivity.to_json()``)."""
+    plates = [distributions_plate(scenario, simulation)]
+    for i in tornado_issues(scenario, sensitivity, sensitivity_model):
+        plates.append(tornado_plate(scenario, sensitivity or {}, str(sensitivity_model), i))
+    return plates
+
+
+def distributions_plate(scenario: Scenario, simulation: Mapping[str, Any]) -> Plate:
+    """The Monte Carlo outcome distributions of every model that ran (``Simulation.to_json()``)."""
     models = {m: d for m, d in simulation["models"].items() if "skipped" not in d}
     panels = [
         {
@@ -218,34 +252,40 @@ def simulation_plates(
         }
         for i in scenario.issue_ids
     ]
-    plates = [
-        Plate(
-            "distributions",
-            "Forecasts under uncertainty",
-            f"Share of the {simulation['draws']} Monte Carlo draws landing in each bin of each "
-            "issue's scale, per model; dashed lines are the medians.",
-            fg.outcome_distribution(panels, "Monte Carlo outcome distributions"),
-        )
-    ]
+    return Plate(
+        "distributions",
+        "Forecasts under uncertainty",
+        f"Share of the {simulation['draws']} Monte Carlo draws landing in each bin of each "
+        "issue's scale, per model; dashed lines are the medians.",
+        fg.outcome_distribution(panels, "Monte Carlo outcome distributions"),
+    )
+
+
+def tornado_issues(
+    scenario: Scenario, sensitivity: Mapping[str, Any] | None, sensitivity_model: str | None
+) -> list[str]:
+    """The issues with a tornado chart: every issue when the sensitivity ranked the model's inputs."""
     if sensitivity and sensitivity_model and sensitivity_model in sensitivity["models"]:
-        sm = sensitivity["models"][sensitivity_model]
-        for i in scenario.issue_ids:
-            plates.append(
-                Plate(
-                    f"tornado_{_safe(i)}",
-                    f"What moves the {sensitivity_model} forecast on {scenario.issue(i).name or i}",
-                    "Each uncertain input swung alone from its 5% to its 95% quantile, the others at "
-                    "their scenario values (bars from the point forecast, black line), ranked by the "
-                    "total Sobol' index (right).",
-                    fg.tornado(
-                        sm["issues"][i],
-                        sm["point"][i],
-                        _scale(scenario, i),
-                        fg.wrap(f"{sensitivity_model}: {_issue_name(scenario, i)}", 80),
-                    ),
-                )
-            )
-    return plates
+        return list(scenario.issue_ids)
+    return []
+
+
+def tornado_plate(scenario: Scenario, sensitivity: Mapping[str, Any], model: str, issue: str) -> Plate:
+    """What moves ``model``'s forecast on ``issue``: its inputs' swings and Sobol' indices."""
+    sm = sensitivity["models"][model]
+    return Plate(
+        f"tornado_{_safe(issue)}",
+        f"What moves the {model} forecast on {scenario.issue(issue).name or issue}",
+        "Each uncertain input swung alone from its 5% to its 95% quantile, the others at "
+        "their scenario values (bars from the point forecast, black line), ranked by the "
+        "total Sobol' index (right).",
+        fg.tornado(
+            sm["issues"][issue],
+            sm["point"][issue],
+            _scale(scenario, issue),
+            fg.wrap(f"{model}: {_issue_name(scenario, issue)}", 80),
+        ),
+    )
 
 
 def durability_plates(du: Durability) -> list[Plate]:

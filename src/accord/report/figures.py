@@ -86,20 +86,25 @@ STEPS = (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6)
 
 
 def _renderer(fig: Figure) -> Any:
-    """The figure's renderer, drawn; a figure whose canvas cannot render (closed) gets an Agg canvas."""
+    """The figure's renderer, the figure laid out (drawn with nothing rasterised: the text extents
+    are the same, the pixels were never used); a figure whose canvas cannot render (closed) gets
+    an Agg canvas."""
     if not hasattr(fig.canvas, "get_renderer"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         FigureCanvasAgg(fig)
-    fig.canvas.draw()
-    return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    with renderer._draw_disabled():
+        fig.draw(renderer)
+    return renderer
 
 
-def text_boxes(fig: Figure, skip: Sequence[Any] = ()) -> list[tuple[Any, Any]]:
-    """(text artist, its extent on the canvas) for every visible, non-empty text of ``fig``."""
+def text_boxes(fig: Figure, skip: Sequence[Any] = (), renderer: Any = None) -> list[tuple[Any, Any]]:
+    """(text artist, its extent on the canvas) for every visible, non-empty text of ``fig``
+    (laid out by ``renderer``, else drawn here)."""
     from matplotlib.text import Text
 
-    renderer = _renderer(fig)
+    renderer = renderer if renderer is not None else _renderer(fig)
     ids = {id(t) for t in skip}
     out = []
     for t in fig.findobj(Text):
@@ -125,7 +130,7 @@ def declutter(fig: Figure, movable: Sequence[Any], steps: Sequence[int] = STEPS)
     if not movable:
         return 0
     renderer = _renderer(fig)
-    placed = [bb for _, bb in text_boxes(fig, skip=movable)]
+    placed = [bb for _, bb in text_boxes(fig, skip=movable, renderer=renderer)]
     hidden = 0
     for t in movable:
         if not t.get_visible():
@@ -181,16 +186,20 @@ def svg_text(fig: Figure, prefix: str = "", close: bool = True) -> str:
     if close:
         plt.close(fig)
     text = buf.getvalue()
-    text = text[text.index("<svg") :]
-    if prefix:
-        ids = set(_ID.findall(text))
-        text = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', text)
-        text = re.sub(
-            r"(url\(#|href=\"#)([^)\"]+)",
-            lambda m: m.group(1) + (prefix + m.group(2) if m.group(2) in ids else m.group(2)),
-            text,
-        )
-    return text
+    return prefixed_ids(text[text.index("<svg") :], prefix)
+
+
+def prefixed_ids(svg: str, prefix: str) -> str:
+    """SVG markup with ``prefix`` before every element id and every reference to one."""
+    if not prefix:
+        return svg
+    ids = set(_ID.findall(svg))
+    svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    return re.sub(
+        r"(url\(#|href=\"#)([^)\"]+)",
+        lambda m: m.group(1) + (prefix + m.group(2) if m.group(2) in ids else m.group(2)),
+        svg,
+    )
 
 
 def _scale_ticks(ax: Any, scale: Scale, axis: str = "x", width: int = 22) -> None:
@@ -507,8 +516,8 @@ def zone_2d(
     ax.set_title(title, loc="left", fontsize=9)
     # the legend below the axes, in room kept free of the axis labels
     leg = fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, fontsize=7)
-    fig.canvas.draw()
-    room = leg.get_window_extent().height / (fig.get_figheight() * fig.dpi)
+    renderer = _renderer(fig)
+    room = leg.get_window_extent(renderer).height / (fig.get_figheight() * fig.dpi)
     fig.tight_layout(rect=(0, room + 0.01, 1, 1))
     return fig
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from accord import __version__
 from accord.bargaining.utility import Loss
@@ -31,8 +33,9 @@ from accord.problem import to_problem
 from accord.report import adapters as ad
 from accord.report import figures as fg
 from accord.scenario.model import Scenario
-from accord.uncertainty.sensitivity import sensitivity
-from accord.uncertainty.simulation import Simulation, simulate
+from accord.uncertainty.distributed import Chunk, Work, resolve_jobs, run_works, start_method
+from accord.uncertainty.sensitivity import Sensitivity, plan_sensitivity
+from accord.uncertainty.simulation import Simulation, plan_simulation
 
 # the sections of the report, in order: (id, heading)
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -44,6 +47,17 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("durability", "6. Would it hold?"),
     ("assumptions", "7. Assumptions and sources"),
 )
+
+
+@dataclass
+class Drawn:
+    """A plate drawn: its SVG markup (ids not yet prefixed) and the files written for it."""
+
+    name: str
+    title: str
+    caption: str
+    svg: str
+    written: list[Path]
 
 
 @dataclass
@@ -63,6 +77,8 @@ class ReportData:
     quadrant_issue: str | None = None
     simulation_error: str | None = None
     notes: list[str] = field(default_factory=list)
+    drawn: dict[tuple[str, ...], Drawn] = field(default_factory=dict)
+    """Figures already drawn (beside the draws, :func:`collect`), by :meth:`Figures.key`."""
 
     @property
     def agreement_error(self) -> str | None:
@@ -87,23 +103,38 @@ def collect(
     ceasefire_data: str | os.PathLike[str] | None = None,
     focal: str | None = None,
     jobs: int | None = 1,
+    figures_dir: str | os.PathLike[str] | None = None,
 ) -> ReportData:
     """Run every analysis the report shows, once. ``models``: the models drawn in the Monte Carlo
     section (default every model that applies); ``draws`` 0 skips that section,
     ``sensitivity_draws`` 0 the Sobol' indices; ``focal`` is the actor of the perceptual chart
     (default: the most capable veto player); ``jobs``: local processes for the draws (None: every
-    usable core; the numbers do not change)."""
+    usable core; the numbers do not change). On two processes or more the figures that need only
+    the forecasts are drawn beside the draws (``figures_dir``: where :func:`render` will write
+    the figure files, if anywhere)."""
     for name in models or []:
         registry.get(name)  # an unknown name fails before anything runs
     if focal is not None and focal not in scenario.actor_ids:
         raise InputError(f"--focal {focal!r}: unknown actor (actors: {', '.join(scenario.actor_ids)})")
     problem = to_problem(scenario)
     forecasts = run_forecasts(scenario, seed=seed)
+    early = ReportData(scenario=scenario, case=None, forecasts=forecasts, settings={})  # type: ignore[arg-type,unused-ignore]
+    eum = forecasts.get("eum")
+    if eum is not None and eum.skipped is None:
+        early.pairs = pair_data(problem, **eum.params)
+        veto = [a for a in scenario.actors if a.has_veto] or list(scenario.actors)
+        early.focal = focal or max(veto, key=lambda a: a.capability).id
+        early.quadrant_issue = most_contested(problem, 1)[0]
     sim: Simulation | None = None
+    sens: Sensitivity | None = None
+    sens_model: str | None = None
     simulation_error: str | None = None
+    notes: list[str] = []
+    drawn: dict[tuple[str, ...], Drawn] = {}
+    figures = Figures(Path(figures_dir) if figures_dir is not None else None)
     if draws > 0:
         try:
-            sim = simulate(
+            planned = plan_simulation(
                 scenario,
                 draws,
                 models=models,
@@ -113,12 +144,36 @@ def collect(
                 jobs=jobs,
                 forecasts=forecasts,  # the point forecasts are these: not made twice
             )
+            works = [planned.work]
+            k = planned.simulation.inputs.k
+            names = [m.name for m in planned.simulation.models]
+            model = sensitivity_model if sensitivity_model in names else (names[0] if names else None)
+            planned_sens = None
+            if sensitivity_draws > 0 and k > 0 and model is not None:
+                planned_sens = plan_sensitivity(
+                    scenario, sensitivity_draws, models=[model], seed=seed, noise=noise, jobs=jobs
+                )
+                works.extend(planned_sens.works)
+            elif sensitivity_draws > 0 and k == 0:
+                notes.append(
+                    "No input is uncertain (no uncertainty entries and --noise 0): no sensitivity ranking."
+                )
+            if resolve_jobs(jobs) > 1 and start_method() == "fork":  # as Figures.draw
+                _forecast_figures(early, figures)  # drawn beside the draws, where a process is free
+                works.append(figures.work())
+            res = run_works(works, jobs=jobs)
         except ParameterError:
             raise  # the user's --model does not apply: say so, as accord simulate does
         except InputError as exc:
             # e.g. an uncertainty range wholly outside its value's scale: the section says why
             # instead of failing the report
             simulation_error = str(exc)
+        else:
+            sim = planned.finish(res[0])
+            if planned_sens is not None:
+                sens, sens_model = planned_sens.finish(res[1:3]), model
+            if figures.asked:
+                drawn = figures.keep(res[-1])
     case = analyze_case(
         scenario,
         loss=loss,
@@ -146,33 +201,20 @@ def collect(
         forecasts=forecasts,
         settings=settings,
         simulation_error=simulation_error,
+        pairs=early.pairs,
+        focal=early.focal,
+        quadrant_issue=early.quadrant_issue,
+        drawn=drawn,
     )
     if case.zone is not None and problem.n_issues >= 2 and case.zone.veto_players:
         ix, iy = most_contested(problem, 2)
         data.zone = margin_grid(problem, ix, iy, case.zone.maximin_point, loss)
-
-    eum = forecasts.get("eum")
-    if eum is not None and eum.skipped is None:
-        data.pairs = pair_data(problem, **eum.params)
-        veto = [a for a in scenario.actors if a.has_veto] or list(scenario.actors)
-        data.focal = focal or max(veto, key=lambda a: a.capability).id
-        data.quadrant_issue = most_contested(problem, 1)[0]
-
     if sim is not None:
         data.simulation = sim.to_json()
-        k = sim.inputs.k
-        names = [m.name for m in sim.models]
-        model = sensitivity_model if sensitivity_model in names else (names[0] if names else None)
-        if sensitivity_draws > 0 and k > 0 and model is not None:
-            sens = sensitivity(
-                scenario, sensitivity_draws, models=[model], seed=seed, noise=noise, jobs=jobs
-            )
+        if sens is not None:
             data.sensitivity = sens.to_json()
-            data.sensitivity_model = model
-        elif sensitivity_draws > 0 and k == 0:
-            data.notes.append(
-                "No input is uncertain (no uncertainty entries and --noise 0): no sensitivity ranking."
-            )
+            data.sensitivity_model = sens_model
+        data.notes.extend(notes)
     return data
 
 
@@ -216,28 +258,120 @@ def paragraphs(lines: Iterable[str]) -> str:
     return "\n".join(f"<p>{e(x)}</p>" for x in lines)
 
 
-class Figures:
-    """Inlines plates as SVG and, with ``directory``, writes each as PNG, SVG and PDF."""
+# rough CPU seconds of each kind of plate (drawing and SVG): they only order the drawing tasks
+# on local processes, costliest first
+PLATE_COST = {
+    "forecasts_plate": 2.2,
+    "quadrant_plate": 1.0,
+    "zone_plate": 0.8,
+    "trajectory_plate": 0.7,
+    "distributions_plate": 0.7,
+    "acceptance_plate": 0.5,
+    "tornado_plate": 0.4,
+}
 
-    def __init__(self, directory: Path | None) -> None:
+# a figure's place in the page until it is drawn: a tag no escaped text can contain
+_PLACE = "<accord-figure {}>"
+
+
+class Figures:
+    """The report's figures. A section asks for plates with :meth:`later` (the adapter that makes
+    them and its arguments) and puts the placeholder it gets in its HTML; :meth:`draw` then makes
+    every plate, in this process or on local processes (each drawing is independent), and
+    :meth:`fill` puts the figures in, numbered in the order they were asked for. With
+    ``directory``, each plate is also written as PNG, SVG and PDF."""
+
+    def __init__(self, directory: Path | None, ready: Mapping[tuple[str, ...], Drawn] | None = None) -> None:
         self.directory = directory
         self.written: list[Path] = []
-        self.count = 0
+        self.asked: list[tuple[Any, tuple[Any, ...]]] = []
+        self.drawn: list[Drawn] = []
+        self.ready = dict(ready or {})
 
-    def __call__(self, plate: ad.Plate) -> str:
-        self.count += 1
+    @staticmethod
+    def key(make: Any, args: Sequence[Any]) -> tuple[str, ...]:
+        """What names a plate: the adapter and its text arguments (a model, an actor, an issue)."""
+        return (make.__name__, *(a for a in args if isinstance(a, str)))
+
+    def later(self, make: Any, *args: Any) -> str:
+        """A placeholder for the plate ``make(*args)`` returns (or the one drawn already, ``ready``)."""
+        self.asked.append((make, args))
+        return _PLACE.format(len(self.asked) - 1)
+
+    def work(self) -> Work:
+        """Drawing every plate asked for, as blocks (one per plate) for local processes."""
+        return Work(_draw_blocks, self, len(self.asked), None, _plate_cost)
+
+    def keep(self, res: Chunk) -> dict[tuple[str, ...], Drawn]:
+        """The plates drawn by :meth:`work` (its joined result ``res``), by :meth:`key`."""
+        return {self.key(*asked): d for asked, d in zip(self.asked, res["drawn"], strict=True)}
+
+    def draw_one(self, k: int) -> Drawn:
+        """Make the plate asked for ``k``-th: its SVG markup and, with a directory, its files."""
+        make, args = self.asked[k]
+        plate = make(*args)
+        written = []
         if self.directory is not None:
             for suffix in fg.FORMATS:
-                self.written.append(
-                    fg.save(plate.figure, self.directory / f"{plate.name}{suffix}", close=False)
-                )
-        svg = fg.svg_text(plate.figure, prefix=f"f{self.count}-")
-        return (
-            f'<figure id="fig-{e(plate.name)}">\n<div class="svg">{svg}</div>\n'
-            f"<figcaption><strong>Figure {self.count}. {e(plate.title)}.</strong> "
-            f"{e(plate.caption)}</figcaption>\n"
-            "</figure>"
-        )
+                written.append(fg.save(plate.figure, self.directory / f"{plate.name}{suffix}", close=False))
+        return Drawn(plate.name, plate.title, plate.caption, fg.svg_text(plate.figure), written)
+
+    def draw(self, jobs: int | None = 1) -> None:
+        """Make every plate asked for: on ``jobs`` local processes (None: every usable core where
+        processes fork; they inherit the analysis), else here. The SVG is the same either way."""
+        from accord.uncertainty.distributed import local_processes
+
+        drawn = {k: self.ready[self.key(*a)] for k, a in enumerate(self.asked) if self.key(*a) in self.ready}
+        todo = [k for k in range(len(self.asked)) if k not in drawn]
+        processes = min(resolve_jobs(jobs), len(todo))
+        # spawned workers would need every argument pickled: processes only where they fork
+        if processes <= 1 or start_method() != "fork":
+            drawn.update((k, self.draw_one(k)) for k in todo)
+        else:
+            todo.sort(key=lambda k: -_plate_cost(self, k, k + 1))
+            tasks = [(0, k, k + 1) for k in todo]
+            for _, k, _, part in local_processes([(_draw_task, self)], tasks, processes):
+                drawn[k] = part
+        self.drawn = [drawn[k] for k in range(len(self.asked))]
+
+    def fill(self, html: str) -> str:
+        """``html`` with every placeholder replaced by its figures, numbered in order."""
+        for k, d in enumerate(self.drawn):
+            count = k + 1
+            self.written.extend(d.written)
+            svg = fg.prefixed_ids(d.svg, f"f{count}-")
+            figure = (
+                f'<figure id="fig-{e(d.name)}">\n<div class="svg">{svg}</div>\n'
+                f"<figcaption><strong>Figure {count}. {e(d.title)}.</strong> "
+                f"{e(d.caption)}</figcaption>\n"
+                "</figure>"
+            )
+            html = html.replace(_PLACE.format(k), figure, 1)
+        return html
+
+
+def _plate_cost(figures: Figures, start: int, stop: int) -> float:
+    """Rough CPU seconds of drawing the plates asked for ``start..stop``: orders tasks only."""
+    return sum(PLATE_COST.get(make.__name__, 0.5) for make, _ in figures.asked[start:stop])
+
+
+def _draw_blocks(figures: Figures, start: int, stop: int) -> Chunk:
+    """The plates asked for ``start..stop``, drawn: ``"drawn"``, an object array of :class:`Drawn`."""
+    out = np.empty(stop - start, dtype=object)
+    for k in range(start, stop):
+        out[k - start] = figures.draw_one(k)
+    return {"drawn": out}
+
+
+def _draw_task(figures: Figures, start: int, stop: int) -> Drawn:
+    """A local worker's task: the plate asked for ``start``-th (``stop`` is ``start + 1``)."""
+    return figures.draw_one(start)
+
+
+def _only(make: Any, *args: Any) -> ad.Plate:
+    """The one plate of the list ``make(*args)`` returns."""
+    [plate] = make(*args)
+    return plate
 
 
 # ----------------------------------------------------------------------------------------------
@@ -358,12 +492,21 @@ def _forecasts(d: ReportData, fig: Figures) -> str:
     ]
     if sq_notes:
         parts.append("<ul>" + "".join(sq_notes) + "</ul>")
-    parts.extend(fig(p) for p in ad.forecast_plates(s, d.forecasts))
-    if d.pairs is not None and d.focal is not None and d.quadrant_issue is not None:
-        q = ad.quadrant_plate(s, d.pairs, d.focal, d.quadrant_issue)
-        if q is not None:
-            parts.append(fig(q))
+    parts.extend(_forecast_figures(d, fig))
     return "\n".join(parts)
+
+
+def _forecast_figures(d: ReportData, fig: Figures) -> list[str]:
+    """The forecasts section's plates (they need the forecasts alone), asked of ``fig``."""
+    s = d.scenario
+    parts = [fig.later(ad.forecasts_plate, s, d.forecasts)]
+    for name, f in d.forecasts.items():
+        if ad.trajectory_panels(s, f) is not None:
+            parts.append(fig.later(ad.trajectory_plate, s, name, f))
+    if d.pairs is not None and d.focal is not None and d.quadrant_issue is not None:
+        if ad.quadrant_others(d.pairs, d.focal, d.quadrant_issue):
+            parts.append(fig.later(ad.quadrant_plate, s, d.pairs, d.focal, d.quadrant_issue))
+    return parts
 
 
 def _no_agreement(d: ReportData) -> str:
@@ -376,7 +519,7 @@ def _agreement(d: ReportData, fig: Figures) -> str:
     if z is None:
         return _no_agreement(d)
     name = {a.id: a.name for a in case.actors}
-    parts = [f'<div class="answer">{paragraphs(case.answer)}</div>', fig(ad.acceptance_plate(s, case))]
+    parts = [f'<div class="answer">{paragraphs(case.answer)}</div>', fig.later(ad.acceptance_plate, s, case)]
     rows = [[e(name[a]), num(v, 3)] for a, v in z.margins.items()]
     mp = ", ".join(f"{e(s.issue(i).name or i)} {v:.1f}" for i, v in z.maximin_point.items())
     parts.append(f"<p>The maximin deal ({mp}) gives each veto player the margin below.</p>")
@@ -396,7 +539,7 @@ def _agreement(d: ReportData, fig: Figures) -> str:
             )
         )
     if d.zone is not None:
-        parts.append(fig(ad.zone_plate(s, case, d.zone)))
+        parts.append(fig.later(ad.zone_plate, s, case, d.zone))
     if case.notes:
         parts.append("<p>Notes:</p><ul>" + "".join(f"<li>{e(n)}</li>" for n in case.notes) + "</ul>")
     return "\n".join(parts)
@@ -502,8 +645,9 @@ def _uncertainty(d: ReportData, fig: Figures) -> str:
             ["model", *[i.name or i.id for i in s.issues]], rows, "Median forecast [5%, 95%] over the draws."
         )
     )
-    plates = ad.simulation_plates(s, sim, d.sensitivity, d.sensitivity_model)
-    parts.extend(fig(p) for p in plates)
+    parts.append(fig.later(ad.distributions_plate, s, sim))
+    for issue in ad.tornado_issues(s, d.sensitivity, d.sensitivity_model):
+        parts.append(fig.later(ad.tornado_plate, s, d.sensitivity, d.sensitivity_model, issue))
     if d.sensitivity is not None:
         parts.append(
             f"<p>Sensitivity of the {e(d.sensitivity_model)} model: {e(d.sensitivity['method'])}, "
@@ -557,7 +701,8 @@ def _durability(d: ReportData, fig: Figures) -> str:
             f'<p class="muted">{e(du.model_check.model)}: concordance {du.model_check.concordance:.2f} on '
             f"held-out conflicts ({du.model_check.folds}-fold cross-validation; 0.5 is chance).</p>"
         )
-    parts.extend(fig(p) for p in ad.durability_plates(du))
+    if du.curves.get("reference_class") is not None:  # the one plate durability_plates draws
+        parts.append(fig.later(_only, ad.durability_plates, du))
     ref_rows = [
         [
             e(r.location),
@@ -619,7 +764,8 @@ def _crisis(d: ReportData, fig: Figures) -> str:
     wiwt = c.get("what_it_would_take", [])
     if wiwt:
         parts.append("<p>What it would take:</p><ul>" + "".join(f"<li>{e(w)}</li>" for w in wiwt) + "</ul>")
-    parts.extend(fig(p) for p in ad.crisis_plates(c))
+    if c.get("tree"):  # the one plate crisis_plates draws
+        parts.append(fig.later(_only, ad.crisis_plates, c))
     return "\n".join(parts)
 
 
@@ -723,9 +869,12 @@ the page needs no network access.</p></footer>
 )
 
 
-def render(data: ReportData, figures_dir: str | os.PathLike[str] | None = None) -> tuple[str, list[Path]]:
-    """The report as HTML, and the figure files written under ``figures_dir`` (if given)."""
-    fig = Figures(Path(figures_dir) if figures_dir is not None else None)
+def render(
+    data: ReportData, figures_dir: str | os.PathLike[str] | None = None, jobs: int | None = 1
+) -> tuple[str, list[Path]]:
+    """The report as HTML, and the figure files written under ``figures_dir`` (if given).
+    ``jobs``: local processes drawing the figures (None: every usable core; the same page)."""
+    fig = Figures(Path(figures_dir) if figures_dir is not None else None, data.drawn)
     body = {
         "scenario": _scenario(data),
         "forecasts": _forecasts(data, fig),
@@ -757,4 +906,5 @@ def render(data: ReportData, figures_dir: str | os.PathLike[str] | None = None) 
         sections=sections,
         version=e(__version__),
     )
-    return html, fig.written
+    fig.draw(jobs)
+    return fig.fill(html), fig.written

@@ -10,8 +10,10 @@ With a Dask client, the job (problem, inputs, model names) is scattered once to 
 and tasks are submitted with :meth:`distributed.Client.submit`. Without one, ``jobs``
 processes of this machine run the tasks (:func:`local_processes`: forked, so they inherit the
 job; started only when there are two tasks or more), or with ``jobs=1`` a loop in this
-process. :func:`local_cluster` starts a LocalCluster of Dask worker processes on this
-machine; :func:`connect` attaches to an existing scheduler.
+process; :func:`run_works` runs the blocks of several jobs (a Monte Carlo run, a sensitivity
+design, a report's figures) on one set of processes. :func:`local_cluster` starts a
+LocalCluster of Dask worker processes on this machine; :func:`connect` attaches to an existing
+scheduler.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -87,6 +90,24 @@ def resolve_jobs(jobs: int | None) -> int:
     return int(jobs)
 
 
+@dataclass(frozen=True)
+class Work:
+    """Blocks of one job for :func:`run_works`: ``fn(job, start, stop)`` over ``n_blocks`` blocks.
+
+    ``pieces``: cuts the job into jobs that compute disjoint results of the same blocks (e.g. a
+    few models each), so that few large blocks still keep every process busy; each block's
+    results are the union of its pieces'. ``cost(piece, start, stop)``: a rough estimate of a
+    task's CPU seconds; the tasks of every work go out costliest first (it orders, it never
+    changes a number).
+    """
+
+    fn: Callable[[Any, int, int], Any]
+    job: Any
+    n_blocks: int
+    pieces: Callable[[Any], Sequence[Any]] | None = None
+    cost: Callable[[Any, int, int], float] | None = None
+
+
 def run_blocks(
     fn: Callable[[Any, int, int], Chunk],
     job: Any,
@@ -106,55 +127,106 @@ def run_blocks(
     blocks (e.g. a few models each), costliest first, so that few large blocks still keep every
     process busy; each block's results are the union of its pieces'.
     """
+    if client is None:
+        work = Work(fn, job, n_blocks, pieces)
+        return run_works([work], jobs=jobs, chunk_blocks=chunk_blocks, progress=progress)[0]
     if chunk_blocks is None:
-        chunk_blocks = 1 if client is None else default_chunk_blocks(n_blocks, n_workers(client))
+        chunk_blocks = default_chunk_blocks(n_blocks, n_workers(client))
     ranges = task_ranges(n_blocks, chunk_blocks)
-    processes = min(resolve_jobs(jobs), len(ranges)) if client is None else 1
-    cut = list(pieces(job)) if pieces is not None and client is None and resolve_jobs(jobs) > 1 else [job]
-    if len(cut) > 1:
-        processes = min(resolve_jobs(jobs), len(ranges) * len(cut))
     if progress is not None:
         progress.start(n_blocks)
     parts: dict[int, Chunk] = {}
-    if client is None and processes > 1:
-        waiting = {start: len(cut) for start, _ in ranges}
-        for start, stop, part in local_processes(fn, cut, ranges, processes):
-            parts.setdefault(start, {}).update(part)
-            waiting[start] -= 1
-            if progress is not None and not waiting[start]:
-                progress.advance(stop - start)
-    elif client is None:
-        for start, stop in ranges:
-            parts[start] = fn(job, start, stop)
-            if progress is not None:
-                progress.advance(stop - start)
-    else:
-        as_completed = _distributed().as_completed
+    as_completed = _distributed().as_completed
 
-        [shared] = client.scatter([job], broadcast=True, hash=False)
-        futures = {
-            client.submit(fn, shared, start, stop, pure=False): (start, stop) for start, stop in ranges
-        }
-        try:
-            done = as_completed(list(futures))
-            while not done.is_empty():
-                # poll rather than block: a blocked main thread would run a SIGTERM handler only
-                # when the next task ends, which may be minutes away
-                batch = done.next_batch(block=False)
-                if not batch:
-                    _exit_if_terminated()
-                    time.sleep(POLL_SECONDS)
-                for fut in batch:
-                    start, stop = futures[fut]
-                    parts[start] = fut.result()
-                    if progress is not None:
-                        progress.advance(stop - start)
-        finally:
-            client.cancel(list(futures))
-    ordered = [parts[s] for s, _ in ranges]
+    [shared] = client.scatter([job], broadcast=True, hash=False)
+    futures = {client.submit(fn, shared, start, stop, pure=False): (start, stop) for start, stop in ranges}
+    try:
+        done = as_completed(list(futures))
+        while not done.is_empty():
+            # poll rather than block: a blocked main thread would run a SIGTERM handler only
+            # when the next task ends, which may be minutes away
+            batch = done.next_batch(block=False)
+            if not batch:
+                _exit_if_terminated()
+                time.sleep(POLL_SECONDS)
+            for fut in batch:
+                start, stop = futures[fut]
+                parts[start] = fut.result()
+                if progress is not None:
+                    progress.advance(stop - start)
+    finally:
+        client.cancel(list(futures))
+    return _joined([parts[s] for s, _ in ranges])
+
+
+def _joined(ordered: list[Chunk]) -> Chunk:
+    """The blocks' results concatenated in block order."""
     if not ordered:
         return {}
     return {key: np.concatenate([p[key] for p in ordered], axis=0) for key in ordered[0]}
+
+
+def run_works(
+    works: Sequence[Work],
+    *,
+    jobs: int | None = 1,
+    chunk_blocks: int | None = None,
+    progress: Progress | None = None,
+) -> list[Chunk]:
+    """Each work's blocks evaluated and concatenated in block order, every work on one set of
+    ``jobs`` local processes (None: every usable core; 1: this process, work after work).
+
+    One pool for all: the tasks of every work (piece x range of blocks) go out costliest first,
+    so that a long task of one work (a sensitivity design's ensemble) runs beside the short
+    tasks of another (the Monte Carlo blocks) and no process waits for a second pool. The
+    processes start only for two tasks or more. ``chunk_blocks``: blocks per task (default 1).
+    """
+    ranges = [task_ranges(w.n_blocks, chunk_blocks or 1) for w in works]
+    if progress is not None:
+        progress.start(sum(w.n_blocks for w in works))
+    wanted = resolve_jobs(jobs)
+    cut = [
+        list(w.pieces(w.job)) if w.pieces is not None and wanted > 1 else [w.job] for w in works
+    ]
+    tasks = [
+        (w, k, start, stop)
+        for w in range(len(works))
+        for k in range(len(cut[w]))
+        for start, stop in ranges[w]
+    ]
+    processes = min(wanted, len(tasks))
+    parts: list[dict[int, Chunk]] = [{} for _ in works]
+    if processes <= 1:
+        for w, work in enumerate(works):
+            for start, stop in ranges[w]:
+                parts[w][start] = work.fn(work.job, start, stop)
+                if progress is not None:
+                    progress.advance(stop - start)
+        return [_joined([parts[w][s] for s, _ in ranges[w]]) for w in range(len(works))]
+
+    def cost(task: tuple[int, int, int, int]) -> float:
+        w, k, start, stop = task
+        estimate = works[w].cost
+        return estimate(cut[w][k], start, stop) if estimate is not None else 1.0
+
+    tasks.sort(key=lambda t: -cost(t))  # stable: equal costs keep work, piece, block order
+    units = [(works[w].fn, piece) for w in range(len(works)) for piece in cut[w]]
+    first_unit = [sum(len(c) for c in cut[:w]) for w in range(len(works))]
+    waiting = {(w, start): len(cut[w]) for w in range(len(works)) for start, _ in ranges[w]}
+    unit_tasks = [(first_unit[w] + k, start, stop) for w, k, start, stop in tasks]
+    for unit, start, stop, part in local_processes(units, unit_tasks, processes):
+        w, _ = _unit_of(unit, first_unit)
+        parts[w].setdefault(start, {}).update(part)
+        waiting[w, start] -= 1
+        if progress is not None and not waiting[w, start]:
+            progress.advance(stop - start)
+    return [_joined([parts[w][s] for s, _ in ranges[w]]) for w in range(len(works))]
+
+
+def _unit_of(unit: int, first_unit: list[int]) -> tuple[int, int]:
+    """(work, piece) of a unit numbered work after work."""
+    w = max(k for k, first in enumerate(first_unit) if first <= unit)
+    return w, unit - first_unit[w]
 
 
 def start_method() -> str:
@@ -168,9 +240,10 @@ def start_method() -> str:
     return "spawn"
 
 
-def _worker(conn: Any, fn: Callable[[Any, int, int], Chunk], pieces: Sequence[Any]) -> None:
-    """A local worker process: runs the tasks ``(piece, start, stop)`` it receives and sends back
-    ``(start, stop, chunk, error)`` until it reads None or its pipe closes.
+def _worker(conn: Any, units: Sequence[tuple[Callable[[Any, int, int], Any], Any]]) -> None:
+    """A local worker process: runs the tasks ``(unit, start, stop)`` it receives (``fn(job,
+    start, stop)`` of ``units[unit] = (fn, job)``) and sends back ``(unit, start, stop, result,
+    error)`` until it reads None or its pipe closes.
 
     SIGTERM ends it (it inherited this process's handler, which only notes the signal), SIGINT
     is ignored (Ctrl-C reaches the whole process group; the parent ends its workers), and on
@@ -201,16 +274,17 @@ def _worker(conn: Any, fn: Callable[[Any, int, int], Chunk], pieces: Sequence[An
             return
         if task is None:
             return
-        piece, start, stop = task
-        reply: tuple[int, int, Chunk | None, Exception | None]
+        unit, start, stop = task
+        fn, job = units[unit]
+        reply: tuple[int, int, int, Any, Exception | None]
         try:
-            reply = (start, stop, fn(pieces[piece], start, stop), None)
+            reply = (unit, start, stop, fn(job, start, stop), None)
         except Exception as exc:
-            reply = (start, stop, None, _portable(exc))
+            reply = (unit, start, stop, None, _portable(exc))
         try:
             conn.send(reply)
         except Exception as exc:  # a result that does not pickle: its error's text does
-            conn.send((start, stop, None, RuntimeError(f"{type(exc).__name__}: {exc}")))
+            conn.send((unit, start, stop, None, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
 def _portable(exc: Exception) -> Exception:
@@ -233,14 +307,14 @@ def _lost(worker: Any) -> InputError:
 
 
 def local_processes(
-    fn: Callable[[Any, int, int], Chunk],
-    pieces: Sequence[Any],
-    ranges: list[tuple[int, int]],
+    units: Sequence[tuple[Callable[[Any, int, int], Any], Any]],
+    tasks: Sequence[tuple[int, int, int]],
     processes: int,
-) -> Iterator[tuple[int, int, Chunk]]:
-    """``(start, stop, fn(piece, start, stop))`` for every piece of the job and every range, as
-    ``processes`` local worker processes finish them (in any order; handed out piece by piece,
-    so the first pieces should be the costliest).
+) -> Iterator[tuple[int, int, int, Any]]:
+    """``(unit, start, stop, fn(job, start, stop))`` for every task ``(unit, start, stop)``, with
+    ``(fn, job) = units[unit]``, as ``processes`` local worker processes finish them (in any
+    order; handed out in the order given, so the first tasks should be the costliest). The
+    workers inherit the units (forked) or receive them once (spawned).
 
     Each worker has a pipe to this process and no helper thread runs here, so nothing waits on
     a worker at exit. No worker outlives the call: they are ended in ``finally`` (normal end, an
@@ -252,7 +326,7 @@ def local_processes(
     from multiprocessing.connection import wait
 
     context: Any = multiprocessing.get_context(start_method())
-    tasks = deque((k, start, stop) for k in range(len(pieces)) for start, stop in ranges)
+    queue = deque(tasks)
     previous = _exit_on_sigterm()
     workers: list[Any] = []
     busy: dict[Any, Any] = {}  # pipe -> its worker, while a task is out
@@ -267,13 +341,13 @@ def local_processes(
     try:
         for _ in range(processes):
             mine, theirs = context.Pipe()
-            worker = context.Process(target=_worker, args=(theirs, fn, list(pieces)), daemon=True)
+            worker = context.Process(target=_worker, args=(theirs, list(units)), daemon=True)
             workers.append((worker, mine))  # before it starts: finally ends whatever started
             worker.start()
             theirs.close()
         for worker, conn in workers:
-            if tasks:
-                send(conn, worker, tasks.popleft())
+            if queue:
+                send(conn, worker, queue.popleft())
                 busy[conn] = worker
         while busy:
             ready = wait([*busy, *(w.sentinel for w in busy.values())], timeout=POLL_SECONDS)
@@ -282,17 +356,17 @@ def local_processes(
                 if conn not in ready and worker.sentinel not in ready:
                     continue
                 try:
-                    start, stop, part, error = conn.recv()
+                    unit, start, stop, part, error = conn.recv()
                 except (EOFError, OSError):
                     raise _lost(worker) from None
                 if error is not None:
                     raise error
-                if tasks:
-                    send(conn, worker, tasks.popleft())
+                if queue:
+                    send(conn, worker, queue.popleft())
                 else:
                     del busy[conn]
                     send(conn, worker, None)
-                yield start, stop, part
+                yield unit, start, stop, part
         finished = True
     finally:
         started = [(worker, conn) for worker, conn in workers if worker.pid is not None]

@@ -33,7 +33,7 @@ ends in scale units.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -44,7 +44,7 @@ from accord.errors import InputError
 from accord.limits import check_draws_memory
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Progress, resolve_jobs, run_blocks
+from accord.uncertainty.distributed import Chunk, Progress, Work, resolve_jobs, run_blocks, run_works
 from accord.uncertainty.draws import (
     SENSITIVITY,
     Inputs,
@@ -54,7 +54,14 @@ from accord.uncertainty.draws import (
     n_blocks,
     uncertain_inputs,
 )
-from accord.uncertainty.simulation import ModelRun, model_groups, select_models
+from accord.uncertainty.simulation import (
+    ModelRun,
+    Simulation,
+    block_cost,
+    model_groups,
+    plan_simulation,
+    select_models,
+)
 
 Array = NDArray[np.float64]
 
@@ -90,6 +97,12 @@ def sobol_pieces(job: SobolJob) -> list[SobolJob]:
     """The job cut by :func:`~accord.uncertainty.simulation.model_groups` (a block of the design is
     large: a piece per group keeps more processes busy)."""
     return [replace(job, models=g) for g in model_groups(job.models)] or [job]
+
+
+def sobol_cost(job: SobolJob, start: int, stop: int) -> float:
+    """Rough CPU seconds of blocks ``start..stop`` of ``job`` (a piece): orders tasks only."""
+    rows = min(stop * job.block_size, job.n) - start * job.block_size
+    return block_cost(job.models, rows * (job.inputs.k + 2))
 
 
 def sobol_blocks(job: SobolJob, start: int, stop: int) -> Chunk:
@@ -154,6 +167,31 @@ def swing(problem: Problem, inputs: Inputs, model: ModelRun, seed: int) -> tuple
     rows[:, idx, idx] = ends
     y = model.run(inputs.apply(problem, rows.reshape(2 * k, k)), seed)
     return ends, y[:k], y[k:]
+
+
+@dataclass(frozen=True)
+class SwingJob:
+    """What a worker needs to run the one-at-a-time swings: block ``m`` is ``models[m]``'s."""
+
+    problem: Problem
+    inputs: Inputs
+    models: tuple[ModelRun, ...]
+    seed: int
+
+
+def swing_blocks(job: SwingJob, start: int, stop: int) -> Chunk:
+    """The swings' outcomes of models ``start..stop``: ``"y"`` ``(models, 2k, I)``, low ends first."""
+    ys = []
+    for m in job.models[start:stop]:
+        _, low, high = swing(job.problem, job.inputs, m, job.seed)
+        ys.append(np.concatenate([low, high], axis=0))
+    return {"y": np.stack(ys)}
+
+
+def swing_cost(job: SwingJob, start: int, stop: int) -> float:
+    """Rough CPU seconds of the swings of models ``start..stop`` (2k rows each; a run of the
+    ensemble or the SMP costs about a tenth of a second whatever its size)."""
+    return sum(0.1 + block_cost([m], 2 * job.inputs.k) for m in job.models[start:stop])
 
 
 @dataclass
@@ -240,6 +278,7 @@ def sensitivity(
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
     block_size: int | None = None,
+    point: Mapping[str, Array] | None = None,
 ) -> Sensitivity:
     """Sobol' indices of every selected model's outcome on every issue, from ``n`` base draws.
 
@@ -247,8 +286,95 @@ def sensitivity(
     docstring); raises an InputError when nothing is uncertain. ``block_size`` (base rows per
     block; default ``SOBOL_RUNS // (k + 2)``) is part of what a seed reproduces; ``client``,
     ``jobs`` and ``chunk_blocks`` say where the blocks run, as for
-    :func:`~accord.uncertainty.simulation.simulate`, and do not change the numbers.
+    :func:`~accord.uncertainty.simulation.simulate`, and do not change the numbers. ``point``:
+    the models' point forecasts on the scenario with this seed, by name, where already made
+    (a :class:`~accord.uncertainty.simulation.Simulation`'s ``point``), instead of running again.
     """
+    planned = plan_sensitivity(
+        scenario,
+        n,
+        models,
+        params,
+        seed,
+        noise,
+        processes=1 if client is not None else None,
+        jobs=jobs,
+        block_size=block_size,
+        point=point,
+    )
+    if client is None:
+        res = run_works(planned.works, jobs=jobs, chunk_blocks=chunk_blocks, progress=progress)
+        return planned.finish(res)
+    work, swings = planned.works
+    design_res = run_blocks(
+        work.fn, work.job, work.n_blocks, client=client, chunk_blocks=chunk_blocks, progress=progress
+    )
+    return planned.finish([design_res, swing_blocks(swings.job, 0, swings.n_blocks)])
+
+
+@dataclass(frozen=True)
+class PlannedSensitivity:
+    """The sensitivity indices ready to go: the design's blocks and the swings (``works``), and
+    what makes the result of them."""
+
+    works: tuple[Work, Work]
+    problem: Problem
+    inputs: Inputs
+    n: int
+    seed: int
+    models: list[ModelRun]
+    point: dict[str, Array]
+
+    def finish(self, res: Sequence[Chunk]) -> Sensitivity:
+        """The indices from the works' results (``sobol_blocks`` and ``swing_blocks``, joined)."""
+        design_res, swing_res = res
+        problem, inputs, seed, k = self.problem, self.inputs, self.seed, self.inputs.k
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SENSITIVITY, 2**32 - 1)))
+        first, total, first_conf, total_conf, low, high, point = {}, {}, {}, {}, {}, {}, {}
+        ends = inputs.ppf(np.array([[SWING[0]] * k, [SWING[1]] * k])) if self.models else np.zeros((2, k))
+        for j, m in enumerate(self.models):
+            f = design_res[m.name]
+            first[m.name], total[m.name] = sobol_indices(f)
+            first_conf[m.name], total_conf[m.name] = bootstrap_conf(f, rng)
+            low[m.name], high[m.name] = swing_res["y"][j, :k], swing_res["y"][j, k:]
+            made = self.point.get(m.name)
+            point[m.name] = made if made is not None else m.run(problem, seed)
+        return Sensitivity(
+            problem=problem,
+            inputs=inputs,
+            n=self.n,
+            seed=seed,
+            models=self.models,
+            first=first,
+            total=total,
+            first_conf=first_conf,
+            total_conf=total_conf,
+            input_low=ends[0],
+            input_high=ends[1],
+            low=low,
+            high=high,
+            point=point,
+        )
+
+
+def plan_sensitivity(
+    scenario: Scenario,
+    n: int,
+    models: list[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    noise: float = 0.0,
+    *,
+    processes: int | None = None,
+    jobs: int | None = 1,
+    block_size: int | None = None,
+    point: Mapping[str, Array] | None = None,
+) -> PlannedSensitivity:
+    """What :func:`sensitivity` runs, before it runs: run ``works`` (the design's blocks and the
+    swings; alone or beside a Monte Carlo run's in one pool,
+    :func:`~accord.uncertainty.distributed.run_works`) and pass their results to ``finish``.
+    ``processes``: how many will run the blocks at once, for the memory check (default: as
+    ``jobs`` would start)."""
     if n < 2:
         raise InputError(f"--sensitivity-draws {n}: must be at least 2")
     problem = to_problem(scenario)
@@ -267,42 +393,42 @@ def sensitivity(
         problem.n_actors,
         problem.n_issues,
         per_draw=len(runs) * problem.n_issues,
-        processes=1 if client is not None else min(resolve_jobs(jobs), blocks * len(model_groups(runs))),
+        processes=processes or min(resolve_jobs(jobs), blocks * len(model_groups(runs))),
         block=block_size * (inputs.k + 2),
     )
     job = SobolJob(problem, inputs, tuple(runs), seed, n, block_size)
-    res = run_blocks(
-        sobol_blocks,
-        job,
-        blocks,
-        client=client,
-        jobs=jobs,
-        chunk_blocks=chunk_blocks,
-        progress=progress,
-        pieces=sobol_pieces,
+    swings = SwingJob(problem, inputs, tuple(runs), seed)
+    works = (
+        Work(sobol_blocks, job, blocks, sobol_pieces, sobol_cost),
+        Work(swing_blocks, swings, len(runs), None, swing_cost),
     )
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SENSITIVITY, 2**32 - 1)))
-    first, total, first_conf, total_conf, low, high, point = {}, {}, {}, {}, {}, {}, {}
-    ends = np.zeros((2, inputs.k))
-    for m in runs:
-        f = res[m.name]
-        first[m.name], total[m.name] = sobol_indices(f)
-        first_conf[m.name], total_conf[m.name] = bootstrap_conf(f, rng)
-        ends, low[m.name], high[m.name] = swing(problem, inputs, m, seed)
-        point[m.name] = m.run(problem, seed)
-    return Sensitivity(
-        problem=problem,
-        inputs=inputs,
-        n=n,
-        seed=seed,
-        models=runs,
-        first=first,
-        total=total,
-        first_conf=first_conf,
-        total_conf=total_conf,
-        input_low=ends[0],
-        input_high=ends[1],
-        low=low,
-        high=high,
-        point=point,
+    return PlannedSensitivity(works, problem, inputs, n, seed, runs, dict(point or {}))
+
+
+def simulate_with_sensitivity(
+    scenario: Scenario,
+    draws: int,
+    n: int,
+    models: list[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    noise: float = 0.0,
+    *,
+    jobs: int | None = 1,
+    chunk_blocks: int | None = None,
+    progress: Progress | None = None,
+    **simulation: Any,
+) -> tuple[Simulation, Sensitivity]:
+    """:func:`~accord.uncertainty.simulation.simulate` and :func:`sensitivity` of the models it ran,
+    from ``n`` base draws, on one set of ``jobs`` local processes: the design's long tasks run
+    beside the Monte Carlo blocks instead of after them, and the sensitivity takes the
+    simulation's point forecasts. The numbers are those of the two calls one after the other.
+    ``simulation``: further keyword arguments of ``simulate`` (``loss``, ``block_size``,
+    ``forecasts``)."""
+    sim = plan_simulation(scenario, draws, models, params, seed, noise, jobs=jobs, **simulation)
+    names = [m.name for m in sim.simulation.models]
+    sens = plan_sensitivity(
+        scenario, n, names, params, seed, noise, jobs=jobs, point=sim.simulation.point
     )
+    res = run_works([sim.work, *sens.works], jobs=jobs, chunk_blocks=chunk_blocks, progress=progress)
+    return sim.finish(res[0]), sens.finish(res[1:])

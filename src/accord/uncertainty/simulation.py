@@ -32,7 +32,7 @@ from accord.limits import check_draws_memory
 from accord.models import registry
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Progress, resolve_jobs, run_blocks
+from accord.uncertainty.distributed import Chunk, Progress, Work, resolve_jobs, run_blocks, run_works
 from accord.uncertainty.draws import (
     BLOCK_SIZE,
     MONTE_CARLO,
@@ -125,6 +125,11 @@ def select_models(
 MODEL_COST = {"ensemble": 4.0, "smp": 1.5, "eum": 0.5, "exchange": 0.5, "nbs": 0.05}
 
 
+def block_cost(models: Sequence[ModelRun], rows: int) -> float:
+    """Rough CPU seconds of ``models`` on ``rows`` draws (:data:`MODEL_COST`): orders tasks only."""
+    return rows / 1000 * sum(MODEL_COST.get(m.name, 0.01) for m in models)
+
+
 def model_groups(models: Sequence[ModelRun]) -> list[tuple[ModelRun, ...]]:
     """The models cut into groups that run apart: the ensemble with the models whose outcomes it
     takes (``reuses``), every other model alone; costliest group first, each in run order."""
@@ -196,6 +201,12 @@ def monte_carlo_pieces(job: MonteCarloJob) -> list[MonteCarloJob]:
     none = np.zeros((0, job.problem.n_issues))
     cut = [replace(job, models=g, proposals=none, points=none, zone=False) for g in groups[:-1]]
     return [*cut, replace(job, models=groups[-1])]
+
+
+def monte_carlo_cost(job: MonteCarloJob, start: int, stop: int) -> float:
+    """Rough CPU seconds of blocks ``start..stop`` of ``job`` (a piece): orders tasks only."""
+    rows = min(stop * job.block_size, job.n) - start * job.block_size
+    return block_cost(job.models, rows)
 
 
 def monte_carlo_blocks(job: MonteCarloJob, start: int, stop: int) -> Chunk:
@@ -416,6 +427,67 @@ def simulate(
     the scenario with this seed (:func:`accord.forecast.run_forecasts`, by model name); a model's
     is used as its point forecast when it ran with the same parameters, instead of running again.
     """
+    planned = plan_simulation(
+        scenario,
+        draws,
+        models,
+        params,
+        seed,
+        noise,
+        loss=loss,
+        processes=1 if client is not None else None,
+        jobs=jobs,
+        block_size=block_size,
+        forecasts=forecasts,
+    )
+    work = planned.work
+    if client is None:
+        res = run_works([work], jobs=jobs, chunk_blocks=chunk_blocks, progress=progress)[0]
+    else:
+        res = run_blocks(
+            work.fn, work.job, work.n_blocks, client=client, chunk_blocks=chunk_blocks, progress=progress
+        )
+    return planned.finish(res)
+
+
+@dataclass(frozen=True)
+class PlannedSimulation:
+    """A Monte Carlo run ready to go: its blocks (``work``) and what makes the result of them."""
+
+    work: Work
+    simulation: Simulation
+    """Everything but the draws' results (``outcomes`` empty, acceptance and zone unset)."""
+
+    def finish(self, res: Chunk) -> Simulation:
+        """The simulation with the blocks' results ``res`` (:func:`monte_carlo_blocks`, joined)."""
+        sim, draws = self.simulation, self.simulation.draws
+        return replace(
+            sim,
+            outcomes={m.name: res[f"outcome:{m.name}"] for m in sim.models},
+            proposal_accepted=res.get("proposal_accepted", np.zeros((draws, 0), dtype=bool)),
+            point_acceptable=res.get("point_acceptable", np.zeros((draws, 0), dtype=bool)),
+            zone_exists=res.get("zone_exists"),
+        )
+
+
+def plan_simulation(
+    scenario: Scenario,
+    draws: int,
+    models: list[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    seed: int = 0,
+    noise: float = 0.0,
+    *,
+    loss: Loss = "quadratic",
+    processes: int | None = None,
+    jobs: int | None = 1,
+    block_size: int = BLOCK_SIZE,
+    forecasts: Mapping[str, Any] | None = None,
+) -> PlannedSimulation:
+    """What :func:`simulate` runs, before it runs: the models chosen, the point forecasts made, the
+    job built; run ``work`` (:func:`~accord.uncertainty.distributed.run_works`, alone or beside
+    other works in one pool) and pass its result to ``finish``. ``processes``: how many will run
+    the blocks at once, for the memory check (default: as ``jobs`` would start)."""
     if draws < 1:
         raise InputError(f"--draws {draws}: must be at least 1")
     if block_size < 1:
@@ -430,7 +502,7 @@ def simulate(
         problem.n_actors,
         problem.n_issues,
         per_draw=len(runs) * problem.n_issues + len(scenario.proposals) + 2,
-        processes=1 if client is not None else min(resolve_jobs(jobs), blocks * len(model_groups(runs))),
+        processes=processes or min(resolve_jobs(jobs), blocks * len(model_groups(runs))),
         block=block_size,
     )
     point = {m.name: _point(m, problem, seed, forecasts) for m in runs}
@@ -462,17 +534,7 @@ def simulate(
         loss=loss,
         zone=zone_exists is not None,
     )
-    res = run_blocks(
-        monte_carlo_blocks,
-        job,
-        blocks,
-        client=client,
-        jobs=jobs,
-        chunk_blocks=chunk_blocks,
-        progress=progress,
-        pieces=monte_carlo_pieces,
-    )
-    return Simulation(
+    sim = Simulation(
         scenario=scenario,
         problem=problem,
         inputs=inputs,
@@ -484,11 +546,13 @@ def simulate(
         models=runs,
         skipped=skipped,
         point=point,
-        outcomes={m.name: res[f"outcome:{m.name}"] for m in runs},
+        outcomes={},
         proposal_ids=tuple(p.id for p in scenario.proposals),
-        proposal_accepted=res.get("proposal_accepted", np.zeros((draws, 0), dtype=bool)),
-        point_acceptable=res.get("point_acceptable", np.zeros((draws, 0), dtype=bool)),
-        zone_exists=res.get("zone_exists"),
+        proposal_accepted=np.zeros((draws, 0), dtype=bool),
+        point_acceptable=np.zeros((draws, 0), dtype=bool),
+        zone_exists=None,
         zone_reason=zone_reason,
         acceptance_reason=acceptance_note(problem, loss),
     )
+    work = Work(monte_carlo_blocks, job, blocks, monte_carlo_pieces, monte_carlo_cost)
+    return PlannedSimulation(work, sim)
