@@ -202,3 +202,15 @@ def test_pruning_falls_back_where_its_premises_fail() -> None:
     weight[1] *= 1e300  # votes near overflow: nothing pruned in that case
     keep = _best_both(s, dist, risk, weight, total)
     assert keep[1].all()
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.4])
+def test_utility_inside_the_unit_box_is_bsutil_s_first_branch(scale: float) -> None:
+    # utility skips KTAB's other branch where no distance exceeds 1: same bits, shapes, dtype
+    rng = np.random.default_rng(int(scale * 10))
+    for shape_d, shape_r in [((3, 40, 40), (3, 40, 1)), ((2, 1, 30), (2, 30, 30)), ((50,), ())]:
+        d, r = rng.random(shape_d) * scale, rng.uniform(-1, 1, shape_r)
+        want = np.where(d <= 1, (1 - d) * (1 + d * r), (1 - d) * (1 + r))
+        got = smp.utility(d, r)
+        assert got.shape == want.shape and got.dtype == want.dtype and np.array_equal(got, want)
+    assert (d > 1).any() == (scale > 1)

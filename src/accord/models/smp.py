@@ -259,7 +259,11 @@ def estimated_risk(r_h: Array, r_i: Array, adjust: str) -> Array:
 
 def utility(d: Array, r: Array) -> Array:
     """Risk-attitude utility of a salience-weighted distance (``SMPModel::bsUtil``)."""
-    return np.where(d <= 1, (1 - d) * (1 + d * r), (1 - d) * (1 + r))
+    inside = d <= 1
+    near = (1 - d) * (1 + d * r)
+    if np.all(inside):  # distances above 1 are rare: the other branch only where they occur
+        return near
+    return np.where(inside, near, (1 - d) * (1 + r))
 
 
 def distance(ideal: Array, position: Array, salience: Array) -> Array:
