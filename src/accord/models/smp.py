@@ -579,13 +579,16 @@ def _challenge_bounds(
     slack = size * 1e-14 + 1e-300
     eu_lo = np.minimum(u_win, u_lose) - slack
     eu_hi = np.maximum(u_win, u_lose) + slack
-    g_lo = ((1 - s_j) * u_win + s_j * eu_lo) - eu_sq
-    g_hi = ((1 - s_j) * u_win + s_j * eu_hi) - eu_sq
+    won = (1 - s_j) * u_win  # the gain's first term, as _contest_result rounds it
+    g_lo = (won + s_j * eu_lo) - eu_sq
+    g_hi = (won + s_j * eu_hi) - eu_sq
     # outside the premises (a negative or NaN salience total; votes summing near overflow,
     # where p_ij + p_ji may be far from 1): keep every challenge
     sound = (s_j >= 0) & (np.abs(weight).sum(axis=-1) < 1e250)[:, None, None]
-    g_lo = np.where(sound & ~np.eye(n_a, dtype=bool), g_lo, -np.inf)
-    g_hi = np.where(sound, g_hi, np.inf)
+    if not sound.all():
+        g_lo = np.where(sound, g_lo, -np.inf)
+        g_hi = np.where(sound, g_hi, np.inf)
+    g_lo[:, np.arange(n_a), np.arange(n_a)] = -np.inf  # i is no rival of its own
     best = g_lo.max(axis=-1, keepdims=True)  # NaN where any bound is: then nothing is pruned
     keep = ~(g_hi < best)
     keep[..., 0] = True
