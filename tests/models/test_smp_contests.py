@@ -134,3 +134,83 @@ def test_a_whole_run_is_the_same_with_the_compiled_kernel(
             assert np.array_equal(value, out.details[key], equal_nan=True), key
         else:
             assert value == out.details[key], key
+
+
+def _best_both(
+    s: smp._Settings, dist: np.ndarray, risk: np.ndarray, weight: np.ndarray, total: np.ndarray
+) -> np.ndarray:
+    """The pruned compiled best challenges against the NumPy path (nothing pruned); returns the
+    kept challenges."""
+    saved = smp._COMPILED_FROM
+    try:
+        smp._COMPILED_FROM = 1 << 62
+        ref = smp._best_challenges(s, dist, risk, weight, total)
+        smp._COMPILED_FROM = 0
+        out = smp._best_challenges(s, dist, risk, weight, total)
+        _, gain = smp._contests(s, dist, risk, weight, total, prune=True)
+    finally:
+        smp._COMPILED_FROM = saved
+    for a, b in zip(ref, out, strict=True):
+        assert np.array_equal(a, b, equal_nan=True)
+    return ~np.isneginf(gain)  # the pruned challenges' gains are -inf
+
+
+@pytest.mark.parametrize(("rule", "third_party"), list(itertools.product(smp.VOTING_RULES, smp.THIRD_PARTY)))
+def test_pruned_best_challenges_are_the_numpy_ones(rule: str, third_party: str) -> None:
+    s = _settings(voting_rule=rule, third_party_commit=third_party, big_r_adjust="Half")
+    pruned = 0
+    for k, (n_b, n_a) in enumerate([(1, 2), (4, 5), (3, 9), (2, 17), (1, 40), (1, 70)]):
+        for outside, ties in [(False, False), (False, True), (True, False)]:
+            keep = _best_both(s, *_state(k, n_b, n_a, outside, ties))
+            pruned += int((~keep).sum())
+    assert pruned > 0  # the bounds did skip challenges
+
+
+def test_pruning_keeps_rivals_whose_bounds_tie() -> None:
+    # rivals of salience total 0: their gain u_win - eu_sq does not depend on P, so both bounds
+    # are equal; two such rivals with equal gains tie the best lower bound and are both kept
+    u_win = np.full((1, 4, 1), 0.8)
+    u_lose = np.array([[[0.1, 0.2, 0.2, 0.3]] * 4])
+    eu_sq = np.array([[[0.5, 0.5, 0.5, 0.9]] * 4])
+    total = np.array([[0.5, 0.0, 0.0, 0.5]])
+    weight = np.ones((1, 4))
+    keep, best = smp._challenge_bounds(weight, total, u_win, u_lose, eu_sq)
+    assert best[0, 0, 0] == 0.8 - 0.5
+    assert keep[0, 0].tolist() == [True, True, True, False]  # rival 3: at most 0.8 - 0.9
+    assert keep[0, 3].tolist() == [True, True, True, False]  # the diagonal never sets the bound
+    # the same ties in whole states: actors of salience 0, at equal positions
+    s = _settings()
+    tied = 0
+    for seed in range(4):
+        dist, risk, weight, total = _state(seed, 2, 12, ties=True)
+        total[:, [2, 5, 7]] = 0.0
+        weight[:, [2, 5, 7]] = 0.0
+        keep = _best_both(s, dist, risk, weight, total)
+        _, gain = smp._contests(s, dist, risk, weight, total)  # NumPy: nothing pruned
+        gain = np.where(np.eye(12, dtype=bool), -np.inf, gain)
+        top = gain == gain.max(axis=-1, keepdims=True)
+        tied += int(((top.sum(axis=-1) > 1) & (top & keep).all(axis=-1, where=top)).sum())
+    assert tied > 0  # rows whose best gain several rivals share, all of them kept
+
+
+def test_pruning_falls_back_where_its_premises_fail() -> None:
+    s = _settings()
+    dist, risk, weight, total = _state(5, 2, 10)
+    total[0, 3] = -0.5  # a negative salience total: gain no longer grows with P
+    keep = _best_both(s, dist, risk, weight, total)
+    assert keep[0, :, 3].all()
+    weight[1] *= 1e300  # votes near overflow: nothing pruned in that case
+    keep = _best_both(s, dist, risk, weight, total)
+    assert keep[1].all()
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.4])
+def test_utility_inside_the_unit_box_is_bsutil_s_first_branch(scale: float) -> None:
+    # utility skips KTAB's other branch where no distance exceeds 1: same bits, shapes, dtype
+    rng = np.random.default_rng(int(scale * 10))
+    for shape_d, shape_r in [((3, 40, 40), (3, 40, 1)), ((2, 1, 30), (2, 30, 30)), ((50,), ())]:
+        d, r = rng.random(shape_d) * scale, rng.uniform(-1, 1, shape_r)
+        want = np.where(d <= 1, (1 - d) * (1 + d * r), (1 - d) * (1 + r))
+        got = smp.utility(d, r)
+        assert got.shape == want.shape and got.dtype == want.dtype and np.array_equal(got, want)
+    assert (d > 1).any() == (scale > 1)

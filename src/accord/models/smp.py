@@ -259,7 +259,11 @@ def estimated_risk(r_h: Array, r_i: Array, adjust: str) -> Array:
 
 def utility(d: Array, r: Array) -> Array:
     """Risk-attitude utility of a salience-weighted distance (``SMPModel::bsUtil``)."""
-    return np.where(d <= 1, (1 - d) * (1 + d * r), (1 - d) * (1 + r))
+    inside = d <= 1
+    near = (1 - d) * (1 + d * r)
+    if np.all(inside):  # distances above 1 are rare: the other branch only where they occur
+        return near
+    return np.where(inside, near, (1 - d) * (1 + r))
 
 
 def distance(ideal: Array, position: Array, salience: Array) -> Array:
@@ -392,6 +396,7 @@ def _contests(
     sal_total: Array,
     view: str = "initiator",
     compiled: bool = False,
+    prune: bool = False,
 ) -> tuple[Array, Array]:
     """Every challenge (i, j) as one estimator h sees it: see :func:`_contest_block`.
 
@@ -402,7 +407,7 @@ def _contests(
     n_b, n_a = risk.shape
     outside = bool(np.any(dist > 1))
     if compiled or n_b * n_a**3 >= _COMPILED_FROM:  # the kernel pays its import (about 1.2 CPU s) here
-        return _contest_block(s, dist, risk, weight, sal_total, view, outside, compiled=True)
+        return _contest_block(s, dist, risk, weight, sal_total, view, outside, compiled=True, prune=prune)
     rows = max(1, _CHUNK // max(1, n_a * n_a))
     if n_b <= rows:
         return _contest_block(s, dist, risk, weight, sal_total, view, outside)
@@ -430,6 +435,7 @@ def _contest_block(
     view: str,
     outside: bool,
     compiled: bool = False,
+    prune: bool = False,
 ) -> tuple[Array, Array]:
     """Every challenge (i, j) as one estimator h sees it (``probEduChlg``): ``(N, i, j)`` each.
 
@@ -442,7 +448,9 @@ def _contest_block(
     ``(N, A)``; weight: salience total times capability ``(N, A)``. Cost O(N A^3), laid out
     as ``(N, i, j, n)`` blocks so that the terms that do not depend on every index are
     computed once; ``compiled`` sums the third parties' votes with the compiled kernel
-    (:mod:`accord.models.kernels.contests`) instead, to the same bits.
+    (:mod:`accord.models.kernels.contests`) instead, to the same bits. ``prune`` (compiled,
+    initiator's view): skip the challenges that cannot be i's best (:func:`_challenge_bounds`);
+    their gain is -inf and their P is not computed, so only ``bestChallenge``'s answer is exact.
     """
     n_b, n_a = risk.shape
     receiver = view == "receiver"
@@ -471,8 +479,19 @@ def _contest_block(
 
     # third parties n, with h's estimate of n's risk attitude: est[h, n]
     if compiled:
-        plus, minus = _third_party_votes(s, dist, est, weight, chij, chji, receiver, outside)
-        return _contest_result(chij + plus, chji + minus, sal_total, u_win, u_lose, eu_sq)
+        keep = None
+        if prune and not receiver:
+            keep, best = _challenge_bounds(weight, sal_total, u_win, u_lose, eu_sq)
+        plus, minus = _third_party_votes(s, dist, est, weight, chij, chji, receiver, outside, keep)
+        p_ij, gain = _contest_result(chij + plus, chji + minus, sal_total, u_win, u_lose, eu_sq)
+        if keep is None:
+            return p_ij, gain
+        gain = np.where(keep, gain, -np.inf)
+        # the bound's premise, checked: some kept rival's gain reaches the best lower bound
+        rival = np.where(np.eye(n_a, dtype=bool), -np.inf, gain)
+        if (rival >= best).any(axis=-1).all():
+            return p_ij, gain
+        return _contest_block(s, dist, risk, weight, sal_total, view, outside, compiled=True)
     uni_all = utility(d_t, est)  # (N, h, n) for h = i: u^h(n, i) = dist[n, i] with est[h, n]
     unn_all = utility(d_jj[:, None, :], est)  # (N, h, n): u^h(n, n)
     one_minus = 1.0 - d_t  # (N, j, n) for u^h(n, j) = (1 - d)(1 + d est[h, n])
@@ -539,6 +558,43 @@ def _contest_result(
     return p_ij, gain
 
 
+def _challenge_bounds(
+    weight: Array, sal_total: Array, u_win: Array, u_lose: Array, eu_sq: Array
+) -> tuple[NDArray[np.bool_], Array]:
+    """The challenges (i, j) that can be i's best ``(N, A, A)`` bool, and each i's best lower
+    bound ``(N, A, 1)``, before the third parties vote.
+
+    :func:`_contest_result`'s gain is nondecreasing in ``eu_contest`` (s_j >= 0), and
+    ``eu_contest = p_ij u_win + p_ji u_lose`` lies between u_win and u_lose up to rounding
+    (p_ij, p_ji >= 0 with p_ij + p_ji within 3 ulp of 1; the products and the sum add at most
+    4 ulp of the larger |u|): ``slack`` (1e-14 of it) covers both. So the gain at eu = the
+    smaller u minus slack, and at the larger plus slack, computed with the same operations,
+    bound the rounded gain. A rival whose upper bound is below another's lower bound is
+    never the first largest gain, whatever P; column 0 is kept because ``argmax`` answers 0
+    where no rival is worth challenging, and ``_best_challenges`` reads its P.
+    """
+    n_a = weight.shape[-1]
+    s_j = sal_total[:, None, :]
+    size = np.maximum(np.abs(u_win), np.abs(u_lose))
+    slack = size * 1e-14 + 1e-300
+    eu_lo = np.minimum(u_win, u_lose) - slack
+    eu_hi = np.maximum(u_win, u_lose) + slack
+    won = (1 - s_j) * u_win  # the gain's first term, as _contest_result rounds it
+    g_lo = (won + s_j * eu_lo) - eu_sq
+    g_hi = (won + s_j * eu_hi) - eu_sq
+    # outside the premises (a negative or NaN salience total; votes summing near overflow,
+    # where p_ij + p_ji may be far from 1): keep every challenge
+    sound = (s_j >= 0) & (np.abs(weight).sum(axis=-1) < 1e250)[:, None, None]
+    if not sound.all():
+        g_lo = np.where(sound, g_lo, -np.inf)
+        g_hi = np.where(sound, g_hi, np.inf)
+    g_lo[:, np.arange(n_a), np.arange(n_a)] = -np.inf  # i is no rival of its own
+    best = g_lo.max(axis=-1, keepdims=True)  # NaN where any bound is: then nothing is pruned
+    keep = ~(g_hi < best)
+    keep[..., 0] = True
+    return keep, best
+
+
 def _third_party_votes(
     s: _Settings,
     dist: Array,
@@ -548,8 +604,10 @@ def _third_party_votes(
     chji: Array,
     receiver: bool,
     outside: bool,
+    keep: NDArray[np.bool_] | None = None,
 ) -> tuple[Array, Array]:
-    """The compiled kernel's summed third-party votes ``plus``, ``minus`` ``(N, i, j)``."""
+    """The compiled kernel's summed third-party votes ``plus``, ``minus`` ``(N, i, j)``; ``keep``:
+    the initiator's challenges to compute (None: all), the others 0."""
     from accord.models.kernels import contests, sums  # numba: only where the work pays its import
 
     n_b, n_a = weight.shape
@@ -568,6 +626,7 @@ def _third_party_votes(
         *sums.pairwise_plan(n_a),
         plus,
         minus,
+        None if keep is None else np.ascontiguousarray(keep),
     )
     return plus, minus
 
@@ -600,7 +659,7 @@ def _best_challenges(
     n_a = risk.shape[-1]
     if compiled:
         return _compiled_challenges(s, dist, risk, weight, sal_total)
-    p_ij, gain = _contests(s, dist, risk, weight, sal_total)
+    p_ij, gain = _contests(s, dist, risk, weight, sal_total, prune=True)
     gain = np.where(np.eye(n_a, dtype=bool) | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
     target = np.argmax(gain, axis=-1)  # the first of equal gains, as KTAB's strict '>' scan
     has = np.isfinite(np.take_along_axis(gain, target[..., None], axis=-1)[..., 0])

@@ -89,6 +89,7 @@ def third_party_votes(
     plan_len: Any,
     plus: Any,
     minus: Any,
+    keep: Any = None,
 ) -> None:
     """Fill ``plus[b, i, j]`` and ``minus[b, i, j]`` with the third parties' summed votes.
 
@@ -98,6 +99,8 @@ def third_party_votes(
     votes on du = 0); outside: the batch has distances above 1 (``_contest_block``'s other
     branch). pairwise ``(N, A)``: the challengers' rows summed pairwise over n (receiver only),
     by the tree ``sums.pairwise_plan(A)`` gives; the others are summed in order of n.
+    keep ``(N, A, A)`` bool (initiator's view only; None: all): the challenges to compute, the
+    others left at 0 (``smp._challenge_bounds`` prunes those that cannot be the best).
 
     Rows (one challenger's, or one receiver's column) are independent, so they run on several
     threads (:mod:`accord.models.kernels.threads`); each is computed by one thread in the serial
@@ -108,8 +111,10 @@ def third_party_votes(
     dist_t = np.ascontiguousarray(np.swapaxes(dist, 1, 2))  # dist_t[b, x, n] = dist[b, n, x]
     if not receiver:  # h = i; NumPy's order: i, then n, then j (vectorised across j)
         cases = np.arange(n_b)
-        args = (rule, semi, outside, dist, est, weight, chij, chji, d_nn, cases, plus, minus)
-        _run(_initiator_rows, _initiator_par, cases.size * n_a, args)
+        if keep is None:
+            keep = np.ones((n_b, n_a, n_a), dtype=np.bool_)
+        init = (rule, semi, outside, dist, est, weight, chij, chji, d_nn, cases, keep, plus, minus)
+        _run(_initiator_rows, _initiator_par, cases.size * n_a, init)
         return
     ordered = np.flatnonzero(~pairwise.all(axis=1))  # h = j; NumPy's order: j, then n, then i
     if ordered.size:
@@ -147,35 +152,57 @@ def _initiator_rows(
     chji: Any,
     d_nn: Any,
     cases: Any,
+    keep: Any,
     plus: Any,
     minus: Any,
 ) -> None:  # pragma: no cover - compiled
-    """Rows ``lo..hi`` of (case, challenger i), h = i: every j at once, third parties n in order."""
+    """Rows ``lo..hi`` of (case, challenger i), h = i: the kept j at once, third parties n in
+    order. Each j's terms are its own, so computing a subset of j gives the same bits; the
+    others (``keep`` False) are left at 0."""
     n_a = weight.shape[1]
     acc_p, acc_m = np.empty(n_a), np.empty(n_a)
     e, wv, u_ni, u_nn, unj = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
+    c_ij, c_ji, d = np.empty(n_a), np.empty(n_a), np.empty(n_a)
+    idx, at = np.empty(n_a, dtype=np.intp), np.empty(n_a, dtype=np.intp)
     s = np.empty((3, n_a))
     for t in range(lo, hi):
         b, i = cases[t // n_a], t % n_a
-        acc_p[:] = 0.0
-        acc_m[:] = 0.0
+        m = 0
+        for j in range(n_a):
+            at[j] = -1
+            if keep[b, i, j]:
+                idx[m] = j
+                at[j] = m
+                m += 1
+        for k in range(m):
+            c_ij[k] = chij[b, i, idx[k]]
+            c_ji[k] = chji[b, i, idx[k]]
+        acc_p[:m] = 0.0
+        acc_m[:m] = 0.0
         for n in range(n_a):
             if n == i:  # a principal, not a third party
                 continue
             r = est[b, i, n]
-            e[:] = r
-            wv[:] = weight[b, n]
-            u_ni[:] = _utility(dist[b, n, i], r)
-            u_nn[:] = _utility(d_nn[b, n], r)
-            _unj(outside, dist[b, n], e, unj, n_a)
-            _third_parties(rule, semi, wv, u_ni, unj, u_nn, chij[b, i], chji[b, i], s, n_a)
+            e[:m] = r
+            wv[:m] = weight[b, n]
+            u_ni[:m] = _utility(dist[b, n, i], r)
+            u_nn[:m] = _utility(d_nn[b, n], r)
+            row = dist[b, n]
+            for k in range(m):
+                d[k] = row[idx[k]]
+            _unj(outside, d, e, unj, m)
+            _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij, c_ji, s, m)
             vn = s[2]
-            vn[n] = 0.0  # n = j likewise
-            for j in range(n_a):
-                acc_p[j] += vn[j] if not vn[j] < 0.0 else 0.0
-                acc_m[j] += vn[j] if not vn[j] > 0.0 else 0.0
-        plus[b, i] = acc_p
-        minus[b, i] = -acc_m
+            if at[n] >= 0:  # n = j likewise
+                vn[at[n]] = 0.0
+            for k in range(m):
+                acc_p[k] += vn[k] if not vn[k] < 0.0 else 0.0
+                acc_m[k] += vn[k] if not vn[k] > 0.0 else 0.0
+        plus[b, i] = 0.0
+        minus[b, i] = 0.0
+        for k in range(m):
+            plus[b, i, idx[k]] = acc_p[k]
+            minus[b, i, idx[k]] = -acc_m[k]
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -299,12 +326,15 @@ def _initiator_par(
     chji: Any,
     d_nn: Any,
     cases: Any,
+    keep: Any,
     plus: Any,
     minus: Any,
 ) -> None:  # pragma: no cover - compiled
     for c in numba.prange(n_chunks):
         lo, hi = n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks
-        _initiator_rows(lo, hi, rule, semi, outside, dist, est, weight, chij, chji, d_nn, cases, plus, minus)
+        _initiator_rows(
+            lo, hi, rule, semi, outside, dist, est, weight, chij, chji, d_nn, cases, keep, plus, minus
+        )
 
 
 @numba.njit(cache=True, parallel=True)
