@@ -95,20 +95,6 @@ def test_every_figure_writes_a_file(plates: dict[str, Any], tmp_path: Path) -> N
         assert path.stat().st_size > 1000, name
 
 
-def test_svg_is_matplotlib_tight_svg(plates: dict[str, Any]) -> None:
-    """The SVG cropped to the box measured without matplotlib's extra drawing (:func:`fg.svg_text`,
-    the SVG file) is byte for byte the one ``savefig(bbox_inches="tight")`` writes, on every figure."""
-    import io
-
-    for name, pl in plates["plates"].items():
-        fig = pl.figure
-        for dpi in (None, 200):
-            buf = io.BytesIO()
-            fig.savefig(buf, format="svg", bbox_inches="tight", dpi=dpi, metadata={"Date": None})
-            ours = fg.svg_text(fig, close=False) if dpi is None else fg.figure_bytes(fig, ".svg", dpi)
-            assert (fg.svg_markup(buf.getvalue()) if dpi is None else buf.getvalue()) == ours, name
-
-
 def text_overlaps(fig: Any) -> list[tuple[str, str]]:
     """Pairs of texts of ``fig`` whose boxes overlap on the canvas (matplotlib's renderer extents)."""
     boxes = fg.text_boxes(fig)

@@ -171,29 +171,8 @@ def figure_bytes(fig: Figure, suffix: str, dpi: int = 200) -> bytes:
     """The file :func:`save` writes for ``suffix`` (``.png``, ``.svg`` or ``.pdf``), as bytes."""
     meta: dict[str, Any] = {".png": {}, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[suffix]
     buf = io.BytesIO()
-    bbox = _svg_tight_bbox(fig, dpi) if suffix == ".svg" else "tight"
-    fig.savefig(buf, format=suffix[1:], bbox_inches=bbox, dpi=dpi, metadata=meta)
+    fig.savefig(buf, format=suffix[1:], bbox_inches="tight", dpi=dpi, metadata=meta)
     return buf.getvalue()
-
-
-def _svg_tight_bbox(fig: Figure, dpi: float) -> Any:
-    """The box ``savefig(bbox_inches="tight")`` crops an SVG at ``dpi`` to, without the whole
-    drawing it makes first to place the artists: the figure functions lay out (and place) every
-    artist already, so the SVG renderer's extents alone give the same box (the same bytes, which
-    the tests check on every figure), at a third of an SVG's CPU less."""
-    from matplotlib.backends.backend_mixed import MixedModeRenderer
-    from matplotlib.backends.backend_svg import RendererSVG
-
-    saved = fig.dpi
-    fig.dpi = 72  # as the SVG backend draws: 72 units an inch, images at ``dpi``
-    try:
-        w, h = fig.get_size_inches()
-        svg = RendererSVG(w * 72, h * 72, io.StringIO(), image_dpi=dpi)
-        box = fig.get_tightbbox(MixedModeRenderer(fig, w, h, dpi, svg))
-    finally:
-        fig.dpi = saved
-    pad = plt.rcParams["savefig.pad_inches"]
-    return box.padded(pad, pad)
 
 
 def dpi_free(fig: Figure) -> bool:
@@ -220,9 +199,7 @@ def svg_text(fig: Figure, prefix: str = "", close: bool = True) -> str:
     figures inlined in one page keep their ids unique.
     """
     buf = io.StringIO()
-    dpi = plt.rcParams["savefig.dpi"]
-    bbox = _svg_tight_bbox(fig, getattr(fig, "_original_dpi", fig.dpi) if dpi == "figure" else dpi)
-    fig.savefig(buf, format="svg", bbox_inches=bbox, metadata={"Date": None})
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     if close:
         plt.close(fig)
     text = buf.getvalue()
