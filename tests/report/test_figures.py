@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +230,25 @@ def test_figures_for_case_gathers_the_case_figures() -> None:
     assert [pl.name for pl in plates] == ["forecasts", "trajectory_eum", "quadrant", "acceptance", "zone"]
     for pl in plates:
         fg.plt.close(pl.figure)
+
+
+def test_svg_file_reused_for_the_page_only_where_nothing_is_rasterised() -> None:
+    """The SVG file (200 dpi) gives the page's markup exactly where :func:`fg.dpi_free` says so; the
+    heat map (an image) is drawn at the page's own dpi. Both keep their titles and labels."""
+    s = load(EXAMPLES / "gaza_ceasefire_2024.yaml")
+    p = to_problem(s)
+    case = analyze_case(s, seed=0, draws=0)
+    focal = max((a for a in s.actors if a.has_veto), key=lambda a: a.capability).id
+    quadrant = ad.quadrant_plate(s, pair_data(p, rounds=3), focal, most_contested(p, 1)[0])
+    assert quadrant is not None
+    for plate, free in ((quadrant, True), (ad.acceptance_plate(s, case), False)):
+        fig = plate.figure
+        assert fg.dpi_free(fig) is free, plate.name
+        page = fg.svg_text(fig, close=False)
+        from_file = fg.svg_markup(fg.figure_bytes(fig, ".svg"))
+        assert (from_file == page) is free, plate.name
+        # the titles and axis labels, line by line (the SVG keeps text as text)
+        texts = [t for ax in fig.axes for t in (ax.title, ax._left_title, ax.xaxis.label, ax.yaxis.label)]
+        lines = [line for t in texts if t.get_visible() for line in t.get_text().split("\n") if line]
+        assert lines and all(escape(line, quote=False) in page for line in lines), plate.name
+        fg.plt.close(fig)

@@ -161,15 +161,32 @@ def save(fig: Figure, path: str | Path, close: bool = True, dpi: int = 200, forc
     p = Path(path)
     if p.suffix.lower() not in FORMATS:
         raise ValueError(f"{p}: figures are written as .png, .svg or .pdf")
-    meta: dict[str, Any] = {".png": {}, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[
-        p.suffix.lower()
-    ]
-    buf = io.BytesIO()
-    fig.savefig(buf, format=p.suffix.lower()[1:], bbox_inches="tight", dpi=dpi, metadata=meta)
-    write_output(p, buf.getvalue(), force=force, make_dirs=True)
+    write_output(p, figure_bytes(fig, p.suffix.lower(), dpi), force=force, make_dirs=True)
     if close:
         plt.close(fig)
     return p
+
+
+def figure_bytes(fig: Figure, suffix: str, dpi: int = 200) -> bytes:
+    """The file :func:`save` writes for ``suffix`` (``.png``, ``.svg`` or ``.pdf``), as bytes."""
+    meta: dict[str, Any] = {".png": {}, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[suffix]
+    buf = io.BytesIO()
+    fig.savefig(buf, format=suffix[1:], bbox_inches="tight", dpi=dpi, metadata=meta)
+    return buf.getvalue()
+
+
+def dpi_free(fig: Figure) -> bool:
+    """Whether ``fig``'s SVG is the same at every dpi: nothing in it is rasterised (no image, no
+    rasterised artist such as a long colour bar), which is all the dpi sets in an SVG."""
+    from matplotlib.image import AxesImage
+
+    return not any(isinstance(a, AxesImage) or a.get_rasterized() for a in fig.findobj())
+
+
+def svg_markup(svg_file: bytes, prefix: str = "") -> str:
+    """:func:`svg_text`'s markup from an SVG file's bytes (the same drawing: see :func:`dpi_free`)."""
+    text = svg_file.decode("utf-8")
+    return prefixed_ids(text[text.index("<svg") :], prefix)
 
 
 _ID = re.compile(r'\bid="([^"]+)"')

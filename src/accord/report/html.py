@@ -310,11 +310,26 @@ class Figures:
         """Make the plate asked for ``k``-th: its SVG markup and, with a directory, its files."""
         make, args = self.asked[k]
         plate = make(*args)
-        written = []
+        written: list[Path] = []
+        svg = None
         if self.directory is not None:
+            from accord.outputs import write_output
+
+            # the SVG file is drawn at 200 dpi, the page's at the figure's: the same markup unless
+            # something is rasterised, so it is drawn once where nothing is
+            reuse = fg.dpi_free(plate.figure)
             for suffix in fg.FORMATS:
-                written.append(fg.save(plate.figure, self.directory / f"{plate.name}{suffix}", close=False))
-        return Drawn(plate.name, plate.title, plate.caption, fg.svg_text(plate.figure), written)
+                data = fg.figure_bytes(plate.figure, suffix)
+                path = self.directory / f"{plate.name}{suffix}"
+                write_output(path, data, force=True, make_dirs=True)
+                written.append(path)
+                if suffix == ".svg" and reuse:
+                    svg = fg.svg_markup(data)
+        if svg is None:
+            svg = fg.svg_text(plate.figure)
+        else:
+            fg.plt.close(plate.figure)
+        return Drawn(plate.name, plate.title, plate.caption, svg, written)
 
     def draw(self, jobs: int | None = 1) -> None:
         """Make every plate asked for: on ``jobs`` local processes (None: every usable core where
