@@ -7,7 +7,7 @@ bit-identical. numba is imported only when a kernel is first used; nothing in ``
 and a parallel twin; :mod:`accord.models.kernels.threads` picks one (the same bits either way).
 
 numba caches each kernel's machine code in ``__pycache__``, keyed on the kernel's own source
-file only: after editing what a kernel takes from another module (``sums``, or the constants it
-imports from its model), delete ``src/accord/models/kernels/__pycache__`` (a fresh installation,
+file only: after editing what a kernel takes from another module (``sums``, ``votes``, or the
+constants it imports from its model), delete ``src/accord/models/kernels/__pycache__`` (a fresh installation,
 as in CI, compiles everything anew).
 """
