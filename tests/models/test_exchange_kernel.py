@@ -23,6 +23,8 @@ from accord.scenario import validate
 from accord.scenario.io import load
 from conftest import DATA, need
 
+KERNEL = "accord.models.kernels.exchange"
+
 
 def _scenario(n_actors: int, n_issues: int, seed: int, grid: bool) -> Problem:
     """Random actors; ``grid``: positions, saliences and capabilities on coarse grids (many exact ties)."""
@@ -131,15 +133,15 @@ def test_kernel_on_a_monte_carlo_batch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_small_cases_load_the_kernel_only_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
     m = ex._Merged(*_arrays(_scenario(20, 2, 9, grid=False)))
-    kernel = importlib.import_module(ex.KERNEL)
+    kernel = importlib.import_module(KERNEL)
     numba = sys.modules["numba"]
-    monkeypatch.delitem(sys.modules, ex.KERNEL)  # as in a process that has not loaded it
+    monkeypatch.delitem(sys.modules, KERNEL)  # as in a process that has not loaded it
     monkeypatch.delitem(sys.modules, "numba")
     assert not ex._kinetic(m, 1)
     monkeypatch.setitem(sys.modules, "numba", numba)  # another model's kernel loaded numba
     assert ex._kinetic(m, 1)
     monkeypatch.delitem(sys.modules, "numba")
-    monkeypatch.setitem(sys.modules, ex.KERNEL, kernel)
+    monkeypatch.setitem(sys.modules, KERNEL, kernel)
     assert ex._kinetic(m, 1)
 
 

@@ -55,7 +55,6 @@ labels matter.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -63,6 +62,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from accord.models import kernels
 from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.models.rows import distinct_rows
 from accord.models.weighted import weighted_mean
@@ -630,7 +630,7 @@ def use_compiled(rows: int, actors: int) -> bool:
     """Whether a run of ``rows`` rows of ``actors`` actors pays the compiled kernels' load: a
     Monte Carlo block of the examples does only where another kernel has loaded numba already,
     so ``accord analyze`` and a small ``simulate`` never import it."""
-    least = _COMPILED_LOADED_FROM if "numba" in sys.modules else _COMPILED_FROM
+    least = _COMPILED_LOADED_FROM if kernels.loaded() else _COMPILED_FROM
     return rows * actors**3 >= least
 
 

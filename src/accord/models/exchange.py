@@ -51,7 +51,6 @@ exchanges): :mod:`accord.models.exchange_decide`.
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -59,6 +58,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.errors import ParameterError
+from accord.models import kernels
 from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.models.weighted import weighted_mean
 from accord.problem import Problem
@@ -597,7 +597,6 @@ def _round_lock_step(
     return done, ties
 
 
-KERNEL = "accord.models.kernels.exchange"
 # candidates per run from which a round loads the compiled kernel (numba and its cached code,
 # ~1.2 CPU s once per process); once numba is loaded (by this kernel or another model's: its
 # first use costs ~0.6 s, this kernel's cached code ~0.03 s more), the kernel takes every size
@@ -619,7 +618,7 @@ def _kinetic(m: _Merged, n_runs: int) -> bool:
     measured, batches of small runs included (about 2x on a 1,000-draw block of a 9-actor case).
     """
     n = m.a.size
-    loaded = KERNEL in sys.modules or "numba" in sys.modules
+    loaded = kernels.loaded() or kernels.loaded("exchange")
     least = KINETIC_LOADED_MIN if loaded else KINETIC_MIN
     return bool(
         n > 0 and n >= least * n_runs and max(float(m.conv_a.max()), float(m.conv_b.max())) <= CONV_MAX

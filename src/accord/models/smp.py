@@ -36,7 +36,6 @@ three indices, so results are bit-identical across runs, machines and batch size
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import numpy as np
@@ -44,6 +43,7 @@ from numpy.typing import NDArray
 
 from accord.errors import InputError
 from accord.limits import MAX_TURNS
+from accord.models import kernels
 from accord.models.registry import Field, ModelResult, ModelSpec, Param
 from accord.problem import Problem
 
@@ -884,7 +884,7 @@ def _small_compiled(s: _Settings, n_b: int, n_a: int, n_i: int) -> bool:
         n_a < _PAIR_VOTES_FROM
         and n_i <= 128
         and s.pce != "MarkovIncentive"
-        and (n_b * n_a**3 >= _SMALL_COMPILED_FROM or "accord.models.kernels.assess" in sys.modules)
+        and (n_b * n_a**3 >= _SMALL_COMPILED_FROM or kernels.loaded("assess"))
     )
 
 

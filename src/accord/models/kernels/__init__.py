@@ -11,3 +11,12 @@ file only: after editing what a kernel takes from another module (``sums``, ``vo
 constants it imports from its model), delete ``src/accord/models/kernels/__pycache__`` (a fresh installation,
 as in CI, compiles everything anew).
 """
+
+import sys
+
+
+def loaded(kernel: str | None = None) -> bool:
+    """Whether this process has loaded numba (``kernel`` None) or the kernel module ``kernel``
+    (``"assess"``): from then on a compiled path costs at most its cached code's load, so the
+    models let small runs take it too (the same bits either way)."""
+    return (f"{__name__}.{kernel}" if kernel else "numba") in sys.modules
