@@ -359,3 +359,65 @@ def test_simulation_and_sensitivity_in_one_pool_give_the_numbers_of_the_two_call
         assert np.array_equal(run.zone_exists, ref.zone_exists, equal_nan=True)
         assert np.array_equal(sens.input_low, ref_sens.input_low)
         assert multiprocessing.active_children() == []
+
+
+# ---- processes started ahead of their work ----
+
+
+def _raise_in_warmup() -> None:
+    raise RuntimeError("a warm-up that fails only costs its time")
+
+
+needs_fork = pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods() or sys.platform == "darwin",
+    reason="processes start ahead only where they fork",
+)
+
+
+@needs_fork
+@pytest.mark.parametrize("warm", [None, _raise_in_warmup])
+def test_processes_started_ahead_run_the_works_with_the_same_numbers(warm) -> None:
+    import multiprocessing
+
+    from accord.uncertainty.distributed import Work, early_processes, run_works
+
+    works = [Work(_parts, None, 5), Work(_tenfold, 10, 3, cost=lambda job, start, stop: 5.0 + start)]
+    for jobs in (2, 3):
+        with early_processes(jobs, warm) as started:
+            assert started is not None and len(started.workers) == jobs
+            assert len(multiprocessing.active_children()) == jobs
+            bar = _Count()
+            first, second = run_works(works, jobs=jobs, progress=bar, started=started)
+        assert np.array_equal(first["block"], np.arange(5))
+        assert np.array_equal(second["value"], 10 * np.arange(3))
+        assert (bar.total, bar.done) == (8, 8)
+        assert multiprocessing.active_children() == []
+    # more processes started than there are tasks: the others end
+    with early_processes(3) as started:
+        (only,) = run_works([Work(_parts, None, 2)], jobs=3, started=started)
+    assert np.array_equal(only["block"], np.arange(2))
+    assert multiprocessing.active_children() == []
+    with early_processes(1) as started:
+        assert started is None and multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_processes_started_ahead_end_when_the_planning_fails() -> None:
+    import multiprocessing
+
+    from accord.uncertainty.distributed import early_processes
+
+    with pytest.raises(ValueError, match="planning"), early_processes(2):
+        assert len(multiprocessing.active_children()) == 2
+        raise ValueError("planning failed")
+    assert multiprocessing.active_children() == []
+
+
+def test_the_kernels_load_ahead_only_where_the_models_load_them() -> None:
+    from accord.uncertainty.simulation import kernel_warmup, load_kernels
+
+    s = scenario()  # 4 actors: 4^3 x rows reaches the SMP's compiled batch size from 4,096 rows
+    assert kernel_warmup(s, None, 8192) is load_kernels
+    assert kernel_warmup(s, ["ensemble"], 8192) is load_kernels
+    assert kernel_warmup(s, None, 1000) is None
+    assert kernel_warmup(s, ["compromise", "eum"], 8192) is None

@@ -98,7 +98,7 @@ class Work:
     few models each), so that few large blocks still keep every process busy; each block's
     results are the union of its pieces'. ``cost(piece, start, stop)``: a rough estimate of a
     task's CPU seconds; the tasks of every work go out costliest first (it orders, it never
-    changes a number).
+    changes a number). ``ready``: see below.
     """
 
     fn: Callable[[Any, int, int], Any]
@@ -106,6 +106,10 @@ class Work:
     n_blocks: int
     pieces: Callable[[Any], Sequence[Any]] | None = None
     cost: Callable[[Any, int, int], float] | None = None
+    ready: Callable[[Chunk], None] | None = None
+    """Called in this process with a piece's results over every block as soon as they are in,
+    while the processes run the other tasks (e.g. a design's estimates, model by model); not
+    called where the work runs in this process."""
 
 
 def run_blocks(
@@ -172,9 +176,11 @@ def run_works(
     jobs: int | None = 1,
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
+    started: LocalProcesses | None = None,
 ) -> list[Chunk]:
     """Each work's blocks evaluated and concatenated in block order, every work on one set of
-    ``jobs`` local processes (None: every usable core; 1: this process, work after work).
+    ``jobs`` local processes (None: every usable core; 1: this process, work after work), or on
+    the processes ``started`` ahead (:func:`early_processes`, started for these ``jobs``).
 
     One pool for all: the tasks of every work (piece x range of blocks) go out costliest first,
     so that a long task of one work (a sensitivity design's ensemble) runs beside the short
@@ -185,16 +191,14 @@ def run_works(
     if progress is not None:
         progress.start(sum(w.n_blocks for w in works))
     wanted = resolve_jobs(jobs)
-    cut = [
-        list(w.pieces(w.job)) if w.pieces is not None and wanted > 1 else [w.job] for w in works
-    ]
+    cut = [list(w.pieces(w.job)) if w.pieces is not None and wanted > 1 else [w.job] for w in works]
     tasks = [
         (w, k, start, stop)
         for w in range(len(works))
         for k in range(len(cut[w]))
         for start, stop in ranges[w]
     ]
-    processes = min(wanted, len(tasks))
+    processes = min(wanted, len(tasks), len(started.workers) if started is not None else wanted)
     parts: list[dict[int, Chunk]] = [{} for _ in works]
     if processes <= 1:
         for w, work in enumerate(works):
@@ -214,12 +218,19 @@ def run_works(
     first_unit = [sum(len(c) for c in cut[:w]) for w in range(len(works))]
     waiting = {(w, start): len(cut[w]) for w in range(len(works)) for start, _ in ranges[w]}
     unit_tasks = [(first_unit[w] + k, start, stop) for w, k, start, stop in tasks]
-    for unit, start, stop, part in local_processes(units, unit_tasks, processes):
+    piece_parts: dict[int, dict[int, Chunk]] = {}  # a piece's blocks, kept where its work has ready
+    for unit, start, stop, part in local_processes(units, unit_tasks, processes, started):
         w, _ = _unit_of(unit, first_unit)
         parts[w].setdefault(start, {}).update(part)
         waiting[w, start] -= 1
         if progress is not None and not waiting[w, start]:
             progress.advance(stop - start)
+        ready = works[w].ready
+        if ready is not None:
+            blocks = piece_parts.setdefault(unit, {})
+            blocks[start] = part
+            if len(blocks) == len(ranges[w]):
+                ready(_joined([blocks.pop(s) for s, _ in ranges[w]]))
     return [_joined([parts[w][s] for s, _ in ranges[w]]) for w in range(len(works))]
 
 
@@ -240,10 +251,16 @@ def start_method() -> str:
     return "spawn"
 
 
-def _worker(conn: Any, units: Sequence[tuple[Callable[[Any, int, int], Any], Any]]) -> None:
+def _worker(
+    conn: Any,
+    units: Sequence[tuple[Callable[[Any, int, int], Any], Any]] | None,
+    warm: Callable[[], None] | None = None,
+    parent: int | None = None,
+) -> None:
     """A local worker process: runs the tasks ``(unit, start, stop)`` it receives (``fn(job,
     start, stop)`` of ``units[unit] = (fn, job)``) and sends back ``(unit, start, stop, result,
-    error)`` until it reads None or its pipe closes.
+    error)`` until it reads None or its pipe closes. A worker started ahead of its work
+    (:func:`early_processes`) runs ``warm`` first and then reads its ``units`` from the pipe.
 
     SIGTERM ends it (it inherited this process's handler, which only notes the signal), SIGINT
     is ignored (Ctrl-C reaches the whole process group; the parent ends its workers), and on
@@ -267,6 +284,20 @@ def _worker(conn: Any, units: Sequence[tuple[Callable[[Any, int, int], Any], Any
             ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
+    if parent is not None and os.getppid() != parent:  # the parent ended before prctl took hold
+        return
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # a warm-up only saves time; the tasks pay whatever it did not
+            pass
+    if units is None:
+        try:
+            units = conn.recv()
+        except (EOFError, OSError):
+            return
+        if units is None:
+            return
     while True:
         try:
             task = conn.recv()
@@ -306,29 +337,102 @@ def _lost(worker: Any) -> InputError:
     return InputError(f"a worker process ended unexpectedly ({how}; out of memory?): try fewer --jobs")
 
 
+class LocalProcesses:
+    """Local worker processes started ahead of their work (:func:`early_processes`), handed to
+    :func:`run_works` (``started=``): each reads its units when the work is planned."""
+
+    def __init__(self, workers: list[tuple[Any, Any]]) -> None:
+        self.workers = workers
+
+
+def _start_workers(
+    processes: int,
+    units: Sequence[tuple[Callable[[Any, int, int], Any], Any]] | None,
+    warm: Callable[[], None] | None,
+    workers: list[tuple[Any, Any]],
+) -> None:
+    """Start ``processes`` workers, each appended to ``workers`` (worker, pipe) before it starts,
+    so that the caller's clean-up ends whatever started."""
+    import multiprocessing
+
+    context: Any = multiprocessing.get_context(start_method())
+    for _ in range(processes):
+        mine, theirs = context.Pipe()
+        worker = context.Process(
+            target=_worker,
+            args=(theirs, None if units is None else list(units), warm, os.getpid()),
+            daemon=True,
+        )
+        workers.append((worker, mine))
+        worker.start()
+        theirs.close()
+
+
+def _end_workers(workers: list[tuple[Any, Any]]) -> None:
+    """Terminate (then kill) the workers still running, reap them, close their pipes."""
+    started = [(worker, conn) for worker, conn in workers if worker.pid is not None]
+    for worker, _ in started:
+        if worker.is_alive():
+            worker.terminate()
+    deadline = time.monotonic() + 3.0
+    for worker, _ in started:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+    for _, conn in workers:
+        conn.close()
+
+
+@contextmanager
+def early_processes(
+    jobs: int | None, warm: Callable[[], None] | None = None
+) -> Iterator[LocalProcesses | None]:
+    """``jobs`` local worker processes (None: every usable core) started now, before their work
+    is planned, for :func:`run_works` (``started=``): they start and run ``warm`` (e.g. numba's
+    load) while this process plans. None (nothing started) for one job or where processes do not
+    fork (a spawned worker would receive the units at its start anyway). No worker outlives the
+    block; SIGTERM meanwhile ends the command as in :func:`local_processes`."""
+    wanted = resolve_jobs(jobs)
+    if wanted <= 1 or start_method() != "fork":
+        yield None
+        return
+    previous = _exit_on_sigterm()
+    workers: list[tuple[Any, Any]] = []
+    try:
+        _start_workers(wanted, None, warm, workers)
+        yield LocalProcesses(workers)
+    finally:
+        _end_workers(workers)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    _exit_if_terminated()
+
+
 def local_processes(
     units: Sequence[tuple[Callable[[Any, int, int], Any], Any]],
     tasks: Sequence[tuple[int, int, int]],
     processes: int,
+    started: LocalProcesses | None = None,
 ) -> Iterator[tuple[int, int, int, Any]]:
     """``(unit, start, stop, fn(job, start, stop))`` for every task ``(unit, start, stop)``, with
     ``(fn, job) = units[unit]``, as ``processes`` local worker processes finish them (in any
     order; handed out in the order given, so the first tasks should be the costliest). The
-    workers inherit the units (forked) or receive them once (spawned).
+    workers inherit the units (forked), receive them once (spawned), or, where ``started`` gives
+    workers already running (:func:`early_processes`), receive them now (the first
+    ``processes`` of them; the others are told to end).
 
     Each worker has a pipe to this process and no helper thread runs here, so nothing waits on
     a worker at exit. No worker outlives the call: they are ended in ``finally`` (normal end, an
     error, Ctrl-C, or a plain ``kill``: SIGTERM is noted, as in :func:`local_cluster`, and turned
     into ``SystemExit`` within :data:`POLL_SECONDS`).
     """
-    import multiprocessing
     from collections import deque
     from multiprocessing.connection import wait
 
-    context: Any = multiprocessing.get_context(start_method())
     queue = deque(tasks)
     previous = _exit_on_sigterm()
-    workers: list[Any] = []
+    workers: list[tuple[Any, Any]] = []
     busy: dict[Any, Any] = {}  # pipe -> its worker, while a task is out
     finished = False
 
@@ -339,12 +443,15 @@ def local_processes(
             raise _lost(worker) from None
 
     try:
-        for _ in range(processes):
-            mine, theirs = context.Pipe()
-            worker = context.Process(target=_worker, args=(theirs, list(units)), daemon=True)
-            workers.append((worker, mine))  # before it starts: finally ends whatever started
-            worker.start()
-            theirs.close()
+        if started is None:
+            _start_workers(processes, units, None, workers)
+        else:
+            workers = started.workers
+            for worker, conn in workers[processes:]:
+                send(conn, worker, None)
+            workers = workers[:processes]
+            for worker, conn in workers:
+                send(conn, worker, list(units))
         for worker, conn in workers:
             if queue:
                 send(conn, worker, queue.popleft())
@@ -369,18 +476,7 @@ def local_processes(
                 yield unit, start, stop, part
         finished = True
     finally:
-        started = [(worker, conn) for worker, conn in workers if worker.pid is not None]
-        for worker, _ in started:
-            if worker.is_alive():
-                worker.terminate()
-        deadline = time.monotonic() + 3.0
-        for worker, _ in started:
-            worker.join(max(0.0, deadline - time.monotonic()))
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-        for _, conn in workers:
-            conn.close()
+        _end_workers(workers if started is None else started.workers)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         if finished:  # a SIGTERM that came during the last task or the clean-up ends the command
