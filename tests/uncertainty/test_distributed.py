@@ -385,13 +385,15 @@ def test_processes_started_ahead_run_the_works_with_the_same_numbers(warm) -> No
     for jobs in (2, 3):
         with early_processes(jobs, warm) as started:
             assert started is not None and len(started.workers) == jobs
-            assert len(multiprocessing.active_children()) == jobs
+            # the first process forks the others once warm: one child here, the rest its children
+            assert len(multiprocessing.active_children()) == 1
             bar = _Count()
             first, second = run_works(works, jobs=jobs, progress=bar, started=started)
         assert np.array_equal(first["block"], np.arange(5))
         assert np.array_equal(second["value"], 10 * np.arange(3))
         assert (bar.total, bar.done) == (8, 8)
         assert multiprocessing.active_children() == []
+        assert _still_running(_worker_processes()) == []
     # more processes started than there are tasks: the others end
     with early_processes(3) as started:
         (only,) = run_works([Work(_parts, None, 2)], jobs=3, started=started)
@@ -407,10 +409,39 @@ def test_processes_started_ahead_end_when_the_planning_fails() -> None:
 
     from accord.uncertainty.distributed import early_processes
 
-    with pytest.raises(ValueError, match="planning"), early_processes(2):
-        assert len(multiprocessing.active_children()) == 2
+    seen: list[psutil.Process] = []
+    with pytest.raises(ValueError, match="planning"), early_processes(3):
+        deadline = time.monotonic() + 30
+        while len(seen) < 3 and time.monotonic() < deadline:  # the first forks the others
+            time.sleep(0.05)
+            seen = _worker_processes()
+        assert len(seen) == 3
         raise ValueError("planning failed")
     assert multiprocessing.active_children() == []
+    psutil.wait_procs(seen, timeout=10)  # the forked ones are no longer this process's descendants
+    assert _still_running(seen) == []
+
+
+def _dies_in_block_three(job, start, stop):
+    if start == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return {"block": np.arange(start, stop)}
+
+
+@needs_fork
+def test_a_forked_sibling_killed_mid_task_is_a_clear_error_and_no_worker_remains() -> None:
+    from accord.uncertainty.distributed import Work, early_processes, run_works
+
+    for _ in range(4):  # whichever process gets the fatal block
+        seen: list[psutil.Process] = []
+        with pytest.raises(InputError, match="ended unexpectedly"), early_processes(2) as started:
+            deadline = time.monotonic() + 30
+            while len(seen) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+                seen = _worker_processes()
+            run_works([Work(_dies_in_block_three, None, 6)], jobs=2, started=started)
+        psutil.wait_procs(seen, timeout=10)
+        assert _still_running(seen) == []
 
 
 def test_the_kernels_load_ahead_only_where_the_models_load_them() -> None:

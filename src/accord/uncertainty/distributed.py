@@ -256,11 +256,14 @@ def _worker(
     units: Sequence[tuple[Callable[[Any, int, int], Any], Any]] | None,
     warm: Callable[[], None] | None = None,
     parent: int | None = None,
+    siblings: Sequence[Any] = (),
 ) -> None:
     """A local worker process: runs the tasks ``(unit, start, stop)`` it receives (``fn(job,
     start, stop)`` of ``units[unit] = (fn, job)``) and sends back ``(unit, start, stop, result,
     error)`` until it reads None or its pipe closes. A worker started ahead of its work
-    (:func:`early_processes`) runs ``warm`` first and then reads its ``units`` from the pipe.
+    (:func:`early_processes`) runs ``warm`` first, then forks one worker for each pipe in
+    ``siblings`` (so they share what ``warm`` loaded, paid once), and every one of them reads
+    its ``units`` from its pipe.
 
     SIGTERM ends it (it inherited this process's handler, which only notes the signal), SIGINT
     is ignored (Ctrl-C reaches the whole process group; the parent ends its workers), and on
@@ -291,6 +294,39 @@ def _worker(
             warm()
         except Exception:  # a warm-up only saves time; the tasks pay whatever it did not
             pass
+    forked = [_fork_sibling(conn, sibling, siblings) for sibling in siblings]
+    for sibling in siblings:
+        sibling.close()
+    try:
+        _serve(conn, units)
+    finally:
+        for pid in forked:  # a sibling ends on its own None, or with this process
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def _fork_sibling(conn: Any, sibling: Any, siblings: Sequence[Any]) -> int:
+    """Fork a worker on pipe ``sibling`` from this worker (``conn``); its process id."""
+    me = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            for other in (conn, *siblings):
+                if other is not sibling:
+                    other.close()
+            _worker(sibling, None, None, me)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _serve(conn: Any, units: Sequence[tuple[Callable[[Any, int, int], Any], Any]] | None) -> None:
+    """A worker's loop: its units (read from ``conn`` where None), then its tasks until None."""
     if units is None:
         try:
             units = conn.recv()
@@ -333,7 +369,10 @@ def _lost(worker: Any) -> InputError:
     """The error for a worker whose pipe broke: it ended (killed, out of memory) mid-task."""
     worker.join(0.5)  # reaped, so its exit code is known
     code = worker.exitcode
-    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    if code is None:
+        how = "a worker forked by another"
+    else:
+        how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
     return InputError(f"a worker process ended unexpectedly ({how}; out of memory?): try fewer --jobs")
 
 
@@ -343,6 +382,37 @@ class LocalProcesses:
 
     def __init__(self, workers: list[tuple[Any, Any]]) -> None:
         self.workers = workers
+
+
+class _Sibling:
+    """A worker forked by the first worker (``first``), seen from this process: it ends with
+    ``first`` (its parent; on Linux by ``PR_SET_PDEATHSIG``, elsewhere on its pipe's close), and
+    a failure shows as its pipe closing."""
+
+    exitcode = None  # its parent, not this process, reaps it
+
+    def __init__(self, first: Any) -> None:
+        self.first = first
+
+    @property
+    def pid(self) -> int | None:
+        return self.first.pid
+
+    @property
+    def sentinel(self) -> Any:
+        return self.first.sentinel
+
+    def is_alive(self) -> bool:
+        return bool(self.first.is_alive())
+
+    def terminate(self) -> None:
+        self.first.terminate()
+
+    def kill(self) -> None:
+        self.first.kill()
+
+    def join(self, timeout: float | None = None) -> None:
+        self.first.join(timeout)
 
 
 def _start_workers(
@@ -368,9 +438,14 @@ def _start_workers(
         theirs.close()
 
 
-def _end_workers(workers: list[tuple[Any, Any]]) -> None:
-    """Terminate (then kill) the workers still running, reap them, close their pipes."""
+def _end_workers(workers: list[tuple[Any, Any]], finished: bool = False) -> None:
+    """Terminate (then kill) the workers still running, reap them, close their pipes.
+    ``finished``: every worker was told to end; give them a moment to (a first worker reaps
+    the ones it forked, so that their CPU time is counted as this process's children's)."""
     started = [(worker, conn) for worker, conn in workers if worker.pid is not None]
+    deadline = time.monotonic() + (1.0 if finished else 0.0)
+    for worker, _ in started:
+        worker.join(max(0.0, deadline - time.monotonic()))
     for worker, _ in started:
         if worker.is_alive():
             worker.terminate()
@@ -397,13 +472,29 @@ def early_processes(
     if wanted <= 1 or start_method() != "fork":
         yield None
         return
+    import multiprocessing
+
+    context: Any = multiprocessing.get_context("fork")
     previous = _exit_on_sigterm()
     workers: list[tuple[Any, Any]] = []
+    pipes = [context.Pipe() for _ in range(wanted)]
     try:
-        _start_workers(wanted, None, warm, workers)
+        # one process warms up, then forks the others: what warm loads is paid once
+        first = context.Process(
+            target=_worker,
+            args=(pipes[0][1], None, warm, os.getpid(), [p[1] for p in pipes[1:]]),
+            daemon=True,
+        )
+        workers.append((first, pipes[0][0]))
+        workers.extend((_Sibling(first), mine) for mine, _ in pipes[1:])
+        first.start()
+        for _, theirs in pipes:
+            theirs.close()
         yield LocalProcesses(workers)
     finally:
         _end_workers(workers)
+        for _, theirs in pipes:
+            theirs.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     _exit_if_terminated()
@@ -457,7 +548,8 @@ def local_processes(
                 send(conn, worker, queue.popleft())
                 busy[conn] = worker
         while busy:
-            ready = wait([*busy, *(w.sentinel for w in busy.values())], timeout=POLL_SECONDS)
+            # (forked siblings share their parent's sentinel: each once)
+            ready = wait([*busy, *{w.sentinel for w in busy.values()}], timeout=POLL_SECONDS)
             _exit_if_terminated()
             for conn, worker in list(busy.items()):
                 if conn not in ready and worker.sentinel not in ready:
@@ -476,7 +568,7 @@ def local_processes(
                 yield unit, start, stop, part
         finished = True
     finally:
-        _end_workers(workers if started is None else started.workers)
+        _end_workers(workers if started is None else started.workers, finished)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         if finished:  # a SIGTERM that came during the last task or the clean-up ends the command
