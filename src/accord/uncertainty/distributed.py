@@ -11,7 +11,9 @@ and tasks are submitted with :meth:`distributed.Client.submit`. Without one, ``j
 processes of this machine run the tasks (:func:`local_processes`: forked, so they inherit the
 job; started only when there are two tasks or more), or with ``jobs=1`` a loop in this
 process; :func:`run_works` runs the blocks of several jobs (a Monte Carlo run, a sensitivity
-design, a report's figures) on one set of processes. :func:`local_cluster` starts a
+design, a report's figures) on one set of processes. :func:`early_processes` starts them
+before the work is planned: the first warms up (numba's load) and forks the others, which
+receive the job by pipe once it is made. :func:`local_cluster` starts a
 LocalCluster of Dask worker processes on this machine; :func:`connect` attaches to an existing
 scheduler.
 """
