@@ -359,3 +359,96 @@ def test_simulation_and_sensitivity_in_one_pool_give_the_numbers_of_the_two_call
         assert np.array_equal(run.zone_exists, ref.zone_exists, equal_nan=True)
         assert np.array_equal(sens.input_low, ref_sens.input_low)
         assert multiprocessing.active_children() == []
+
+
+# ---- processes started ahead of their work ----
+
+
+def _raise_in_warmup() -> None:
+    raise RuntimeError("a warm-up that fails only costs its time")
+
+
+needs_fork = pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods() or sys.platform == "darwin",
+    reason="processes start ahead only where they fork",
+)
+
+
+@needs_fork
+@pytest.mark.parametrize("warm", [None, _raise_in_warmup])
+def test_processes_started_ahead_run_the_works_with_the_same_numbers(warm) -> None:
+    import multiprocessing
+
+    from accord.uncertainty.distributed import Work, early_processes, run_works
+
+    works = [Work(_parts, None, 5), Work(_tenfold, 10, 3, cost=lambda job, start, stop: 5.0 + start)]
+    for jobs in (2, 3):
+        with early_processes(jobs, warm) as started:
+            assert started is not None and len(started.workers) == jobs
+            # the first process forks the others once warm: one child here, the rest its children
+            assert len(multiprocessing.active_children()) == 1
+            bar = _Count()
+            first, second = run_works(works, jobs=jobs, progress=bar, started=started)
+        assert np.array_equal(first["block"], np.arange(5))
+        assert np.array_equal(second["value"], 10 * np.arange(3))
+        assert (bar.total, bar.done) == (8, 8)
+        assert multiprocessing.active_children() == []
+        assert _still_running(_worker_processes()) == []
+    # more processes started than there are tasks: the others end
+    with early_processes(3) as started:
+        (only,) = run_works([Work(_parts, None, 2)], jobs=3, started=started)
+    assert np.array_equal(only["block"], np.arange(2))
+    assert multiprocessing.active_children() == []
+    with early_processes(1) as started:
+        assert started is None and multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_processes_started_ahead_end_when_the_planning_fails() -> None:
+    import multiprocessing
+
+    from accord.uncertainty.distributed import early_processes
+
+    seen: list[psutil.Process] = []
+    with pytest.raises(ValueError, match="planning"), early_processes(3):
+        deadline = time.monotonic() + 30
+        while len(seen) < 3 and time.monotonic() < deadline:  # the first forks the others
+            time.sleep(0.05)
+            seen = _worker_processes()
+        assert len(seen) == 3
+        raise ValueError("planning failed")
+    assert multiprocessing.active_children() == []
+    psutil.wait_procs(seen, timeout=10)  # the forked ones are no longer this process's descendants
+    assert _still_running(seen) == []
+
+
+def _dies_in_block_three(job, start, stop):
+    if start == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return {"block": np.arange(start, stop)}
+
+
+@needs_fork
+def test_a_forked_sibling_killed_mid_task_is_a_clear_error_and_no_worker_remains() -> None:
+    from accord.uncertainty.distributed import Work, early_processes, run_works
+
+    for _ in range(4):  # whichever process gets the fatal block
+        seen: list[psutil.Process] = []
+        with pytest.raises(InputError, match="ended unexpectedly"), early_processes(2) as started:
+            deadline = time.monotonic() + 30
+            while len(seen) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+                seen = _worker_processes()
+            run_works([Work(_dies_in_block_three, None, 6)], jobs=2, started=started)
+        psutil.wait_procs(seen, timeout=10)
+        assert _still_running(seen) == []
+
+
+def test_the_kernels_load_ahead_only_where_the_models_load_them() -> None:
+    from accord.uncertainty.simulation import kernel_warmup, load_kernels
+
+    s = scenario()  # 4 actors: 4^3 x rows reaches the SMP's compiled batch size from 4,096 rows
+    assert kernel_warmup(s, None, 8192) is load_kernels
+    assert kernel_warmup(s, ["ensemble"], 8192) is load_kernels
+    assert kernel_warmup(s, None, 1000) is None
+    assert kernel_warmup(s, ["compromise", "eum"], 8192) is None

@@ -130,3 +130,29 @@ def test_indices_equal_salibs_on_the_same_outputs() -> None:
     ref = salib.analyze(problem, layout, calc_second_order=False, num_resamples=10, seed=1)
     np.testing.assert_allclose(first[:, 0], ref["S1"], rtol=0, atol=1e-10)
     np.testing.assert_allclose(total[:, 0], ref["ST"], rtol=0, atol=1e-10)
+
+
+def test_estimates_in_any_order_are_those_of_the_models_in_turn() -> None:
+    # the pool hands each model's design outcomes in as its tasks end; every model's bootstrap
+    # draws its rows from one generator model after model, whatever the order they come in
+    from accord.uncertainty.draws import SENSITIVITY
+    from accord.uncertainty.sensitivity import SobolEstimates, bootstrap_conf
+    from accord.uncertainty.simulation import ModelRun
+
+    rng = np.random.default_rng(3)
+    models = [ModelRun(name, {}) for name in ("a", "b", "c")]
+    outcomes = {m.name: rng.normal(size=(50, 5, 2)) for m in models}
+    outcomes["b"][:, :, 1] = 0.25  # an outcome that does not vary: NaN indices
+    want_rng = np.random.default_rng(np.random.SeedSequence(9, spawn_key=(SENSITIVITY, 2**32 - 1)))
+    want = {
+        m.name: (*sobol_indices(outcomes[m.name]), *bootstrap_conf(outcomes[m.name], want_rng))
+        for m in models
+    }
+    est = SobolEstimates(models, 50, 9)
+    est.add({"c": outcomes["c"]})
+    est.add({"a": outcomes["a"], "b": outcomes["b"]})
+    est.add(outcomes)  # nothing left to do
+    assert est.done.keys() == want.keys()
+    for name, arrays in want.items():
+        for got, expected in zip(est.done[name], arrays, strict=True):
+            assert np.array_equal(got, expected, equal_nan=True)

@@ -11,7 +11,9 @@ and tasks are submitted with :meth:`distributed.Client.submit`. Without one, ``j
 processes of this machine run the tasks (:func:`local_processes`: forked, so they inherit the
 job; started only when there are two tasks or more), or with ``jobs=1`` a loop in this
 process; :func:`run_works` runs the blocks of several jobs (a Monte Carlo run, a sensitivity
-design, a report's figures) on one set of processes. :func:`local_cluster` starts a
+design, a report's figures) on one set of processes. :func:`early_processes` starts them
+before the work is planned: the first warms up (numba's load) and forks the others, which
+receive the job by pipe once it is made. :func:`local_cluster` starts a
 LocalCluster of Dask worker processes on this machine; :func:`connect` attaches to an existing
 scheduler.
 """
@@ -98,7 +100,7 @@ class Work:
     few models each), so that few large blocks still keep every process busy; each block's
     results are the union of its pieces'. ``cost(piece, start, stop)``: a rough estimate of a
     task's CPU seconds; the tasks of every work go out costliest first (it orders, it never
-    changes a number).
+    changes a number). ``ready``: see below.
     """
 
     fn: Callable[[Any, int, int], Any]
@@ -106,6 +108,10 @@ class Work:
     n_blocks: int
     pieces: Callable[[Any], Sequence[Any]] | None = None
     cost: Callable[[Any, int, int], float] | None = None
+    ready: Callable[[Chunk], None] | None = None
+    """Called in this process with a piece's results over every block as soon as they are in,
+    while the processes run the other tasks (e.g. a design's estimates, model by model); not
+    called where the work runs in this process."""
 
 
 def run_blocks(
@@ -172,9 +178,11 @@ def run_works(
     jobs: int | None = 1,
     chunk_blocks: int | None = None,
     progress: Progress | None = None,
+    started: LocalProcesses | None = None,
 ) -> list[Chunk]:
     """Each work's blocks evaluated and concatenated in block order, every work on one set of
-    ``jobs`` local processes (None: every usable core; 1: this process, work after work).
+    ``jobs`` local processes (None: every usable core; 1: this process, work after work), or on
+    the processes ``started`` ahead (:func:`early_processes`, started for these ``jobs``).
 
     One pool for all: the tasks of every work (piece x range of blocks) go out costliest first,
     so that a long task of one work (a sensitivity design's ensemble) runs beside the short
@@ -185,16 +193,14 @@ def run_works(
     if progress is not None:
         progress.start(sum(w.n_blocks for w in works))
     wanted = resolve_jobs(jobs)
-    cut = [
-        list(w.pieces(w.job)) if w.pieces is not None and wanted > 1 else [w.job] for w in works
-    ]
+    cut = [list(w.pieces(w.job)) if w.pieces is not None and wanted > 1 else [w.job] for w in works]
     tasks = [
         (w, k, start, stop)
         for w in range(len(works))
         for k in range(len(cut[w]))
         for start, stop in ranges[w]
     ]
-    processes = min(wanted, len(tasks))
+    processes = min(wanted, len(tasks), len(started.workers) if started is not None else wanted)
     parts: list[dict[int, Chunk]] = [{} for _ in works]
     if processes <= 1:
         for w, work in enumerate(works):
@@ -214,12 +220,19 @@ def run_works(
     first_unit = [sum(len(c) for c in cut[:w]) for w in range(len(works))]
     waiting = {(w, start): len(cut[w]) for w in range(len(works)) for start, _ in ranges[w]}
     unit_tasks = [(first_unit[w] + k, start, stop) for w, k, start, stop in tasks]
-    for unit, start, stop, part in local_processes(units, unit_tasks, processes):
+    piece_parts: dict[int, dict[int, Chunk]] = {}  # a piece's blocks, kept where its work has ready
+    for unit, start, stop, part in local_processes(units, unit_tasks, processes, started):
         w, _ = _unit_of(unit, first_unit)
         parts[w].setdefault(start, {}).update(part)
         waiting[w, start] -= 1
         if progress is not None and not waiting[w, start]:
             progress.advance(stop - start)
+        ready = works[w].ready
+        if ready is not None:
+            blocks = piece_parts.setdefault(unit, {})
+            blocks[start] = part
+            if len(blocks) == len(ranges[w]):
+                ready(_joined([blocks.pop(s) for s, _ in ranges[w]]))
     return [_joined([parts[w][s] for s, _ in ranges[w]]) for w in range(len(works))]
 
 
@@ -240,10 +253,19 @@ def start_method() -> str:
     return "spawn"
 
 
-def _worker(conn: Any, units: Sequence[tuple[Callable[[Any, int, int], Any], Any]]) -> None:
+def _worker(
+    conn: Any,
+    units: Sequence[tuple[Callable[[Any, int, int], Any], Any]] | None,
+    warm: Callable[[], None] | None = None,
+    parent: int | None = None,
+    siblings: Sequence[Any] = (),
+) -> None:
     """A local worker process: runs the tasks ``(unit, start, stop)`` it receives (``fn(job,
     start, stop)`` of ``units[unit] = (fn, job)``) and sends back ``(unit, start, stop, result,
-    error)`` until it reads None or its pipe closes.
+    error)`` until it reads None or its pipe closes. A worker started ahead of its work
+    (:func:`early_processes`) runs ``warm`` first, then forks one worker for each pipe in
+    ``siblings`` (so they share what ``warm`` loaded, paid once), and every one of them reads
+    its ``units`` from its pipe.
 
     SIGTERM ends it (it inherited this process's handler, which only notes the signal), SIGINT
     is ignored (Ctrl-C reaches the whole process group; the parent ends its workers), and on
@@ -267,6 +289,53 @@ def _worker(conn: Any, units: Sequence[tuple[Callable[[Any, int, int], Any], Any
             ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
+    if parent is not None and os.getppid() != parent:  # the parent ended before prctl took hold
+        return
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # a warm-up only saves time; the tasks pay whatever it did not
+            pass
+    forked = [_fork_sibling(conn, sibling, siblings) for sibling in siblings]
+    for sibling in siblings:
+        sibling.close()
+    try:
+        _serve(conn, units)
+    finally:
+        for pid in forked:  # a sibling ends on its own None, or with this process
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def _fork_sibling(conn: Any, sibling: Any, siblings: Sequence[Any]) -> int:
+    """Fork a worker on pipe ``sibling`` from this worker (``conn``); its process id."""
+    me = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            for other in (conn, *siblings):
+                if other is not sibling:
+                    other.close()
+            _worker(sibling, None, None, me)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _serve(conn: Any, units: Sequence[tuple[Callable[[Any, int, int], Any], Any]] | None) -> None:
+    """A worker's loop: its units (read from ``conn`` where None), then its tasks until None."""
+    if units is None:
+        try:
+            units = conn.recv()
+        except (EOFError, OSError):
+            return
+        if units is None:
+            return
     while True:
         try:
             task = conn.recv()
@@ -302,33 +371,161 @@ def _lost(worker: Any) -> InputError:
     """The error for a worker whose pipe broke: it ended (killed, out of memory) mid-task."""
     worker.join(0.5)  # reaped, so its exit code is known
     code = worker.exitcode
-    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+    if code is None:
+        how = "a worker forked by another"
+    else:
+        how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
     return InputError(f"a worker process ended unexpectedly ({how}; out of memory?): try fewer --jobs")
+
+
+class LocalProcesses:
+    """Local worker processes started ahead of their work (:func:`early_processes`), handed to
+    :func:`run_works` (``started=``): each reads its units when the work is planned."""
+
+    def __init__(self, workers: list[tuple[Any, Any]]) -> None:
+        self.workers = workers
+
+
+class _Sibling:
+    """A worker forked by the first worker (``first``), seen from this process: it ends with
+    ``first`` (its parent; on Linux by ``PR_SET_PDEATHSIG``, elsewhere on its pipe's close), and
+    a failure shows as its pipe closing."""
+
+    exitcode = None  # its parent, not this process, reaps it
+
+    def __init__(self, first: Any) -> None:
+        self.first = first
+
+    @property
+    def pid(self) -> int | None:
+        return self.first.pid
+
+    @property
+    def sentinel(self) -> Any:
+        return self.first.sentinel
+
+    def is_alive(self) -> bool:
+        return bool(self.first.is_alive())
+
+    def terminate(self) -> None:
+        self.first.terminate()
+
+    def kill(self) -> None:
+        self.first.kill()
+
+    def join(self, timeout: float | None = None) -> None:
+        self.first.join(timeout)
+
+
+def _start_workers(
+    processes: int,
+    units: Sequence[tuple[Callable[[Any, int, int], Any], Any]] | None,
+    warm: Callable[[], None] | None,
+    workers: list[tuple[Any, Any]],
+) -> None:
+    """Start ``processes`` workers, each appended to ``workers`` (worker, pipe) before it starts,
+    so that the caller's clean-up ends whatever started."""
+    import multiprocessing
+
+    context: Any = multiprocessing.get_context(start_method())
+    for _ in range(processes):
+        mine, theirs = context.Pipe()
+        worker = context.Process(
+            target=_worker,
+            args=(theirs, None if units is None else list(units), warm, os.getpid()),
+            daemon=True,
+        )
+        workers.append((worker, mine))
+        worker.start()
+        theirs.close()
+
+
+def _end_workers(workers: list[tuple[Any, Any]], finished: bool = False) -> None:
+    """Terminate (then kill) the workers still running, reap them, close their pipes.
+    ``finished``: every worker was told to end; give them a moment to (a first worker reaps
+    the ones it forked, so that their CPU time is counted as this process's children's)."""
+    started = [(worker, conn) for worker, conn in workers if worker.pid is not None]
+    deadline = time.monotonic() + (1.0 if finished else 0.0)
+    for worker, _ in started:
+        worker.join(max(0.0, deadline - time.monotonic()))
+    for worker, _ in started:
+        if worker.is_alive():
+            worker.terminate()
+    deadline = time.monotonic() + 3.0
+    for worker, _ in started:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+    for _, conn in workers:
+        conn.close()
+
+
+@contextmanager
+def early_processes(
+    jobs: int | None, warm: Callable[[], None] | None = None
+) -> Iterator[LocalProcesses | None]:
+    """``jobs`` local worker processes (None: every usable core) started now, before their work
+    is planned, for :func:`run_works` (``started=``): they start and run ``warm`` (e.g. numba's
+    load) while this process plans. None (nothing started) for one job or where processes do not
+    fork (a spawned worker would receive the units at its start anyway). No worker outlives the
+    block; SIGTERM meanwhile ends the command as in :func:`local_processes`."""
+    wanted = resolve_jobs(jobs)
+    if wanted <= 1 or start_method() != "fork":
+        yield None
+        return
+    import multiprocessing
+
+    context: Any = multiprocessing.get_context("fork")
+    previous = _exit_on_sigterm()
+    workers: list[tuple[Any, Any]] = []
+    pipes = [context.Pipe() for _ in range(wanted)]
+    try:
+        # one process warms up, then forks the others: what warm loads is paid once
+        first = context.Process(
+            target=_worker,
+            args=(pipes[0][1], None, warm, os.getpid(), [p[1] for p in pipes[1:]]),
+            daemon=True,
+        )
+        workers.append((first, pipes[0][0]))
+        workers.extend((_Sibling(first), mine) for mine, _ in pipes[1:])
+        first.start()
+        for _, theirs in pipes:
+            theirs.close()
+        yield LocalProcesses(workers)
+    finally:
+        _end_workers(workers)
+        for _, theirs in pipes:
+            theirs.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    _exit_if_terminated()
 
 
 def local_processes(
     units: Sequence[tuple[Callable[[Any, int, int], Any], Any]],
     tasks: Sequence[tuple[int, int, int]],
     processes: int,
+    started: LocalProcesses | None = None,
 ) -> Iterator[tuple[int, int, int, Any]]:
     """``(unit, start, stop, fn(job, start, stop))`` for every task ``(unit, start, stop)``, with
     ``(fn, job) = units[unit]``, as ``processes`` local worker processes finish them (in any
     order; handed out in the order given, so the first tasks should be the costliest). The
-    workers inherit the units (forked) or receive them once (spawned).
+    workers inherit the units (forked), receive them once (spawned), or, where ``started`` gives
+    workers already running (:func:`early_processes`), receive them now (the first
+    ``processes`` of them; the others are told to end).
 
     Each worker has a pipe to this process and no helper thread runs here, so nothing waits on
     a worker at exit. No worker outlives the call: they are ended in ``finally`` (normal end, an
     error, Ctrl-C, or a plain ``kill``: SIGTERM is noted, as in :func:`local_cluster`, and turned
     into ``SystemExit`` within :data:`POLL_SECONDS`).
     """
-    import multiprocessing
     from collections import deque
     from multiprocessing.connection import wait
 
-    context: Any = multiprocessing.get_context(start_method())
     queue = deque(tasks)
     previous = _exit_on_sigterm()
-    workers: list[Any] = []
+    workers: list[tuple[Any, Any]] = []
     busy: dict[Any, Any] = {}  # pipe -> its worker, while a task is out
     finished = False
 
@@ -339,18 +536,22 @@ def local_processes(
             raise _lost(worker) from None
 
     try:
-        for _ in range(processes):
-            mine, theirs = context.Pipe()
-            worker = context.Process(target=_worker, args=(theirs, list(units)), daemon=True)
-            workers.append((worker, mine))  # before it starts: finally ends whatever started
-            worker.start()
-            theirs.close()
+        if started is None:
+            _start_workers(processes, units, None, workers)
+        else:
+            workers = started.workers
+            for worker, conn in workers[processes:]:
+                send(conn, worker, None)
+            workers = workers[:processes]
+            for worker, conn in workers:
+                send(conn, worker, list(units))
         for worker, conn in workers:
             if queue:
                 send(conn, worker, queue.popleft())
                 busy[conn] = worker
         while busy:
-            ready = wait([*busy, *(w.sentinel for w in busy.values())], timeout=POLL_SECONDS)
+            # (forked siblings share their parent's sentinel: each once)
+            ready = wait([*busy, *{w.sentinel for w in busy.values()}], timeout=POLL_SECONDS)
             _exit_if_terminated()
             for conn, worker in list(busy.items()):
                 if conn not in ready and worker.sentinel not in ready:
@@ -369,18 +570,7 @@ def local_processes(
                 yield unit, start, stop, part
         finished = True
     finally:
-        started = [(worker, conn) for worker, conn in workers if worker.pid is not None]
-        for worker, _ in started:
-            if worker.is_alive():
-                worker.terminate()
-        deadline = time.monotonic() + 3.0
-        for worker, _ in started:
-            worker.join(max(0.0, deadline - time.monotonic()))
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-        for _, conn in workers:
-            conn.close()
+        _end_workers(workers if started is None else started.workers, finished)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         if finished:  # a SIGTERM that came during the last task or the clean-up ends the command

@@ -34,7 +34,7 @@ ends in scale units.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -44,8 +44,17 @@ from accord.errors import InputError
 from accord.limits import check_draws_memory
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Progress, Work, resolve_jobs, run_blocks, run_works
+from accord.uncertainty.distributed import (
+    Chunk,
+    Progress,
+    Work,
+    early_processes,
+    resolve_jobs,
+    run_blocks,
+    run_works,
+)
 from accord.uncertainty.draws import (
+    BLOCK_SIZE,
     SENSITIVITY,
     Inputs,
     block_seed,
@@ -58,6 +67,7 @@ from accord.uncertainty.simulation import (
     ModelRun,
     Simulation,
     block_cost,
+    kernel_warmup,
     model_groups,
     plan_simulation,
     select_models,
@@ -149,10 +159,21 @@ def sobol_indices(f: Array) -> tuple[Array, Array]:
 
 def bootstrap_conf(f: Array, rng: np.random.Generator, resamples: int = BOOTSTRAP) -> tuple[Array, Array]:
     """Half-widths of 95% normal intervals of the indices: 1.96 x bootstrap sd over rows."""
-    n = f.shape[0]
+    return bootstrap_conf_of(f, bootstrap_rows(rng, f.shape[0], resamples))
+
+
+def bootstrap_rows(rng: np.random.Generator, n: int, resamples: int = BOOTSTRAP) -> list[NDArray[np.int64]]:
+    """The rows of each bootstrap resample of ``n`` rows, drawn from ``rng`` as
+    :func:`bootstrap_conf` draws them (the draws do not depend on the outcomes, so the resamples
+    of several models can be drawn before their outcomes are in)."""
+    return [rng.integers(0, n, n) for _ in range(resamples)]
+
+
+def bootstrap_conf_of(f: Array, resamples: Sequence[NDArray[np.int64]]) -> tuple[Array, Array]:
+    """:func:`bootstrap_conf` on the resamples' rows ``resamples`` (:func:`bootstrap_rows`)."""
     firsts, totals = [], []
-    for _ in range(resamples):
-        s1, st = sobol_indices(f[rng.integers(0, n, n)])
+    for rows in resamples:
+        s1, st = sobol_indices(f[rows])
         firsts.append(s1)
         totals.append(st)
     return 1.96 * np.std(firsts, axis=0), 1.96 * np.std(totals, axis=0)
@@ -312,6 +333,30 @@ def sensitivity(
     return planned.finish([design_res, swing_blocks(swings.job, 0, swings.n_blocks)])
 
 
+@dataclass
+class SobolEstimates:
+    """Each model's indices and their intervals (``done``: first, total, first_conf,
+    total_conf by name), estimated from its outcomes on the whole design as they come in."""
+
+    models: list[ModelRun]
+    n: int
+    seed: int
+    done: dict[str, tuple[Array, Array, Array, Array]] = field(default_factory=dict)
+    resamples: list[list[NDArray[np.int64]]] = field(default_factory=list)
+    """Every model's bootstrap rows, drawn on first use model after model from the one generator,
+    so that the numbers do not depend on the order the models come in."""
+
+    def add(self, design_res: Chunk) -> None:
+        """Estimate the models in ``design_res`` (outcomes ``(n, k + 2, I)`` by name) not yet done."""
+        if not self.resamples:
+            rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(SENSITIVITY, 2**32 - 1)))
+            self.resamples.extend(bootstrap_rows(rng, self.n) for _ in self.models)
+        for j, m in enumerate(self.models):
+            f = design_res.get(m.name)
+            if f is not None and m.name not in self.done:
+                self.done[m.name] = (*sobol_indices(f), *bootstrap_conf_of(f, self.resamples[j]))
+
+
 @dataclass(frozen=True)
 class PlannedSensitivity:
     """The sensitivity indices ready to go: the design's blocks and the swings (``works``), and
@@ -324,18 +369,18 @@ class PlannedSensitivity:
     seed: int
     models: list[ModelRun]
     point: dict[str, Array]
+    estimates: SobolEstimates
+    """The models' indices, estimated as their design outcomes come in."""
 
     def finish(self, res: Sequence[Chunk]) -> Sensitivity:
         """The indices from the works' results (``sobol_blocks`` and ``swing_blocks``, joined)."""
         design_res, swing_res = res
         problem, inputs, seed, k = self.problem, self.inputs, self.seed, self.inputs.k
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(SENSITIVITY, 2**32 - 1)))
         first, total, first_conf, total_conf, low, high, point = {}, {}, {}, {}, {}, {}, {}
         ends = inputs.ppf(np.array([[SWING[0]] * k, [SWING[1]] * k])) if self.models else np.zeros((2, k))
+        self.estimates.add(design_res)
         for j, m in enumerate(self.models):
-            f = design_res[m.name]
-            first[m.name], total[m.name] = sobol_indices(f)
-            first_conf[m.name], total_conf[m.name] = bootstrap_conf(f, rng)
+            first[m.name], total[m.name], first_conf[m.name], total_conf[m.name] = self.estimates.done[m.name]
             low[m.name], high[m.name] = swing_res["y"][j, :k], swing_res["y"][j, k:]
             made = self.point.get(m.name)
             point[m.name] = made if made is not None else m.run(problem, seed)
@@ -398,11 +443,13 @@ def plan_sensitivity(
     )
     job = SobolJob(problem, inputs, tuple(runs), seed, n, block_size)
     swings = SwingJob(problem, inputs, tuple(runs), seed)
+    estimates = SobolEstimates(runs, n, seed)
     works = (
-        Work(sobol_blocks, job, blocks, sobol_pieces, sobol_cost),
+        # each model's estimates as soon as its design tasks are in, while the processes run the rest
+        Work(sobol_blocks, job, blocks, sobol_pieces, sobol_cost, ready=estimates.add),
         Work(swing_blocks, swings, len(runs), None, swing_cost),
     )
-    return PlannedSensitivity(works, problem, inputs, n, seed, runs, dict(point or {}))
+    return PlannedSensitivity(works, problem, inputs, n, seed, runs, dict(point or {}), estimates)
 
 
 def simulate_with_sensitivity(
@@ -425,10 +472,16 @@ def simulate_with_sensitivity(
     simulation's point forecasts. The numbers are those of the two calls one after the other.
     ``simulation``: further keyword arguments of ``simulate`` (``loss``, ``block_size``,
     ``forecasts``)."""
-    sim = plan_simulation(scenario, draws, models, params, seed, noise, jobs=jobs, **simulation)
-    names = [m.name for m in sim.simulation.models]
-    sens = plan_sensitivity(
-        scenario, n, names, params, seed, noise, jobs=jobs, point=sim.simulation.point
-    )
-    res = run_works([sim.work, *sens.works], jobs=jobs, chunk_blocks=chunk_blocks, progress=progress)
+    # the processes start (and load numba where the models will) while the points are made
+    k = uncertain_inputs(scenario, noise).k
+    rows = max(min(draws, simulation.get("block_size", BLOCK_SIZE)), min(n, SOBOL_RUNS // (k + 2)) * (k + 2))
+    with early_processes(jobs, kernel_warmup(scenario, models, rows)) as started:
+        sim = plan_simulation(scenario, draws, models, params, seed, noise, jobs=jobs, **simulation)
+        names = [m.name for m in sim.simulation.models]
+        sens = plan_sensitivity(
+            scenario, n, names, params, seed, noise, jobs=jobs, point=sim.simulation.point
+        )
+        res = run_works(
+            [sim.work, *sens.works], jobs=jobs, chunk_blocks=chunk_blocks, progress=progress, started=started
+        )
     return sim.finish(res[0]), sens.finish(res[1:])

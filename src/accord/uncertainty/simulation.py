@@ -32,7 +32,15 @@ from accord.limits import check_draws_memory
 from accord.models import registry
 from accord.problem import Problem, to_problem
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Progress, Work, resolve_jobs, run_blocks, run_works
+from accord.uncertainty.distributed import (
+    Chunk,
+    Progress,
+    Work,
+    early_processes,
+    resolve_jobs,
+    run_blocks,
+    run_works,
+)
 from accord.uncertainty.draws import (
     BLOCK_SIZE,
     MONTE_CARLO,
@@ -143,6 +151,29 @@ def model_groups(models: Sequence[ModelRun]) -> list[tuple[ModelRun, ...]]:
         groups.setdefault(group_of[m.name], []).append(m)
     ordered = sorted(groups.values(), key=lambda g: -sum(MODEL_COST.get(m.name, 0.01) for m in g))
     return [tuple(g) for g in ordered]
+
+
+def load_kernels() -> None:
+    """numba's per-process load, paid ahead of the first compiled run: its import and its CPU
+    target's set-up (about 1 CPU s of the 1.1-1.3 s a process pays on its first cached kernel;
+    each kernel's own machine code still loads on its first call), and the SMP's small-case
+    kernels' module, which its runs would load on their first large batch (the same bits)."""
+    from numba.core.registry import cpu_target
+
+    cpu_target.target_context.refresh()
+    import accord.models.kernels.assess  # noqa: F401
+
+
+def kernel_warmup(scenario: Scenario, models: Sequence[str] | None, rows: int) -> Any:
+    """:func:`load_kernels` where running ``models`` (None: every model) on blocks of ``rows``
+    draws of ``scenario`` loads numba anyway: the SMP (alone or in the ensemble) on a batch large
+    enough for its compiled kernels (:mod:`accord.models.smp`); else None."""
+    names = set(models) if models else {m.name for m in registry.all_models()}
+    if not names & {"smp", "ensemble"}:
+        return None
+    from accord.models.smp import _SMALL_COMPILED_FROM
+
+    return load_kernels if rows * len(scenario.actors) ** 3 >= _SMALL_COMPILED_FROM else None
 
 
 def proposal_points(scenario: Scenario, problem: Problem) -> Array:
@@ -427,26 +458,38 @@ def simulate(
     the scenario with this seed (:func:`accord.forecast.run_forecasts`, by model name); a model's
     is used as its point forecast when it ran with the same parameters, instead of running again.
     """
-    planned = plan_simulation(
-        scenario,
-        draws,
-        models,
-        params,
-        seed,
-        noise,
-        loss=loss,
-        processes=1 if client is not None else None,
-        jobs=jobs,
-        block_size=block_size,
-        forecasts=forecasts,
-    )
-    work = planned.work
-    if client is None:
-        res = run_works([work], jobs=jobs, chunk_blocks=chunk_blocks, progress=progress)[0]
-    else:
-        res = run_blocks(
-            work.fn, work.job, work.n_blocks, client=client, chunk_blocks=chunk_blocks, progress=progress
+
+    def plan() -> PlannedSimulation:
+        return plan_simulation(
+            scenario,
+            draws,
+            models,
+            params,
+            seed,
+            noise,
+            loss=loss,
+            processes=1 if client is not None else None,
+            jobs=jobs,
+            block_size=block_size,
+            forecasts=forecasts,
         )
+
+    if client is None:
+        # the processes start (and load numba where the models will) while the points are made;
+        # one block of one model is one task, which runs here
+        several = n_blocks(draws, block_size) > 1 or models is None or len(models) > 1
+        warm = kernel_warmup(scenario, models, min(draws, block_size))
+        with early_processes(jobs if several else 1, warm) as started:
+            planned = plan()
+            res = run_works(
+                [planned.work], jobs=jobs, chunk_blocks=chunk_blocks, progress=progress, started=started
+            )[0]
+        return planned.finish(res)
+    planned = plan()
+    work = planned.work
+    res = run_blocks(
+        work.fn, work.job, work.n_blocks, client=client, chunk_blocks=chunk_blocks, progress=progress
+    )
     return planned.finish(res)
 
 
