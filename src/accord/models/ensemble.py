@@ -515,9 +515,14 @@ def base_forecasts(
 
 def _case_by_case(key: str, params: Mapping[str, Any]) -> bool:
     """Whether base model ``key`` gives each case of a batch the numbers it gives that case alone,
-    so that it may run on the distinct cases only: the SMP in deterministic mode (its stochastic
-    draws are keyed by the case's place in the batch) with the initiator's estimates alone (the
-    receiver's, for InitRcvrInterp and PWCompInterp, still depend on the batch in the last bits)."""
+    so that it may run on the distinct cases only: the Nash bargaining solution (its one sum, over
+    the players, runs on a C-ordered array whatever the batch's layout), and the SMP in
+    deterministic mode (its stochastic draws are keyed by the case's place in the batch) with the
+    initiator's estimates alone (the receiver's, for InitRcvrInterp and PWCompInterp, still depend
+    on the batch in the last bits). Not the weighted means (mean, compromise): their sums follow
+    the layout of the issue cut out of the batch."""
+    if base_model_name(key) == "nbs":
+        return True
     if base_model_name(key) != "smp":
         return False
     resolved = registry.get("smp").resolve(params)
