@@ -464,3 +464,31 @@ def test_final_outcomes_over_ten_rounds_as_a_distribution_against_decides_seeds(
     assert total == 26
     assert inside >= 18, inside
     assert np.mean(gaps) < 3.0 and np.max(gaps) < 8.0, (np.mean(gaps), np.max(gaps))
+
+
+def test_run_generators_give_the_streams_of_spawn() -> None:
+    """Each run's generator, made when the run first draws, is the one ``rng.spawn`` gives it,
+    also after earlier spawns and for a generator subclass; none is made until asked for."""
+    from accord.models.exchange import RunGenerators
+
+    for spawned_before in (0, 2):
+        rng, ref = np.random.default_rng(11), np.random.default_rng(11)
+        rng.spawn(spawned_before)
+        ref.spawn(spawned_before)
+        lazy, eager = RunGenerators(rng, 6), ref.spawn(6)
+        assert len(lazy) == 6 and not lazy._made
+        for r in (4, 0, -1, 4):
+            assert lazy[r] is lazy[r % 6]
+            assert np.array_equal(lazy[r].random(3), eager[r % 6].random(3))
+        assert sorted(lazy._made) == [0, 4, 5]
+        with pytest.raises(IndexError):
+            lazy[6]
+    noted: list[np.random.Generator] = []
+
+    class Watch(np.random.Generator):
+        def note_child(self, child: np.random.Generator) -> None:
+            noted.append(child)
+
+    child = RunGenerators(Watch(np.random.PCG64(3)), 2)[1]
+    assert type(child) is Watch and noted == [child]
+    assert child.integers(1000) == np.random.default_rng(3).spawn(2)[1].integers(1000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.optimize import brentq, minimize_scalar
@@ -137,3 +139,31 @@ def test_one_solver_for_one_and_several_issues() -> None:
     m = gain2 - (weight2 * (grid[:, None, :] - ideal2) ** 2).sum(axis=-1)
     obj = np.where((m > 0).all(axis=1), (power[:3] * np.log(np.maximum(m, 1e-300))).sum(axis=1), -np.inf)
     assert x == pytest.approx(grid[np.argmax(obj)], abs=3e-3)
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"disagreement": "worst"}, {"loss": "linear", "weighting": "salience"}]
+)
+def test_a_case_gives_its_own_numbers_in_any_batch(params: dict[str, str]) -> None:
+    """The ensemble runs the NBS issue by issue on the distinct cases only: a case's solution
+    must not depend on the rest of the batch or its layout (the issue cut out by fancy indexing)."""
+    from accord.models.ensemble import issue_problem
+    from accord.models.rows import distinct_rows
+
+    spec = get("nbs")
+    rng = np.random.default_rng(4)
+    base = _scenario(rng, 9, 3, status_quo=True)
+    n = 60
+    draws = rng.integers(0, 12, n)  # repeated cases
+    pos = np.clip(base.position + rng.normal(0, 0.1, (12, *base.position.shape))[draws], 0, 1)
+    batch = replace(base, position=pos)
+    for k in range(batch.n_issues):
+        part = issue_problem(batch, k)
+        first, inverse = distinct_rows(*(getattr(part, name) for name in part.batched()))
+        assert first.size < n
+        whole = np.asarray(spec.run(part, params).outcome)
+        distinct = np.asarray(spec.run(part.take(first), params).outcome)[inverse]
+        alone = np.stack(
+            [np.asarray(spec.run(part.take(np.array([c])), params).outcome)[0] for c in range(n)]
+        )
+        assert whole.tobytes() == distinct.tobytes() == alone.tobytes()

@@ -515,9 +515,14 @@ def base_forecasts(
 
 def _case_by_case(key: str, params: Mapping[str, Any]) -> bool:
     """Whether base model ``key`` gives each case of a batch the numbers it gives that case alone,
-    so that it may run on the distinct cases only: the SMP in deterministic mode (its stochastic
-    draws are keyed by the case's place in the batch) with the initiator's estimates alone (the
-    receiver's, for InitRcvrInterp and PWCompInterp, still depend on the batch in the last bits)."""
+    so that it may run on the distinct cases only: the Nash bargaining solution (its one sum, over
+    the players, runs on a C-ordered array whatever the batch's layout), and the SMP in
+    deterministic mode (its stochastic draws are keyed by the case's place in the batch) with the
+    initiator's estimates alone (the receiver's, for InitRcvrInterp and PWCompInterp, still depend
+    on the batch in the last bits). Not the weighted means (mean, compromise): their sums follow
+    the layout of the issue cut out of the batch."""
+    if base_model_name(key) == "nbs":
+        return True
     if base_model_name(key) != "smp":
         return False
     resolved = registry.get("smp").resolve(params)
@@ -602,24 +607,32 @@ class _DrawWatch(np.random.Generator):
     """A generator that can tell afterwards whether it, or any generator spawned from it, drew.
 
     Drawing changes a bit generator's state; spawning through :meth:`spawn` makes children of
-    this class, which are watched in turn. A child spawned from the seed sequence by any other
-    path cannot be watched, so it counts as a draw (the answer errs towards "drew")."""
+    this class, which are watched in turn, and so are the children made one by one from its
+    seed sequence by :class:`accord.models.exchange.RunGenerators` (:meth:`note_child`). A child
+    spawned from the seed sequence by any other path cannot be watched, so it counts as a draw
+    (the answer errs towards "drew")."""
 
     def __init__(self, bit_generator: np.random.BitGenerator) -> None:
         super().__init__(bit_generator)
         self._start = bit_generator.state
         self._children: list[_DrawWatch] = []
+        self._made: list[np.random.Generator] = []
 
     def spawn(self, n_children: int) -> list[np.random.Generator]:
         children = super().spawn(n_children)
         self._children.extend(children)  # type: ignore[arg-type]  # type(self), see numpy
         return children
 
+    def note_child(self, child: np.random.Generator) -> None:
+        """A child made from this generator's seed sequence without :meth:`spawn`, to watch too."""
+        self._made.append(child)
+
     def drew(self) -> bool:
         seq = self.bit_generator.seed_seq
         unwatched = getattr(seq, "n_children_spawned", 0) != len(self._children)
         changed = self.bit_generator.state != self._start
-        return unwatched or changed or any(child.drew() for child in self._children)
+        children = (*self._children, *self._made)
+        return unwatched or changed or any(not isinstance(c, _DrawWatch) or c.drew() for c in children)
 
 
 def run_noting_draws(

@@ -224,6 +224,8 @@ class _Merged(_Round):
         mask: NDArray[np.bool_],
         at_outcome_left: bool = False,
         outcome0: Array | None = None,
+        record: bool = True,
+        randomised: bool = True,
     ) -> None:
         """The candidates of R independent runs ``(R, A, I)`` as one set of flat arrays.
 
@@ -231,7 +233,9 @@ class _Merged(_Round):
         :class:`_Round` per run concatenated, built in one vectorised pass over the runs.
         Indices into positions (``fa``, ``fb``) and outcomes (``p``, ``q``) index the runs'
         stacked flat state; ``run`` names each candidate's run, ``starts`` the first candidate
-        of each run. ``outcome0``: the expected outcomes of ``x``, when known.
+        of each run. ``outcome0``: the expected outcomes of ``x``, when known. Only a round
+        record reads the suppliers ``a`` and ``b``, and only randomised rates the break-even
+        rates: without ``record`` (``randomised``) they are not set.
         """
         n_r, n_a, n_i = x.shape
         cells = n_a * n_i
@@ -283,8 +287,9 @@ class _Merged(_Round):
         run, p, q, pair, i_supplies_p = kept(run), kept(p), kept(q), kept(pair), kept(i_supplies_p)
         i_idx, j_idx, fa, fb = kept(i_idx), kept(j_idx), kept(fa), kept(fb)
         s_ap, s_bp, s_aq, s_bq = kept(s_ap), kept(s_bp), kept(s_aq), kept(s_bq)
-        self.a = np.where(i_supplies_p, i_idx, j_idx)
-        self.b = np.where(i_supplies_p, j_idx, i_idx)
+        if record:
+            self.a = np.where(i_supplies_p, i_idx, j_idx)
+            self.b = np.where(i_supplies_p, j_idx, i_idx)
         self.pair = pair
         self.group = group
         self.s_ap, self.s_bp, self.s_aq, self.s_bq = s_ap, s_bp, s_aq, s_bq
@@ -294,15 +299,13 @@ class _Merged(_Round):
         self.unit_gain = (s_bp * s_aq - s_ap * s_bq) / (s_aq + s_bq)  # gain per point of dO_p
         # the rates dO_q / dO_p at which a, and b, break even (the range of the randomised rate);
         # a partner indifferent to what it gives has no finite break-even rate: a huge one stands in
-        self.rate_a0 = s_ap / np.maximum(s_aq, 1e-12)
-        self.rate_b0 = s_bp / np.maximum(s_bq, 1e-12)
+        if randomised:
+            self.rate_a0 = s_ap / np.maximum(s_aq, 1e-12)
+            self.rate_b0 = s_bp / np.maximum(s_bq, 1e-12)
         xf = x.reshape(-1)
         self.target_p = xf.take(fb + (p - q))  # where a moves on p: b's (preference) position
         self.target_q = xf.take(fa + (q - p))
-        n = run.size
         self.alive = self.unit_gain > 0
-        self.gain = np.full(n, -np.inf)
-        self.dOp = np.zeros(n)
         self.run = run
         self.sizes = np.bincount(run, minlength=n_r)
         self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1]))
@@ -476,7 +479,7 @@ def _run_many(
     ties = 0
     pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
     for t in range(1, rounds + 1):
-        m = _Merged(x, s, w, mask, at_outcome_left, outcome0=expected)
+        m = _Merged(x, s, w, mask, at_outcome_left, outcome0=expected, record=record, randomised=p > 0.0)
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
         outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
@@ -617,7 +620,7 @@ def _kinetic(m: _Merged, n_runs: int) -> bool:
     SMP's kernels), the compiled round is faster than the lock-step NumPy round for every size
     measured, batches of small runs included (about 2x on a 1,000-draw block of a 9-actor case).
     """
-    n = m.a.size
+    n = m.fa.size
     loaded = kernels.loaded() or kernels.loaded("exchange")
     least = KINETIC_LOADED_MIN if loaded else KINETIC_MIN
     return bool(
@@ -643,13 +646,21 @@ def _round_kinetic(
 
     # a row per candidate: each candidate's values share a cache line
     ci = np.stack((m.fa, m.fb, m.p, m.q), axis=1).astype(np.int64)
-    cf = np.stack(
-        (m.target_p, m.target_q, m.conv_a, m.conv_b, m.k, m.unit_gain, m.rate_a0, m.rate_b0), axis=1
-    )
+    cf = np.empty((m.fa.size, 8))
+    for col, v in zip(
+        (kx.TP, kx.TQ, kx.CONV_A, kx.CONV_B, kx.K, kx.UG),
+        (m.target_p, m.target_q, m.conv_a, m.conv_b, m.k, m.unit_gain),
+        strict=True,
+    ):
+        cf[:, col] = v
+    if p > 0.0:
+        cf[:, kx.RATE_A0], cf[:, kx.RATE_B0] = m.rate_a0, m.rate_b0
+    else:  # read only for randomised rates
+        cf[:, kx.RATE_A0 :] = 0.0
     # a candidate is live from the start when it gains (the lazy search pushes only those anyway)
-    alive = m.unit_gain > 0
+    alive = m.alive  # unit_gain > 0; this round's own from here on
     omin, omax = outcome.copy(), outcome.copy()  # each outcome's extremes so far this round
-    n = m.a.size
+    n = m.fa.size
     heap_key, heap_idx = np.empty(n), np.empty(n, dtype=np.int64)
     examined, ex_gain, ex_shift = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
     top = np.empty(n, dtype=np.int64)
@@ -703,6 +714,51 @@ def _round_kinetic(
                 )
             )
     return done, ties
+
+
+class RunGenerators(Sequence[np.random.Generator]):
+    """The ``n`` generators ``rng.spawn(n)`` gives, each made when its run first draws.
+
+    Run ``r``'s generator is seeded by the child seed sequence ``rng.spawn`` would give it
+    (the parent's entropy, spawn key + ``(r,)`` after the children spawned so far), so it
+    yields the same stream; most runs never draw (a draw breaks an exact tie or, with
+    ``p > 0``, sets a rate), and spawning a thousand generators costs about as much as their
+    runs' compiled round. ``rng`` itself is left as it was (its spawn count does not move).
+    A generator that watches its children (``note_child``, as the ensemble's draw watch does)
+    is told of each one made.
+    """
+
+    def __init__(self, rng: np.random.Generator, n: int) -> None:
+        self._rng, self._n = rng, n
+        seq = rng.bit_generator.seed_seq
+        if not isinstance(seq, np.random.SeedSequence):  # as BitGenerator.spawn requires
+            raise TypeError("the exchange model's generator needs a SeedSequence to spawn its runs' own")
+        self._seq = seq
+        self._first = seq.n_children_spawned
+        self._made: dict[int, np.random.Generator] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, r: Any) -> Any:
+        if isinstance(r, slice):
+            return [self[k] for k in range(*r.indices(self._n))]
+        r = int(r)
+        if not -self._n <= r < self._n:
+            raise IndexError(r)
+        r %= self._n
+        made = self._made.get(r)
+        if made is None:
+            seq = self._seq
+            child = np.random.SeedSequence(
+                seq.entropy, spawn_key=(*seq.spawn_key, self._first + r), pool_size=seq.pool_size
+            )
+            made = type(self._rng)(type(self._rng.bit_generator)(seed=child))
+            self._made[r] = made
+            note = getattr(self._rng, "note_child", None)
+            if note is not None:
+                note(made)
+        return made
 
 
 def next_preferences(x: Array, y: Array, pull: Array, mask: NDArray[np.bool_]) -> Array:
@@ -796,7 +852,6 @@ def exchange(
     pos = (np.where(mask, problem.position, np.nan) * SCALE).reshape(n_b, n_a, n_i)
     sal = np.where(mask, problem.salience, 0.0).reshape(n_b, n_a, n_i)
     powr = np.broadcast_to(problem.power, (*batch, n_a, n_i)).reshape(n_b, n_a, n_i)
-    generators = rng.spawn(n_b * repetitions)
     record_first = not batch
     t_len = rounds + 1
     # every case of the batch times every repetition: a run each, with its own generator
@@ -806,10 +861,12 @@ def exchange(
         from accord.models.exchange_decide import run_decide
 
         v, pr, xs, records, ties = run_decide(
-            rep(pos), rep(sal), rep(powr), mask, generators, rounds, salience_weight, fixed_weight,
-            record_first, problem.actor_ids, problem.issue_ids, at_outcome_left=side == "decide",
+            rep(pos), rep(sal), rep(powr), mask, rng.spawn(n_b * repetitions), rounds, salience_weight,
+            fixed_weight, record_first, problem.actor_ids, problem.issue_ids,
+            at_outcome_left=side == "decide",
         )  # fmt: skip
-    else:
+    else:  # the lock-step and compiled rounds take a run's generator only to draw
+        generators = RunGenerators(rng, n_b * repetitions)
         v, pr, xs, records, ties = _run_many(
             rep(pos), rep(sal), rep(powr), mask, generators, *common, at_outcome_left=side == "decide"
         )

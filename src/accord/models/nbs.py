@@ -106,12 +106,40 @@ def nash_per_issue(
     hi = np.minimum(np.min(np.where(active, ideal + radius, np.inf), axis=-2), 1.0)
     no_gain = (hi - lo <= 1e-12) | ~active.any(axis=-2)
     a, b = lo.copy(), hi.copy()
+    # every halving in the same buffers (C-ordered, as np.where's result: the same sums over the
+    # players); with unit weights (the nbs model's) w * l is l and -w * l' is -l' exactly
+    unit = bool((weight == 1.0).all())
+    neg_weight = -weight
+    shape = np.broadcast_shapes(
+        active.shape, power.shape, weight.shape, ideal.shape, gain.shape, a.shape[:-1] + (1, a.shape[-1])
+    )
+    idle = np.broadcast_to(~active, shape)
+    d, margin, terms = np.empty(shape), np.empty(shape), np.empty(shape)
     for _ in range(_HALVINGS):
         mid = 0.5 * (a + b)
-        d = mid[..., None, :] - ideal
-        margin = gain - weight * _loss(d, loss)
+        np.subtract(mid[..., None, :], ideal, out=d)
+        if loss == "quadratic":
+            np.square(d, out=margin)
+        else:
+            np.abs(d, out=margin)
+        if not unit:
+            np.multiply(weight, margin, out=margin)
+        np.subtract(gain, margin, out=margin)
+        if loss == "quadratic" and unit:
+            np.multiply(d, -2.0, out=terms)  # -(2 d), exactly
+        else:
+            if loss == "quadratic":
+                np.multiply(2.0, d, out=terms)
+            else:
+                np.sign(d, out=terms)
+            if unit:
+                np.negative(terms, out=terms)
+            else:
+                np.multiply(neg_weight, terms, out=terms)
         with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(active, power * (-weight * _loss_slope(d, loss)) / margin, 0.0)
+            np.multiply(power, terms, out=terms)
+            np.divide(terms, margin, out=terms)
+            np.copyto(terms, 0.0, where=idle)
             grad = terms.sum(axis=-2)
         up = grad > 0
         a = np.where(up, mid, a)
