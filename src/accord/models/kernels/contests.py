@@ -38,6 +38,8 @@ from accord.models.kernels.votes import (
     votes,
 )
 
+_GROUP = 4  # challengers that go through the third parties together (one read of each distance row)
+
 
 @numba.njit(cache=True, error_model="numpy")
 def _utility(d: float, r: float) -> float:  # pragma: no cover - compiled
@@ -231,55 +233,73 @@ def _initiator_rows(
 ) -> None:  # pragma: no cover - compiled
     """Rows ``lo..hi`` of (case, challenger i), h = i: the kept j at once, third parties n in
     order. Each j's terms are its own, so computing a subset of j gives the same bits; the
-    others (``keep`` False) are left at 0."""
+    others (``keep`` False) are left at 0. Up to :data:`_GROUP` rows of a case go through the
+    third parties together, so that each row of distances is read once for all of them (row
+    by row, a large case reads the whole distance matrix from memory once per challenger); each
+    row's sums still add the third parties in order."""
     n_a = weight.shape[1]
-    acc_p, acc_m = np.empty(n_a), np.empty(n_a)
+    acc_p, acc_m = np.empty((_GROUP, n_a)), np.empty((_GROUP, n_a))
+    c_ij, c_ji = np.empty((_GROUP, n_a)), np.empty((_GROUP, n_a))
+    idx, at = np.empty((_GROUP, n_a), dtype=np.intp), np.empty((_GROUP, n_a), dtype=np.intp)
+    size = np.empty(_GROUP, dtype=np.intp)
     e, wv, u_ni, u_nn, unj = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
-    c_ij, c_ji, d = np.empty(n_a), np.empty(n_a), np.empty(n_a)
-    idx, at = np.empty(n_a, dtype=np.intp), np.empty(n_a, dtype=np.intp)
+    d = np.empty(n_a)
     s = np.empty((3, n_a))
-    for t in range(lo, hi):
-        b, i = cases[t // n_a], t % n_a
-        m = 0
-        for j in range(n_a):
-            at[j] = -1
-            if keep[b, i, j]:
-                idx[m] = j
-                at[j] = m
-                m += 1
-        for k in range(m):
-            c_ij[k] = chij[b, i, idx[k]]
-            c_ji[k] = chji[b, i, idx[k]]
-        acc_p[:m] = 0.0
-        acc_m[:m] = 0.0
+    t = lo
+    while t < hi:
+        b, i0 = cases[t // n_a], t % n_a
+        g = min(_GROUP, hi - t, n_a - i0)  # rows of one case
+        for q in range(g):
+            i = i0 + q
+            m = 0
+            for j in range(n_a):
+                at[q, j] = -1
+                if keep[b, i, j]:
+                    idx[q, m] = j
+                    at[q, j] = m
+                    m += 1
+            size[q] = m
+            for k in range(m):
+                c_ij[q, k] = chij[b, i, idx[q, k]]
+                c_ji[q, k] = chji[b, i, idx[q, k]]
+            acc_p[q, :m] = 0.0
+            acc_m[q, :m] = 0.0
         for n in range(n_a):
-            if n == i:  # a principal, not a third party
-                continue
-            r = est[b, i, n]
             row = dist[b, n]
-            for k in range(m):
-                d[k] = row[idx[k]]
-            if semi and not outside:  # the usual case: one fused loop over the kept j
-                w, ni, nn = weight[b, n], _utility(dist[b, n, i], r), _utility(d_nn[b, n], r)
-                _semi_commit(rule, w, d, r, ni, nn, at[n], c_ij, c_ji, acc_p, acc_m, m)
-                continue
-            e[:m] = r
-            wv[:m] = weight[b, n]
-            u_ni[:m] = _utility(dist[b, n, i], r)
-            u_nn[:m] = _utility(d_nn[b, n], r)
-            _unj(outside, d, e, unj, m)
-            _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij, c_ji, s, m)
-            vn = s[2]
-            if at[n] >= 0:  # n = j likewise
-                vn[at[n]] = 0.0
-            for k in range(m):
-                acc_p[k] += vn[k] if not vn[k] < 0.0 else 0.0
-                acc_m[k] += vn[k] if not vn[k] > 0.0 else 0.0
-        plus[b, i] = 0.0
-        minus[b, i] = 0.0
-        for k in range(m):
-            plus[b, i, idx[k]] = acc_p[k]
-            minus[b, i, idx[k]] = -acc_m[k]
+            for q in range(g):
+                i = i0 + q
+                if n == i:  # a principal, not a third party
+                    continue
+                m = size[q]
+                r = est[b, i, n]
+                ix = idx[q]
+                for k in range(m):
+                    d[k] = row[ix[k]]
+                if semi and not outside:  # the usual case: one fused loop over the kept j
+                    w, ni, nn = weight[b, n], _utility(dist[b, n, i], r), _utility(d_nn[b, n], r)
+                    _semi_commit(rule, w, d, r, ni, nn, at[q, n], c_ij[q], c_ji[q], acc_p[q], acc_m[q], m)
+                    continue
+                e[:m] = r
+                wv[:m] = weight[b, n]
+                u_ni[:m] = _utility(dist[b, n, i], r)
+                u_nn[:m] = _utility(d_nn[b, n], r)
+                _unj(outside, d, e, unj, m)
+                _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij[q], c_ji[q], s, m)
+                vn = s[2]
+                if at[q, n] >= 0:  # n = j likewise
+                    vn[at[q, n]] = 0.0
+                p, mm = acc_p[q], acc_m[q]
+                for k in range(m):
+                    p[k] += vn[k] if not vn[k] < 0.0 else 0.0
+                    mm[k] += vn[k] if not vn[k] > 0.0 else 0.0
+        for q in range(g):
+            i = i0 + q
+            plus[b, i] = 0.0
+            minus[b, i] = 0.0
+            for k in range(size[q]):
+                plus[b, i, idx[q, k]] = acc_p[q, k]
+                minus[b, i, idx[q, k]] = -acc_m[q, k]
+        t += g
 
 
 @numba.njit(cache=True, error_model="numpy")
