@@ -192,21 +192,25 @@ def pair_votes(rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any) 
 
     plus = np.empty(b.size)
     minus = np.empty(b.size)
-    args = (rule, np.ascontiguousarray(cap), np.ascontiguousarray(util), b, first, second, plus, minus)
+    # options by voters: a pair's two options are two contiguous rows (a column of each, read
+    # voter by voter, was two cache lines a vote)
+    util_t = np.ascontiguousarray(np.swapaxes(util, 1, 2))
+    args = (rule, np.ascontiguousarray(cap), util_t, b, first, second, plus, minus)
     threads.rows(_pair_par, _pair_rows, b.size, b.size * util.shape[1], *args)
     return plus, minus
 
 
 @numba.njit(cache=True)
 def _pair_rows(
-    lo: int, hi: int, rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any, plus: Any, minus: Any
+    lo: int, hi: int, rule: int, cap: Any, util_t: Any, b: Any, first: Any, second: Any, plus: Any, minus: Any
 ) -> None:  # pragma: no cover - compiled
-    n_a = util.shape[1]
+    n_a = util_t.shape[2]
     for p in range(lo, hi):
         c, x, y = b[p], first[p], second[p]
+        w, ux, uy = cap[c], util_t[c, x], util_t[c, y]
         up, down = 0.0, 0.0
         for a in range(n_a):
-            v = vote(rule, cap[c, a], util[c, a, x] - util[c, a, y])
+            v = vote(rule, w[a], ux[a] - uy[a])
             up += max(v, 0.0)
             down += min(v, 0.0)
         plus[p] = up
@@ -219,7 +223,7 @@ def _pair_par(
     n_chunks: int,
     rule: int,
     cap: Any,
-    util: Any,
+    util_t: Any,
     b: Any,
     first: Any,
     second: Any,
@@ -228,4 +232,4 @@ def _pair_par(
 ) -> None:  # pragma: no cover - compiled
     for c in numba.prange(n_chunks):
         lo, hi = n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks
-        _pair_rows(lo, hi, rule, cap, util, b, first, second, plus, minus)
+        _pair_rows(lo, hi, rule, cap, util_t, b, first, second, plus, minus)
