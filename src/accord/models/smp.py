@@ -867,24 +867,29 @@ def _elections(s: _Settings, cap: Array, util: Array, opts: IntArray, count: Int
     flat_width = count.reshape(-1) + 1
     owner = np.repeat(np.arange(n_b), n_a)
     p = np.zeros((n_b * n_a, width))
+    groups = []
     for w in np.unique(flat_width):
         sel = np.flatnonzero(flat_width == w)
         if w == 1:
             p[sel, 0] = 1.0
             continue
-        o = flat_opts[sel, :w]
         # votes over the pairs of this actor's options only (not every pair of bargains):
         # C[x, y] = plus of (x, y), C[y, x] = minus of (x, y), for x after y (coalition_matrix)
-        after, before = np.tril_indices(w, -1)
+        groups.append((int(w), sel, flat_opts[sel, :w], *np.tril_indices(w, -1)))
+    if every_pair is None and groups:  # every group's pairs in one call: each pair's sums are its own
+        plus_all, minus_all = _pair_votes(
+            s.voting,
+            cap,
+            util,
+            np.concatenate([np.repeat(owner[sel], after.size) for _, sel, _, after, _ in groups]),
+            np.concatenate([o[:, after].ravel() for _, _, o, after, _ in groups]),
+            np.concatenate([o[:, before].ravel() for _, _, o, _, before in groups]),
+        )
+        ends = np.cumsum([sel.size * after.size for _, sel, _, after, _ in groups])
+    for g, (w, sel, o, after, before) in enumerate(groups):
         if every_pair is None:
-            plus, minus = _pair_votes(
-                s.voting,
-                cap,
-                util,
-                np.repeat(owner[sel], after.size),
-                o[:, after].ravel(),
-                o[:, before].ravel(),
-            )
+            start = int(ends[g - 1]) if g else 0
+            plus, minus = plus_all[start : ends[g]], minus_all[start : ends[g]]
         else:
             at = (owner[sel][:, None], o[:, after], o[:, before])
             plus, minus = every_pair[0][at], every_pair[1][at]
