@@ -183,7 +183,6 @@ def third_party_votes(
     """
     n_b, n_a = weight.shape
     d_nn = np.ascontiguousarray(np.diagonal(dist, axis1=1, axis2=2))
-    dist_t = np.ascontiguousarray(np.swapaxes(dist, 1, 2))  # dist_t[b, x, n] = dist[b, n, x]
     if not receiver:  # h = i; NumPy's order: i, then n, then j (vectorised across j)
         cases = np.arange(n_b)
         if keep is None:
@@ -199,6 +198,7 @@ def third_party_votes(
         _run(_receiver_rows, _receiver_par, ordered.size * n_a, args)
     summed = np.flatnonzero(pairwise.any(axis=1))  # rows NumPy summed pairwise, over n
     if summed.size:  # after the rows in order: these overwrite the pairwise rows' entries
+        dist_t = np.ascontiguousarray(np.swapaxes(dist, 1, 2))  # dist_t[b, x, n] = dist[b, n, x]
         args = (  # type: ignore[assignment]
             rule, semi, outside, dist_t, est, weight, chij, chji, d_nn, summed, pairwise,
             plan_lo, plan_len, plus, minus,
