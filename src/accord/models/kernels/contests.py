@@ -8,13 +8,15 @@ one NumPy's reduction took, which follows the memory layout of its ``(N, i, j, n
 (``tests/models/test_smp.py`` checks both against the NumPy code):
 
 - the initiator's view: n is never the innermost axis of NumPy's block (j is), so NumPy adds
-  the third parties in order of n; so does the kernel, vectorised across j;
+  the third parties in order of n; so does the kernel, vectorised across j (for SemiCommit
+  inside the unit box, one fused loop per rule, :func:`_semi_loop`);
 - the receiver's view: in order of n (i innermost) where NumPy's block held several
   challengers, but pairwise over n (n innermost, :mod:`accord.models.kernels.sums`) where it
   held one challenger's row: ``pairwise`` marks those rows.
 
-Each row (a case's challenger, or a receiver's column of challenges) is computed on its own,
-by one thread, with O(A) scratch and no ``(A, A, A)`` temporaries; the rows run on several
+Each row (a case's challenger, or a receiver's column of challenges) is computed on its own
+(the initiator's rows up to :data:`_GROUP` at a time, one read of the distances for them), by
+one thread, with O(A) scratch and no ``(A, A, A)`` temporaries; the rows run on several
 threads where that pays (:mod:`accord.models.kernels.threads`), with the same bits. The options
 arrive as integer codes (the voting rule by its place in ``smp.VOTING_RULES``).
 """

@@ -5,7 +5,8 @@ NumPy pass per operation (difference, vote, clip at zero, sum): the same express
 same order, and each sum over the voters in order from 0.0, as NumPy reduces a voter-major
 block over its leading axis, so the bits are NumPy's (``tests/models/test_smp.py`` checks both
 paths on the same inputs). Rules are numbered by their place in :data:`accord.models.smp.VOTING_RULES`
-(:mod:`accord.models.kernels.votes`).
+(:mod:`accord.models.kernels.votes`). Every rule but ASymProsp is odd, so its option votes come
+from half the pairs (:func:`_half_rows`).
 """
 
 from __future__ import annotations
