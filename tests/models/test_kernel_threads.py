@@ -87,7 +87,8 @@ def test_one_thread_two_threads_and_numpy_give_the_same_bits(
         _same(_kernels(s, state, 0), numpy_path)
     from accord.models.kernels import contests, elections
 
-    parallel = (contests._initiator_par, contests._receiver_par, elections._option_par, elections._pair_par)
+    votes = elections._option_par if rule == "ASymProsp" else elections._half_par  # odd rules: half the votes
+    parallel = (contests._initiator_par, contests._receiver_par, votes, elections._pair_par)
     assert all(kernel.signatures for kernel in parallel)  # they ran
 
 

@@ -365,9 +365,12 @@ def _win_probability(s: _Settings, dist: Array, risk: Array, cap: Array, pos: Ar
     n_b, n_a = cap.shape
     gap = np.sqrt(((pos[:, :, None, :] - pos[:, None, :, :]) ** 2).sum(axis=-1))
     equiv = gap < POSITION_TOLERANCE
-    unique = np.zeros((n_b, n_a), dtype=bool)
-    for a in range(n_a):  # greedy first-occurrence scan: inherently sequential, O(A) steps
-        unique[:, a] = ~(equiv[:, a, :a] & unique[:, :a]).any(axis=-1)
+    if n_a >= _PAIR_VOTES_FROM:
+        unique = _first_occurrences(equiv)
+    else:
+        unique = np.zeros((n_b, n_a), dtype=bool)
+        for a in range(n_a):  # greedy first-occurrence scan: inherently sequential, O(A) steps
+            unique[:, a] = ~(equiv[:, a, :a] & unique[:, :a]).any(axis=-1)
     util = utility(dist, risk[:, :, None])
     n_u = int(unique.sum(axis=-1).max())
     if n_u < n_a >= _PAIR_VOTES_FROM:  # votes over the distinct positions only: the others are no options
@@ -386,6 +389,26 @@ def _win_probability(s: _Settings, dist: Array, risk: Array, cap: Array, pos: Ar
     match = equiv & unique[:, None, :]
     last = n_a - 1 - np.argmax(match[:, :, ::-1], axis=-1)
     return np.take_along_axis(p, last, axis=-1), p
+
+
+def _first_occurrences(equiv: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The greedy first-occurrence scan of ``_win_probability`` ``(N, A)``: position a is
+    distinct unless an earlier distinct position is equivalent to it (``equiv`` ``(N, A, A)``).
+
+    Decided in a few whole-array passes instead of A steps: a with no earlier equivalent is
+    distinct; a with an earlier equivalent already found distinct is not; a whose earlier
+    equivalents are all found not distinct is. The first undecided position always has every
+    earlier one decided, so each pass decides it at least, and the answer is the scan's."""
+    n_a = equiv.shape[-1]
+    earlier: NDArray[np.bool_] = equiv & np.tril(np.ones((n_a, n_a), dtype=bool), -1)
+    unique: NDArray[np.bool_] = np.logical_not(earlier.any(axis=-1))
+    decided: NDArray[np.bool_] = unique.copy()
+    while not decided.all():
+        beaten = (earlier & (decided & unique)[:, None, :]).any(axis=-1)
+        open_ = (earlier & ~decided[:, None, :]).any(axis=-1)
+        unique = np.where(decided, unique, ~beaten & ~open_)
+        decided = decided | beaten | ~open_
+    return unique
 
 
 def _contests(
@@ -844,24 +867,29 @@ def _elections(s: _Settings, cap: Array, util: Array, opts: IntArray, count: Int
     flat_width = count.reshape(-1) + 1
     owner = np.repeat(np.arange(n_b), n_a)
     p = np.zeros((n_b * n_a, width))
+    groups = []
     for w in np.unique(flat_width):
         sel = np.flatnonzero(flat_width == w)
         if w == 1:
             p[sel, 0] = 1.0
             continue
-        o = flat_opts[sel, :w]
         # votes over the pairs of this actor's options only (not every pair of bargains):
         # C[x, y] = plus of (x, y), C[y, x] = minus of (x, y), for x after y (coalition_matrix)
-        after, before = np.tril_indices(w, -1)
+        groups.append((int(w), sel, flat_opts[sel, :w], *np.tril_indices(w, -1)))
+    if every_pair is None and groups:  # every group's pairs in one call: each pair's sums are its own
+        plus_all, minus_all = _pair_votes(
+            s.voting,
+            cap,
+            util,
+            np.concatenate([np.repeat(owner[sel], after.size) for _, sel, _, after, _ in groups]),
+            np.concatenate([o[:, after].ravel() for _, _, o, after, _ in groups]),
+            np.concatenate([o[:, before].ravel() for _, _, o, _, before in groups]),
+        )
+        ends = np.cumsum([sel.size * after.size for _, sel, _, after, _ in groups])
+    for g, (w, sel, o, after, before) in enumerate(groups):
         if every_pair is None:
-            plus, minus = _pair_votes(
-                s.voting,
-                cap,
-                util,
-                np.repeat(owner[sel], after.size),
-                o[:, after].ravel(),
-                o[:, before].ravel(),
-            )
+            start = int(ends[g - 1]) if g else 0
+            plus, minus = plus_all[start : ends[g]], minus_all[start : ends[g]]
         else:
             at = (owner[sel][:, None], o[:, after], o[:, before])
             plus, minus = every_pair[0][at], every_pair[1][at]

@@ -8,13 +8,15 @@ one NumPy's reduction took, which follows the memory layout of its ``(N, i, j, n
 (``tests/models/test_smp.py`` checks both against the NumPy code):
 
 - the initiator's view: n is never the innermost axis of NumPy's block (j is), so NumPy adds
-  the third parties in order of n; so does the kernel, vectorised across j;
+  the third parties in order of n; so does the kernel, vectorised across j (for SemiCommit
+  inside the unit box, one fused loop per rule, :func:`_semi_loop`);
 - the receiver's view: in order of n (i innermost) where NumPy's block held several
   challengers, but pairwise over n (n innermost, :mod:`accord.models.kernels.sums`) where it
   held one challenger's row: ``pairwise`` marks those rows.
 
-Each row (a case's challenger, or a receiver's column of challenges) is computed on its own,
-by one thread, with O(A) scratch and no ``(A, A, A)`` temporaries; the rows run on several
+Each row (a case's challenger, or a receiver's column of challenges) is computed on its own
+(the initiator's rows up to :data:`_GROUP` at a time, one read of the distances for them), by
+one thread, with O(A) scratch and no ``(A, A, A)`` temporaries; the rows run on several
 threads where that pays (:mod:`accord.models.kernels.threads`), with the same bits. The options
 arrive as integer codes (the voting rule by its place in ``smp.VOTING_RULES``).
 """
@@ -27,7 +29,18 @@ import numba
 import numpy as np
 
 from accord.models.kernels.sums import planned_sum
-from accord.models.kernels.votes import votes
+from accord.models.kernels.votes import (
+    ASYM_PROSP,
+    BINARY,
+    CUBIC,
+    PROP_BIN,
+    PROP_CBC,
+    PROPORTIONAL,
+    vote,
+    votes,
+)
+
+_GROUP = 4  # challengers that go through the third parties together (one read of each distance row)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -74,6 +87,70 @@ def _unj(outside: bool, d: Any, e: Any, out: Any, m: int) -> None:  # pragma: no
             out[k] = (om * d[k]) * e[k] + om
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _semi_loop(
+    rule: int,
+    w: float,
+    d: Any,
+    r: float,
+    u_ni: float,
+    u_nn: float,
+    skip: int,
+    c_ij: Any,
+    c_ji: Any,
+    acc_p: Any,
+    acc_m: Any,
+    m: int,
+) -> None:  # pragma: no cover - compiled
+    """:func:`_unj`, :func:`_third_parties` (SemiCommit, inside the unit box) and the sums of
+    their votes in one loop over one row's m challenges, for third party n: the same
+    expressions in the same order, so the same bits. d: dist[n, j]; skip: n's place among the
+    j (-1: none), where n is a principal and votes 0. Inlined with the rule a constant, LLVM
+    vectorises it (with the rule's branches inside, or a gather from the row, it does not)."""
+    for k in range(m):
+        om = 1.0 - d[k]
+        unj = (om * d[k]) * r + om
+        v = vote(rule, w, u_ni - unj)
+        cni = (v if not v < 0.0 else 0.0) + c_ij[k]
+        cnj = c_ji[k] - (v if not v > 0.0 else 0.0)
+        pin = cni / (cni + cnj)
+        pjn = 1.0 - pin
+        vn = vote(rule, w, pin * (u_nn - u_ni) + (unj - u_nn) * pjn)
+        vn = 0.0 if k == skip else vn
+        acc_p[k] += vn if not vn < 0.0 else 0.0
+        acc_m[k] += vn if not vn > 0.0 else 0.0
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _semi_commit(
+    rule: int,
+    w: float,
+    d: Any,
+    r: float,
+    u_ni: float,
+    u_nn: float,
+    skip: int,
+    c_ij: Any,
+    c_ji: Any,
+    acc_p: Any,
+    acc_m: Any,
+    m: int,
+) -> None:  # pragma: no cover - compiled
+    """:func:`_semi_loop` with the rule a constant: one loop per rule."""
+    if rule == PROPORTIONAL:
+        _semi_loop(PROPORTIONAL, w, d, r, u_ni, u_nn, skip, c_ij, c_ji, acc_p, acc_m, m)
+    elif rule == CUBIC:
+        _semi_loop(CUBIC, w, d, r, u_ni, u_nn, skip, c_ij, c_ji, acc_p, acc_m, m)
+    elif rule == PROP_CBC:
+        _semi_loop(PROP_CBC, w, d, r, u_ni, u_nn, skip, c_ij, c_ji, acc_p, acc_m, m)
+    elif rule == ASYM_PROSP:
+        _semi_loop(ASYM_PROSP, w, d, r, u_ni, u_nn, skip, c_ij, c_ji, acc_p, acc_m, m)
+    elif rule == BINARY:
+        _semi_loop(BINARY, w, d, r, u_ni, u_nn, skip, c_ij, c_ji, acc_p, acc_m, m)
+    else:
+        _semi_loop(PROP_BIN, w, d, r, u_ni, u_nn, skip, c_ij, c_ji, acc_p, acc_m, m)
+
+
 def third_party_votes(
     rule: int,
     semi: bool,
@@ -108,7 +185,6 @@ def third_party_votes(
     """
     n_b, n_a = weight.shape
     d_nn = np.ascontiguousarray(np.diagonal(dist, axis1=1, axis2=2))
-    dist_t = np.ascontiguousarray(np.swapaxes(dist, 1, 2))  # dist_t[b, x, n] = dist[b, n, x]
     if not receiver:  # h = i; NumPy's order: i, then n, then j (vectorised across j)
         cases = np.arange(n_b)
         if keep is None:
@@ -124,6 +200,7 @@ def third_party_votes(
         _run(_receiver_rows, _receiver_par, ordered.size * n_a, args)
     summed = np.flatnonzero(pairwise.any(axis=1))  # rows NumPy summed pairwise, over n
     if summed.size:  # after the rows in order: these overwrite the pairwise rows' entries
+        dist_t = np.ascontiguousarray(np.swapaxes(dist, 1, 2))  # dist_t[b, x, n] = dist[b, n, x]
         args = (  # type: ignore[assignment]
             rule, semi, outside, dist_t, est, weight, chij, chji, d_nn, summed, pairwise,
             plan_lo, plan_len, plus, minus,
@@ -158,51 +235,73 @@ def _initiator_rows(
 ) -> None:  # pragma: no cover - compiled
     """Rows ``lo..hi`` of (case, challenger i), h = i: the kept j at once, third parties n in
     order. Each j's terms are its own, so computing a subset of j gives the same bits; the
-    others (``keep`` False) are left at 0."""
+    others (``keep`` False) are left at 0. Up to :data:`_GROUP` rows of a case go through the
+    third parties together, so that each row of distances is read once for all of them (row
+    by row, a large case reads the whole distance matrix from memory once per challenger); each
+    row's sums still add the third parties in order."""
     n_a = weight.shape[1]
-    acc_p, acc_m = np.empty(n_a), np.empty(n_a)
+    acc_p, acc_m = np.empty((_GROUP, n_a)), np.empty((_GROUP, n_a))
+    c_ij, c_ji = np.empty((_GROUP, n_a)), np.empty((_GROUP, n_a))
+    idx, at = np.empty((_GROUP, n_a), dtype=np.intp), np.empty((_GROUP, n_a), dtype=np.intp)
+    size = np.empty(_GROUP, dtype=np.intp)
     e, wv, u_ni, u_nn, unj = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
-    c_ij, c_ji, d = np.empty(n_a), np.empty(n_a), np.empty(n_a)
-    idx, at = np.empty(n_a, dtype=np.intp), np.empty(n_a, dtype=np.intp)
+    d = np.empty(n_a)
     s = np.empty((3, n_a))
-    for t in range(lo, hi):
-        b, i = cases[t // n_a], t % n_a
-        m = 0
-        for j in range(n_a):
-            at[j] = -1
-            if keep[b, i, j]:
-                idx[m] = j
-                at[j] = m
-                m += 1
-        for k in range(m):
-            c_ij[k] = chij[b, i, idx[k]]
-            c_ji[k] = chji[b, i, idx[k]]
-        acc_p[:m] = 0.0
-        acc_m[:m] = 0.0
+    t = lo
+    while t < hi:
+        b, i0 = cases[t // n_a], t % n_a
+        g = min(_GROUP, hi - t, n_a - i0)  # rows of one case
+        for q in range(g):
+            i = i0 + q
+            m = 0
+            for j in range(n_a):
+                at[q, j] = -1
+                if keep[b, i, j]:
+                    idx[q, m] = j
+                    at[q, j] = m
+                    m += 1
+            size[q] = m
+            for k in range(m):
+                c_ij[q, k] = chij[b, i, idx[q, k]]
+                c_ji[q, k] = chji[b, i, idx[q, k]]
+            acc_p[q, :m] = 0.0
+            acc_m[q, :m] = 0.0
         for n in range(n_a):
-            if n == i:  # a principal, not a third party
-                continue
-            r = est[b, i, n]
-            e[:m] = r
-            wv[:m] = weight[b, n]
-            u_ni[:m] = _utility(dist[b, n, i], r)
-            u_nn[:m] = _utility(d_nn[b, n], r)
             row = dist[b, n]
-            for k in range(m):
-                d[k] = row[idx[k]]
-            _unj(outside, d, e, unj, m)
-            _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij, c_ji, s, m)
-            vn = s[2]
-            if at[n] >= 0:  # n = j likewise
-                vn[at[n]] = 0.0
-            for k in range(m):
-                acc_p[k] += vn[k] if not vn[k] < 0.0 else 0.0
-                acc_m[k] += vn[k] if not vn[k] > 0.0 else 0.0
-        plus[b, i] = 0.0
-        minus[b, i] = 0.0
-        for k in range(m):
-            plus[b, i, idx[k]] = acc_p[k]
-            minus[b, i, idx[k]] = -acc_m[k]
+            for q in range(g):
+                i = i0 + q
+                if n == i:  # a principal, not a third party
+                    continue
+                m = size[q]
+                r = est[b, i, n]
+                ix = idx[q]
+                for k in range(m):
+                    d[k] = row[ix[k]]
+                if semi and not outside:  # the usual case: one fused loop over the kept j
+                    w, ni, nn = weight[b, n], _utility(dist[b, n, i], r), _utility(d_nn[b, n], r)
+                    _semi_commit(rule, w, d, r, ni, nn, at[q, n], c_ij[q], c_ji[q], acc_p[q], acc_m[q], m)
+                    continue
+                e[:m] = r
+                wv[:m] = weight[b, n]
+                u_ni[:m] = _utility(dist[b, n, i], r)
+                u_nn[:m] = _utility(d_nn[b, n], r)
+                _unj(outside, d, e, unj, m)
+                _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij[q], c_ji[q], s, m)
+                vn = s[2]
+                if at[q, n] >= 0:  # n = j likewise
+                    vn[at[q, n]] = 0.0
+                p, mm = acc_p[q], acc_m[q]
+                for k in range(m):
+                    p[k] += vn[k] if not vn[k] < 0.0 else 0.0
+                    mm[k] += vn[k] if not vn[k] > 0.0 else 0.0
+        for q in range(g):
+            i = i0 + q
+            plus[b, i] = 0.0
+            minus[b, i] = 0.0
+            for k in range(size[q]):
+                plus[b, i, idx[q, k]] = acc_p[q, k]
+                minus[b, i, idx[q, k]] = -acc_m[q, k]
+        t += g
 
 
 @numba.njit(cache=True, error_model="numpy")

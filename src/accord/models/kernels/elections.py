@@ -5,7 +5,8 @@ NumPy pass per operation (difference, vote, clip at zero, sum): the same express
 same order, and each sum over the voters in order from 0.0, as NumPy reduces a voter-major
 block over its leading axis, so the bits are NumPy's (``tests/models/test_smp.py`` checks both
 paths on the same inputs). Rules are numbered by their place in :data:`accord.models.smp.VOTING_RULES`
-(:mod:`accord.models.kernels.votes`).
+(:mod:`accord.models.kernels.votes`). Every rule but ASymProsp is odd, so its option votes come
+from half the pairs (:func:`_half_rows`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 import numba
 import numpy as np
 
-from accord.models.kernels.votes import ASYM_PROSP, vote
+from accord.models.kernels.votes import ASYM_PROSP, BINARY, CUBIC, PROP_BIN, PROP_CBC, PROPORTIONAL, vote
 
 _DISTINCT_FROM = 64  # options from which equal options (equal utility columns) are voted on once
+_BLOCK = 8  # options whose votes one pass over the voters sums (2 x 8 x O sums: in L2 up to 4,000)
 
 
 def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:
@@ -76,11 +78,14 @@ def _votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:
 
     n_b, n_a, n_o = util.shape
     plus = np.zeros((n_b, n_o, n_o))
+    if rule != ASYM_PROSP:  # half the votes: a vote for y over x is the vote for x over y negated
+        work = n_b * (n_o * n_o // 2) * n_a
+        n_rows = n_b * ((n_o + _BLOCK - 1) // _BLOCK)
+        threads.rows(_half_par, _half_rows, n_rows, work, rule, cap, util, plus)
+        return plus, np.swapaxes(plus, -1, -2).copy()
     minus = np.zeros((n_b, n_o, n_o))
     threads.rows(_option_par, _option_rows, n_b * n_o, n_b * n_o * n_o * n_a, rule, cap, util, plus, minus)
-    if rule == ASYM_PROSP:
-        return plus, np.negative(minus, out=minus)
-    return plus, np.swapaxes(plus, -1, -2).copy()
+    return plus, np.negative(minus, out=minus)
 
 
 @numba.njit(cache=True)
@@ -112,6 +117,74 @@ def _option_par(
         _option_rows(n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks, rule, cap, util, plus, minus)
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _half_block(
+    rule: int, x0: int, x1: int, cap: Any, util: Any, up: Any, down: Any
+) -> None:  # pragma: no cover - compiled
+    """One case's votes for each option x of ``x0..x1`` over each y >= x, voters in order from
+    0.0: the positive parts in ``up[x - x0, y]``, the negative ones in ``down[x - x0, y]``. A
+    block of rows reads each voter's utilities once for all its rows (row by row, large cases
+    read the whole utility matrix from memory once per row)."""
+    n_a, n_o = util.shape
+    for x in range(x0, x1):
+        up[x - x0, x:] = 0.0
+        down[x - x0, x:] = 0.0
+    for a in range(n_a):
+        w = cap[a]
+        u = util[a]
+        for x in range(x0, x1):
+            ux = u[x]
+            p, m = up[x - x0], down[x - x0]
+            for y in range(x, n_o):
+                v = vote(rule, w, ux - u[y])
+                p[y] += v if not v < 0.0 else 0.0
+                m[y] += v if not v > 0.0 else 0.0
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _half_rows(
+    lo: int, hi: int, rule: int, cap: Any, util: Any, plus: Any
+) -> None:  # pragma: no cover - compiled
+    """Rows ``lo..hi`` of (case b, block of :data:`_BLOCK` options), the blocks taken from both
+    ends in turn (rows of a block near option O - 1 have fewer pairs, so ranges of rows cost
+    alike): ``plus[b, x, y]`` and ``plus[b, y, x]`` for y >= x, from the votes for x over y.
+    Every rule but ASymProsp is odd (``vote(-du) = -vote(du)`` bit for bit: IEEE rounding is
+    symmetric), so the votes for y over x are these negated, and so are their sums in the same
+    order: ``_option_rows``' bits from half its votes."""
+    n_o = util.shape[2]
+    n_k = (n_o + _BLOCK - 1) // _BLOCK
+    up, down = np.empty((_BLOCK, n_o)), np.empty((_BLOCK, n_o))
+    for t in range(lo, hi):
+        b, k = t // n_k, t % n_k
+        k = k // 2 if k % 2 == 0 else n_k - 1 - k // 2
+        x0, x1 = k * _BLOCK, min(k * _BLOCK + _BLOCK, n_o)
+        if rule == PROPORTIONAL:  # the rule a constant in each loop: LLVM vectorises it
+            _half_block(PROPORTIONAL, x0, x1, cap[b], util[b], up, down)
+        elif rule == CUBIC:
+            _half_block(CUBIC, x0, x1, cap[b], util[b], up, down)
+        elif rule == PROP_CBC:
+            _half_block(PROP_CBC, x0, x1, cap[b], util[b], up, down)
+        elif rule == BINARY:
+            _half_block(BINARY, x0, x1, cap[b], util[b], up, down)
+        else:
+            _half_block(PROP_BIN, x0, x1, cap[b], util[b], up, down)
+        p = plus[b]
+        for x in range(x0, x1):
+            q, m = up[x - x0], down[x - x0]
+            p[x, x] = q[x]
+            for y in range(x + 1, n_o):
+                p[x, y] = q[y]
+                p[y, x] = 0.0 - m[y]  # 0.0 - : +0.0 where no vote is against, as summed
+
+
+@numba.njit(cache=True, parallel=True)
+def _half_par(
+    n_rows: int, n_chunks: int, rule: int, cap: Any, util: Any, plus: Any
+) -> None:  # pragma: no cover - compiled
+    for c in numba.prange(n_chunks):
+        _half_rows(n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks, rule, cap, util, plus)
+
+
 def pair_votes(rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any) -> tuple[Any, Any]:
     """Summed positive and negative votes for option ``first`` over ``second`` of the pairs
     (b, first, second), ``(P,)`` each (see ``smp._pair_votes``): voters in order from 0.0; the
@@ -120,25 +193,53 @@ def pair_votes(rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any) 
 
     plus = np.empty(b.size)
     minus = np.empty(b.size)
-    args = (rule, np.ascontiguousarray(cap), np.ascontiguousarray(util), b, first, second, plus, minus)
+    # options by voters: a pair's two options are two contiguous rows (a column of each, read
+    # voter by voter, was two cache lines a vote)
+    util_t = np.ascontiguousarray(np.swapaxes(util, 1, 2))
+    args = (rule, np.ascontiguousarray(cap), util_t, b, first, second, plus, minus)
     threads.rows(_pair_par, _pair_rows, b.size, b.size * util.shape[1], *args)
     return plus, minus
 
 
 @numba.njit(cache=True)
 def _pair_rows(
-    lo: int, hi: int, rule: int, cap: Any, util: Any, b: Any, first: Any, second: Any, plus: Any, minus: Any
+    lo: int, hi: int, rule: int, cap: Any, util_t: Any, b: Any, first: Any, second: Any, plus: Any, minus: Any
 ) -> None:  # pragma: no cover - compiled
-    n_a = util.shape[1]
-    for p in range(lo, hi):
-        c, x, y = b[p], first[p], second[p]
+    n_a = util_t.shape[2]
+    p = lo
+    while p + 4 <= hi:  # four pairs side by side: eight sums, each in order, none waiting on another
+        w0, w1, w2, w3 = cap[b[p]], cap[b[p + 1]], cap[b[p + 2]], cap[b[p + 3]]
+        x0, y0 = util_t[b[p], first[p]], util_t[b[p], second[p]]
+        x1, y1 = util_t[b[p + 1], first[p + 1]], util_t[b[p + 1], second[p + 1]]
+        x2, y2 = util_t[b[p + 2], first[p + 2]], util_t[b[p + 2], second[p + 2]]
+        x3, y3 = util_t[b[p + 3], first[p + 3]], util_t[b[p + 3], second[p + 3]]
+        u0 = u1 = u2 = u3 = d0 = d1 = d2 = d3 = 0.0
+        for a in range(n_a):
+            v0 = vote(rule, w0[a], x0[a] - y0[a])
+            v1 = vote(rule, w1[a], x1[a] - y1[a])
+            v2 = vote(rule, w2[a], x2[a] - y2[a])
+            v3 = vote(rule, w3[a], x3[a] - y3[a])
+            u0 += max(v0, 0.0)
+            u1 += max(v1, 0.0)
+            u2 += max(v2, 0.0)
+            u3 += max(v3, 0.0)
+            d0 += min(v0, 0.0)
+            d1 += min(v1, 0.0)
+            d2 += min(v2, 0.0)
+            d3 += min(v3, 0.0)
+        plus[p], plus[p + 1], plus[p + 2], plus[p + 3] = u0, u1, u2, u3
+        minus[p], minus[p + 1], minus[p + 2], minus[p + 3] = -d0, -d1, -d2, -d3
+        p += 4
+    for q in range(p, hi):
+        c, x, y = b[q], first[q], second[q]
+        w, ux, uy = cap[c], util_t[c, x], util_t[c, y]
         up, down = 0.0, 0.0
         for a in range(n_a):
-            v = vote(rule, cap[c, a], util[c, a, x] - util[c, a, y])
+            v = vote(rule, w[a], ux[a] - uy[a])
             up += max(v, 0.0)
             down += min(v, 0.0)
-        plus[p] = up
-        minus[p] = -down
+        plus[q] = up
+        minus[q] = -down
 
 
 @numba.njit(cache=True, parallel=True)
@@ -147,7 +248,7 @@ def _pair_par(
     n_chunks: int,
     rule: int,
     cap: Any,
-    util: Any,
+    util_t: Any,
     b: Any,
     first: Any,
     second: Any,
@@ -156,4 +257,4 @@ def _pair_par(
 ) -> None:  # pragma: no cover - compiled
     for c in numba.prange(n_chunks):
         lo, hi = n_rows * c // n_chunks, n_rows * (c + 1) // n_chunks
-        _pair_rows(lo, hi, rule, cap, util, b, first, second, plus, minus)
+        _pair_rows(lo, hi, rule, cap, util_t, b, first, second, plus, minus)
