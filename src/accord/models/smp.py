@@ -776,7 +776,7 @@ def _turn(
     else:  # newIdeals: ideal_i <- sum_j A_ij pos_j + (1 - sum_j A_ij) ideal_i
         lag = 1.0 - np.minimum(accommodation.sum(axis=-1), 1.0)
         new_ideal = np.einsum("ij,bjk->bik", accommodation, new_pos) + lag[None, :, None] * ideal
-    record = {
+    record: dict[str, NDArray[Any]] = {
         "target": target,
         "probability": np.where(has, p_win, np.nan),
         "bargain_initiator": np.where(has[..., None], inits[0], np.nan),
@@ -784,6 +784,88 @@ def _turn(
         "chosen_initiator": np.where(chosen > 0, init_of[m], -1),
     }
     return new_pos, new_ideal, record
+
+
+def _compiled_turn(
+    s: _Settings,
+    active: IntArray,
+    pos: Array,
+    ideal: Array,
+    sal: Array,
+    cap: Array,
+    dist: Array,
+    risk: Array,
+    draws: Array | None,
+) -> tuple[Array, dict[str, NDArray[Any]], Array, tuple[Array, Array, Array, Array]] | None:
+    """:func:`_turn` of the cases ``active`` (rows of the whole batch's ``pos``, ``ideal``, ``sal``,
+    ``cap``; ``dist``, ``risk``: theirs), its movement and the assessment of the new states in one
+    compiled call (kernels/turn.py), to the same bits; without an accommodation matrix (the new
+    ideals are the new positions). Returns the new positions, the turn's records, the movement and
+    the new state, or None where a PCE needs NumPy's logarithms."""
+    from accord.models.kernels import sums, turn  # numba: only where the work pays its import
+
+    n_k, n_a = risk.shape
+    n_i = pos.shape[-1]
+    codes = np.array(
+        [
+            VOTING_RULES.index(s.voting),
+            PCE_MODELS.index(s.pce),
+            VICTORY_MODELS.index(s.victory),
+            BIG_R_RANGE.index(s.range),
+            BIG_R_ADJUST.index(s.adjust),
+            INTERPOLATION.index(s.interpolation),
+            BARGAIN_MODELS.index(s.bargain),
+            s.third_party == "SemiCommit",
+            draws is not None,
+            bool(np.any(dist > 1)),  # the batch's, as _contests decides it
+        ],
+        dtype=np.int64,
+    )
+    # the receivers' estimates (InitRcvrInterp, PWCompInterp): the rows NumPy summed pairwise
+    pairwise = _pairwise_rows(n_k, n_a) if s.bargain != "InitOnlyInterp" else np.zeros((n_k, n_a), dtype=bool)
+    new_pos, init, rcvr = np.empty((n_k, n_a, n_i)), np.empty((n_k, n_a, n_i)), np.empty((n_k, n_a, n_i))
+    target, chosen = np.empty((n_k, n_a), dtype=np.intp), np.empty((n_k, n_a), dtype=np.intp)
+    probability, moved = np.empty((n_k, n_a)), np.empty(n_k)
+    new_dist, new_risk, win, option = (
+        np.empty((n_k, n_a, n_a)),
+        np.empty((n_k, n_a)),
+        np.empty((n_k, n_a)),
+        np.empty((n_k, n_a)),
+    )
+    ok = turn.turn(
+        codes,
+        active,
+        pos,
+        ideal,
+        sal,
+        cap,
+        np.ascontiguousarray(dist),
+        np.ascontiguousarray(risk),
+        np.zeros((n_k, n_a)) if draws is None else np.ascontiguousarray(draws),
+        pairwise,
+        *sums.pairwise_plan(n_a),
+        new_pos,
+        target,
+        probability,
+        init,
+        rcvr,
+        chosen,
+        moved,
+        new_dist,
+        new_risk,
+        win,
+        option,
+    )
+    if not ok:
+        return None
+    record: dict[str, NDArray[Any]] = {
+        "target": target,
+        "probability": probability,
+        "bargain_initiator": init,
+        "bargain_receiver": rcvr,
+        "chosen_initiator": chosen,
+    }
+    return new_pos, record, moved, (new_dist, new_risk, win, option)
 
 
 def _bargain_utilities(
@@ -1090,6 +1172,7 @@ def run(
     ideal = pos.copy()
 
     compiled = _small_compiled(s, n_b, n_a, n_i)
+    whole = compiled and accommodation is None  # the whole turn in one kernel call
 
     def assess(idx: IntArray, p: Array, i: Array) -> tuple[Array, Array, Array, Array]:
         if compiled:
@@ -1111,27 +1194,32 @@ def run(
     while active.size:
         t += 1
         draws = uniform_draws(key, active[:, None], t, np.arange(n_a)[None, :]) if stochastic else None
-        new_pos, new_ideal, rec = _turn(
-            s,
-            pos[active],
-            ideal[active],
-            sal[active],
-            cap[active],
-            accommodation,
-            dist_a,
-            risk_a,
-            draws,
-            compiled,
-        )
-        # smpStopFn: movement this turn against the first turn's (sum of Euclidean moves)
-        moved = np.linalg.norm(new_pos - pos[active], axis=-1).sum(axis=-1)
+        state = _compiled_turn(s, active, pos, ideal, sal, cap, dist_a, risk_a, draws) if whole else None
+        if state is None:
+            new_pos, new_ideal, rec = _turn(
+                s,
+                pos[active],
+                ideal[active],
+                sal[active],
+                cap[active],
+                accommodation,
+                dist_a,
+                risk_a,
+                draws,
+                compiled,
+            )
+            # smpStopFn: movement this turn against the first turn's (sum of Euclidean moves)
+            moved = np.linalg.norm(new_pos - pos[active], axis=-1).sum(axis=-1)
+        else:
+            new_pos, rec, moved, assessed = state
+            new_ideal = new_pos
         if t == 1:
             first_move[active] = moved
         ratio = moved / (first_move[active] + MIN_SIG_DELTA)
         stop = (t >= max_turns) | ((t >= min_turns) & (ratio < min_delta_ratio))
         pos[active], ideal[active] = new_pos, new_ideal
         turns[active] = t
-        dist_n, risk_n, win_n, opt_n = assess(active, new_pos, new_ideal)
+        dist_n, risk_n, win_n, opt_n = assess(active, new_pos, new_ideal) if state is None else assessed
         opt_all[active] = opt_n
         log.add(active, new_pos, win_n, risk_n, rec)
         keep = ~stop
@@ -1145,12 +1233,14 @@ class _Log:
 
     def __init__(self, pos: Array, win: Array, risk: Array) -> None:
         self.start = (pos.copy(), win, risk)  # the caller's pos changes turn by turn
-        self.turns: list[tuple[IntArray, Array, Array, Array, dict[str, Array]]] = []
+        self.turns: list[tuple[IntArray, Array, Array, Array, dict[str, NDArray[Any]]]] = []
 
-    def add(self, active: IntArray, pos: Array, win: Array, risk: Array, record: dict[str, Array]) -> None:
+    def add(
+        self, active: IntArray, pos: Array, win: Array, risk: Array, record: dict[str, NDArray[Any]]
+    ) -> None:
         self.turns.append((active, pos, win, risk, record))
 
-    def expand(self) -> tuple[Array, Array, Array, dict[str, Array]]:
+    def expand(self) -> tuple[Array, Array, Array, dict[str, NDArray[Any]]]:
         """Positions ``(N, T, A, I)``, winning probabilities and risk attitudes ``(N, T, A)``
         (turn 0 the input) and the records ``(N, T - 1, ...)`` (-1 or NaN where a case had
         stopped)."""
@@ -1159,7 +1249,7 @@ class _Log:
         states = [np.empty((n_b, n_t) + x.shape[1:], dtype=x.dtype) for x in (pos, win, risk)]
         for x, first in zip(states, self.start, strict=True):
             x[:, 0] = first
-        records: dict[str, Array] = {}
+        records: dict[str, NDArray[Any]] = {}
         for t, (active, *now, rec) in enumerate(self.turns, start=1):
             for x, v in zip(states, now, strict=True):
                 x[:, t] = x[:, t - 1]
@@ -1251,7 +1341,9 @@ def _result(
     return ModelResult(outcome=outcome, trajectory=trajectory, details=details, fields=FIELDS)
 
 
-def _history(problem: Problem, records: dict[str, Array], win: Array, risk: Array) -> list[dict[str, Any]]:
+def _history(
+    problem: Problem, records: dict[str, NDArray[Any]], win: Array, risk: Array
+) -> list[dict[str, Any]]:
     """Per turn, in the issues' own units: winning probabilities, risk attitudes, bargains."""
     ids = problem.actor_ids
     issues = problem.issue_ids
