@@ -246,8 +246,9 @@ def turn(
     tgt, p_win, p_j = np.empty(n_a, dtype=np.intp), np.empty(n_a), np.empty(n_a)
     init_pos, rcvr_pos = np.empty((n_m, n_i)), np.empty((n_m, n_i))
     j_init, j_rcvr = np.empty(n_i), np.empty(n_i)
-    init_of, rcvr_of = np.empty(n_m, dtype=np.intp), np.empty(n_m, dtype=np.intp)
-    util = np.empty((n_a, 1 + n_m))
+    v_init, v_rcvr = np.empty((n_m, n_i)), np.empty((n_m, n_i))
+    init_of, v_init_of, v_rcvr_of = np.empty(n_m, np.intp), np.empty(n_m, np.intp), np.empty(n_m, np.intp)
+    util_all = np.empty((n_a, 1 + n_m))
     own, d2, norms = np.empty(n_a), np.empty(n_i), np.empty(n_a)
     opts = np.zeros((n_a, 1 + n_m), dtype=np.intp)
     count = np.empty(n_a, dtype=np.intp)
@@ -298,18 +299,27 @@ def turn(
             for k in range(n_i):
                 b_init[b, a, k] = first[k] if has else np.nan
                 b_rcvr[b, a, k] = second[k] if has else np.nan
+        # the valid bargains only (an initiator with a target), in order: the others are nobody's
+        # option, and each option's votes and PCE do not depend on the rest
+        n_v = 0
         for m in range(n_m):
-            rcvr_of[m] = tgt[m // per]
+            if target[b, init_of[m]] >= 0:
+                v_init[n_v], v_rcvr[n_v] = init_pos[m], rcvr_pos[m]
+                v_init_of[n_v], v_rcvr_of[n_v] = init_of[m], tgt[m // per]
+                n_v += 1
+        util = util_all[:, : 1 + n_v]
+        utilities_case(
+            ideal[c], sal[c], d, r, v_init[:n_v], v_rcvr[:n_v], v_init_of, v_rcvr_of, util, own, d2
+        )
         # each actor's options: status quo, its own bargains, then those addressed to it
-        utilities_case(ideal[c], sal[c], d, r, init_pos, rcvr_pos, init_of, rcvr_of, util, own, d2)
         for x in range(n_a):
             n = 0
-            for m in range(n_m):
-                if target[b, init_of[m]] >= 0 and init_of[m] == x:
+            for m in range(n_v):
+                if v_init_of[m] == x:
                     n += 1
                     opts[x, n] = 1 + m
-            for m in range(n_m):
-                if target[b, init_of[m]] >= 0 and rcvr_of[m] == x and init_of[m] != x:
+            for m in range(n_v):
+                if v_rcvr_of[m] == x and v_init_of[m] != x:
                     n += 1
                     opts[x, n] = 1 + m
             count[x] = n
@@ -332,14 +342,14 @@ def turn(
                         choice = k
             chosen = opts[x, choice]
             m = max(chosen - 1, 0)
-            chosen_init[b, x] = init_of[m] if chosen > 0 else -1
+            chosen_init[b, x] = v_init_of[m] if chosen > 0 else -1
             for k in range(n_i):
                 if chosen == 0:
                     new_pos[b, x, k] = pos[c, x, k]
-                elif init_of[m] == x:
-                    new_pos[b, x, k] = init_pos[m, k]
+                elif v_init_of[m] == x:
+                    new_pos[b, x, k] = v_init[m, k]
                 else:
-                    new_pos[b, x, k] = rcvr_pos[m, k]
+                    new_pos[b, x, k] = v_rcvr[m, k]
         # smpStopFn's movement: np.linalg.norm over issues, summed over actors
         for x in range(n_a):
             for k in range(n_i):
