@@ -207,3 +207,28 @@ def test_compiled_challenges_and_bargain_utilities_are_numpys(
     np.testing.assert_array_equal(
         smp._compiled_bargain_utilities(*bargains), smp._bargain_utilities(*bargains)
     )
+
+
+def test_a_batch_result_is_assembled_on_first_access_as_the_run_left_it() -> None:
+    """A batch's trajectory and details (built from the run's log when first read): cases that
+    stopped early repeat their last state and have blank records after it; pickled, the result is a
+    plain ModelResult with the same arrays; a case matches its run alone."""
+    import pickle
+
+    s = load(need(DATA / "ktab" / "dummyData_3Dim.csv"))
+    batch = _draws(s, 2, 6, False)
+    result = get("smp").run(batch, {"max_turns": 9}, seed=0)
+    turns = result.details["turns"]
+    assert turns.min() < turns.max()  # the cases stop at different turns
+    positions, target = result.trajectory["positions"], result.details["target"]
+    assert positions.shape[1] == turns.max() + 1 == target.shape[1] + 1
+    for b, n in enumerate(turns):
+        assert (positions[b, n:] == positions[b, n]).all()
+        assert (target[b, n:] == -1).all() and np.isnan(result.details["probability"][b, n:]).all()
+        assert (target[b, :n] >= -1).all() and not np.isnan(positions[b, : n + 1]).any()
+    np.testing.assert_array_equal(positions[:, 0], batch.position)
+    plain = pickle.loads(pickle.dumps(result))
+    assert type(plain) is ModelResult
+    _assert_same(result, plain)
+    alone = get("smp").run(batch.take(np.array([3])), {"max_turns": 9}, seed=0)
+    np.testing.assert_array_equal(alone.trajectory["positions"][0], positions[3, : turns[3] + 1])

@@ -36,6 +36,7 @@ three indices, so results are bit-identical across runs, machines and batch size
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -798,7 +799,7 @@ def _turn(
     else:  # newIdeals: ideal_i <- sum_j A_ij pos_j + (1 - sum_j A_ij) ideal_i
         lag = 1.0 - np.minimum(accommodation.sum(axis=-1), 1.0)
         new_ideal = np.einsum("ij,bjk->bik", accommodation, new_pos) + lag[None, :, None] * ideal
-    record = {
+    record: dict[str, NDArray[Any]] = {
         "target": target,
         "probability": np.where(has, p_win, np.nan),
         "bargain_initiator": np.where(has[..., None], inits[0], np.nan),
@@ -806,6 +807,88 @@ def _turn(
         "chosen_initiator": np.where(chosen > 0, init_of[m], -1),
     }
     return new_pos, new_ideal, record
+
+
+def _compiled_turn(
+    s: _Settings,
+    active: IntArray,
+    pos: Array,
+    ideal: Array,
+    sal: Array,
+    cap: Array,
+    dist: Array,
+    risk: Array,
+    draws: Array | None,
+) -> tuple[Array, dict[str, NDArray[Any]], Array, tuple[Array, Array, Array, Array]] | None:
+    """:func:`_turn` of the cases ``active`` (rows of the whole batch's ``pos``, ``ideal``, ``sal``,
+    ``cap``; ``dist``, ``risk``: theirs), its movement and the assessment of the new states in one
+    compiled call (kernels/turn.py), to the same bits; without an accommodation matrix (the new
+    ideals are the new positions). Returns the new positions, the turn's records, the movement and
+    the new state, or None where a PCE needs NumPy's logarithms."""
+    from accord.models.kernels import sums, turn  # numba: only where the work pays its import
+
+    n_k, n_a = risk.shape
+    n_i = pos.shape[-1]
+    codes = np.array(
+        [
+            VOTING_RULES.index(s.voting),
+            PCE_MODELS.index(s.pce),
+            VICTORY_MODELS.index(s.victory),
+            BIG_R_RANGE.index(s.range),
+            BIG_R_ADJUST.index(s.adjust),
+            INTERPOLATION.index(s.interpolation),
+            BARGAIN_MODELS.index(s.bargain),
+            s.third_party == "SemiCommit",
+            draws is not None,
+            bool(np.any(dist > 1)),  # the batch's, as _contests decides it
+        ],
+        dtype=np.int64,
+    )
+    # the receivers' estimates (InitRcvrInterp, PWCompInterp): the rows NumPy summed pairwise
+    pairwise = _pairwise_rows(n_k, n_a) if s.bargain != "InitOnlyInterp" else np.zeros((n_k, n_a), dtype=bool)
+    new_pos, init, rcvr = np.empty((n_k, n_a, n_i)), np.empty((n_k, n_a, n_i)), np.empty((n_k, n_a, n_i))
+    target, chosen = np.empty((n_k, n_a), dtype=np.intp), np.empty((n_k, n_a), dtype=np.intp)
+    probability, moved = np.empty((n_k, n_a)), np.empty(n_k)
+    new_dist, new_risk, win, option = (
+        np.empty((n_k, n_a, n_a)),
+        np.empty((n_k, n_a)),
+        np.empty((n_k, n_a)),
+        np.empty((n_k, n_a)),
+    )
+    ok = turn.turn(
+        codes,
+        active,
+        pos,
+        ideal,
+        sal,
+        cap,
+        np.ascontiguousarray(dist),
+        np.ascontiguousarray(risk),
+        np.zeros((n_k, n_a)) if draws is None else np.ascontiguousarray(draws),
+        pairwise,
+        *sums.pairwise_plan(n_a),
+        new_pos,
+        target,
+        probability,
+        init,
+        rcvr,
+        chosen,
+        moved,
+        new_dist,
+        new_risk,
+        win,
+        option,
+    )
+    if not ok:
+        return None
+    record: dict[str, NDArray[Any]] = {
+        "target": target,
+        "probability": probability,
+        "bargain_initiator": init,
+        "bargain_receiver": rcvr,
+        "chosen_initiator": chosen,
+    }
+    return new_pos, record, moved, (new_dist, new_risk, win, option)
 
 
 def _bargain_utilities(
@@ -1117,6 +1200,7 @@ def run(
     ideal = pos.copy()
 
     compiled = _small_compiled(s, n_b, n_a, n_i)
+    whole = compiled and accommodation is None  # the whole turn in one kernel call
 
     def assess(idx: IntArray, p: Array, i: Array) -> tuple[Array, Array, Array, Array]:
         if compiled:
@@ -1129,10 +1213,8 @@ def run(
         return d, r, win, opt
 
     everyone = np.arange(n_b)
-    dist_a, risk_a, win_all, opt_all = assess(everyone, pos, ideal)
-    risk_all = risk_a.copy()
-    history, win_hist, risk_hist = [pos.copy()], [win_all.copy()], [risk_all.copy()]
-    records: list[dict[str, Array]] = []
+    dist_a, risk_a, win_0, opt_all = assess(everyone, pos, ideal)
+    log = _Log(pos, win_0, risk_a)
     turns = np.zeros(n_b, dtype=np.intp)
     first_move = np.zeros(n_b)
     active = everyone
@@ -1140,85 +1222,155 @@ def run(
     while active.size:
         t += 1
         draws = uniform_draws(key, active[:, None], t, np.arange(n_a)[None, :]) if stochastic else None
-        new_pos, new_ideal, rec = _turn(
-            s,
-            pos[active],
-            ideal[active],
-            sal[active],
-            cap[active],
-            accommodation,
-            dist_a,
-            risk_a,
-            draws,
-            compiled,
-        )
-        full: dict[str, Array] = {}
-        for name, v in rec.items():
-            blank = -1 if v.dtype.kind == "i" else np.nan
-            full[name] = np.full((n_b,) + v.shape[1:], blank, dtype=v.dtype)
-            full[name][active] = v
-        records.append(full)
-        # smpStopFn: movement this turn against the first turn's (sum of Euclidean moves)
-        moved = np.linalg.norm(new_pos - pos[active], axis=-1).sum(axis=-1)
+        state = _compiled_turn(s, active, pos, ideal, sal, cap, dist_a, risk_a, draws) if whole else None
+        if state is None:
+            new_pos, new_ideal, rec = _turn(
+                s,
+                pos[active],
+                ideal[active],
+                sal[active],
+                cap[active],
+                accommodation,
+                dist_a,
+                risk_a,
+                draws,
+                compiled,
+            )
+            # smpStopFn: movement this turn against the first turn's (sum of Euclidean moves)
+            moved = np.linalg.norm(new_pos - pos[active], axis=-1).sum(axis=-1)
+        else:
+            new_pos, rec, moved, assessed = state
+            new_ideal = new_pos
         if t == 1:
             first_move[active] = moved
         ratio = moved / (first_move[active] + MIN_SIG_DELTA)
         stop = (t >= max_turns) | ((t >= min_turns) & (ratio < min_delta_ratio))
         pos[active], ideal[active] = new_pos, new_ideal
         turns[active] = t
-        dist_n, risk_n, win_n, opt_n = assess(active, new_pos, new_ideal)
-        win_all[active], risk_all[active], opt_all[active] = win_n, risk_n, opt_n
-        history.append(pos.copy())
-        win_hist.append(win_all.copy())
-        risk_hist.append(risk_all.copy())
+        dist_n, risk_n, win_n, opt_n = assess(active, new_pos, new_ideal) if state is None else assessed
+        opt_all[active] = opt_n
+        log.add(active, new_pos, win_n, risk_n, rec)
         keep = ~stop
         active, dist_a, risk_a = active[keep], dist_n[keep], risk_n[keep]
-    return _result(problem, pos, history, win_hist, risk_hist, records, turns, opt_all)
+    return _result(problem, pos, log, turns, opt_all)
+
+
+class _Log:
+    """The run's states and records per turn, as each turn left them: only its active cases
+    (those that have stopped repeat their last state), expanded to every case on demand."""
+
+    def __init__(self, pos: Array, win: Array, risk: Array) -> None:
+        self.start = (pos.copy(), win, risk)  # the caller's pos changes turn by turn
+        self.turns: list[tuple[IntArray, Array, Array, Array, dict[str, NDArray[Any]]]] = []
+
+    def add(
+        self, active: IntArray, pos: Array, win: Array, risk: Array, record: dict[str, NDArray[Any]]
+    ) -> None:
+        self.turns.append((active, pos, win, risk, record))
+
+    def expand(self) -> tuple[Array, Array, Array, dict[str, NDArray[Any]]]:
+        """Positions ``(N, T, A, I)``, winning probabilities and risk attitudes ``(N, T, A)``
+        (turn 0 the input) and the records ``(N, T - 1, ...)`` (-1 or NaN where a case had
+        stopped)."""
+        pos, win, risk = self.start
+        n_b, n_t = pos.shape[0], len(self.turns) + 1
+        states = [np.empty((n_b, n_t) + x.shape[1:], dtype=x.dtype) for x in (pos, win, risk)]
+        for x, first in zip(states, self.start, strict=True):
+            x[:, 0] = first
+        records: dict[str, NDArray[Any]] = {}
+        for t, (active, *now, rec) in enumerate(self.turns, start=1):
+            for x, v in zip(states, now, strict=True):
+                x[:, t] = x[:, t - 1]
+                x[active, t] = v
+            for name, v in rec.items():
+                if name not in records:
+                    blank = -1 if v.dtype.kind == "i" else np.nan
+                    records[name] = np.full((n_b, n_t - 1) + v.shape[1:], blank, dtype=v.dtype)
+                records[name][active, t - 1] = v
+        return states[0], states[1], states[2], records
+
+
+class _BatchResult(ModelResult):
+    """A batch run's result: the outcome at once, the trajectory and details assembled from the
+    run's log on first access (Monte Carlo and sensitivity runs read only the outcome)."""
+
+    def __init__(self, outcome: Array, build: Callable[[], tuple[dict[str, Array], dict[str, Any]]]) -> None:
+        self.outcome = outcome
+        self.fields = FIELDS
+        self._build: Callable[[], tuple[dict[str, Array], dict[str, Any]]] | None = build
+        self._parts: tuple[dict[str, Array], dict[str, Any]] | None = None
+
+    def _made(self) -> tuple[dict[str, Array], dict[str, Any]]:
+        if self._parts is None:
+            assert self._build is not None
+            self._parts, self._build = self._build(), None
+        return self._parts
+
+    @property
+    def trajectory(self) -> dict[str, Array]:
+        return self._made()[0]
+
+    @trajectory.setter
+    def trajectory(self, value: dict[str, Array]) -> None:
+        self._parts = (value, self._made()[1])
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return self._made()[1]
+
+    @details.setter
+    def details(self, value: dict[str, Any]) -> None:
+        self._parts = (self._made()[0], value)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled, copied: a plain result
+        return (ModelResult, (self.outcome, self.trajectory, self.details, self.fields))
 
 
 def _result(
-    problem: Problem,
-    final: Array,
-    history: list[Array],
-    win_hist: list[Array],
-    risk_hist: list[Array],
-    records: list[dict[str, Array]],
-    turns: IntArray,
-    option_probability: Array,
+    problem: Problem, final: Array, log: _Log, turns: IntArray, option_probability: Array
 ) -> ModelResult:
     batch = problem.batch_shape
     n_a, n_i = problem.n_actors, problem.n_issues
     mask = problem.mask
-    positions = np.stack(history, axis=1)  # (N, T, A, I)
-    positions = np.where(mask, positions, np.nan)
-    win = np.stack(win_hist, axis=1)  # (N, T, A)
     # expected outcome: distinct positions weighted by their winning probabilities
     w = option_probability[:, :, None] * mask[None]
     outcome = (w * np.where(mask, final, 0.0)).sum(axis=1) / np.where(w.sum(axis=1) > 0, w.sum(axis=1), 1.0)
-    n_t = positions.shape[1]
-    trajectory = {
-        "positions": positions.reshape(batch + (n_t, n_a, n_i)),
-        "win_probability": np.broadcast_to(win[..., None], win.shape + (n_i,)).reshape(
-            batch + (n_t, n_a, n_i)
-        ),
-    }
-    details: dict[str, Any]
+    outcome = outcome.reshape(batch + (n_i,))
+
+    def build() -> tuple[dict[str, Array], dict[str, Any]]:
+        positions, win, risk, records = log.expand()
+        n_t = positions.shape[1]
+        trajectory = {
+            "positions": np.where(mask, positions, np.nan).reshape(batch + (n_t, n_a, n_i)),
+            "win_probability": np.broadcast_to(win[..., None], win.shape + (n_i,)).reshape(
+                batch + (n_t, n_a, n_i)
+            ),
+        }
+        details: dict[str, Any]
+        if batch:
+            details = {"turns": turns.reshape(batch)}
+            for name in (
+                "target",
+                "probability",
+                "chosen_initiator",
+                "bargain_initiator",
+                "bargain_receiver",
+            ):
+                details[name] = records[name].reshape(batch + records[name].shape[1:])
+            details["risk_attitude"] = risk.reshape(batch + (n_t, n_a))
+        else:
+            states = _history(problem, records, win, risk)
+            details = {"turns": int(turns[0]), "history": {str(e.pop("turn")): e for e in states}}
+        return trajectory, details
+
     if batch:
-        details = {"turns": turns.reshape(batch)}
-        for name in ("target", "probability", "chosen_initiator", "bargain_initiator", "bargain_receiver"):
-            arr = np.stack([r[name] for r in records], axis=1)
-            details[name] = arr.reshape(batch + arr.shape[1:])
-        details["risk_attitude"] = np.stack(risk_hist, axis=1).reshape(batch + (n_t, n_a))
-    else:
-        states = _history(problem, records, win_hist, risk_hist)
-        details = {"turns": int(turns[0]), "history": {str(e.pop("turn")): e for e in states}}
-    return ModelResult(
-        outcome=outcome.reshape(batch + (n_i,)), trajectory=trajectory, details=details, fields=FIELDS
-    )
+        return _BatchResult(outcome, build)
+    trajectory, details = build()
+    return ModelResult(outcome=outcome, trajectory=trajectory, details=details, fields=FIELDS)
 
 
 def _history(
-    problem: Problem, records: list[dict[str, Array]], win_hist: list[Array], risk_hist: list[Array]
+    problem: Problem, records: dict[str, NDArray[Any]], win: Array, risk: Array
 ) -> list[dict[str, Any]]:
     """Per turn, in the issues' own units: winning probabilities, risk attitudes, bargains."""
     ids = problem.actor_ids
@@ -1229,21 +1381,21 @@ def _history(
         return [{iss: round(v, 6) for iss, v in zip(issues, row, strict=True)} for row in rows]
 
     out: list[dict[str, Any]] = []
-    for t in range(len(win_hist)):
+    n_t = win.shape[1]
+    for t in range(n_t):
         entry: dict[str, Any] = {
             "turn": t,
-            "win_probability": dict(zip(ids, win_hist[t][0].tolist(), strict=True)),
-            "risk_attitude": dict(zip(ids, risk_hist[t][0].tolist(), strict=True)),
+            "win_probability": dict(zip(ids, win[0, t].tolist(), strict=True)),
+            "risk_attitude": dict(zip(ids, risk[0, t].tolist(), strict=True)),
         }
-        if t < len(records):
-            rec = records[t]
+        if t < n_t - 1:
             bargains = []
-            targets = rec["target"][0].tolist()
-            chosen = rec["chosen_initiator"][0].tolist()
-            probability = rec["probability"][0].tolist()
+            targets = records["target"][0, t].tolist()
+            chosen = records["chosen_initiator"][0, t].tolist()
+            probability = records["probability"][0, t].tolist()
             has = [k for k in range(len(ids)) if targets[k] >= 0]
-            inits = points(rec["bargain_initiator"][0, has])
-            rcvrs = points(rec["bargain_receiver"][0, has])
+            inits = points(records["bargain_initiator"][0, t, has])
+            rcvrs = points(records["bargain_receiver"][0, t, has])
             for k, init, rcvr in zip(has, inits, rcvrs, strict=True):
                 j = targets[k]
                 # only the bargain's two parties can adopt it

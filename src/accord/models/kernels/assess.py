@@ -176,71 +176,109 @@ def assess(
     (``smp.distance``, ``smp._risk``, ``smp._win_probability``; fewer than 32 actors). False:
     a PCE needs NumPy's logarithms; the outputs are then incomplete."""
     n_b, n_a, n_i = pos.shape
-    d2 = np.empty(n_i)
-    util = np.empty((n_a, n_a))
-    plus, minus, c = np.empty((n_a, n_a)), np.empty((n_a, n_a)), np.empty((n_a, n_a))
-    s = np.empty((n_a + 3, n_a))
-    p = np.empty(n_a)
-    valid = np.ones(n_a, dtype=np.bool_)
-    unique = np.empty(n_a, dtype=np.bool_)
-    equiv = np.empty((n_a, n_a), dtype=np.bool_)
+    scratch = assess_scratch(n_a, n_i)
     for b in range(n_b):
-        d = dist[b]
-        for x in range(n_a):  # distance
+        if not assess_case(
+            rule, model, victory, big_r_range, ideal[b], pos[b], sal[b], cap[b], dist[b], risk[b], win[b],
+            option[b], scratch,
+        ):  # fmt: skip
+            return False
+    return True
+
+
+@numba.njit(cache=True, error_model="numpy")
+def assess_scratch(n_a: int, n_i: int) -> Any:  # pragma: no cover - compiled
+    """Scratch for :func:`assess_case`: row of issues, two (A, A) blocks of votes, coalitions,
+    utilities, the PCE's scratch and rows, and the options' flags."""
+    return (
+        np.empty(n_i),
+        np.empty((n_a, n_a)),
+        np.empty((n_a, n_a)),
+        np.empty((n_a, n_a)),
+        np.empty((n_a, n_a)),
+        np.empty((n_a + 3, n_a)),
+        np.empty(n_a),
+        np.ones(n_a, dtype=np.bool_),
+        np.empty(n_a, dtype=np.bool_),
+        np.empty((n_a, n_a), dtype=np.bool_),
+    )
+
+
+@numba.njit(cache=True, error_model="numpy")
+def assess_case(
+    rule: int,
+    model: int,
+    victory: int,
+    big_r_range: int,
+    ideal: Any,
+    pos: Any,
+    sal: Any,
+    cap: Any,
+    d: Any,
+    risk: Any,
+    win: Any,
+    option: Any,
+    scratch: Any,
+) -> bool:  # pragma: no cover - compiled
+    """:func:`assess` for one case: ideals, positions, saliences ``(A, I)``, capabilities ``(A,)``;
+    fills distances ``d`` ``(A, A)``, ``risk``, ``win`` and ``option`` ``(A,)``."""
+    n_a, n_i = pos.shape
+    d2, util, plus, minus, c, s, p, valid, unique, equiv = scratch
+    for x in range(n_a):  # distance
+        for k in range(n_i):
+            d2[k] = sal[x, k] * sal[x, k]
+        ss = _row_sum(d2, n_i)
+        ss = ss if ss > 0 else 1.0
+        for y in range(n_a):
             for k in range(n_i):
-                d2[k] = sal[b, x, k] * sal[b, x, k]
-            ss = _row_sum(d2, n_i)
-            ss = ss if ss > 0 else 1.0
-            for y in range(n_a):
-                for k in range(n_i):
-                    diff = (ideal[b, x, k] - pos[b, y, k]) * sal[b, x, k]
-                    d2[k] = diff * diff
-                d[x, y] = math.sqrt(_row_sum(d2, n_i) / ss)
-        for x in range(n_a):  # _risk: the risk-neutral PCE over positions
-            for y in range(n_a):
-                util[x, y] = _utility(d[x, y], 0.0)
-        _option_votes(rule, cap[b], util, plus, minus)
-        _coalitions(plus, minus, n_a, c)
-        if not _pce(model, victory, c, valid, n_a, p, s):
-            return False
-        lo, hi = p.min(), p.max()  # big_r
-        span = hi - lo
-        safe = span if span > 0 else 1.0
-        for x in range(n_a):
-            if big_r_range == MIN:
-                r = (p[x] - lo) / safe
-            elif big_r_range == MID:
-                r = (3 * p[x] - (hi + 2 * lo)) / (2 * safe)
-            else:
-                r = (2 * p[x] - (hi + lo)) / safe
-            risk[b, x] = r if span > 0 else 0.0
-        for x in range(n_a):  # _win_probability: the distinct positions, first occurrence kept
-            for y in range(n_a):
-                for k in range(n_i):
-                    g = pos[b, x, k] - pos[b, y, k]
-                    d2[k] = g * g
-                equiv[x, y] = math.sqrt(_row_sum(d2, n_i)) < POSITION_TOLERANCE
-        for x in range(n_a):
-            unique[x] = True
-            for y in range(x):
-                if equiv[x, y] and unique[y]:
-                    unique[x] = False
-                    break
-        for x in range(n_a):
-            for y in range(n_a):
-                util[x, y] = _utility(d[x, y], risk[b, x])
-        _option_votes(PROPORTIONAL, cap[b], util, plus, minus)
-        _coalitions(plus, minus, n_a, c)
-        if not _pce(model, victory, c, unique, n_a, p, s):
-            return False
-        for x in range(n_a):  # posProb: the last distinct position equivalent to x's
-            last = n_a - 1
-            for y in range(n_a - 1, -1, -1):
-                if equiv[x, y] and unique[y]:
-                    last = y
-                    break
-            win[b, x] = p[last]
-            option[b, x] = p[x]
+                diff = (ideal[x, k] - pos[y, k]) * sal[x, k]
+                d2[k] = diff * diff
+            d[x, y] = math.sqrt(_row_sum(d2, n_i) / ss)
+    for x in range(n_a):  # _risk: the risk-neutral PCE over positions
+        for y in range(n_a):
+            util[x, y] = _utility(d[x, y], 0.0)
+    _option_votes(rule, cap, util, plus, minus)
+    _coalitions(plus, minus, n_a, c)
+    if not _pce(model, victory, c, valid, n_a, p, s):
+        return False
+    lo, hi = p.min(), p.max()  # big_r
+    span = hi - lo
+    safe = span if span > 0 else 1.0
+    for x in range(n_a):
+        if big_r_range == MIN:
+            r = (p[x] - lo) / safe
+        elif big_r_range == MID:
+            r = (3 * p[x] - (hi + 2 * lo)) / (2 * safe)
+        else:
+            r = (2 * p[x] - (hi + lo)) / safe
+        risk[x] = r if span > 0 else 0.0
+    for x in range(n_a):  # _win_probability: the distinct positions, first occurrence kept
+        for y in range(n_a):
+            for k in range(n_i):
+                g = pos[x, k] - pos[y, k]
+                d2[k] = g * g
+            equiv[x, y] = math.sqrt(_row_sum(d2, n_i)) < POSITION_TOLERANCE
+    for x in range(n_a):
+        unique[x] = True
+        for y in range(x):
+            if equiv[x, y] and unique[y]:
+                unique[x] = False
+                break
+    for x in range(n_a):
+        for y in range(n_a):
+            util[x, y] = _utility(d[x, y], risk[x])
+    _option_votes(PROPORTIONAL, cap, util, plus, minus)
+    _coalitions(plus, minus, n_a, c)
+    if not _pce(model, victory, c, unique, n_a, p, s):
+        return False
+    for x in range(n_a):  # posProb: the last distinct position equivalent to x's
+        last = n_a - 1
+        for y in range(n_a - 1, -1, -1):
+            if equiv[x, y] and unique[y]:
+                last = y
+                break
+        win[x] = p[last]
+        option[x] = p[x]
     return True
 
 
@@ -254,26 +292,47 @@ def bargain_elections(
     False: a PCE needs NumPy's logarithms."""
     n_b, n_a, n_o = util.shape
     width = p.shape[2]
-    plus, minus = np.empty((n_o, n_o)), np.empty((n_o, n_o))
-    c = np.empty((width, width))
-    s = np.empty((width + 3, width))
-    valid = np.ones(width, dtype=np.bool_)
+    scratch = elections_scratch(n_o, width)
     for b in range(n_b):
-        _option_votes(rule, cap[b], util[b], plus, minus)
-        for a in range(n_a):
-            p[b, a, :] = 0.0
-            w = count[b, a] + 1
-            if w == 1:
-                p[b, a, 0] = 1.0
-                continue
-            o = opts[b, a]
-            for x in range(w):  # C[x, y] = plus of (x, y), C[y, x] = minus of (x, y), x after y
-                c[x, x] = MIN_COALITION
-                for y in range(x):
-                    c[x, y] = MIN_COALITION + plus[o[x], o[y]]
-                    c[y, x] = MIN_COALITION + minus[o[x], o[y]]
-            if not _pce(model, victory, c, valid, w, p[b, a], s):
-                return False
+        if not elections_case(rule, model, victory, cap[b], util[b], opts[b], count[b], p[b], scratch):
+            return False
+    return True
+
+
+@numba.njit(cache=True, error_model="numpy")
+def elections_scratch(n_o: int, width: int) -> Any:  # pragma: no cover - compiled
+    """Scratch for :func:`elections_case`: votes over ``n_o`` options, one PCE of ``width``."""
+    return (
+        np.empty((n_o, n_o)),
+        np.empty((n_o, n_o)),
+        np.empty((width, width)),
+        np.empty((width + 3, width)),
+        np.ones(width, dtype=np.bool_),
+    )
+
+
+@numba.njit(cache=True, error_model="numpy")
+def elections_case(
+    rule: int, model: int, victory: int, cap: Any, util: Any, opts: Any, count: Any, p: Any, scratch: Any
+) -> bool:  # pragma: no cover - compiled
+    """:func:`bargain_elections` for one case: cap ``(A,)``, util ``(A, O)``, opts, p ``(A, W)``."""
+    plus, minus, c, s, valid = scratch
+    n_a = util.shape[0]
+    _option_votes(rule, cap, util, plus, minus)
+    for a in range(n_a):
+        p[a, :] = 0.0
+        w = count[a] + 1
+        if w == 1:
+            p[a, 0] = 1.0
+            continue
+        o = opts[a]
+        for x in range(w):  # C[x, y] = plus of (x, y), C[y, x] = minus of (x, y), x after y
+            c[x, x] = MIN_COALITION
+            for y in range(x):
+                c[x, y] = MIN_COALITION + plus[o[x], o[y]]
+                c[y, x] = MIN_COALITION + minus[o[x], o[y]]
+        if not _pce(model, victory, c, valid, w, p[a], s):
+            return False
     return True
 
 
@@ -299,24 +358,31 @@ def challenge_coalitions(
     view "initiator", before the third parties): fills ``est[b, h, n]`` (h's estimate of n's risk
     attitude), ``chij`` and ``chji`` ``(N, A, A)`` from distances ``(N, A, A)``, risk attitudes
     and weights ``(N, A)``."""
-    n_b, n_a = risk.shape
-    for b in range(n_b):
-        d, r = dist[b], risk[b]
-        for h in range(n_a):
-            for n in range(n_a):
-                est[b, h, n] = _estimated_risk(adjust, r[h], r[n])
-        for i in range(n_a):
-            uii = _utility(d[i, i], r[i])
-            for j in range(n_a):
-                uij = _utility(d[i, j], r[i])
-                e = est[b, i, j]
-                uji = _utility(d[j, i], e)
-                ujj = _utility(d[j, j], e)
-                c_i = vote(rule, weight[b, i], uii - uij)
-                c_j = vote(rule, weight[b, j], uji - ujj)
-                n_i, n_j = -c_i, -c_j
-                chij[b, i, j] = (1e-10 + (c_i if not c_i < 0.0 else 0.0)) + (c_j if not c_j < 0.0 else 0.0)
-                chji[b, i, j] = (1e-10 + (n_i if not n_i < 0.0 else 0.0)) + (n_j if not n_j < 0.0 else 0.0)
+    for b in range(risk.shape[0]):
+        challenge_case(rule, adjust, dist[b], risk[b], weight[b], est[b], chij[b], chji[b])
+
+
+@numba.njit(cache=True, error_model="numpy")
+def challenge_case(
+    rule: int, adjust: int, d: Any, r: Any, weight: Any, est: Any, chij: Any, chji: Any
+) -> None:  # pragma: no cover - compiled
+    """:func:`challenge_coalitions` for one case: d, est, chij, chji ``(A, A)``, r, weight ``(A,)``."""
+    n_a = r.shape[0]
+    for h in range(n_a):
+        for n in range(n_a):
+            est[h, n] = _estimated_risk(adjust, r[h], r[n])
+    for i in range(n_a):
+        uii = _utility(d[i, i], r[i])
+        for j in range(n_a):
+            uij = _utility(d[i, j], r[i])
+            e = est[i, j]
+            uji = _utility(d[j, i], e)
+            ujj = _utility(d[j, j], e)
+            c_i = vote(rule, weight[i], uii - uij)
+            c_j = vote(rule, weight[j], uji - ujj)
+            n_i, n_j = -c_i, -c_j
+            chij[i, j] = (1e-10 + (c_i if not c_i < 0.0 else 0.0)) + (c_j if not c_j < 0.0 else 0.0)
+            chji[i, j] = (1e-10 + (n_i if not n_i < 0.0 else 0.0)) + (n_j if not n_j < 0.0 else 0.0)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -327,30 +393,37 @@ def best_challenges(
     first rival with the largest expected gain above 1e-5, else -1, and P[i beats the rival], or
     against actor 0 where there is none) from the principals' coalitions and the third parties'
     summed votes ``(N, A, A)`` (``smp._contest_result``)."""
-    n_b, n_a = risk.shape
-    for b in range(n_b):
-        d, r = dist[b], risk[b]
-        for i in range(n_a):
-            uii = _utility(d[i, i], r[i])
-            best, tgt, p_best = -np.inf, 0, 0.0
-            for j in range(n_a):
-                uij = _utility(d[i, j], r[i])
-                eu_sq = uii + uij
-                u_win = uii + uii
-                u_lose = uij + uij
-                cij = chij[b, i, j] + plus[b, i, j]
-                cji = chji[b, i, j] + minus[b, i, j]
-                p_ij = cij / (cij + cji)
-                p_ji = cji / (cij + cji)
-                s_j = sal_total[b, j]
-                eu_contest = p_ij * u_win + p_ji * u_lose
-                gain = ((1 - s_j) * u_win + s_j * eu_contest) - eu_sq
-                if j == 0:
-                    p_best = p_ij
-                if i != j and gain > 1e-5 and gain > best:  # MIN_SIG_GAIN; the first of equal gains
-                    best, tgt, p_best = gain, j, p_ij
-            target[b, i] = tgt if best > -np.inf else -1
-            p[b, i] = p_best
+    for b in range(risk.shape[0]):
+        best_case(dist[b], risk[b], sal_total[b], chij[b], chji[b], plus[b], minus[b], target[b], p[b])
+
+
+@numba.njit(cache=True, error_model="numpy")
+def best_case(
+    d: Any, r: Any, sal_total: Any, chij: Any, chji: Any, plus: Any, minus: Any, target: Any, p: Any
+) -> None:  # pragma: no cover - compiled
+    """:func:`best_challenges` for one case: ``(A, A)`` blocks, ``(A,)`` rows."""
+    n_a = r.shape[0]
+    for i in range(n_a):
+        uii = _utility(d[i, i], r[i])
+        best, tgt, p_best = -np.inf, 0, 0.0
+        for j in range(n_a):
+            uij = _utility(d[i, j], r[i])
+            eu_sq = uii + uij
+            u_win = uii + uii
+            u_lose = uij + uij
+            cij = chij[i, j] + plus[i, j]
+            cji = chji[i, j] + minus[i, j]
+            p_ij = cij / (cij + cji)
+            p_ji = cji / (cij + cji)
+            s_j = sal_total[j]
+            eu_contest = p_ij * u_win + p_ji * u_lose
+            gain = ((1 - s_j) * u_win + s_j * eu_contest) - eu_sq
+            if j == 0:
+                p_best = p_ij
+            if i != j and gain > 1e-5 and gain > best:  # MIN_SIG_GAIN; the first of equal gains
+                best, tgt, p_best = gain, j, p_ij
+        target[i] = tgt if best > -np.inf else -1
+        p[i] = p_best
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -370,27 +443,58 @@ def bargain_utilities(
     risk attitudes ``(N, A)``, the bargains' two sides ``(N, M, I)``, their initiators ``(M,)`` and
     receivers ``(N, M)``."""
     n_b, n_a, n_i = ideal.shape
-    n_m = init_pos.shape[1]
-    own = np.empty(n_a)
-    d2 = np.empty(n_i)
+    own, d2 = np.empty(n_a), np.empty(n_i)
     for b in range(n_b):
-        for a in range(n_a):
-            r = risk[b, a]
-            for x in range(n_a):
-                own[x] = _utility(dist[b, a, x], r)
-            sq = _row_sum(own, n_a)
-            util[b, a, 0] = sq / n_a
+        utilities_case(
+            ideal[b],
+            sal[b],
+            dist[b],
+            risk[b],
+            init_pos[b],
+            rcvr_pos[b],
+            init_of,
+            rcvr_of[b],
+            util[b],
+            own,
+            d2,
+        )
+
+
+@numba.njit(cache=True, error_model="numpy")
+def utilities_case(
+    ideal: Any,
+    sal: Any,
+    dist: Any,
+    risk: Any,
+    init_pos: Any,
+    rcvr_pos: Any,
+    init_of: Any,
+    rcvr_of: Any,
+    util: Any,
+    own: Any,
+    d2: Any,
+) -> None:  # pragma: no cover - compiled
+    """:func:`bargain_utilities` for one case (``(A, I)``, ``(A, A)``, ``(M, I)`` blocks; own
+    ``(A,)`` and d2 ``(I,)`` scratch)."""
+    n_a, n_i = ideal.shape
+    n_m = init_pos.shape[0]
+    for a in range(n_a):
+        r = risk[a]
+        for x in range(n_a):
+            own[x] = _utility(dist[a, x], r)
+        sq = _row_sum(own, n_a)
+        util[a, 0] = sq / n_a
+        for k in range(n_i):
+            d2[k] = sal[a, k] * sal[a, k]
+        ss = _row_sum(d2, n_i)
+        ss = ss if ss > 0 else 1.0
+        for m in range(n_m):
             for k in range(n_i):
-                d2[k] = sal[b, a, k] * sal[b, a, k]
-            ss = _row_sum(d2, n_i)
-            ss = ss if ss > 0 else 1.0
-            for m in range(n_m):
-                for k in range(n_i):
-                    diff = (ideal[b, a, k] - init_pos[b, m, k]) * sal[b, a, k]
-                    d2[k] = diff * diff
-                u_init = _utility(math.sqrt(_row_sum(d2, n_i) / ss), r)
-                for k in range(n_i):
-                    diff = (ideal[b, a, k] - rcvr_pos[b, m, k]) * sal[b, a, k]
-                    d2[k] = diff * diff
-                u_rcvr = _utility(math.sqrt(_row_sum(d2, n_i) / ss), r)
-                util[b, a, 1 + m] = (u_init + u_rcvr + (sq - own[init_of[m]] - own[rcvr_of[b, m]])) / n_a
+                diff = (ideal[a, k] - init_pos[m, k]) * sal[a, k]
+                d2[k] = diff * diff
+            u_init = _utility(math.sqrt(_row_sum(d2, n_i) / ss), r)
+            for k in range(n_i):
+                diff = (ideal[a, k] - rcvr_pos[m, k]) * sal[a, k]
+                d2[k] = diff * diff
+            u_rcvr = _utility(math.sqrt(_row_sum(d2, n_i) / ss), r)
+            util[a, 1 + m] = (u_init + u_rcvr + (sq - own[init_of[m]] - own[rcvr_of[m]])) / n_a
