@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -229,8 +230,29 @@ def figure_bytes(fig: Figure, suffix: str, dpi: int = 200) -> bytes:
     """The file :func:`save` writes for ``suffix`` (``.png``, ``.svg`` or ``.pdf``), as bytes."""
     meta: dict[str, Any] = {".png": {}, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[suffix]
     buf = io.BytesIO()
-    fig.savefig(buf, format=suffix[1:], bbox_inches=crop_box(fig), dpi=dpi, metadata=meta)
+    with _laid_out(fig):
+        fig.savefig(buf, format=suffix[1:], bbox_inches=crop_box(fig), dpi=dpi, metadata=meta)
     return buf.getvalue()
+
+
+@contextmanager
+def _laid_out(fig: Figure) -> Iterator[None]:
+    """The figure saved as laid out. ``tight_layout`` leaves a placeholder layout engine, for which
+    savefig draws the whole figure once more (drawing disabled) before it draws it; the layout is
+    done, so the engine is set aside while saving (the same picture: equal PNG pixels, an SVG
+    that differs only in its clip-path ids)."""
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if not isinstance(engine, PlaceHolderLayoutEngine):
+        yield
+        return
+    with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # none at all (the name "none" is the placeholder again)
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
 
 
 def dpi_free(fig: Figure) -> bool:
@@ -257,7 +279,8 @@ def svg_text(fig: Figure, prefix: str = "", close: bool = True) -> str:
     figures inlined in one page keep their ids unique.
     """
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches=crop_box(fig), metadata={"Date": None})
+    with _laid_out(fig):
+        fig.savefig(buf, format="svg", bbox_inches=crop_box(fig), metadata={"Date": None})
     if close:
         plt.close(fig)
     text = buf.getvalue()
