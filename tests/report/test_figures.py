@@ -252,3 +252,70 @@ def test_svg_file_reused_for_the_page_only_where_nothing_is_rasterised() -> None
         lines = [line for t in texts if t.get_visible() for line in t.get_text().split("\n") if line]
         assert lines and all(escape(line, quote=False) in page for line in lines), plate.name
         fg.plt.close(fig)
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    m = re.search(r'<svg[^>]* width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    assert m, svg[:300]
+    return float(m.group(1)), float(m.group(2))
+
+
+def test_crop_box_is_savefigs_tight_box(plates: dict[str, Any]) -> None:
+    """The crop measured on the canvas that laid the figure out (unhinted text) gives the page the
+    size savefig's own tight box (an extra drawing pass with the SVG renderer) gives it, within a
+    point, on every figure of every example."""
+    import io
+
+    for name, pl in plates["plates"].items():
+        fig = pl.figure
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        want = _svg_size(buf.getvalue())
+        got = _svg_size(fg.svg_text(fig, close=False))
+        assert abs(got[0] - want[0]) < 1.0 and abs(got[1] - want[1]) < 1.0, (name, got, want)
+
+
+def test_tight_layout_measured_once_is_matplotlibs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The figures laid out with a ``rect`` (forecasts, trajectories, distributions, zone) give the
+    same SVG with :func:`fg.tight_layout` (each Axes measured once) as with matplotlib's own."""
+    s = load(EXAMPLES / "gaza_ceasefire_2024.yaml")
+    p = to_problem(s)
+    fc = run_forecasts(s, seed=0, models=["mean", "compromise", "smp"])
+    case = analyze_case(s, seed=0, forecasts=fc, draws=0)
+    ix, iy = most_contested(p)
+    sim = simulate(s, 50, models=["compromise"], seed=0, noise=0.05)
+    makers = [
+        lambda: ad.forecasts_plate(s, fc),
+        lambda: ad.trajectory_plate(s, "smp", fc["smp"]),
+        lambda: ad.distributions_plate(s, sim.to_json()),
+        lambda: ad.zone_plate(s, case, margin_grid(p, ix, iy, case.zone.maximin_point, n=21)),
+    ]
+    measured = 0
+    real = fg.tight_layout
+
+    def counted(fig: Any, **kwargs: Any) -> None:
+        nonlocal measured
+        measured += kwargs.get("rect") is not None
+        real(fig, **kwargs)
+
+    for make in makers:
+        monkeypatch.setattr(fg, "tight_layout", counted)
+        once = fg.svg_text(make().figure)
+        monkeypatch.setattr(fg, "tight_layout", lambda fig, **kw: fig.tight_layout(**kw))
+        assert fg.svg_text(make().figure) == once
+    assert measured == len(makers)
+
+
+def test_declutter_overlap_test_at_once_is_box_by_box() -> None:
+    """The vectorised overlap test of :func:`fg.declutter` answers as :func:`fg.overlapping` box by
+    box, boxes touching at the tolerance included."""
+    from matplotlib.transforms import Bbox
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        rows = np.round(rng.uniform(0, 40, (rng.integers(0, 12), 2)), 1)
+        placed = np.concatenate([rows, rows + np.round(rng.uniform(0, 10, rows.shape), 1)], axis=1)
+        x0, y0 = np.round(rng.uniform(0, 40, 2), 1)
+        box = Bbox.from_bounds(x0, y0, *np.round(rng.uniform(0, 10, 2), 1))
+        want = any(fg.overlapping(box, Bbox([r[:2], r[2:]])) for r in placed)
+        assert fg._overlaps_any(box, placed.reshape(-1, 4)) is want

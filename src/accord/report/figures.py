@@ -13,7 +13,8 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,9 @@ plt.rcParams.update(
         "axes.prop_cycle": cycler(color=OKABE_ITO),
         "svg.fonttype": "none",
         "svg.hashsalt": "accord",  # stable clip-path ids: the same figure gives the same SVG
+        # unhinted glyph metrics, as the SVG and PDF use: the layout (tight_layout, the labels'
+        # places, the crop box) is measured on the canvas with the extents the page shows
+        "text.hinting": "no_hinting",
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
@@ -85,18 +89,58 @@ STEPS = (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6)
 """The places a label tries, in multiples of its height from where it was put."""
 
 
-def _renderer(fig: Figure) -> Any:
-    """The figure's renderer, the figure laid out (drawn with nothing rasterised: the text extents
-    are the same, the pixels were never used); a figure whose canvas cannot render (closed) gets
-    an Agg canvas."""
+def _canvas_renderer(fig: Figure) -> Any:
+    """The renderer of the figure's canvas (the one its layout measured text with, so the text
+    extents are cached there); a figure whose canvas cannot render (closed) gets an Agg canvas."""
     if not hasattr(fig.canvas, "get_renderer"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         FigureCanvasAgg(fig)
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+
+
+def _renderer(fig: Figure) -> Any:
+    """The figure's renderer, the figure laid out (drawn with nothing rasterised: the text extents
+    are the same, the pixels were never used)."""
+    renderer = _canvas_renderer(fig)
     with renderer._draw_disabled():
         fig.draw(renderer)
     return renderer
+
+
+def tight_layout(fig: Figure, **kwargs: Any) -> None:
+    """``fig.tight_layout(**kwargs)`` with each Axes measured once. With a ``rect`` matplotlib
+    fits the Axes twice from the same positions, measuring every Axes and its texts again the
+    second time; the boxes are the same, so the second pass reads the first's (the same layout,
+    half the text layout)."""
+    import matplotlib.artist as martist
+
+    measure = getattr(martist, "_get_tightbbox_for_layout_only", None)
+    if measure is None or kwargs.get("rect") is None:
+        fig.tight_layout(**kwargs)
+        return
+    boxes: dict[int, tuple[Any, Any]] = {}
+
+    def once(obj: Any, *args: Any, **kw: Any) -> Any:
+        if id(obj) not in boxes:  # the object is kept with its box: its id is not reused meanwhile
+            boxes[id(obj)] = (obj, measure(obj, *args, **kw))
+        return boxes[id(obj)][1]
+
+    martist._get_tightbbox_for_layout_only = once  # type: ignore[attr-defined]
+    try:
+        fig.tight_layout(**kwargs)
+    finally:
+        martist._get_tightbbox_for_layout_only = measure  # type: ignore[attr-defined]
+
+
+def crop_box(fig: Figure) -> Any:
+    """The box ``savefig(bbox_inches="tight")`` crops to (every drawn artist, padded by
+    ``savefig.pad_inches``), measured on the canvas that laid the figure out instead of in an
+    extra drawing pass of the output's renderer: the text extents are cached there, and
+    unhinted they are the output's (to about 0.1 pixel)."""
+    box = fig.get_tightbbox(_canvas_renderer(fig))
+    pad = plt.rcParams["savefig.pad_inches"]
+    return box.padded(pad, pad)
 
 
 def text_boxes(fig: Figure, skip: Sequence[Any] = (), renderer: Any = None) -> list[tuple[Any, Any]]:
@@ -121,6 +165,15 @@ def overlapping(a: Any, b: Any, tol: float = 0.5) -> bool:
     return bool(min(a.x1, b.x1) - max(a.x0, b.x0) > tol and min(a.y1, b.y1) - max(a.y0, b.y0) > tol)
 
 
+def _overlaps_any(box: Any, placed: NDArray[np.float64], tol: float = 0.5) -> bool:
+    """:func:`overlapping` of ``box`` against each row ``(x0, y0, x1, y1)`` of ``placed``, at once
+    (the same comparisons)."""
+    x0, y0, x1, y1 = box.x0, box.y0, box.x1, box.y1
+    wide = np.minimum(x1, placed[:, 2]) - np.maximum(x0, placed[:, 0]) > tol
+    high = np.minimum(y1, placed[:, 3]) - np.maximum(y0, placed[:, 1]) > tol
+    return bool((wide & high).any())
+
+
 def declutter(fig: Figure, movable: Sequence[Any], steps: Sequence[int] = STEPS) -> int:
     """Keep the labels in ``movable`` (annotations placed in offset points) off every other text.
 
@@ -130,7 +183,12 @@ def declutter(fig: Figure, movable: Sequence[Any], steps: Sequence[int] = STEPS)
     if not movable:
         return 0
     renderer = _renderer(fig)
-    placed = [bb for _, bb in text_boxes(fig, skip=movable, renderer=renderer)]
+    fixed = [bb for _, bb in text_boxes(fig, skip=movable, renderer=renderer)]
+    # the boxes taken so far, one row (x0, y0, x1, y1) each
+    placed = np.empty((len(fixed) + len(movable), 4))
+    n = len(fixed)
+    for k, bb in enumerate(fixed):
+        placed[k] = (bb.x0, bb.y0, bb.x1, bb.y1)
     hidden = 0
     for t in movable:
         if not t.get_visible():
@@ -140,8 +198,9 @@ def declutter(fig: Figure, movable: Sequence[Any], steps: Sequence[int] = STEPS)
         for step in steps:
             t.xyann = (x0, y0 + step * height)
             bb = t.get_window_extent(renderer)
-            if not any(overlapping(bb.padded(2.0), other) for other in placed):
-                placed.append(bb)
+            if not _overlaps_any(bb.padded(2.0), placed[:n]):
+                placed[n] = (bb.x0, bb.y0, bb.x1, bb.y1)
+                n += 1
                 break
         else:
             t.xyann = (x0, y0)
@@ -171,8 +230,29 @@ def figure_bytes(fig: Figure, suffix: str, dpi: int = 200) -> bytes:
     """The file :func:`save` writes for ``suffix`` (``.png``, ``.svg`` or ``.pdf``), as bytes."""
     meta: dict[str, Any] = {".png": {}, ".svg": {"Date": None}, ".pdf": {"CreationDate": None}}[suffix]
     buf = io.BytesIO()
-    fig.savefig(buf, format=suffix[1:], bbox_inches="tight", dpi=dpi, metadata=meta)
+    with _laid_out(fig):
+        fig.savefig(buf, format=suffix[1:], bbox_inches=crop_box(fig), dpi=dpi, metadata=meta)
     return buf.getvalue()
+
+
+@contextmanager
+def _laid_out(fig: Figure) -> Iterator[None]:
+    """The figure saved as laid out. ``tight_layout`` leaves a placeholder layout engine, for which
+    savefig draws the whole figure once more (drawing disabled) before it draws it; the layout is
+    done, so the engine is set aside while saving (the same picture: equal PNG pixels, an SVG
+    that differs only in its clip-path ids)."""
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if not isinstance(engine, PlaceHolderLayoutEngine):
+        yield
+        return
+    with plt.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # none at all (the name "none" is the placeholder again)
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
 
 
 def dpi_free(fig: Figure) -> bool:
@@ -199,7 +279,8 @@ def svg_text(fig: Figure, prefix: str = "", close: bool = True) -> str:
     figures inlined in one page keep their ids unique.
     """
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with _laid_out(fig):
+        fig.savefig(buf, format="svg", bbox_inches=crop_box(fig), metadata={"Date": None})
     if close:
         plt.close(fig)
     text = buf.getvalue()
@@ -315,7 +396,7 @@ def trajectory(
             frameon=False,
             fontsize=7,
         )
-        fig.tight_layout(rect=(0, 0, 0.72, 0.97))
+        tight_layout(fig, rect=(0, 0, 0.72, 0.97))
         return fig
     # many actors: the legend goes below in three columns and the figure grows to hold it
     rows = -(-len(labels) // 3)
@@ -323,7 +404,7 @@ def trajectory(
     height = fig.get_figheight() + legend_h
     fig.set_figheight(height)
     fig.legend(list(handles.values()), labels, loc="lower center", ncol=3, frameon=False, fontsize=6)
-    fig.tight_layout(rect=(0, legend_h / height, 1, 0.97))
+    tight_layout(fig, rect=(0, legend_h / height, 1, 0.97))
     return fig
 
 
@@ -411,7 +492,7 @@ def forecasts_by_issue(
         frameon=False,
         bbox_to_anchor=(0.5, 0.0),
     )
-    fig.tight_layout(rect=(0, 0.06 + 0.02 * (len(legend) // 3), 1, 0.98))
+    tight_layout(fig, rect=(0, 0.06 + 0.02 * (len(legend) // 3), 1, 0.98))
     declutter(fig, movable, steps=(0, 1, 2, 3, 4, 5, 6, 7, 8))
     return fig
 
@@ -535,7 +616,7 @@ def zone_2d(
     leg = fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False, fontsize=7)
     renderer = _renderer(fig)
     room = leg.get_window_extent(renderer).height / (fig.get_figheight() * fig.dpi)
-    fig.tight_layout(rect=(0, room + 0.01, 1, 1))
+    tight_layout(fig, rect=(0, room + 0.01, 1, 1))
     return fig
 
 
@@ -657,7 +738,7 @@ def outcome_distribution(
         ncol=min(4, max(1, len(handles))),
         frameon=False,
     )
-    fig.tight_layout(rect=(0, 0.04 + 0.03 * ((len(handles) - 1) // 4 + 1), 1, 0.98))
+    tight_layout(fig, rect=(0, 0.04 + 0.03 * ((len(handles) - 1) // 4 + 1), 1, 0.98))
     return fig
 
 
@@ -898,7 +979,7 @@ def sweep_lines(
         list(handles.values()), list(handles), loc="lower center", ncol=min(4, max(1, len(handles))),
         frameon=False,
     )  # fmt: skip
-    fig.tight_layout(rect=(0, 0.05 + 0.03 * ((len(handles) - 1) // 4 + 1), 1, 0.98))
+    tight_layout(fig, rect=(0, 0.05 + 0.03 * ((len(handles) - 1) // 4 + 1), 1, 0.98))
     return fig
 
 
