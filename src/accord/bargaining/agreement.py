@@ -30,8 +30,9 @@ How it is solved (``docs/analysis.md`` has the details):
   :math:`\max z` s.t. :math:`z + \sum_j w_{ij} t_{ij} \le 1 - r_i`,
   :math:`t_{ij} \ge \pm(x_j - p_{ij})`, solved by HiGHS (``scipy.optimize.linprog``).
 * **quadratic loss, several issues**: a convex quadratically constrained program,
-  :math:`\max z` s.t. :math:`z + \sum_j w_{ij}(x_j - p_{ij})^2 \le 1 - r_i`, solved by SLSQP
-  with exact gradients from a feasible start.
+  :math:`\max z` s.t. :math:`z + \sum_j w_{ij}(x_j - p_{ij})^2 \le 1 - r_i`, solved by
+  :mod:`accord.bargaining.qcp` (a primal-dual interior point polished by Newton's method on the
+  KKT equations; Nocedal & Wright 2006, ch. 19).
 
 The same two solvers answer the other questions, each a convex program of the same form:
 the zone's extent on each issue (:math:`\min`/:math:`\max x_j` over :math:`Z`); how far one
@@ -76,7 +77,7 @@ BoolArray = NDArray[np.bool_]
 
 # the most veto players for which every coalition is searched for blocking sets
 MAX_COALITION_SEARCH = 12
-_Z_BOUND = 10.0  # margins lie in [-2, 1]; a box for auxiliary variables keeps SLSQP bounded
+_Z_BOUND = 10.0  # margins lie in [-2, 1]; a box for auxiliary variables keeps the programs bounded
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,7 +338,13 @@ def _maximin_solve(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, flo
         return np.atleast_1d(x), float(z)
     prog = _Program(w, p, c, loss, np.zeros(n_i), np.ones(1), -np.ones((n_s, 1)), [(-_Z_BOUND, _Z_BOUND)])
     out = prog.solve()
-    assert out is not None  # the maximin program is always feasible
+    assert out is not None or loss == "quadratic"  # HiGHS solves the (always feasible) LP
+    if out is None:
+        # the program is always feasible (z can fall); a solve that ended short of the optimum
+        # still gives a point, and the level below is the true smallest margin there
+        x0 = _start(w, p)
+        sol = qcp.solve(w, p, c, prog.E, prog.g, prog.h, np.array(prog.s_bounds), x0, prog.aux_start(x0))
+        out = (np.clip(sol.x, 0.0, 1.0), sol.s)
     x = out[0]
     # polish: the level is the true smallest margin at the point found
     return x, float((c - _loss_sum(w, p, x, loss)).min())

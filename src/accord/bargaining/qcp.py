@@ -83,12 +83,15 @@ class _Qcp:
     def constraints(self, v: Array) -> tuple[Array, Array]:
         """Every constraint value ``G(v) >= 0`` ``(K,)``: margins, ``v - lb``, ``ub - v``; and
         their Jacobian ``(K, n)``."""
-        n_x = self.n_x
+        n_x, n = self.n_x, v.size
         d = v[:n_x] - self.p
+        jac = np.zeros((self.c.size + 2 * n, n))
+        jac[: self.c.size, :n_x] = -2.0 * self.w * d
+        jac[: self.c.size, n_x:] = self.e
+        jac[self.c.size :][np.arange(n), np.arange(n)] = 1.0
+        jac[self.c.size + n :][np.arange(n), np.arange(n)] = -1.0
         m = self.c - (self.w * d * d).sum(axis=1) + self.e @ v[n_x:]
-        jm = np.hstack([-2.0 * self.w * d, self.e])
-        eye = np.eye(v.size)
-        return np.concatenate([m, v - self.lb, self.ub - v]), np.vstack([jm, eye, -eye])
+        return np.concatenate([m, v - self.lb, self.ub - v]), jac
 
     def gradient(self, v: Array) -> Array:
         grad = self.lin.copy()
@@ -173,9 +176,10 @@ def solve(
         kkt1 = _kkt(qcp, v1, lam1)[0]
         if kkt1 < kkt:
             v, lam, kkt = v1, lam1, kkt1
-        if _polished(qcp, v, lam):
+        if kkt <= _POLISHED * max(1.0, float(np.abs(lam).max(initial=0.0))):
             break
-    kkt = _kkt(qcp, v, lam)[0]
+    if not v0.size:
+        kkt = _kkt(qcp, v, lam)[0]
     x[keep] = v[: qcp.n_x]
     s = v[qcp.n_x :]
     multipliers = np.zeros(len(c))
