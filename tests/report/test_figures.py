@@ -306,6 +306,37 @@ def test_tight_layout_measured_once_is_matplotlibs(monkeypatch: pytest.MonkeyPat
     assert measured == len(makers)
 
 
+def test_tight_layout_in_threads_leaves_matplotlib_as_it_was() -> None:
+    """Figures laid out in several threads at once (the server draws in threads) each get the
+    layout they get alone, and matplotlib's measuring function is its own again afterwards."""
+    import threading
+
+    import matplotlib.artist as martist
+
+    s = load(EXAMPLES / "gaza_ceasefire_2024.yaml")
+    fc = run_forecasts(s, seed=0, models=["mean", "compromise", "smp"])
+    alone = fg.svg_text(ad.forecasts_plate(s, fc).figure)
+    original = martist._get_tightbbox_for_layout_only
+    out: list[str] = []
+    failed: list[BaseException] = []
+
+    def draw() -> None:
+        try:
+            for _ in range(3):
+                out.append(fg.svg_text(ad.forecasts_plate(s, fc).figure))
+        except BaseException as e:  # pragma: no cover - reported below
+            failed.append(e)
+
+    threads = [threading.Thread(target=draw) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not failed
+    assert martist._get_tightbbox_for_layout_only is original
+    assert len(out) == 9 and all(svg == alone for svg in out)
+
+
 def test_declutter_overlap_test_at_once_is_box_by_box() -> None:
     """The vectorised overlap test of :func:`fg.declutter` answers as :func:`fg.overlapping` box by
     box, boxes touching at the tolerance included."""

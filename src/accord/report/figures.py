@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,6 +109,9 @@ def _renderer(fig: Figure) -> Any:
     return renderer
 
 
+_LAYOUT_PATCH = threading.Lock()
+
+
 def tight_layout(fig: Figure, **kwargs: Any) -> None:
     """``fig.tight_layout(**kwargs)`` with each Axes measured once. With a ``rect`` matplotlib
     fits the Axes twice from the same positions, measuring every Axes and its texts again the
@@ -116,7 +120,9 @@ def tight_layout(fig: Figure, **kwargs: Any) -> None:
     import matplotlib.artist as martist
 
     measure = getattr(martist, "_get_tightbbox_for_layout_only", None)
-    if measure is None or kwargs.get("rect") is None:
+    # the patch is process-wide: one figure at a time (the server draws in threads); a thread
+    # that finds it taken lays out unpatched, which gives the same layout
+    if measure is None or kwargs.get("rect") is None or not _LAYOUT_PATCH.acquire(blocking=False):
         fig.tight_layout(**kwargs)
         return
     boxes: dict[int, tuple[Any, Any]] = {}
@@ -131,6 +137,7 @@ def tight_layout(fig: Figure, **kwargs: Any) -> None:
         fig.tight_layout(**kwargs)
     finally:
         martist._get_tightbbox_for_layout_only = measure  # type: ignore[attr-defined]
+        _LAYOUT_PATCH.release()
 
 
 def crop_box(fig: Figure) -> Any:
