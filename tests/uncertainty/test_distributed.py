@@ -445,10 +445,11 @@ def test_a_forked_sibling_killed_mid_task_is_a_clear_error_and_no_worker_remains
 
 
 def test_the_kernels_load_ahead_only_where_the_models_load_them() -> None:
-    from accord.uncertainty.simulation import kernel_warmup, load_kernels
+    from accord.models.kernels import warm_up
+    from accord.uncertainty.simulation import kernel_warmup
 
     s = scenario()  # 4 actors: 4^3 x rows reaches the SMP's compiled batch size from 4,096 rows
-    assert kernel_warmup(s, None, 8192) is load_kernels
-    assert kernel_warmup(s, ["ensemble"], 8192) is load_kernels
+    assert kernel_warmup(s, None, 8192) is warm_up
+    assert kernel_warmup(s, ["ensemble"], 8192) is warm_up
     assert kernel_warmup(s, None, 1000) is None
     assert kernel_warmup(s, ["compromise", "eum"], 8192) is None

@@ -983,6 +983,13 @@ def _elections(s: _Settings, cap: Array, util: Array, opts: IntArray, count: Int
     return p.reshape(n_b, n_a, width)
 
 
+def batch_loads_kernels(n_b: int, n_a: int) -> bool:
+    """Whether a run of ``n_b`` cases of ``n_a`` actors has work enough to load the compiled
+    kernels on its own: small cases from :data:`_SMALL_COMPILED_FROM` (their assessment, elections
+    and turns), larger ones from :data:`_COMPILED_FROM` (their challenges)."""
+    return n_b * n_a**3 >= (_SMALL_COMPILED_FROM if n_a < _PAIR_VOTES_FROM else _COMPILED_FROM)
+
+
 def _small_compiled(s: _Settings, n_b: int, n_a: int, n_i: int) -> bool:
     """Whether a run of ``n_b`` cases assesses its states, holds its elections and scores its
     challenges in the compiled kernels: cases with fewer than :data:`_PAIR_VOTES_FROM` actors
@@ -995,7 +1002,7 @@ def _small_compiled(s: _Settings, n_b: int, n_a: int, n_i: int) -> bool:
         n_a < _PAIR_VOTES_FROM
         and n_i <= 128
         and s.pce != "MarkovIncentive"
-        and (n_b * n_a**3 >= _SMALL_COMPILED_FROM or kernels.loaded("assess"))
+        and (batch_loads_kernels(n_b, n_a) or kernels.loaded("assess"))
     )
 
 

@@ -153,27 +153,17 @@ def model_groups(models: Sequence[ModelRun]) -> list[tuple[ModelRun, ...]]:
     return [tuple(g) for g in ordered]
 
 
-def load_kernels() -> None:
-    """numba's per-process load, paid ahead of the first compiled run: its import and its CPU
-    target's set-up (about 1 CPU s of the 1.1-1.3 s a process pays on its first cached kernel;
-    each kernel's own machine code still loads on its first call), and the SMP's small-case
-    kernels' module, which its runs would load on their first large batch (the same bits)."""
-    from numba.core.registry import cpu_target
-
-    cpu_target.target_context.refresh()
-    import accord.models.kernels.assess  # noqa: F401
-
-
 def kernel_warmup(scenario: Scenario, models: Sequence[str] | None, rows: int) -> Any:
-    """:func:`load_kernels` where running ``models`` (None: every model) on blocks of ``rows``
-    draws of ``scenario`` loads numba anyway: the SMP (alone or in the ensemble) on a batch large
-    enough for its compiled kernels (:mod:`accord.models.smp`); else None."""
+    """:func:`accord.models.kernels.warm_up` where running ``models`` (None: every model) on
+    blocks of ``rows`` draws of ``scenario`` loads numba anyway: the SMP (alone or in the
+    ensemble) on a batch large enough for its compiled kernels
+    (:func:`accord.models.smp.batch_loads_kernels`); else None."""
     names = set(models) if models else {m.name for m in registry.all_models()}
     if not names & {"smp", "ensemble"}:
         return None
-    from accord.models.smp import _SMALL_COMPILED_FROM
+    from accord.models import kernels, smp
 
-    return load_kernels if rows * len(scenario.actors) ** 3 >= _SMALL_COMPILED_FROM else None
+    return kernels.warm_up if smp.batch_loads_kernels(rows, len(scenario.actors)) else None
 
 
 def proposal_points(scenario: Scenario, problem: Problem) -> Array:

@@ -20,3 +20,15 @@ def loaded(kernel: str | None = None) -> bool:
     (``"assess"``): from then on a compiled path costs at most its cached code's load, so the
     models let small runs take it too (the same bits either way)."""
     return (f"{__name__}.{kernel}" if kernel else "numba") in sys.modules
+
+
+def warm_up() -> None:
+    """numba's per-process load paid ahead of the first compiled run (a worker process that
+    starts before its work is planned): its import and its CPU target's set-up, about 1 CPU s of
+    the 1.1-1.3 s a process pays on its first cached kernel (each kernel's own machine code still
+    loads on its first call), and the SMP's small-case kernels' module. Uses numba's internal
+    ``cpu_target``: a failure only loses the head start."""
+    from numba.core.registry import cpu_target
+
+    cpu_target.target_context.refresh()
+    from accord.models.kernels import assess  # noqa: F401
