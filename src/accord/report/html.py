@@ -166,6 +166,10 @@ def _collect(
 ) -> ReportData:
     """:func:`collect` on the processes ``started`` ahead (None: started by the pool, if any)."""
     forecasts = run_forecasts(scenario, seed=seed)
+    if started is not None:
+        # while the first process loads numba (nothing else to run yet), load what the case
+        # analysis loads on its first program: after the draws this process runs alone
+        import scipy.optimize  # noqa: F401
     early = ReportData(scenario=scenario, case=None, forecasts=forecasts, settings={})  # type: ignore[arg-type,unused-ignore]
     eum = forecasts.get("eum")
     if eum is not None and eum.skipped is None:
