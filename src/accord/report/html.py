@@ -167,8 +167,8 @@ def _collect(
     """:func:`collect` on the processes ``started`` ahead (None: started by the pool, if any)."""
     forecasts = run_forecasts(scenario, seed=seed)
     if started is not None:
-        # while the first process loads numba (nothing else to run yet), load what the case
-        # analysis loads on its first program: after the draws this process runs alone
+        # what the case analysis loads on its first program, loaded while the first process
+        # loads numba (where the models will): after the draws this process runs alone
         import scipy.optimize  # noqa: F401
     early = ReportData(scenario=scenario, case=None, forecasts=forecasts, settings={})  # type: ignore[arg-type,unused-ignore]
     eum = forecasts.get("eum")
