@@ -9,10 +9,11 @@ the probabilities with the exponents, both sides' expected utilities, the offers
 sum in NumPy's order: the votes over the voters in order from 0.0 (NumPy reduces a leading
 axis), the global denominator pairwise over the A x A pairs of a row
 (:mod:`accord.models.kernels.sums`), the security levels over the challengers in order. The
-powers are libm's ``pow``, which NumPy's ``np.power`` calls on this machine's build; where NumPy
-raises powers with SIMD code of its own (builds with AVX-512 code on such a CPU), the bits may
-differ, and :func:`powers_match` (a probe run once per process) keeps the EUM on its NumPy round
-there. ``tests/models/test_eum_kernel.py`` compares the powers and both rounds on the same inputs.
+powers are libm's ``pow``, which NumPy's float64 ``np.power`` runs on this machine (its
+baseline; ``numpy.lib.introspect.opt_func_info("power")`` lists an AVX-512 variant of its own,
+used on CPUs that have it); where NumPy's powers are not libm's, :func:`powers_match` (a probe
+run once per process) keeps the EUM on its NumPy round. ``tests/models/test_eum_kernel.py``
+compares the powers and both rounds on the same inputs.
 """
 
 from __future__ import annotations
