@@ -25,7 +25,7 @@ import numba
 import numpy as np
 
 from accord.models.kernels.sums import _block_sum
-from accord.models.kernels.votes import ASYM_PROSP, PROPORTIONAL, vote
+from accord.models.kernels.votes import ASYM_PROSP, BINARY, CUBIC, PROP_BIN, PROP_CBC, PROPORTIONAL, vote
 
 CONDITIONAL, MARKOV_UNIFORM = 0, 2  # smp.PCE_MODELS
 BINARY_VICTORY = 4  # smp.VICTORY_MODELS: Linear, Square, Quartic, Octic square 0-3 times
@@ -123,12 +123,11 @@ def _pce(
     return True
 
 
-@numba.njit(cache=True, error_model="numpy")
-def _option_votes(rule: int, cap: Any, util: Any, plus: Any, minus: Any) -> None:  # pragma: no cover
-    # smp._option_votes for one case: cap (A,), util (A, O); voters in order from 0.0
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _plus_votes(rule: int, cap: Any, util: Any, plus: Any) -> None:  # pragma: no cover - compiled
+    # _option_votes' positive sums for a rule other than ASymProsp, inlined with the rule a constant
+    # (one loop per rule: the rule's branches inside one loop keep LLVM from vectorising it)
     n_a, n_o = util.shape
-    plus[:n_o, :n_o] = 0.0
-    minus[:n_o, :n_o] = 0.0
     for a in range(n_a):
         wa = cap[a]
         for x in range(n_o):
@@ -136,11 +135,40 @@ def _option_votes(rule: int, cap: Any, util: Any, plus: Any, minus: Any) -> None
             for y in range(n_o):
                 v = vote(rule, wa, ux - util[a, y])
                 plus[x, y] += max(v, 0.0)
-                if rule == ASYM_PROSP:
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _option_votes(rule: int, cap: Any, util: Any, plus: Any, minus: Any) -> None:  # pragma: no cover
+    # smp._option_votes for one case: cap (A,), util (A, O); voters in order from 0.0
+    n_a, n_o = util.shape
+    plus[:n_o, :n_o] = 0.0
+    if rule == ASYM_PROSP:
+        minus[:n_o, :n_o] = 0.0
+        for a in range(n_a):
+            wa = cap[a]
+            for x in range(n_o):
+                ux = util[a, x]
+                for y in range(n_o):
+                    v = vote(rule, wa, ux - util[a, y])
+                    plus[x, y] += max(v, 0.0)
                     minus[x, y] += min(v, 0.0)
+        for x in range(n_o):
+            for y in range(n_o):
+                minus[x, y] = -minus[x, y]
+        return
+    if rule == PROPORTIONAL:
+        _plus_votes(PROPORTIONAL, cap, util, plus)
+    elif rule == CUBIC:
+        _plus_votes(CUBIC, cap, util, plus)
+    elif rule == PROP_CBC:
+        _plus_votes(PROP_CBC, cap, util, plus)
+    elif rule == BINARY:
+        _plus_votes(BINARY, cap, util, plus)
+    else:
+        _plus_votes(PROP_BIN, cap, util, plus)
     for x in range(n_o):
         for y in range(n_o):
-            minus[x, y] = -minus[x, y] if rule == ASYM_PROSP else plus[y, x]
+            minus[x, y] = plus[y, x]
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -36,7 +36,7 @@ from accord.models.kernels.assess import (
     utilities_case,
 )
 from accord.models.kernels.sums import planned_sum
-from accord.models.kernels.votes import vote
+from accord.models.kernels.votes import ASYM_PROSP, BINARY, CUBIC, PROP_BIN, PROP_CBC, PROPORTIONAL, vote
 
 S1P1, S2P2 = 0, 1  # smp.INTERPOLATION; 2: S2PMax
 INIT_ONLY, INIT_RCVR = 0, 1  # smp.BARGAIN_MODELS; 2: PWCompInterp
@@ -89,6 +89,39 @@ def _third_party(
     return vote(rule, w, pin * (u_nn - u_ni) + (unj - u_nn) * pjn)
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _semi_commit_sums(
+    rule: int, d: Any, est: Any, weight: Any, chij: Any, chji: Any, plus: Any, minus: Any, acc_p: Any,
+    acc_m: Any, om: Any, omd: Any,
+) -> None:  # pragma: no cover - compiled
+    # _third_party_sums for SemiCommit with every distance at most 1, inlined with the rule a
+    # constant: j's loop without branches, so LLVM vectorises it (n = j's vote made 0 by a select)
+    n_a = d.shape[0]
+    for i in range(n_a):
+        acc_p[:] = 0.0
+        acc_m[:] = 0.0
+        for n in range(n_a):
+            if n == i:  # a principal, not a third party
+                continue
+            r, w = est[i, n], weight[n]
+            u_ni = _utility(d[n, i], r)
+            u_nn = _utility(d[n, n], r)
+            for j in range(n_a):
+                unj = omd[n, j] * r + om[n, j]
+                v = vote(rule, w, u_ni - unj)
+                cni = (v if not v < 0.0 else 0.0) + chij[i, j]
+                cnj = chji[i, j] - (v if not v > 0.0 else 0.0)
+                pin = cni / (cni + cnj)
+                pjn = 1.0 - pin
+                vn = vote(rule, w, pin * (u_nn - u_ni) + (unj - u_nn) * pjn)
+                vn = 0.0 if j == n else vn
+                acc_p[j] += vn if not vn < 0.0 else 0.0
+                acc_m[j] += vn if not vn > 0.0 else 0.0
+        for j in range(n_a):
+            plus[i, j] = acc_p[j]
+            minus[i, j] = -acc_m[j]
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _third_party_sums(
     rule: int,
@@ -103,11 +136,33 @@ def _third_party_sums(
     minus: Any,
     acc_p: Any,
     acc_m: Any,
+    om: Any,
+    omd: Any,
 ) -> None:  # pragma: no cover - compiled
     """The third parties' summed votes on every challenge (i, j) as i sees it, ``plus`` and
     ``minus`` ``(A, A)`` (contests._initiator_rows on one case, every challenge kept): for each i,
-    third parties n in order (n = i skipped, n = j's vote 0), each term in scalars."""
+    third parties n in order (n = i skipped, n = j's vote 0), each term in scalars. om, omd
+    ``(A, A)``: scratch."""
     n_a = d.shape[0]
+    if semi and not outside:  # the default: n's utility of j's position from terms of (n, j) kept
+        for n in range(n_a):
+            for j in range(n_a):
+                o = 1.0 - d[n, j]  # the NumPy code's expansion, as contests._unj
+                om[n, j] = o
+                omd[n, j] = o * d[n, j]
+        if rule == PROPORTIONAL:
+            _semi_commit_sums(PROPORTIONAL, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        elif rule == CUBIC:
+            _semi_commit_sums(CUBIC, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        elif rule == PROP_CBC:
+            _semi_commit_sums(PROP_CBC, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        elif rule == ASYM_PROSP:
+            _semi_commit_sums(ASYM_PROSP, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        elif rule == BINARY:
+            _semi_commit_sums(BINARY, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        else:
+            _semi_commit_sums(PROP_BIN, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        return
     for i in range(n_a):
         acc_p[:] = 0.0
         acc_m[:] = 0.0
@@ -124,8 +179,8 @@ def _third_party_sums(
                 if outside:
                     unj = _utility(dj, r)
                 else:  # the NumPy code's expansion, as contests._unj
-                    om = 1.0 - dj
-                    unj = (om * dj) * r + om
+                    om_j = 1.0 - dj
+                    unj = (om_j * dj) * r + om_j
                 vn = _third_party(rule, semi, w, u_ni, unj, u_nn, chij[i, j], chji[i, j])
                 acc_p[j] += vn if not vn < 0.0 else 0.0
                 acc_m[j] += vn if not vn > 0.0 else 0.0
@@ -242,6 +297,7 @@ def turn(
     # scratch: one case's challenge blocks
     est, chij, chji = np.empty((n_a, n_a)), np.empty((n_a, n_a)), np.empty((n_a, n_a))
     plus, minus = np.empty((n_a, n_a)), np.empty((n_a, n_a))
+    om, omd = np.empty((n_a, n_a)), np.empty((n_a, n_a))
     w, sal_total = np.empty(n_a), np.empty(n_a)
     tgt, p_win, p_j = np.empty(n_a, dtype=np.intp), np.empty(n_a), np.empty(n_a)
     init_pos, rcvr_pos = np.empty((n_m, n_i)), np.empty((n_m, n_i))
@@ -266,7 +322,7 @@ def turn(
             sal_total[a] = _row_sum(sal[c, a], n_i)
             w[a] = sal_total[a] * cap[c, a]
         challenge_case(rule, adjust, d, r, w, est, chij, chji)
-        _third_party_sums(rule, semi, outside, d, est, w, chij, chji, plus, minus, acc_p, acc_m)
+        _third_party_sums(rule, semi, outside, d, est, w, chij, chji, plus, minus, acc_p, acc_m, om, omd)
         best_case(d, r, sal_total, chij, chji, plus, minus, target[b], p_win)
         # bargains (smp.interpolate), the first of each initiator's in the records
         for a in range(n_a):
