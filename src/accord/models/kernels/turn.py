@@ -91,8 +91,18 @@ def _third_party(
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _semi_commit_sums(
-    rule: int, d: Any, est: Any, weight: Any, chij: Any, chji: Any, plus: Any, minus: Any, acc_p: Any,
-    acc_m: Any, om: Any, omd: Any,
+    rule: int,
+    d: Any,
+    est: Any,
+    weight: Any,
+    chij: Any,
+    chji: Any,
+    plus: Any,
+    minus: Any,
+    acc_p: Any,
+    acc_m: Any,
+    om: Any,
+    omd: Any,
 ) -> None:  # pragma: no cover - compiled
     # _third_party_sums for SemiCommit with every distance at most 1, inlined with the rule a
     # constant: j's loop without branches, so LLVM vectorises it (n = j's vote made 0 by a select)
@@ -306,6 +316,7 @@ def turn(
     init_of, v_init_of, v_rcvr_of = np.empty(n_m, np.intp), np.empty(n_m, np.intp), np.empty(n_m, np.intp)
     util_all = np.empty((n_a, 1 + n_m))
     own, d2, norms = np.empty(n_a), np.empty(n_i), np.empty(n_a)
+    dm = np.empty((3, n_m))
     opts = np.zeros((n_a, 1 + n_m), dtype=np.intp)
     count = np.empty(n_a, dtype=np.intp)
     p = np.empty((n_a, 1 + n_m))
@@ -365,7 +376,7 @@ def turn(
                 n_v += 1
         util = util_all[:, : 1 + n_v]
         utilities_case(
-            ideal[c], sal[c], d, r, v_init[:n_v], v_rcvr[:n_v], v_init_of, v_rcvr_of, util, own, d2
+            ideal[c], sal[c], d, r, v_init[:n_v], v_rcvr[:n_v], v_init_of, v_rcvr_of, util, own, d2, dm
         )
         # each actor's options: status quo, its own bargains, then those addressed to it
         for x in range(n_a):
