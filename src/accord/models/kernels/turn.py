@@ -431,3 +431,114 @@ def turn(
         ):  # fmt: skip
             return False
     return True
+
+
+MIN_SIG_DELTA = 1e-4  # smp.MIN_SIG_DELTA
+
+
+@numba.njit(cache=True, error_model="numpy")
+def pairwise_rows(n_b: int, n_a: int, chunk: int, out: Any) -> None:  # pragma: no cover - compiled
+    """``out[:n_b] = smp._pairwise_rows(n_b, n_a)``, with ``chunk`` = ``smp._CHUNK``."""
+    out[:n_b] = False
+    rows = max(1, chunk // max(1, n_a * n_a))
+    a = 0
+    while a < n_b:
+        size = min(rows, n_b - a)
+        step = max(1, chunk // max(1, size * n_a * n_a))
+        for lo in range(0, n_a, step):
+            if min(step, n_a - lo) == 1:
+                out[a : a + size, lo] = True
+        a += rows
+
+
+@numba.njit(cache=True, error_model="numpy")
+def run(
+    codes: Any,
+    stop_rule: Any,
+    min_delta_ratio: float,
+    state: Any,
+    active: Any,
+    pos: Any,
+    sal: Any,
+    cap: Any,
+    dist: Any,
+    risk: Any,
+    option: Any,
+    first_move: Any,
+    turns: Any,
+    plan_lo: Any,
+    plan_len: Any,
+    log_case: Any,
+    log_pos: Any,
+    log_win: Any,
+    log_risk: Any,
+    target: Any,
+    probability: Any,
+    b_init: Any,
+    b_rcvr: Any,
+    chosen: Any,
+    sizes: Any,
+) -> int:  # pragma: no cover - compiled
+    """``smp.run``'s turns from its state on, each by :func:`turn`, until every case has stopped, the
+    log is full or a PCE needs NumPy's logarithms; the Python loop's steps in the same order.
+
+    codes: :func:`turn`'s (Deterministic only: no draws); stop_rule: min_turns, max_turns, and
+    ``smp._CHUNK``; state: the turns run, the active cases' count, and (set here) 1 where the next
+    turn needs NumPy (not begun). active ``(N,)``:
+    the active cases first; pos ``(N, A, I)`` (the ideals too), option ``(N, A)``, first_move,
+    turns ``(N,)``: every case's, updated; dist ``(N, A, A)``, risk ``(N, A)``: the active cases'
+    state in their order (updated). The log (its rows from 0): each turn's active cases, new
+    positions, winning probabilities, risk attitudes and records, and sizes: its cases per turn.
+    Returns the turns logged (a full log stops the loop at the turn that would not fit).
+    """
+    min_turns, max_turns, chunk = stop_rule[0], stop_rule[1], stop_rule[2]
+    t, n_k = state[0], state[1]
+    n_b, n_a, n_i = pos.shape
+    cap_rows = log_case.shape[0]
+    dist_n, risk_n, win_n = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a)), np.empty((n_b, n_a))
+    opt_n, moved = np.empty((n_b, n_a)), np.empty(n_b)
+    draws, pairwise = np.zeros((n_b, n_a)), np.zeros((n_b, n_a), dtype=np.bool_)
+    used, logged = 0, 0
+    while n_k > 0 and used + n_k <= cap_rows:
+        outside = False  # whether any distance of the batch exceeds 1, as _contests decides it
+        for b in range(n_k):
+            for x in range(n_a):
+                for y in range(n_a):
+                    outside = outside or dist[b, x, y] > 1
+        codes[9] = 1 if outside else 0
+        if codes[6] != INIT_ONLY:
+            pairwise_rows(n_k, n_a, chunk, pairwise)
+        rows = slice(used, used + n_k)
+        ok = turn(
+            codes, active[:n_k], pos, pos, sal, cap, dist[:n_k], risk[:n_k], draws[:n_k], pairwise[:n_k],
+            plan_lo, plan_len, log_pos[rows], target[rows], probability[rows], b_init[rows], b_rcvr[rows],
+            chosen[rows], moved[:n_k], dist_n[:n_k], risk_n[:n_k], win_n[:n_k], opt_n[:n_k],
+        )  # fmt: skip
+        if not ok:
+            state[2] = 1
+            break
+        t += 1
+        kept = 0
+        for b in range(n_k):
+            c = active[b]
+            if t == 1:
+                first_move[c] = moved[b]
+            ratio = moved[b] / (first_move[c] + MIN_SIG_DELTA)
+            stop = (t >= max_turns) or ((t >= min_turns) and (ratio < min_delta_ratio))
+            pos[c] = log_pos[used + b]
+            turns[c] = t
+            option[c] = opt_n[b]
+            log_case[used + b] = c
+            log_win[used + b] = win_n[b]
+            log_risk[used + b] = risk_n[b]
+            if not stop:
+                active[kept] = c
+                dist[kept] = dist_n[b]
+                risk[kept] = risk_n[b]
+                kept += 1
+        sizes[logged] = n_k
+        logged += 1
+        used += n_k
+        n_k = kept
+    state[0], state[1] = t, n_k
+    return logged
