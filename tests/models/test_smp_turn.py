@@ -35,13 +35,30 @@ PARAMS = [
 ]
 
 
+def _declined(
+    s: object,
+    t: int,
+    active: object,
+    pos: object,
+    sal: object,
+    cap: object,
+    dist: object,
+    risk: object,
+    *rest: object,
+) -> tuple[object, ...]:
+    return t, active, dist, risk  # as the fused kernel returns where its first turn needs NumPy
+
+
 @contextmanager
 def _path(which: str) -> Iterator[None]:
-    """Runs inside take the whole-turn kernel ("turn"), the kernels one operation at a time
-    ("steps") or the NumPy code ("numpy")."""
+    """Runs inside take the fused kernel of whole runs ("run", where it applies), the whole-turn
+    kernel turn by turn ("turn"), the kernels one operation at a time ("steps") or the NumPy code
+    ("numpy")."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(smp, "_SMALL_COMPILED_FROM", 0)
-        if which != "turn":
+        if which != "run":
+            patch.setattr(smp, "_compiled_run", _declined)
+        if which in ("steps", "numpy"):
             patch.setattr(smp, "_compiled_turn", lambda *args: None)
         if which == "numpy":
             patch.setattr(smp, "_small_compiled", lambda *args: False)
@@ -51,7 +68,7 @@ def _path(which: str) -> Iterator[None]:
 def _runs(problem: Problem, params: dict[str, object]) -> list[ModelResult]:
     spec = get("smp")
     out = []
-    for which in ("turn", "steps", "numpy"):
+    for which in ("run", "turn", "steps", "numpy"):
         with _path(which):
             out.append(spec.run(problem, params, seed=5))
     return out
@@ -68,8 +85,9 @@ def test_whole_turn_kernel_runs_as_the_numpy_code(
     params: dict[str, object], s: Scenario, seed: int, copies: bool
 ) -> None:
     """Monte Carlo batches of random cases (actors missing from issues, many issues, copies of
-    positions): outcome, trajectory and every detail through the three paths."""
-    turn, steps, numpy_run = _runs(_draws(s, seed, 6, copies), params)
+    positions): outcome, trajectory and every detail through the four paths."""
+    fused, turn, steps, numpy_run = _runs(_draws(s, seed, 6, copies), params)
+    _assert_same(fused, turn)
     _assert_same(turn, steps)
     _assert_same(turn, numpy_run)
 
@@ -80,7 +98,8 @@ def test_whole_turn_kernel_on_the_ktab_case_alone_and_in_large_batches(params: d
     receivers' third parties pairwise (InitRcvrInterp, PWCompInterp): every output."""
     s = load(need(DATA / "ktab" / "dummyData_3Dim.csv"))
     for problem in (to_problem(s), _draws(s, 4, 150, True)):
-        turn, steps, numpy_run = _runs(problem, params)
+        fused, turn, steps, numpy_run = _runs(problem, params)
+        _assert_same(fused, turn)
         _assert_same(turn, steps)
         _assert_same(turn, numpy_run)
 
@@ -125,21 +144,67 @@ def test_one_compiled_turn_is_the_numpy_turn(params: dict[str, object], n_k: int
 
 
 def test_the_whole_turn_serves_the_compiled_regime_without_accommodation() -> None:
-    """The whole-turn kernel takes the runs that the compiled kernels take, except those with an
-    accommodation matrix (new ideals are not the positions there) and the PCEs the kernels lack."""
-    calls: list[int] = []
-    real = smp._compiled_turn
+    """The fused kernel takes the Deterministic runs that the compiled kernels take, the whole-turn
+    kernel the Stochastic ones (their draws stay in Python), except those with an accommodation
+    matrix (new ideals are not the positions there) and the PCEs the kernels lack."""
+    calls: list[str] = []
+    real_run, real_turn = smp._compiled_run, smp._compiled_turn
 
-    def counting(*args: object) -> object:
-        calls.append(1)
-        return real(*args)  # type: ignore[arg-type]
+    def counting_run(*args: object) -> object:
+        calls.append("run")
+        return real_run(*args)  # type: ignore[arg-type]
+
+    def counting_turn(*args: object) -> object:
+        calls.append("turn")
+        return real_turn(*args)  # type: ignore[arg-type]
 
     s = load(need(DATA / "ktab" / "dummyData_3Dim.csv"))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(smp, "_compiled_turn", counting)
+        patch.setattr(smp, "_compiled_run", counting_run)
+        patch.setattr(smp, "_compiled_turn", counting_turn)
         patch.setattr(smp, "_SMALL_COMPILED_FROM", 0)
         get("smp").run(_draws(s, 1, 4, False), {})
-        assert calls
+        assert calls == ["run"]
+        calls.clear()
+        get("smp").run(_draws(s, 1, 4, False), {"transitions": "Stochastic"})
+        assert calls and set(calls) == {"turn"}
         calls.clear()
         get("smp").run(_draws(s, 1, 4, False), {"pce_model": "MarkovIncentive"})
         assert not calls
+
+
+@pytest.mark.parametrize("n_a", [2, 9, 31])
+def test_the_fused_kernels_pairwise_rows_are_the_numpy_codes(n_a: int) -> None:
+    """The receivers' rows NumPy summed pairwise, which the fused kernel works out turn by turn as
+    the batch shrinks: the same as ``smp._pairwise_rows`` for every batch size."""
+    from accord.models.kernels import turn
+
+    out = np.ones((5000, n_a), dtype=bool)
+    for n_b in [0, 1, 2, 3, 7, 19, 20, 21, 201, 202, 203, 1000, 4096, 5000]:
+        turn.pairwise_rows(n_b, n_a, smp._CHUNK, out)
+        np.testing.assert_array_equal(out[:n_b], smp._pairwise_rows(n_b, n_a), err_msg=str(n_b))
+
+
+@pytest.mark.parametrize("params", [PARAMS[k] for k in (0, 2, 5, 9)])
+def test_the_fused_kernel_resumes_after_a_numpy_turn_and_in_short_logs(params: dict[str, object]) -> None:
+    """Where a turn needs NumPy (a Conditional PCE that underflows) the fused kernel returns before
+    it, NumPy runs it, and the kernel goes on from that state; a log too short for the run makes it
+    take a new log: here its first call declines every turn, and each log holds one turn."""
+    calls: list[int] = []
+    real_run = smp._compiled_run
+
+    def first_declined(*args: object) -> object:
+        calls.append(1)
+        return _declined(*args) if len(calls) == 1 else real_run(*args)  # type: ignore[arg-type]
+
+    s = load(need(DATA / "ktab" / "dummyData_3Dim.csv"))
+    problem = _draws(s, 2, 40, True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(smp, "_compiled_run", first_declined)
+        patch.setattr(smp, "_LOG_TURNS", 1)
+        patch.setattr(smp, "_SMALL_COMPILED_FROM", 0)
+        resumed = get("smp").run(problem, params, seed=5)
+    assert len(calls) == 2
+    with _path("numpy"):
+        numpy_run = get("smp").run(problem, params, seed=5)
+    _assert_same(resumed, numpy_run)

@@ -76,6 +76,7 @@ _PAIR_VOTES_FROM = 32  # actors from which elections vote only over the option p
 # batch x actors^3 from which a run of small cases (fewer than _PAIR_VOTES_FROM actors) assesses its
 # states and holds its elections in compiled kernels (models/kernels/assess.py), challenges too
 _SMALL_COMPILED_FROM = 1 << 18
+_LOG_TURNS = 16  # turns of every active case that one log of the fused kernel (_compiled_run) holds
 
 FIELDS = {
     "positions": Field(("round", "actor", "issue"), "position", "every actor's position per turn"),
@@ -829,21 +830,7 @@ def _compiled_turn(
 
     n_k, n_a = risk.shape
     n_i = pos.shape[-1]
-    codes = np.array(
-        [
-            VOTING_RULES.index(s.voting),
-            PCE_MODELS.index(s.pce),
-            VICTORY_MODELS.index(s.victory),
-            BIG_R_RANGE.index(s.range),
-            BIG_R_ADJUST.index(s.adjust),
-            INTERPOLATION.index(s.interpolation),
-            BARGAIN_MODELS.index(s.bargain),
-            s.third_party == "SemiCommit",
-            draws is not None,
-            bool(np.any(dist > 1)),  # the batch's, as _contests decides it
-        ],
-        dtype=np.int64,
-    )
+    codes = _turn_codes(s, draws is not None, bool(np.any(dist > 1)))  # the batch's, as _contests decides it
     # the receivers' estimates (InitRcvrInterp, PWCompInterp): the rows NumPy summed pairwise
     pairwise = _pairwise_rows(n_k, n_a) if s.bargain != "InitOnlyInterp" else np.zeros((n_k, n_a), dtype=bool)
     new_pos, init, rcvr = np.empty((n_k, n_a, n_i)), np.empty((n_k, n_a, n_i)), np.empty((n_k, n_a, n_i))
@@ -889,6 +876,91 @@ def _compiled_turn(
         "chosen_initiator": chosen,
     }
     return new_pos, record, moved, (new_dist, new_risk, win, option)
+
+
+def _turn_codes(s: _Settings, stochastic: bool, outside: bool) -> IntArray:
+    """The options as kernels/turn.py's ``turn`` takes them."""
+    return np.array(
+        [
+            VOTING_RULES.index(s.voting),
+            PCE_MODELS.index(s.pce),
+            VICTORY_MODELS.index(s.victory),
+            BIG_R_RANGE.index(s.range),
+            BIG_R_ADJUST.index(s.adjust),
+            INTERPOLATION.index(s.interpolation),
+            BARGAIN_MODELS.index(s.bargain),
+            s.third_party == "SemiCommit",
+            stochastic,
+            outside,
+        ],
+        dtype=np.int64,
+    )
+
+
+def _compiled_run(
+    s: _Settings,
+    t: int,
+    active: IntArray,
+    pos: Array,
+    sal: Array,
+    cap: Array,
+    dist: Array,
+    risk: Array,
+    option: Array,
+    first_move: Array,
+    turns: IntArray,
+    log: _Log,
+    stop_rule: tuple[int, int, float],
+) -> tuple[int, IntArray, Array, Array]:
+    """``run``'s turns from turn ``t`` on for Deterministic runs without an accommodation matrix, in
+    compiled calls (kernels/turn.py's ``run``: each turn :func:`_compiled_turn`'s kernel, then the
+    loop's stopping rule and updates), to the same bits. Updates ``pos`` (the ideals too), ``option``,
+    ``first_move``, ``turns`` and ``log``; returns the turns run and the cases still active with their
+    distances and risk attitudes: none, or those of a turn where a PCE needs NumPy (not begun)."""
+    from accord.models.kernels import sums, turn  # numba: only where the work pays its import
+
+    n_b, n_a, n_i = pos.shape
+    min_turns, max_turns, min_delta_ratio = stop_rule
+    codes = _turn_codes(s, False, False)  # the kernel sets "outside" turn by turn
+    state = np.array([t, active.size, 0], dtype=np.int64)
+    order, d, r = np.empty(n_b, dtype=np.intp), np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a))
+    order[: active.size], d[: active.size], r[: active.size] = active, dist, risk
+    plan = sums.pairwise_plan(n_a)
+    while state[1] and not state[2]:
+        rows = _LOG_TURNS * int(state[1])  # then another log
+        case, new_pos, b_init, b_rcvr = (
+            np.empty(rows, dtype=np.intp),
+            np.empty((rows, n_a, n_i)),
+            np.empty((rows, n_a, n_i)),
+            np.empty((rows, n_a, n_i)),
+        )
+        win, attitude, target, probability, chosen = (
+            np.empty((rows, n_a)),
+            np.empty((rows, n_a)),
+            np.empty((rows, n_a), dtype=np.intp),
+            np.empty((rows, n_a)),
+            np.empty((rows, n_a), dtype=np.intp),
+        )
+        sizes = np.empty(max_turns + 1, dtype=np.intp)
+        logged = turn.run(
+            codes, np.array([min_turns, max_turns, _CHUNK], dtype=np.int64), min_delta_ratio, state, order,
+            pos, sal, cap, d, r, option, first_move, turns, *plan, case, new_pos, win, attitude, target,
+            probability, b_init, b_rcvr, chosen, sizes,
+        )  # fmt: skip
+        lo = 0
+        for size in sizes[:logged].tolist():
+            at = slice(lo, lo + size)
+            record: dict[str, NDArray[Any]] = {
+                "target": target[at],
+                "probability": probability[at],
+                "bargain_initiator": b_init[at],
+                "bargain_receiver": b_rcvr[at],
+                "chosen_initiator": chosen[at],
+            }
+            log.add(case[at], new_pos[at], win[at], attitude[at], record)
+            lo += size
+    k = int(state[1])
+    return int(state[0]), order[:k].copy(), d[:k], r[:k]
 
 
 def _bargain_utilities(
@@ -1226,7 +1298,16 @@ def run(
     first_move = np.zeros(n_b)
     active = everyone
     t = 0
+    fused = whole and not stochastic  # the turns in compiled calls, the loop's steps included
     while active.size:
+        if fused:
+            t, active, dist_a, risk_a = _compiled_run(
+                s, t, active, pos, sal, cap, dist_a, risk_a, opt_all, first_move, turns, log,
+                (min_turns, max_turns, min_delta_ratio),
+            )  # fmt: skip
+            if not active.size:
+                break
+            ideal[active] = pos[active]  # a turn the kernel could not run follows: ideals = positions
         t += 1
         draws = uniform_draws(key, active[:, None], t, np.arange(n_a)[None, :]) if stochastic else None
         state = _compiled_turn(s, active, pos, ideal, sal, cap, dist_a, risk_a, draws) if whole else None

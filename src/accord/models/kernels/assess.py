@@ -25,7 +25,7 @@ import numba
 import numpy as np
 
 from accord.models.kernels.sums import _block_sum
-from accord.models.kernels.votes import ASYM_PROSP, PROPORTIONAL, vote
+from accord.models.kernels.votes import ASYM_PROSP, BINARY, CUBIC, PROP_BIN, PROP_CBC, PROPORTIONAL, vote
 
 CONDITIONAL, MARKOV_UNIFORM = 0, 2  # smp.PCE_MODELS
 BINARY_VICTORY = 4  # smp.VICTORY_MODELS: Linear, Square, Quartic, Octic square 0-3 times
@@ -123,12 +123,11 @@ def _pce(
     return True
 
 
-@numba.njit(cache=True, error_model="numpy")
-def _option_votes(rule: int, cap: Any, util: Any, plus: Any, minus: Any) -> None:  # pragma: no cover
-    # smp._option_votes for one case: cap (A,), util (A, O); voters in order from 0.0
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _plus_votes(rule: int, cap: Any, util: Any, plus: Any) -> None:  # pragma: no cover - compiled
+    # _option_votes' positive sums for a rule other than ASymProsp, inlined with the rule a constant
+    # (one loop per rule: the rule's branches inside one loop keep LLVM from vectorising it)
     n_a, n_o = util.shape
-    plus[:n_o, :n_o] = 0.0
-    minus[:n_o, :n_o] = 0.0
     for a in range(n_a):
         wa = cap[a]
         for x in range(n_o):
@@ -136,11 +135,40 @@ def _option_votes(rule: int, cap: Any, util: Any, plus: Any, minus: Any) -> None
             for y in range(n_o):
                 v = vote(rule, wa, ux - util[a, y])
                 plus[x, y] += max(v, 0.0)
-                if rule == ASYM_PROSP:
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _option_votes(rule: int, cap: Any, util: Any, plus: Any, minus: Any) -> None:  # pragma: no cover
+    # smp._option_votes for one case: cap (A,), util (A, O); voters in order from 0.0
+    n_a, n_o = util.shape
+    plus[:n_o, :n_o] = 0.0
+    if rule == ASYM_PROSP:
+        minus[:n_o, :n_o] = 0.0
+        for a in range(n_a):
+            wa = cap[a]
+            for x in range(n_o):
+                ux = util[a, x]
+                for y in range(n_o):
+                    v = vote(rule, wa, ux - util[a, y])
+                    plus[x, y] += max(v, 0.0)
                     minus[x, y] += min(v, 0.0)
+        for x in range(n_o):
+            for y in range(n_o):
+                minus[x, y] = -minus[x, y]
+        return
+    if rule == PROPORTIONAL:
+        _plus_votes(PROPORTIONAL, cap, util, plus)
+    elif rule == CUBIC:
+        _plus_votes(CUBIC, cap, util, plus)
+    elif rule == PROP_CBC:
+        _plus_votes(PROP_CBC, cap, util, plus)
+    elif rule == BINARY:
+        _plus_votes(BINARY, cap, util, plus)
+    else:
+        _plus_votes(PROP_BIN, cap, util, plus)
     for x in range(n_o):
         for y in range(n_o):
-            minus[x, y] = -minus[x, y] if rule == ASYM_PROSP else plus[y, x]
+            minus[x, y] = plus[y, x]
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -189,7 +217,7 @@ def assess(
 @numba.njit(cache=True, error_model="numpy")
 def assess_scratch(n_a: int, n_i: int) -> Any:  # pragma: no cover - compiled
     """Scratch for :func:`assess_case`: row of issues, two (A, A) blocks of votes, coalitions,
-    utilities, the PCE's scratch and rows, and the options' flags."""
+    utilities, the PCE's scratch and rows, the options' flags, and a row of sums over issues."""
     return (
         np.empty(n_i),
         np.empty((n_a, n_a)),
@@ -201,7 +229,34 @@ def assess_scratch(n_a: int, n_i: int) -> Any:  # pragma: no cover - compiled
         np.ones(n_a, dtype=np.bool_),
         np.empty(n_a, dtype=np.bool_),
         np.empty((n_a, n_a), dtype=np.bool_),
+        np.empty(n_a),
     )
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _distances(
+    ideal: Any, sal: Any, ss: float, pts: Any, n_p: int, d2: Any, acc: Any, out: Any
+) -> None:  # pragma: no cover
+    # smp.distance from one actor (ideal, saliences (I,), ss its summed squares) to the points
+    # pts[:n_p]: out[:n_p]. Below 8 issues _row_sum is a plain loop from -0.0, so the issues go
+    # outermost and the points' loops (sqrt and division included) vectorise, in the same order
+    n_i = sal.shape[0]
+    if n_i < 8:
+        for y in range(n_p):
+            acc[y] = -0.0
+        for k in range(n_i):
+            ik, sk = ideal[k], sal[k]
+            for y in range(n_p):
+                diff = (ik - pts[y, k]) * sk
+                acc[y] += diff * diff
+        for y in range(n_p):
+            out[y] = math.sqrt((0.0 + acc[y]) / ss)
+        return
+    for y in range(n_p):
+        for k in range(n_i):
+            diff = (ideal[k] - pts[y, k]) * sal[k]
+            d2[k] = diff * diff
+        out[y] = math.sqrt(_row_sum(d2, n_i) / ss)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -223,17 +278,13 @@ def assess_case(
     """:func:`assess` for one case: ideals, positions, saliences ``(A, I)``, capabilities ``(A,)``;
     fills distances ``d`` ``(A, A)``, ``risk``, ``win`` and ``option`` ``(A,)``."""
     n_a, n_i = pos.shape
-    d2, util, plus, minus, c, s, p, valid, unique, equiv = scratch
+    d2, util, plus, minus, c, s, p, valid, unique, equiv, acc = scratch
     for x in range(n_a):  # distance
         for k in range(n_i):
             d2[k] = sal[x, k] * sal[x, k]
         ss = _row_sum(d2, n_i)
         ss = ss if ss > 0 else 1.0
-        for y in range(n_a):
-            for k in range(n_i):
-                diff = (ideal[x, k] - pos[y, k]) * sal[x, k]
-                d2[k] = diff * diff
-            d[x, y] = math.sqrt(_row_sum(d2, n_i) / ss)
+        _distances(ideal[x], sal[x], ss, pos, n_a, d2, acc, d[x])
     for x in range(n_a):  # _risk: the risk-neutral PCE over positions
         for y in range(n_a):
             util[x, y] = _utility(d[x, y], 0.0)
@@ -253,6 +304,17 @@ def assess_case(
             r = (2 * p[x] - (hi + lo)) / safe
         risk[x] = r if span > 0 else 0.0
     for x in range(n_a):  # _win_probability: the distinct positions, first occurrence kept
+        if n_i < 8:  # as in _distances: the issues outermost, the same order
+            for y in range(n_a):
+                acc[y] = -0.0
+            for k in range(n_i):
+                pk = pos[x, k]
+                for y in range(n_a):
+                    g = pk - pos[y, k]
+                    acc[y] += g * g
+            for y in range(n_a):
+                equiv[x, y] = math.sqrt(0.0 + acc[y]) < POSITION_TOLERANCE
+            continue
         for y in range(n_a):
             for k in range(n_i):
                 g = pos[x, k] - pos[y, k]
@@ -443,7 +505,7 @@ def bargain_utilities(
     risk attitudes ``(N, A)``, the bargains' two sides ``(N, M, I)``, their initiators ``(M,)`` and
     receivers ``(N, M)``."""
     n_b, n_a, n_i = ideal.shape
-    own, d2 = np.empty(n_a), np.empty(n_i)
+    own, d2, dm = np.empty(n_a), np.empty(n_i), np.empty((3, init_pos.shape[1]))
     for b in range(n_b):
         utilities_case(
             ideal[b],
@@ -457,6 +519,7 @@ def bargain_utilities(
             util[b],
             own,
             d2,
+            dm,
         )
 
 
@@ -473,9 +536,10 @@ def utilities_case(
     util: Any,
     own: Any,
     d2: Any,
+    dm: Any,
 ) -> None:  # pragma: no cover - compiled
     """:func:`bargain_utilities` for one case (``(A, I)``, ``(A, A)``, ``(M, I)`` blocks; own
-    ``(A,)`` and d2 ``(I,)`` scratch)."""
+    ``(A,)``, d2 ``(I,)`` and dm ``(3, M)`` scratch)."""
     n_a, n_i = ideal.shape
     n_m = init_pos.shape[0]
     for a in range(n_a):
@@ -488,13 +552,10 @@ def utilities_case(
             d2[k] = sal[a, k] * sal[a, k]
         ss = _row_sum(d2, n_i)
         ss = ss if ss > 0 else 1.0
+        acc, d_init, d_rcvr = dm[0], dm[1], dm[2]
+        _distances(ideal[a], sal[a], ss, init_pos, n_m, d2, acc, d_init)
+        _distances(ideal[a], sal[a], ss, rcvr_pos, n_m, d2, acc, d_rcvr)
         for m in range(n_m):
-            for k in range(n_i):
-                diff = (ideal[a, k] - init_pos[m, k]) * sal[a, k]
-                d2[k] = diff * diff
-            u_init = _utility(math.sqrt(_row_sum(d2, n_i) / ss), r)
-            for k in range(n_i):
-                diff = (ideal[a, k] - rcvr_pos[m, k]) * sal[a, k]
-                d2[k] = diff * diff
-            u_rcvr = _utility(math.sqrt(_row_sum(d2, n_i) / ss), r)
+            u_init = _utility(d_init[m], r)
+            u_rcvr = _utility(d_rcvr[m], r)
             util[a, 1 + m] = (u_init + u_rcvr + (sq - own[init_of[m]] - own[rcvr_of[m]])) / n_a

@@ -36,7 +36,7 @@ from accord.models.kernels.assess import (
     utilities_case,
 )
 from accord.models.kernels.sums import planned_sum
-from accord.models.kernels.votes import vote
+from accord.models.kernels.votes import ASYM_PROSP, BINARY, CUBIC, PROP_BIN, PROP_CBC, PROPORTIONAL, vote
 
 S1P1, S2P2 = 0, 1  # smp.INTERPOLATION; 2: S2PMax
 INIT_ONLY, INIT_RCVR = 0, 1  # smp.BARGAIN_MODELS; 2: PWCompInterp
@@ -89,6 +89,49 @@ def _third_party(
     return vote(rule, w, pin * (u_nn - u_ni) + (unj - u_nn) * pjn)
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _semi_commit_sums(
+    rule: int,
+    d: Any,
+    est: Any,
+    weight: Any,
+    chij: Any,
+    chji: Any,
+    plus: Any,
+    minus: Any,
+    acc_p: Any,
+    acc_m: Any,
+    om: Any,
+    omd: Any,
+) -> None:  # pragma: no cover - compiled
+    # _third_party_sums for SemiCommit with every distance at most 1, inlined with the rule a
+    # constant: j's loop without branches, so LLVM vectorises it (n = j's vote made 0 by a select)
+    n_a = d.shape[0]
+    for i in range(n_a):
+        acc_p[:] = 0.0
+        acc_m[:] = 0.0
+        for n in range(n_a):
+            if n == i:  # a principal, not a third party
+                continue
+            r, w = est[i, n], weight[n]
+            u_ni = _utility(d[n, i], r)
+            u_nn = _utility(d[n, n], r)
+            for j in range(n_a):
+                unj = omd[n, j] * r + om[n, j]
+                v = vote(rule, w, u_ni - unj)
+                cni = (v if not v < 0.0 else 0.0) + chij[i, j]
+                cnj = chji[i, j] - (v if not v > 0.0 else 0.0)
+                pin = cni / (cni + cnj)
+                pjn = 1.0 - pin
+                vn = vote(rule, w, pin * (u_nn - u_ni) + (unj - u_nn) * pjn)
+                vn = 0.0 if j == n else vn
+                acc_p[j] += vn if not vn < 0.0 else 0.0
+                acc_m[j] += vn if not vn > 0.0 else 0.0
+        for j in range(n_a):
+            plus[i, j] = acc_p[j]
+            minus[i, j] = -acc_m[j]
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _third_party_sums(
     rule: int,
@@ -103,11 +146,33 @@ def _third_party_sums(
     minus: Any,
     acc_p: Any,
     acc_m: Any,
+    om: Any,
+    omd: Any,
 ) -> None:  # pragma: no cover - compiled
     """The third parties' summed votes on every challenge (i, j) as i sees it, ``plus`` and
     ``minus`` ``(A, A)`` (contests._initiator_rows on one case, every challenge kept): for each i,
-    third parties n in order (n = i skipped, n = j's vote 0), each term in scalars."""
+    third parties n in order (n = i skipped, n = j's vote 0), each term in scalars. om, omd
+    ``(A, A)``: scratch."""
     n_a = d.shape[0]
+    if semi and not outside:  # the default: n's utility of j's position from terms of (n, j) kept
+        for n in range(n_a):
+            for j in range(n_a):
+                o = 1.0 - d[n, j]  # the NumPy code's expansion, as contests._unj
+                om[n, j] = o
+                omd[n, j] = o * d[n, j]
+        if rule == PROPORTIONAL:
+            _semi_commit_sums(PROPORTIONAL, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        elif rule == CUBIC:
+            _semi_commit_sums(CUBIC, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        elif rule == PROP_CBC:
+            _semi_commit_sums(PROP_CBC, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        elif rule == ASYM_PROSP:
+            _semi_commit_sums(ASYM_PROSP, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        elif rule == BINARY:
+            _semi_commit_sums(BINARY, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        else:
+            _semi_commit_sums(PROP_BIN, d, est, weight, chij, chji, plus, minus, acc_p, acc_m, om, omd)
+        return
     for i in range(n_a):
         acc_p[:] = 0.0
         acc_m[:] = 0.0
@@ -124,8 +189,8 @@ def _third_party_sums(
                 if outside:
                     unj = _utility(dj, r)
                 else:  # the NumPy code's expansion, as contests._unj
-                    om = 1.0 - dj
-                    unj = (om * dj) * r + om
+                    om_j = 1.0 - dj
+                    unj = (om_j * dj) * r + om_j
                 vn = _third_party(rule, semi, w, u_ni, unj, u_nn, chij[i, j], chji[i, j])
                 acc_p[j] += vn if not vn < 0.0 else 0.0
                 acc_m[j] += vn if not vn > 0.0 else 0.0
@@ -242,6 +307,7 @@ def turn(
     # scratch: one case's challenge blocks
     est, chij, chji = np.empty((n_a, n_a)), np.empty((n_a, n_a)), np.empty((n_a, n_a))
     plus, minus = np.empty((n_a, n_a)), np.empty((n_a, n_a))
+    om, omd = np.empty((n_a, n_a)), np.empty((n_a, n_a))
     w, sal_total = np.empty(n_a), np.empty(n_a)
     tgt, p_win, p_j = np.empty(n_a, dtype=np.intp), np.empty(n_a), np.empty(n_a)
     init_pos, rcvr_pos = np.empty((n_m, n_i)), np.empty((n_m, n_i))
@@ -250,6 +316,7 @@ def turn(
     init_of, v_init_of, v_rcvr_of = np.empty(n_m, np.intp), np.empty(n_m, np.intp), np.empty(n_m, np.intp)
     util_all = np.empty((n_a, 1 + n_m))
     own, d2, norms = np.empty(n_a), np.empty(n_i), np.empty(n_a)
+    dm = np.empty((3, n_m))
     opts = np.zeros((n_a, 1 + n_m), dtype=np.intp)
     count = np.empty(n_a, dtype=np.intp)
     p = np.empty((n_a, 1 + n_m))
@@ -266,7 +333,7 @@ def turn(
             sal_total[a] = _row_sum(sal[c, a], n_i)
             w[a] = sal_total[a] * cap[c, a]
         challenge_case(rule, adjust, d, r, w, est, chij, chji)
-        _third_party_sums(rule, semi, outside, d, est, w, chij, chji, plus, minus, acc_p, acc_m)
+        _third_party_sums(rule, semi, outside, d, est, w, chij, chji, plus, minus, acc_p, acc_m, om, omd)
         best_case(d, r, sal_total, chij, chji, plus, minus, target[b], p_win)
         # bargains (smp.interpolate), the first of each initiator's in the records
         for a in range(n_a):
@@ -309,7 +376,7 @@ def turn(
                 n_v += 1
         util = util_all[:, : 1 + n_v]
         utilities_case(
-            ideal[c], sal[c], d, r, v_init[:n_v], v_rcvr[:n_v], v_init_of, v_rcvr_of, util, own, d2
+            ideal[c], sal[c], d, r, v_init[:n_v], v_rcvr[:n_v], v_init_of, v_rcvr_of, util, own, d2, dm
         )
         # each actor's options: status quo, its own bargains, then those addressed to it
         for x in range(n_a):
@@ -364,3 +431,114 @@ def turn(
         ):  # fmt: skip
             return False
     return True
+
+
+MIN_SIG_DELTA = 1e-4  # smp.MIN_SIG_DELTA
+
+
+@numba.njit(cache=True, error_model="numpy")
+def pairwise_rows(n_b: int, n_a: int, chunk: int, out: Any) -> None:  # pragma: no cover - compiled
+    """``out[:n_b] = smp._pairwise_rows(n_b, n_a)``, with ``chunk`` = ``smp._CHUNK``."""
+    out[:n_b] = False
+    rows = max(1, chunk // max(1, n_a * n_a))
+    a = 0
+    while a < n_b:
+        size = min(rows, n_b - a)
+        step = max(1, chunk // max(1, size * n_a * n_a))
+        for lo in range(0, n_a, step):
+            if min(step, n_a - lo) == 1:
+                out[a : a + size, lo] = True
+        a += rows
+
+
+@numba.njit(cache=True, error_model="numpy")
+def run(
+    codes: Any,
+    stop_rule: Any,
+    min_delta_ratio: float,
+    state: Any,
+    active: Any,
+    pos: Any,
+    sal: Any,
+    cap: Any,
+    dist: Any,
+    risk: Any,
+    option: Any,
+    first_move: Any,
+    turns: Any,
+    plan_lo: Any,
+    plan_len: Any,
+    log_case: Any,
+    log_pos: Any,
+    log_win: Any,
+    log_risk: Any,
+    target: Any,
+    probability: Any,
+    b_init: Any,
+    b_rcvr: Any,
+    chosen: Any,
+    sizes: Any,
+) -> int:  # pragma: no cover - compiled
+    """``smp.run``'s turns from its state on, each by :func:`turn`, until every case has stopped, the
+    log is full or a PCE needs NumPy's logarithms; the Python loop's steps in the same order.
+
+    codes: :func:`turn`'s (Deterministic only: no draws); stop_rule: min_turns, max_turns, and
+    ``smp._CHUNK``; state: the turns run, the active cases' count, and (set here) 1 where the next
+    turn needs NumPy (not begun). active ``(N,)``:
+    the active cases first; pos ``(N, A, I)`` (the ideals too), option ``(N, A)``, first_move,
+    turns ``(N,)``: every case's, updated; dist ``(N, A, A)``, risk ``(N, A)``: the active cases'
+    state in their order (updated). The log (its rows from 0): each turn's active cases, new
+    positions, winning probabilities, risk attitudes and records, and sizes: its cases per turn.
+    Returns the turns logged (a full log stops the loop at the turn that would not fit).
+    """
+    min_turns, max_turns, chunk = stop_rule[0], stop_rule[1], stop_rule[2]
+    t, n_k = state[0], state[1]
+    n_b, n_a, n_i = pos.shape
+    cap_rows = log_case.shape[0]
+    dist_n, risk_n, win_n = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a)), np.empty((n_b, n_a))
+    opt_n, moved = np.empty((n_b, n_a)), np.empty(n_b)
+    draws, pairwise = np.zeros((n_b, n_a)), np.zeros((n_b, n_a), dtype=np.bool_)
+    used, logged = 0, 0
+    while n_k > 0 and used + n_k <= cap_rows:
+        outside = False  # whether any distance of the batch exceeds 1, as _contests decides it
+        for b in range(n_k):
+            for x in range(n_a):
+                for y in range(n_a):
+                    outside = outside or dist[b, x, y] > 1
+        codes[9] = 1 if outside else 0
+        if codes[6] != INIT_ONLY:
+            pairwise_rows(n_k, n_a, chunk, pairwise)
+        rows = slice(used, used + n_k)
+        ok = turn(
+            codes, active[:n_k], pos, pos, sal, cap, dist[:n_k], risk[:n_k], draws[:n_k], pairwise[:n_k],
+            plan_lo, plan_len, log_pos[rows], target[rows], probability[rows], b_init[rows], b_rcvr[rows],
+            chosen[rows], moved[:n_k], dist_n[:n_k], risk_n[:n_k], win_n[:n_k], opt_n[:n_k],
+        )  # fmt: skip
+        if not ok:
+            state[2] = 1
+            break
+        t += 1
+        kept = 0
+        for b in range(n_k):
+            c = active[b]
+            if t == 1:
+                first_move[c] = moved[b]
+            ratio = moved[b] / (first_move[c] + MIN_SIG_DELTA)
+            stop = (t >= max_turns) or ((t >= min_turns) and (ratio < min_delta_ratio))
+            pos[c] = log_pos[used + b]
+            turns[c] = t
+            option[c] = opt_n[b]
+            log_case[used + b] = c
+            log_win[used + b] = win_n[b]
+            log_risk[used + b] = risk_n[b]
+            if not stop:
+                active[kept] = c
+                dist[kept] = dist_n[b]
+                risk[kept] = risk_n[b]
+                kept += 1
+        sizes[logged] = n_k
+        logged += 1
+        used += n_k
+        n_k = kept
+    state[0], state[1] = t, n_k
+    return logged
