@@ -331,6 +331,36 @@ def test_one_pool_for_several_works_gives_each_its_blocks_in_order() -> None:
         assert multiprocessing.active_children() == []
 
 
+_preloaded: list[int] = []
+
+
+def _preload() -> None:
+    _preloaded.append(os.getpid())
+
+
+def _saw_preload(job, start, stop):
+    return {"preloaded": np.array([os.getpid() != _preloaded[0] if _preloaded else False] * (stop - start))}
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods() or sys.platform == "darwin",
+    reason="workers inherit the preload only where they fork",
+)
+def test_a_work_s_preload_runs_once_here_before_the_workers_fork() -> None:
+    from accord.uncertainty.distributed import Work, early_processes, run_works
+
+    _preloaded.clear()
+    work = Work(_saw_preload, None, 4, preload=_preload)
+    (alone,) = run_works([work], jobs=1)
+    assert _preloaded == [] and not alone["preloaded"].any()  # in this process: the tasks load it
+    (pooled,) = run_works([work], jobs=2)
+    assert _preloaded == [os.getpid()] and pooled["preloaded"].all()  # inherited, paid once
+    _preloaded.clear()
+    with early_processes(2) as started:  # processes started ahead load it in their warm-up
+        run_works([work], jobs=2, started=started)
+    assert _preloaded == []
+
+
 def test_simulation_and_sensitivity_in_one_pool_give_the_numbers_of_the_two_calls() -> None:
     import multiprocessing
 

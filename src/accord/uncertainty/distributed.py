@@ -112,6 +112,10 @@ class Work:
     """Called in this process with a piece's results over every block as soon as they are in,
     while the processes run the other tasks (e.g. a design's estimates, model by model); not
     called where the work runs in this process."""
+    preload: Callable[[], Any] | None = None
+    """Loads what every process running the tasks needs (e.g. a module): called here before
+    workers are forked from this process, so that they inherit it and it is paid once (workers
+    started ahead load it in their warm-up instead; in this process the tasks load it)."""
 
 
 def run_blocks(
@@ -216,6 +220,10 @@ def run_works(
         return estimate(cut[w][k], start, stop) if estimate is not None else 1.0
 
     tasks.sort(key=lambda t: -cost(t))  # stable: equal costs keep work, piece, block order
+    if started is None and start_method() == "fork":
+        for work in works:
+            if work.preload is not None:
+                work.preload()
     units = [(works[w].fn, piece) for w in range(len(works)) for piece in cut[w]]
     first_unit = [sum(len(c) for c in cut[:w]) for w in range(len(works))]
     waiting = {(w, start): len(cut[w]) for w in range(len(works)) for start, _ in ranges[w]}

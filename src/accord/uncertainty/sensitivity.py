@@ -61,16 +61,17 @@ from accord.uncertainty.draws import (
     draw_uniforms,
     model_seed,
     n_blocks,
+    normal_functions,
     uncertain_inputs,
 )
 from accord.uncertainty.simulation import (
     ModelRun,
     Simulation,
     block_cost,
-    kernel_warmup,
     model_groups,
     plan_simulation,
     select_models,
+    worker_warmup,
 )
 
 Array = NDArray[np.float64]
@@ -201,12 +202,15 @@ class SwingJob:
 
 
 def swing_blocks(job: SwingJob, start: int, stop: int) -> Chunk:
-    """The swings' outcomes of models ``start..stop``: ``"y"`` ``(models, 2k, I)``, low ends first."""
-    ys = []
+    """The swings' outcomes of models ``start..stop``: ``"y"`` ``(models, 2k, I)``, low ends first,
+    and the inputs' values there, ``"ends"`` ``(models, 2, k)`` (the same for every model: made
+    where the draws' distribution functions are loaded anyway, not in the caller)."""
+    ys, ends = [], []
     for m in job.models[start:stop]:
-        _, low, high = swing(job.problem, job.inputs, m, job.seed)
+        values, low, high = swing(job.problem, job.inputs, m, job.seed)
         ys.append(np.concatenate([low, high], axis=0))
-    return {"y": np.stack(ys)}
+        ends.append(values)
+    return {"y": np.stack(ys), "ends": np.stack(ends)}
 
 
 def swing_cost(job: SwingJob, start: int, stop: int) -> float:
@@ -377,7 +381,7 @@ class PlannedSensitivity:
         design_res, swing_res = res
         problem, inputs, seed, k = self.problem, self.inputs, self.seed, self.inputs.k
         first, total, first_conf, total_conf, low, high, point = {}, {}, {}, {}, {}, {}, {}
-        ends = inputs.ppf(np.array([[SWING[0]] * k, [SWING[1]] * k])) if self.models else np.zeros((2, k))
+        ends = swing_res["ends"][0] if self.models else np.zeros((2, k))
         self.estimates.add(design_res)
         for j, m in enumerate(self.models):
             first[m.name], total[m.name], first_conf[m.name], total_conf[m.name] = self.estimates.done[m.name]
@@ -446,8 +450,8 @@ def plan_sensitivity(
     estimates = SobolEstimates(runs, n, seed)
     works = (
         # each model's estimates as soon as its design tasks are in, while the processes run the rest
-        Work(sobol_blocks, job, blocks, sobol_pieces, sobol_cost, ready=estimates.add),
-        Work(swing_blocks, swings, len(runs), None, swing_cost),
+        Work(sobol_blocks, job, blocks, sobol_pieces, sobol_cost, estimates.add, normal_functions),
+        Work(swing_blocks, swings, len(runs), None, swing_cost, preload=normal_functions),
     )
     return PlannedSensitivity(works, problem, inputs, n, seed, runs, dict(point or {}), estimates)
 
@@ -475,7 +479,7 @@ def simulate_with_sensitivity(
     # the processes start (and load numba where the models will) while the points are made
     k = uncertain_inputs(scenario, noise).k
     rows = max(min(draws, simulation.get("block_size", BLOCK_SIZE)), min(n, SOBOL_RUNS // (k + 2)) * (k + 2))
-    with early_processes(jobs, kernel_warmup(scenario, models, rows)) as started:
+    with early_processes(jobs, worker_warmup(scenario, models, rows)) as started:
         sim = plan_simulation(scenario, draws, models, params, seed, noise, jobs=jobs, **simulation)
         names = [m.name for m in sim.simulation.models]
         sens = plan_sensitivity(

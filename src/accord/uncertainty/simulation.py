@@ -18,8 +18,9 @@ per block, and tasks (ranges of blocks) run in-process or on Dask
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,7 @@ from accord.uncertainty.draws import (
     draw_uniforms,
     model_seed,
     n_blocks,
+    normal_functions,
     uncertain_inputs,
 )
 
@@ -164,6 +166,20 @@ def kernel_warmup(scenario: Scenario, models: Sequence[str] | None, rows: int) -
     from accord.models import kernels, smp
 
     return kernels.warm_up if smp.batch_loads_kernels(rows, len(scenario.actors)) else None
+
+
+def worker_warmup(scenario: Scenario, models: Sequence[str] | None, rows: int) -> Callable[[], None]:
+    """What a worker started ahead (:func:`~accord.uncertainty.distributed.early_processes`)
+    loads before it forks the others, for running ``models`` on blocks of ``rows`` draws of
+    ``scenario``: the draws' normal distribution functions (``scipy.special``), and numba where
+    :func:`kernel_warmup` says the models load it."""
+    return partial(_warm_up, kernel_warmup(scenario, models, rows))
+
+
+def _warm_up(kernels: Callable[[], None] | None) -> None:
+    normal_functions()
+    if kernels is not None:
+        kernels()
 
 
 def proposal_points(scenario: Scenario, problem: Problem) -> Array:
@@ -468,7 +484,7 @@ def simulate(
         # the processes start (and load numba where the models will) while the points are made;
         # one block of one model is one task, which runs here
         several = n_blocks(draws, block_size) > 1 or models is None or len(models) > 1
-        warm = kernel_warmup(scenario, models, min(draws, block_size))
+        warm = worker_warmup(scenario, models, min(draws, block_size))
         with early_processes(jobs if several else 1, warm) as started:
             planned = plan()
             res = run_works(
@@ -587,5 +603,7 @@ def plan_simulation(
         zone_reason=zone_reason,
         acceptance_reason=acceptance_note(problem, loss),
     )
-    work = Work(monte_carlo_blocks, job, blocks, monte_carlo_pieces, monte_carlo_cost)
+    work = Work(
+        monte_carlo_blocks, job, blocks, monte_carlo_pieces, monte_carlo_cost, preload=normal_functions
+    )
     return PlannedSimulation(work, sim)
