@@ -361,6 +361,58 @@ def test_a_work_s_preload_runs_once_here_before_the_workers_fork() -> None:
     assert _preloaded == []
 
 
+def _pid(job, start, stop):
+    return {"pid": np.full(stop - start, os.getpid())}
+
+
+def _slow_warmup() -> None:
+    time.sleep(2.0)
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods() or sys.platform == "darwin",
+    reason="processes start ahead only where they fork",
+)
+def test_this_process_runs_the_tasks_it_may_while_the_workers_are_busy() -> None:
+    from accord.uncertainty.distributed import Work, early_processes, run_works
+
+    # the odd blocks may run here and go out last (cheapest): the workers are sent the first two
+    # at once, and while they warm up (2 s) this process runs all the odd ones
+    work = Work(
+        _pid,
+        None,
+        6,
+        cost=lambda job, start, stop: float(start % 2 == 0),
+        here=lambda job, start, stop: start % 2 == 1,
+    )
+    with early_processes(2, _slow_warmup) as started:
+        (out,) = run_works([work], jobs=2, started=started)
+    here = out["pid"] == os.getpid()
+    assert np.array_equal(here, np.arange(6) % 2 == 1)
+    (alone,) = run_works([Work(_parts, None, 6, here=lambda job, start, stop: True)], jobs=2)
+    assert np.array_equal(alone["block"], np.arange(6))
+
+
+def test_the_models_whose_tasks_may_run_here_load_no_compiled_kernel() -> None:
+    from accord.uncertainty.simulation import NO_KERNELS
+
+    code = f"""
+import sys
+from accord.models import get
+from accord.problem import to_problem
+from accord.scenario.io import load
+from accord.uncertainty.draws import MONTE_CARLO, draw_uniforms, uncertain_inputs
+s = load({str(Path(__file__).resolve().parents[2] / "examples" / "gaza_ceasefire_2024.yaml")!r})
+inputs = uncertain_inputs(s, 0.05)
+batch = inputs.apply(to_problem(s), inputs.ppf(draw_uniforms(0, MONTE_CARLO, 0, inputs.k, 4000, 4000)))
+for name in {sorted(NO_KERNELS)!r}:
+    get(name).run(batch, {{}}, seed=0)
+    assert "numba" not in sys.modules, name
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
 def test_simulation_and_sensitivity_in_one_pool_give_the_numbers_of_the_two_calls() -> None:
     import multiprocessing
 

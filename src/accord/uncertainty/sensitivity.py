@@ -70,6 +70,7 @@ from accord.uncertainty.simulation import (
     block_cost,
     model_groups,
     plan_simulation,
+    runs_here,
     select_models,
     worker_warmup,
 )
@@ -114,6 +115,11 @@ def sobol_cost(job: SobolJob, start: int, stop: int) -> float:
     """Rough CPU seconds of blocks ``start..stop`` of ``job`` (a piece): orders tasks only."""
     rows = min(stop * job.block_size, job.n) - start * job.block_size
     return block_cost(job.models, rows * (job.inputs.k + 2))
+
+
+def sobol_here(job: SobolJob, start: int, stop: int) -> bool:
+    """Whether a task of ``job`` (a piece) needs no compiled kernel (see ``Work.here``)."""
+    return runs_here(job.models)
 
 
 def sobol_blocks(job: SobolJob, start: int, stop: int) -> Chunk:
@@ -211,6 +217,11 @@ def swing_blocks(job: SwingJob, start: int, stop: int) -> Chunk:
         ys.append(np.concatenate([low, high], axis=0))
         ends.append(values)
     return {"y": np.stack(ys), "ends": np.stack(ends)}
+
+
+def swing_here(job: SwingJob, start: int, stop: int) -> bool:
+    """Whether the swings of models ``start..stop`` need no compiled kernel (see ``Work.here``)."""
+    return runs_here(job.models[start:stop])
 
 
 def swing_cost(job: SwingJob, start: int, stop: int) -> float:
@@ -448,11 +459,21 @@ def plan_sensitivity(
     job = SobolJob(problem, inputs, tuple(runs), seed, n, block_size)
     swings = SwingJob(problem, inputs, tuple(runs), seed)
     estimates = SobolEstimates(runs, n, seed)
-    works = (
+    design_work = Work(
+        sobol_blocks,
+        job,
+        blocks,
+        sobol_pieces,
+        sobol_cost,
         # each model's estimates as soon as its design tasks are in, while the processes run the rest
-        Work(sobol_blocks, job, blocks, sobol_pieces, sobol_cost, estimates.add, normal_functions),
-        Work(swing_blocks, swings, len(runs), None, swing_cost, preload=normal_functions),
+        ready=estimates.add,
+        here=sobol_here,
+        preload=normal_functions,
     )
+    swing_work = Work(
+        swing_blocks, swings, len(runs), None, swing_cost, here=swing_here, preload=normal_functions
+    )
+    works = (design_work, swing_work)
     return PlannedSensitivity(works, problem, inputs, n, seed, runs, dict(point or {}), estimates)
 
 

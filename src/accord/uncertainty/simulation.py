@@ -135,6 +135,16 @@ def select_models(
 MODEL_COST = {"ensemble": 4.0, "smp": 1.5, "eum": 0.5, "exchange": 0.5, "nbs": 0.05}
 
 
+# models that never load compiled kernels (models/kernels): their tasks may run in the command's
+# own process while its workers are busy, since it has not loaded numba (a test checks the list)
+NO_KERNELS = frozenset({"mean", "compromise", "median", "nbs"})
+
+
+def runs_here(models: Sequence[ModelRun]) -> bool:
+    """Whether ``models`` all run without compiled kernels (:data:`NO_KERNELS`)."""
+    return all(m.name in NO_KERNELS for m in models)
+
+
 def block_cost(models: Sequence[ModelRun], rows: int) -> float:
     """Rough CPU seconds of ``models`` on ``rows`` draws (:data:`MODEL_COST`): orders tasks only."""
     return rows / 1000 * sum(MODEL_COST.get(m.name, 0.01) for m in models)
@@ -244,6 +254,11 @@ def monte_carlo_cost(job: MonteCarloJob, start: int, stop: int) -> float:
     """Rough CPU seconds of blocks ``start..stop`` of ``job`` (a piece): orders tasks only."""
     rows = min(stop * job.block_size, job.n) - start * job.block_size
     return block_cost(job.models, rows)
+
+
+def monte_carlo_here(job: MonteCarloJob, start: int, stop: int) -> bool:
+    """Whether a task of ``job`` (a piece) needs no compiled kernel (see ``Work.here``)."""
+    return runs_here(job.models)
 
 
 def monte_carlo_blocks(job: MonteCarloJob, start: int, stop: int) -> Chunk:
@@ -604,6 +619,12 @@ def plan_simulation(
         acceptance_reason=acceptance_note(problem, loss),
     )
     work = Work(
-        monte_carlo_blocks, job, blocks, monte_carlo_pieces, monte_carlo_cost, preload=normal_functions
+        monte_carlo_blocks,
+        job,
+        blocks,
+        monte_carlo_pieces,
+        monte_carlo_cost,
+        here=monte_carlo_here,
+        preload=normal_functions,
     )
     return PlannedSimulation(work, sim)
