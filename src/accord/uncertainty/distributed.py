@@ -42,6 +42,9 @@ Chunk = dict[str, NDArray[Any]]
 # how often the main thread looks for finished tasks (and so runs a pending signal handler)
 POLL_SECONDS = 0.02
 
+# the longest task (by its work's cost estimate, CPU s) that this process runs itself (Work.here)
+HERE_SECONDS = 0.25
+
 # exit codes of the SIGTERMs received inside local_cluster (see _exit_on_sigterm)
 _terminated: list[int] = []
 
@@ -115,7 +118,8 @@ class Work:
     here: Callable[[Any, int, int], bool] | None = None
     """``here(piece, start, stop)``: whether a task needs nothing the workers load ahead (no
     compiled kernels): this process runs such tasks itself while every worker is busy (e.g.
-    while the first one still loads numba), cheapest first."""
+    while the first one still loads numba), cheapest first, where ``cost`` puts them within
+    :data:`HERE_SECONDS`."""
     preload: Callable[[], Any] | None = None
     """Loads what every process running the tasks needs (e.g. a module): called here before
     workers are forked from this process, so that they inherit it and it is paid once (workers
@@ -232,7 +236,8 @@ def run_works(
     first_unit = [sum(len(c) for c in cut[:w]) for w in range(len(works))]
     waiting = {(w, start): len(cut[w]) for w in range(len(works)) for start, _ in ranges[w]}
     unit_tasks = [(first_unit[w] + k, start, stop) for w, k, start, stop in tasks]
-    here = [_here(works[w], cut[w][k], start, stop) for w, k, start, stop in tasks]
+    # only short ones: while this process runs a task, a worker that finishes waits for its next
+    here = [_here(works[t[0]], cut[t[0]][t[1]], t[2], t[3]) and cost(t) <= HERE_SECONDS for t in tasks]
     piece_parts: dict[int, dict[int, Chunk]] = {}  # a piece's blocks, kept where its work has ready
     for unit, start, stop, part in local_processes(units, unit_tasks, processes, started, here):
         w, _ = _unit_of(unit, first_unit)
