@@ -117,3 +117,55 @@ def test_many_actors_keep_the_sorted_numpy_path() -> None:
     opt = eum.VARIANT_OPTIONS["scholz"]
     runs = [eum.simulate(x, w, s, active, opt, rounds=3, compiled=c) for c in (False, True)]
     _assert_same(*runs)
+
+
+@pytest.mark.parametrize("drift", [False, True])
+def test_the_kernels_powers_are_numpys(drift: bool) -> None:
+    """The compiled round raises the utilities' bases to the risk exponents itself: each power
+    must be NumPy's ``np.power`` bit for bit (``0.5 ** r`` too, the exponents' extremes 0.5 and 2,
+    distances shared by several actors, whose powers the kernel raises once)."""
+    from accord.models.kernels import eum as kernel
+
+    if not kernel.powers_match():  # the model then keeps its NumPy round (the next test)
+        pytest.skip("this NumPy raises powers with its own SIMD code: the kernel's are not its bits")
+    rng = np.random.default_rng(5)
+    n_a = 9
+    for trial in range(300):
+        x = rng.choice([0.0, 0.2, 0.5, 0.9, 1.0], n_a) if trial % 2 else rng.uniform(0, 1, n_a)
+        d = np.abs(x[:, None] - x[None, :]) * (1.0 / max(np.ptp(x), 1e-3))
+        big_r = rng.uniform(-1, 1, n_a)
+        big_r[:2] = -1.0, 1.0  # the extremes: r = 2 and r = 0.5
+        r = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+        bm, bp = np.maximum(0.5 - 0.5 * d, 0.0), 0.5 + 0.5 * d
+        e = rng.uniform(0, 2, (n_a, n_a))
+        bem, bep = np.maximum(0.5 - 0.25 * e, 0.0), 0.5 + 0.25 * e
+        out = [np.empty((n_a, n_a)) for _ in range(7)]
+        usq = np.empty(n_a)
+        kernel._powers(r, 0.5, True, drift, drift, d, bm, bp, bem, bep, *out[:3], usq, *out[3:])
+        rk = r[:, None]
+        want = [d**rk, bm**rk, bp**rk]
+        if drift:
+            want += [bem**rk, bep**rk, bem.T**rk, bep.T**rk]
+        for got, expected in zip(out, want, strict=False):
+            assert _same(got, expected)
+        assert _same(usq, 2.0 - 4.0 * 0.5**r)
+
+
+def test_a_numpy_with_other_powers_keeps_the_numpy_round(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where NumPy's powers are not the kernel's (its own SIMD code), ``compiled=True`` runs the
+    NumPy round: the same bits as without it, and the kernel is never called."""
+    from accord.models.kernels import eum as kernel
+
+    def fail(*args: Any) -> None:
+        raise AssertionError("the compiled round ran")
+
+    x, w, s, active = _rows(9, 30, 6, grid=True, missing=False)
+    opt = eum.VARIANT_OPTIONS["scholz"]
+    numpy_run = eum.simulate(x, w, s, active, opt, rounds=5, compiled=False)
+    monkeypatch.setattr(kernel, "powers_match", lambda: False)
+    monkeypatch.setattr(kernel, "round_rows", fail)
+    _assert_same(numpy_run, eum.simulate(x, w, s, active, opt, rounds=5, compiled=True))
+    monkeypatch.undo()
+    with pytest.raises(AssertionError, match="compiled round ran"):
+        monkeypatch.setattr(kernel, "round_rows", fail)
+        eum.simulate(x, w, s, active, opt, rounds=5, compiled=True)

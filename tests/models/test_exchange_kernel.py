@@ -55,13 +55,13 @@ def _scenario(n_actors: int, n_issues: int, seed: int, grid: bool) -> Problem:
 def _both(monkeypatch: pytest.MonkeyPatch, problem: Problem, seed: int, **params: Any) -> tuple[Any, Any]:
     """The model with the lock-step round, then with the kernel round, on the same inputs."""
     used = []
-    kinetic = ex._round_kinetic
+    kinetic = ex._kinetic_runs  # the compiled round, whichever way its candidates were built
 
     def spy(*args: Any) -> Any:
         used.append(True)
         return kinetic(*args)
 
-    monkeypatch.setattr(ex, "_round_kinetic", spy)
+    monkeypatch.setattr(ex, "_kinetic_runs", spy)
     monkeypatch.setattr(ex, "KINETIC_MIN", 10**12)
     monkeypatch.setattr(ex, "KINETIC_LOADED_MIN", 10**12)
     plain = exchange(problem, rng=np.random.default_rng(seed), **SPEC.resolve(params))
@@ -169,6 +169,43 @@ def test_scan_and_lazy_search_equal_the_numpy_round_on_a_batch(
         assert sizes.min() <= 45 < sizes.max()  # the middle setting splits the runs
     plain, fast = _both(monkeypatch, batch, 6, rounds=4, **params)
     _assert_identical(plain, fast)
+
+
+@pytest.mark.parametrize(
+    ("grid", "at_outcome_left", "randomised"),
+    [(True, False, False), (True, True, True), (False, False, True), (False, True, False)],
+)
+def test_compiled_candidates_equal_the_numpy_ones(
+    grid: bool, at_outcome_left: bool, randomised: bool
+) -> None:
+    """The candidate table a Monte Carlo block's compiled round builds in the kernel against the
+    one built from :class:`exchange._Merged`: the same candidates in the same order, the same
+    values bit for bit (ties on the grid, actors absent from issues, a supplier without weight)."""
+    from accord.models.kernels import exchange as kx
+
+    base = _scenario(10, 3, 5, grid=grid).with_batch(30)
+    rng = np.random.default_rng(2)
+    noise = 0.0 if grid else 0.05
+    salience = base.salience.copy()
+    salience[1, 0] = 0.0  # an actor that cares nothing for an issue: no weight to supply it
+    batch = replace(
+        base,
+        position=np.clip(base.position + rng.normal(0, noise, base.position.shape), 0, 1),
+        salience=salience,
+    )
+    mask = batch.mask
+    x = np.where(mask, batch.position, np.nan) * ex.SCALE
+    s = np.where(mask, batch.salience, 0.0)
+    w = np.where(mask, np.broadcast_to(batch.power, x.shape) * s, 0.0)
+    outcome0 = ex.expected_outcome(x, w)
+    m = ex._Merged(x, s, w, mask, at_outcome_left, outcome0=outcome0, record=False, randomised=randomised)
+    ci, cf = ex._table(m, randomised)
+    got = kx.candidates(x, s, w, w.sum(axis=1), mask, outcome0, at_outcome_left, randomised)
+    assert ci.shape[0] > 100
+    for want, have in zip((ci, cf, m.alive, m.sizes), got[:4], strict=True):
+        assert want.dtype == have.dtype and want.shape == have.shape
+        assert want.tobytes() == have.tobytes()
+    assert got[4] == max(m.conv_a.max(), m.conv_b.max())
 
 
 def test_analyze_on_an_example_does_not_load_numba() -> None:

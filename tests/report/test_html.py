@@ -319,12 +319,26 @@ def test_pdf_export(
     assert not other.exists() and not (tmp_path / "r2.html").exists()
 
 
-def test_figures_drawn_on_processes_and_beside_the_draws_give_the_same_report(tmp_path: Path) -> None:
+def test_figures_drawn_on_processes_and_beside_the_draws_give_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import accord.report.html as report_html
+
+    pools: list[Any] = []
+    run_works = report_html.run_works
+
+    def recorded(works: Any, **kw: Any) -> Any:
+        pools.append(kw.get("started"))
+        return run_works(works, **kw)
+
+    monkeypatch.setattr(report_html, "run_works", recorded)
     s = load(GAZA)
     kw: dict[str, Any] = {"draws": 60, "models": ["compromise", "eum"], "sensitivity_draws": 4}
     one, two = tmp_path / "one", tmp_path / "two"
     ref_html, ref_written = render(collect(s, jobs=1, **kw), one, jobs=1)
+    assert pools == [None]
     d = collect(s, jobs=2, figures_dir=two, **kw)
+    assert len(pools) == 2 and pools[1] is not None  # the processes started before the forecasts
     assert ("forecasts_plate",) in d.drawn  # drawn while the draws ran
     html, written = render(d, two, jobs=2)
     assert html == ref_html

@@ -9,10 +9,8 @@ published as ``docs/case-analysis.schema.json``; :meth:`CaseAnalysis.to_dict` gi
 it back.
 """
 
-from __future__ import annotations
-
 import math
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -391,7 +389,7 @@ class CaseAnalysis(_Result):
         return _finite(self.model_dump(mode="json"))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CaseAnalysis:
+    def from_dict(cls, data: dict[str, Any]) -> Self:
         """Rebuild a case analysis from :meth:`to_dict` output (e.g. stored JSON)."""
         from accord.errors import InputError
 

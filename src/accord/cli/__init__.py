@@ -65,8 +65,13 @@ for _name in COMMAND_MODULES:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning bad input into one line on stderr and exit code 2."""
+    args = sys.argv[1:] if argv is None else argv
+    if args and not args[0].startswith("-"):  # a command, which may build pydantic models
+        from accord.cli.plugins import skip_scan_without_plugins
+
+        skip_scan_without_plugins()
     try:
-        rc = _app_for(sys.argv[1:] if argv is None else argv)(args=argv, standalone_mode=False)
+        rc = _app_for(args)(args=argv, standalone_mode=False)
     except InputError as exc:
         _stderr().print(f"[bold red]error:[/] {exc}", markup=True)
         return 2

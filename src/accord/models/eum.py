@@ -535,52 +535,26 @@ def _round_compiled(
     sort: bool,
     record: bool,
 ) -> tuple[Array, Array, Array, Array, NDArray[np.int8]]:
-    """:func:`_round` through the compiled kernels (:mod:`accord.models.kernels.eum`), to the
-    same bits: the kernels compute everything but the powers, which NumPy computes here as
-    ``_row_power`` does."""
+    """:func:`_round` through the compiled kernel (:mod:`accord.models.kernels.eum`), to the same
+    bits, every row in one call: the kernel raises the utilities' bases to the risk exponents
+    with libm's ``pow``, which is what NumPy's ``np.power`` calls on this machine's build (no SIMD
+    code of its own for it; ``tests/models/test_eum_kernel.py`` compares the two)."""
     from accord.models.kernels import eum as kernel  # numba: only where the work pays its import
     from accord.models.kernels import sums
 
     n, a_n = x.shape
-    drift_on = opt.drift_term and opt.q != 1.0
-    is_global = opt.probability == "global"
-    all_active = bool(active.all())
     plan_lo, plan_len = sums.pairwise_plan(a_n * a_n)
     x, w, s = (np.ascontiguousarray(v, dtype=float) for v in (x, np.where(active, w, 0.0), s))
     active, pair_ok = np.ascontiguousarray(active), np.ascontiguousarray(pair_ok)
-    d, bm, bp = np.empty((n, a_n, a_n)), np.empty((n, a_n, a_n)), np.empty((n, a_n, a_n))
-    pair = (n, a_n, a_n) if drift_on else (0, a_n, a_n)
-    e, t, bem, bep = np.empty(pair), np.empty(pair), np.empty(pair), np.empty(pair)
-    p_lin = np.empty((0, a_n, a_n) if is_global else (n, a_n, a_n))
-    sec = np.empty((n, a_n))
-    kernel.security(
-        x, w, s, 1.0 / span, np.ascontiguousarray(mu, dtype=float), active, pair_ok, all_active,
-        is_global, opt.q, drift_on, plan_lo, plan_len, d, bm, bp, e, t, bem, bep, p_lin, sec,
-    )  # fmt: skip
-    r = risk_exponents(sec, active)
-    rk = r[:, :, None]
-    pd = np.power(d, rk) if is_global else d
-    np.power(bm, rk, out=bm)
-    np.power(bp, rk, out=bp)
-    usq = 2.0 - 4.0 * 0.5**r
-    own = opt.perspective == "own"
-    challenger = opt.drift_view == "challenger"
-    pem_t, pep_t = bem, bep
-    if drift_on:
-        if own != challenger:  # b's drift from j's distances with i's exponent
-            pem_t = np.power(np.swapaxes(bem, -1, -2), rk)
-            pep_t = np.power(np.swapaxes(bep, -1, -2), rk)
-        np.power(bem, rk, out=bem)
-        np.power(bep, rk, out=bep)
-    new = np.empty((n, a_n))
+    new, r = np.empty((n, a_n)), np.empty((n, a_n))
     shape = (n, a_n, a_n) if record else (0, a_n, a_n)
     a, b, code = np.empty(shape), np.empty(shape), np.zeros(shape, np.int8)
-    kernel.challenges(
-        x, w, s, active, pair_ok, all_active, d, pd, bm, bp, usq, t, bem, bep,
-        np.ascontiguousarray(pem_t), np.ascontiguousarray(pep_t), p_lin, plan_lo, plan_len,
-        is_global, opt.q, drift_on, own, challenger, opt.salience_ji == "target", opt.same_position,
-        opt.eu_zero, opt.capitulation, opt.compromise_position == "weighted_average",
-        opt.offer_choice == "scholz_code", record, new, a, b, code,
+    kernel.round_rows(
+        x, w, s, 1.0 / span, np.ascontiguousarray(mu, dtype=float), active, pair_ok, bool(active.all()),
+        opt.probability == "global", opt.q, opt.drift_term and opt.q != 1.0, opt.perspective == "own",
+        opt.drift_view == "challenger", opt.salience_ji == "target", opt.same_position, opt.eu_zero,
+        opt.capitulation, opt.compromise_position == "weighted_average", opt.offer_choice == "scholz_code",
+        0.5, plan_lo, plan_len, record, new, r, a, b, code,
     )  # fmt: skip
     if not record:
         code = np.zeros((0, 0, 0), np.int8)
@@ -601,10 +575,13 @@ def _round_blocks(
     compiled: bool = False,
 ) -> tuple[Array, Array, Array, Array, NDArray[np.int8]]:
     """:func:`_round` on blocks of rows small enough for the CPU cache (rows are independent);
-    ``compiled``: through the compiled kernels, to the same bits (:func:`_round_compiled`)."""
+    ``compiled``: every row in one call of the compiled kernel, to the same bits
+    (:func:`_round_compiled`: it keeps a row's working set in the cache itself)."""
+    if compiled:
+        return _round_compiled(x, w, s, active, span, mu, pair_ok, opt, sort, record)
     n, a_n = x.shape
     step = max(1, _BLOCK_ELEMENTS // (a_n * a_n))
-    one = _round_compiled if compiled else _round
+    one = _round
     if n <= step:
         return one(x, w, s, active, span, mu, pair_ok, opt, sort, record)
     parts = [
@@ -632,6 +609,14 @@ def use_compiled(rows: int, actors: int) -> bool:
     so ``accord analyze`` and a small ``simulate`` never import it."""
     least = _COMPILED_LOADED_FROM if kernels.loaded() else _COMPILED_FROM
     return rows * actors**3 >= least
+
+
+def _powers_match() -> bool:
+    """Whether the compiled round's powers are NumPy's here (:func:`accord.models.kernels.eum.powers_match`);
+    where they are not, the compiled round is not used."""
+    from accord.models.kernels import eum as kernel
+
+    return kernel.powers_match()
 
 
 @dataclass
@@ -686,8 +671,9 @@ def simulate(
     The range of positions D is fixed at the initial positions, as in every reference
     implementation. Stops early once every row is at a fixed point (no position moves more
     than ``tolerance`` x D in a round); rows at a fixed point repeat their state.
-    ``compiled``: run the rounds through the compiled kernels (same bits; up to 48 actors), or
-    not; None decides by the work (:func:`use_compiled`).
+    ``compiled``: run the rounds through the compiled kernel (same bits; up to 48 actors, and
+    only where its powers are NumPy's: :func:`_powers_match`), or not; None decides by the work
+    (:func:`use_compiled`).
     """
     n, a_n = x0.shape
     any_active = active.any(axis=-1)
@@ -711,7 +697,7 @@ def simulate(
     offers: list[NDArray[np.int8]] = [np.zeros((n, a_n, a_n), np.int8)] if record_pairs else []
     rounds_run = np.zeros(n, dtype=np.int64)
     sort = a_n > _DIRECT_MAX_ACTORS
-    compiled = not sort and (use_compiled(n, a_n) if compiled is None else compiled)
+    compiled = not sort and (use_compiled(n, a_n) if compiled is None else compiled) and _powers_match()
     done = np.zeros(n, dtype=bool)
     r = np.ones((n, a_n))
     a = b = np.full((n, a_n, a_n), np.nan)

@@ -466,6 +466,7 @@ def _run_many(
     """
     n_r, n_a, n_i = x0.shape
     cells = n_a * n_i
+    s = np.ascontiguousarray(s)
     w = np.where(mask, c * s, 0.0)
     x = x0.copy()
     voting = np.empty((n_r, rounds + 1, n_i))
@@ -478,19 +479,33 @@ def _run_many(
     records: list[dict[str, Any]] = []
     ties = 0
     pull = (1.0 - s) * salience_weight + fixed_weight  # weight of the vote in the new preference
+    # without a round record, and once numba is loaded, the candidates are built compiled too
+    table = not record and mask.ndim == 2 and _kinetic_loaded()
+    mask = np.ascontiguousarray(mask)
+    big_w = w.sum(axis=1) if table else None  # (R, I): the outcomes' weights, as _Merged sums them
     for t in range(1, rounds + 1):
-        m = _Merged(x, s, w, mask, at_outcome_left, outcome0=expected, record=record, randomised=p > 0.0)
         y = np.where(mask, x, 0.0).ravel()  # voting positions of all runs, flat (R * A * I,)
-        outcome = m.outcome0.ravel()  # (R * I,)
         direction = np.zeros(n_r * cells)
+        if table:
+            from accord.models.kernels import exchange as kx
+
+            ci, cf, alive, sizes, conv_max = kx.candidates(
+                np.ascontiguousarray(x), s, w, big_w, mask, expected, at_outcome_left, p > 0.0
+            )
+            if _kinetic_size(ci.shape[0], n_r) and conv_max <= CONV_MAX:  # else as _kinetic decides
+                outcome = expected.ravel()  # (R * I,)
+                _, n_ties = _kinetic_runs(ci, cf, alive, sizes, y, outcome, direction, rngs, p, False)
+                ties += n_ties
+                x, expected = _end_round(t, x, y, mask, w_by_actor, pull, voting, preference, positions)
+                continue
+        m = _Merged(x, s, w, mask, at_outcome_left, outcome0=expected, record=record, randomised=p > 0.0)
+        outcome = m.outcome0.ravel()  # (R * I,)
         kinetic = _kinetic(m, n_r)
         if kinetic:
             done, n_ties = _round_kinetic(m, y, outcome, direction, rngs, p, record)
         else:
             done, n_ties = _round_lock_step(m, y, outcome, direction, rngs, p, record)
         ties += n_ties
-        y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
-        voting[:, t] = _expected_outcomes(y2, w_by_actor)
         if record:
             run0: _Round | _Run0
             if kinetic:  # the kinetic round keeps every candidate: run 0's are the first, in order
@@ -500,11 +515,31 @@ def _run_many(
                 run0 = _Round(x[0], s[0], w[0], mask, at_outcome_left)  # run 0's candidates, own indices
             ext = _externalities(run0, done, x[0], s[0], mask, compiled=kinetic)
             records.append(_round_record(t, run0, done, ext, actor_ids, issue_ids))
-        x = next_preferences(x, y2, pull, mask)
-        expected = _expected_outcomes(x, w_by_actor)
-        preference[:, t] = expected
-        positions[:, t] = x
+        x, expected = _end_round(t, x, y, mask, w_by_actor, pull, voting, preference, positions)
     return voting, preference, positions, records, ties
+
+
+def _end_round(
+    t: int,
+    x: Array,
+    y: Array,
+    mask: NDArray[np.bool_],
+    w_by_actor: Array,
+    pull: Array,
+    voting: Array,
+    preference: Array,
+    positions: Array,
+) -> tuple[Array, Array]:
+    """End of round ``t``: the voting outcomes of the votes ``y`` (flat), the preferences moved
+    towards them and their expected outcomes (the next round's start), each stored at ``t``."""
+    n_r, n_a, n_i = x.shape
+    y2 = np.where(mask, y.reshape(n_r, n_a, n_i), np.nan)
+    voting[:, t] = _expected_outcomes(y2, w_by_actor)
+    x = next_preferences(x, y2, pull, mask)
+    expected = _expected_outcomes(x, w_by_actor)
+    preference[:, t] = expected
+    positions[:, t] = x
+    return x, expected
 
 
 def _round_lock_step(
@@ -611,6 +646,12 @@ CONV_MAX = 1e300  # kernel bound: the room test's sign product cannot underflow 
 SCAN_MAX = 64
 
 
+def _kinetic_loaded() -> bool:
+    """Whether this process has loaded numba (or this model's kernel): from then on every round
+    with candidates takes the compiled one (:func:`_kinetic`)."""
+    return kernels.loaded() or kernels.loaded("exchange")
+
+
 def _kinetic(m: _Merged, n_runs: int) -> bool:
     """Whether the round runs in :mod:`accord.models.kernels.exchange` (same results, fewer passes).
 
@@ -621,11 +662,13 @@ def _kinetic(m: _Merged, n_runs: int) -> bool:
     measured, batches of small runs included (about 2x on a 1,000-draw block of a 9-actor case).
     """
     n = m.fa.size
-    loaded = kernels.loaded() or kernels.loaded("exchange")
-    least = KINETIC_LOADED_MIN if loaded else KINETIC_MIN
-    return bool(
-        n > 0 and n >= least * n_runs and max(float(m.conv_a.max()), float(m.conv_b.max())) <= CONV_MAX
-    )
+    return _kinetic_size(n, n_runs) and max(float(m.conv_a.max()), float(m.conv_b.max())) <= CONV_MAX
+
+
+def _kinetic_size(n: int, n_runs: int) -> bool:
+    """Whether ``n`` candidates of ``n_runs`` runs are enough for the compiled round (:func:`_kinetic`)."""
+    least = KINETIC_LOADED_MIN if _kinetic_loaded() else KINETIC_MIN
+    return bool(n > 0 and n >= least * n_runs)
 
 
 def _round_kinetic(
@@ -642,9 +685,36 @@ def _round_kinetic(
     The kernel carries out exchanges until a run needs a draw (a tie, or ``p > 0``); the draw is
     made here with the run's generator, in the lock-step round's order (tie, then rate).
     """
+    ci, cf = _table(m, p > 0.0)
+    # a candidate is live from the start when it gains (the lazy search pushes only those anyway)
+    log, ties = _kinetic_runs(ci, cf, m.alive, m.sizes, y, outcome, direction, rngs, p, record)
+    done: list[Executed] = []
+    if record:
+        for row in log:
+            e = int(row[0])
+            d_op, d_oq = row[1], row[2]
+            done.append(
+                Executed(
+                    candidate=e,
+                    gain_p=float(d_oq * m.s_aq[e] - d_op * m.s_ap[e]),
+                    gain_q=float(d_op * m.s_bp[e] - d_oq * m.s_bq[e]),
+                    outcome_p=(float(row[3]), float(row[4])),
+                    outcome_q=(float(row[5]), float(row[6])),
+                    from_p=float(row[7]),
+                    to_p=float(row[8]),
+                    from_q=float(row[9]),
+                    to_q=float(row[10]),
+                    tied=bool(row[11]),
+                )
+            )
+    return done, ties
+
+
+def _table(m: _Merged, randomised: bool) -> tuple[NDArray[np.int64], Array]:
+    """The compiled round's candidate table: the indices ``ci`` and values ``cf``, a row per
+    candidate (each candidate's values share a cache line)."""
     from accord.models.kernels import exchange as kx
 
-    # a row per candidate: each candidate's values share a cache line
     ci = np.stack((m.fa, m.fb, m.p, m.q), axis=1).astype(np.int64)
     cf = np.empty((m.fa.size, 8))
     for col, v in zip(
@@ -653,28 +723,47 @@ def _round_kinetic(
         strict=True,
     ):
         cf[:, col] = v
-    if p > 0.0:
+    if randomised:
         cf[:, kx.RATE_A0], cf[:, kx.RATE_B0] = m.rate_a0, m.rate_b0
     else:  # read only for randomised rates
         cf[:, kx.RATE_A0 :] = 0.0
-    # a candidate is live from the start when it gains (the lazy search pushes only those anyway)
-    alive = m.alive  # unit_gain > 0; this round's own from here on
+    return ci, cf
+
+
+def _kinetic_runs(
+    ci: NDArray[np.int64],
+    cf: Array,
+    alive: NDArray[np.bool_],
+    sizes: NDArray[np.int64],
+    y: Array,
+    outcome: Array,
+    direction: Array,
+    rngs: Sequence[np.random.Generator],
+    p: float,
+    record: bool,
+) -> tuple[Array, int]:
+    """The compiled round on the runs' candidate table (``ci``, ``cf`` a row per candidate, run
+    after run; ``alive`` from ``unit_gain > 0``, this round's own from here on; ``sizes`` each
+    run's count): ``y``, ``outcome`` and ``direction`` updated in place. Returns run 0's log of
+    exchanges (when ``record``) and the number of ties run 0 broke."""
+    from accord.models.kernels import exchange as kx
+
     omin, omax = outcome.copy(), outcome.copy()  # each outcome's extremes so far this round
-    n = m.fa.size
+    n = ci.shape[0]
     heap_key, heap_idx = np.empty(n), np.empty(n, dtype=np.int64)
     examined, ex_gain, ex_shift = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
     top = np.empty(n, dtype=np.int64)
-    bounds = np.append(m.starts, n).astype(np.int64)  # run r's candidates: bounds[r]..bounds[r + 1]
-    st = np.zeros((m.sizes.size, 8), dtype=np.int64)
-    fs = np.zeros((m.sizes.size, 3))
+    bounds = np.zeros(sizes.size + 1, dtype=np.int64)  # run r's candidates: bounds[r]..bounds[r + 1]
+    np.cumsum(sizes, out=bounds[1:])
+    st = np.zeros((sizes.size, 8), dtype=np.int64)
+    fs = np.zeros((sizes.size, 3))
     fs[:, kx.P_RAND] = p
     st[0, kx.RECORD] = record
-    log = np.empty((m.sizes[0] if record else 1, kx.LOG_COLUMNS))
-    pending = np.empty(m.sizes.size, dtype=np.int64)
-    done: list[Executed] = []
+    log = np.empty((sizes[0] if record else 1, kx.LOG_COLUMNS))
+    pending = np.empty(sizes.size, dtype=np.int64)
     ties = 0
-    scan = m.sizes <= SCAN_MAX  # small runs: a plain scan per exchange; larger ones: the lazy search
-    work = np.flatnonzero(m.sizes).astype(np.int64)
+    scan = sizes <= SCAN_MAX  # small runs: a plain scan per exchange; larger ones: the lazy search
+    work = np.flatnonzero(sizes).astype(np.int64)
     kx.start_runs(work[~scan[work]], bounds, ci, cf, y, heap_key, heap_idx, st)
     while work.size:
         small, large = work[scan[work]], work[~scan[work]]
@@ -695,25 +784,7 @@ def _round_kinetic(
                 ties += int(r == 0)
             if p > 0.0:
                 fs[r, kx.U0 : kx.U1 + 1] = rngs[r].random(2)
-    if record:
-        for row in log[: st[0, kx.N_LOG]]:
-            e = int(row[0])
-            d_op, d_oq = row[1], row[2]
-            done.append(
-                Executed(
-                    candidate=e,
-                    gain_p=float(d_oq * m.s_aq[e] - d_op * m.s_ap[e]),
-                    gain_q=float(d_op * m.s_bp[e] - d_oq * m.s_bq[e]),
-                    outcome_p=(float(row[3]), float(row[4])),
-                    outcome_q=(float(row[5]), float(row[6])),
-                    from_p=float(row[7]),
-                    to_p=float(row[8]),
-                    from_q=float(row[9]),
-                    to_q=float(row[10]),
-                    tied=bool(row[11]),
-                )
-            )
-    return done, ties
+    return log[: st[0, kx.N_LOG]], ties
 
 
 class RunGenerators(Sequence[np.random.Generator]):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import string
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -29,13 +30,22 @@ from accord.errors import InputError, ParameterError
 from accord.forecast import Forecast, run_forecasts
 from accord.models import registry
 from accord.models.eum import PairData, pair_data
-from accord.problem import to_problem
+from accord.problem import Problem, to_problem
 from accord.report import adapters as ad
 from accord.report import figures as fg
 from accord.scenario.model import Scenario
-from accord.uncertainty.distributed import Chunk, Work, resolve_jobs, run_works, start_method
+from accord.uncertainty.distributed import (
+    Chunk,
+    LocalProcesses,
+    Work,
+    early_processes,
+    resolve_jobs,
+    run_works,
+    start_method,
+)
+from accord.uncertainty.draws import BLOCK_SIZE
 from accord.uncertainty.sensitivity import Sensitivity, plan_sensitivity
-from accord.uncertainty.simulation import Simulation, plan_simulation
+from accord.uncertainty.simulation import Simulation, kernel_warmup, plan_simulation
 
 # the sections of the report, in order: (id, heading)
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -117,7 +127,49 @@ def collect(
     if focal is not None and focal not in scenario.actor_ids:
         raise InputError(f"--focal {focal!r}: unknown actor (actors: {', '.join(scenario.actor_ids)})")
     problem = to_problem(scenario)
+    with ExitStack() as stack:
+        # the processes start (the first loads numba where the models will, then forks the
+        # others) while this one makes the point forecasts; the pool below uses them
+        started = (
+            stack.enter_context(
+                early_processes(jobs, kernel_warmup(scenario, models, min(draws, BLOCK_SIZE)))
+            )
+            if draws > 0
+            else None
+        )
+        data = _collect(
+            scenario, problem, started,
+            loss=loss, point=point, seed=seed, draws=draws, models=models, noise=noise,
+            sensitivity_draws=sensitivity_draws, sensitivity_model=sensitivity_model,
+            ceasefire_data=ceasefire_data, focal=focal, jobs=jobs, figures_dir=figures_dir,
+        )  # fmt: skip
+    return data
+
+
+def _collect(
+    scenario: Scenario,
+    problem: Problem,
+    started: LocalProcesses | None,
+    *,
+    loss: Loss,
+    point: dict[str, float] | None,
+    seed: int,
+    draws: int,
+    models: list[str] | None,
+    noise: float,
+    sensitivity_draws: int,
+    sensitivity_model: str | None,
+    ceasefire_data: str | os.PathLike[str] | None,
+    focal: str | None,
+    jobs: int | None,
+    figures_dir: str | os.PathLike[str] | None,
+) -> ReportData:
+    """:func:`collect` on the processes ``started`` ahead (None: started by the pool, if any)."""
     forecasts = run_forecasts(scenario, seed=seed)
+    if started is not None:
+        # what the case analysis loads on its first program, loaded while the first process
+        # loads numba (where the models will): after the draws this process runs alone
+        import scipy.optimize  # noqa: F401
     early = ReportData(scenario=scenario, case=None, forecasts=forecasts, settings={})  # type: ignore[arg-type,unused-ignore]
     eum = forecasts.get("eum")
     if eum is not None and eum.skipped is None:
@@ -161,7 +213,7 @@ def collect(
             if resolve_jobs(jobs) > 1 and start_method() == "fork":  # as Figures.draw
                 _forecast_figures(early, figures)  # drawn beside the draws, where a process is free
                 works.append(figures.work())
-            res = run_works(works, jobs=jobs)
+            res = run_works(works, jobs=jobs, started=started)
         except ParameterError:
             raise  # the user's --model does not apply: say so, as accord simulate does
         except InputError as exc:

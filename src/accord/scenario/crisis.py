@@ -6,10 +6,8 @@ at each outcome with its uncertainty and rationale, and the rationality paramete
 agent logit QRE (a value or a range). See docs/scenario-format.md and docs/games.md.
 """
 
-from __future__ import annotations
-
 import math
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -32,7 +30,7 @@ class PayoffEstimate(_Strict):
     rationale: str = ""
 
     @model_validator(mode="after")
-    def _check(self) -> PayoffEstimate:
+    def _check(self) -> Self:
         for name in ("value", "sd", "low", "high"):
             v = getattr(self, name)
             if v is not None and not math.isfinite(v):
@@ -58,10 +56,10 @@ class CrisisNode(_Strict):
     player: str | None = None
     chance: dict[str, float] | None = None
     label: str = ""
-    actions: dict[str, CrisisNode] = Field(default_factory=dict)
+    actions: dict[str, "CrisisNode"] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _kind(self) -> CrisisNode:
+    def _kind(self) -> Self:
         kinds = [self.outcome is not None, self.player is not None, self.chance is not None]
         if sum(kinds) != 1:
             raise ValueError(
@@ -89,7 +87,7 @@ class CrisisGame(_Strict):
     tree: CrisisNode | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> CrisisGame:
+    def _one(self) -> Self:
         if (self.builder is None) == (self.tree is None):
             raise ValueError("give either builder (with options) or tree")
         if self.tree is not None and self.options:
@@ -102,7 +100,7 @@ class LambdaRange(_Strict):
     high: float = Field(ge=0)
 
     @model_validator(mode="after")
-    def _ordered(self) -> LambdaRange:
+    def _ordered(self) -> Self:
         if not (math.isfinite(self.low) and math.isfinite(self.high)) or self.low > self.high:
             raise ValueError(f"need finite low <= high, got {self.low}..{self.high}")
         return self
@@ -125,7 +123,7 @@ class Crisis(_Strict):
     """Outcomes that count as the wider war the analyst asks about (summed in the summary)."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> Crisis:
+    def _consistent(self) -> Self:
         if len(set(self.players)) != len(self.players):
             raise ValueError(f"players: duplicate ids in {list(self.players)}")
         if self.rationality is None and self.rationality_range is None:

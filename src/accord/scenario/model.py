@@ -6,11 +6,9 @@ actor gets without a deal (its reservation), and named proposals. Every check th
 model relies on happens here; after construction nothing re-checks it.
 """
 
-from __future__ import annotations
-
 import math
 from datetime import date
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, Self, get_args, get_origin
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -87,7 +85,7 @@ class Uncertainty(_Strict):
     high: float | None = None
 
     @model_validator(mode="after")
-    def _one_form(self) -> Uncertainty:
+    def _one_form(self) -> Self:
         has_sd = self.sd is not None
         has_range = self.low is not None or self.high is not None
         if has_sd == has_range:
@@ -120,7 +118,7 @@ class Scale(_Strict):
     points: tuple[ScalePoint, ...] = ()
 
     @model_validator(mode="after")
-    def _ordered(self) -> Scale:
+    def _ordered(self) -> Self:
         _finite(self.min, "scale.min")
         _finite(self.max, "scale.max")
         if not self.max > self.min:
@@ -148,7 +146,7 @@ class Issue(_Strict):
     uncertainty: dict[Literal["status_quo"], Uncertainty] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _inside(self) -> Issue:
+    def _inside(self) -> Self:
         for field in ("status_quo", "outcome"):
             value = getattr(self, field)
             if value is not None:
@@ -185,7 +183,7 @@ class Reservation(_Strict):
     uncertainty: dict[Literal["utility"], Uncertainty] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _one_form(self) -> Reservation:
+    def _one_form(self) -> Self:
         if (self.utility is None) == (self.point is None):
             raise ValueError("give either utility or point")
         if self.point is not None and "utility" in self.uncertainty:
@@ -272,7 +270,7 @@ class Deal(_Strict):
     """The claim as a horizon in days (e.g. 28 for "within weeks"): the base rate is read there."""
 
     @model_validator(mode="after")
-    def _term(self) -> Deal:
+    def _term(self) -> Self:
         if self.fixed_term_days is not None and self.fixed_term is False:
             raise ValueError("fixed_term_days is given but fixed_term is false")
         if self.declared and self.effective and self.effective < self.declared:
@@ -303,7 +301,7 @@ class Scenario(ScenarioEditing, _Strict):
     """Free-form facts an importer keeps (e.g. DEU procedure and voting rule)."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> Scenario:
+    def _consistent(self) -> Self:
         if len(self.actors) < 2:
             raise ValueError(f"actors: a negotiation needs at least 2 actors, got {len(self.actors)}")
         if not self.issues:

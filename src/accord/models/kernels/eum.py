@@ -1,19 +1,24 @@
 """The EUM's round compiled: :func:`accord.models.eum._round` row by row instead of one NumPy pass
 per operation over a block of rows.
 
-A round is two kernels around the risk exponents: :func:`security` (the pair geometry, the
-probabilities with every r = 1, each actor's security level) and, once NumPy has computed the
-exponents and raised the utilities' bases to them, :func:`challenges` (the probabilities with
-the exponents, both sides' expected utilities, the offers and the moves). The powers stay in
-NumPy, which may evaluate ``**`` with its own SIMD code; everything else is written in the
-NumPy code's order and grouping, and each sum in NumPy's order: the votes over the voters in
-order from 0.0 (NumPy reduces a leading axis), the global denominator pairwise over the A x A
-pairs of a row (:mod:`accord.models.kernels.sums`), the security levels over the challengers in
-order. ``tests/models/test_eum_kernel.py`` checks both paths on the same inputs.
+:func:`round_rows` runs a whole round on every row in one call: per row, the pair geometry, the
+probabilities with every r = 1 and each actor's security level (:func:`_security`), the risk
+exponents (:func:`_risk_exponents`), the utilities' bases raised to them (:func:`_powers`), then
+the probabilities with the exponents, both sides' expected utilities, the offers and the moves
+(:func:`_challenges`). Everything is written in the NumPy code's order and grouping, and each
+sum in NumPy's order: the votes over the voters in order from 0.0 (NumPy reduces a leading
+axis), the global denominator pairwise over the A x A pairs of a row
+(:mod:`accord.models.kernels.sums`), the security levels over the challengers in order. The
+powers are libm's ``pow``, which NumPy's float64 ``np.power`` runs on this machine (its
+baseline; ``numpy.lib.introspect.opt_func_info("power")`` lists an AVX-512 variant of its own,
+used on CPUs that have it); where NumPy's powers are not libm's, :func:`powers_match` (a probe
+run once per process) keeps the EUM on its NumPy round. ``tests/models/test_eum_kernel.py``
+compares the powers and both rounds on the same inputs.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numba
@@ -23,6 +28,27 @@ from accord.models.kernels.sums import planned_sum
 
 # offer codes of accord.models.eum (a signed code per ordered pair)
 NONE, STALEMATE, CONFLICT, COMPROMISE, CAPITULATION = 0, 1, 2, 3, 4
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _pow(base: Any, r: Any, out: Any) -> None:  # pragma: no cover - compiled
+    for i in range(base.size):
+        out[i] = base[i] ** r[i]
+
+
+@functools.cache
+def powers_match() -> bool:
+    """Whether this kernel's powers are NumPy's ``np.power`` bit for bit in this process: a probe
+    of 2^16 bases in [0, 1] (0, 0.5 and 1 among them) raised to exponents in [0.5, 2] (both ends
+    among them), the utilities' ranges. libm's ``pow`` and a SIMD ``pow`` part in the last bit on
+    a good share of such inputs, so a NumPy with its own code fails the probe."""
+    rng = np.random.default_rng(20110401)
+    base = rng.uniform(0.0, 1.0, 1 << 16)
+    r = rng.uniform(0.5, 2.0, base.size)
+    base[:3], r[3:5] = (0.0, 0.5, 1.0), (0.5, 2.0)
+    out = np.empty_like(base)
+    _pow(base, r, out)
+    return bool(out.tobytes() == np.power(base, r).tobytes())
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -69,13 +95,21 @@ def _probability(
                 p[i, j] = q if d[i, j] > 0 else 0.0
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _maximum(a: float, b: float) -> float:  # pragma: no cover - compiled
+    # np.maximum: NaN when either is NaN
+    if a != a or b != b:
+        return a + b
+    return a if a >= b else b
+
+
 @numba.njit(cache=True, error_model="numpy")
-def security(
+def _security(
     x: Any,
     w: Any,
     s: Any,
-    inv: Any,
-    mu: Any,
+    inv: float,
+    mu: float,
     active: Any,
     pair_ok: Any,
     all_active: bool,
@@ -84,6 +118,10 @@ def security(
     drift_on: bool,
     plan_lo: Any,
     plan_len: Any,
+    num: Any,
+    stack: Any,
+    h: Any,
+    a: Any,
     d: Any,
     bm: Any,
     bp: Any,
@@ -91,56 +129,133 @@ def security(
     t: Any,
     bem: Any,
     bep: Any,
-    p_lin: Any,
+    p: Any,
     sec: Any,
 ) -> None:  # pragma: no cover - compiled
-    """The first half of a round on rows ``(N, A)``: the distances ``d``, the bases of the
+    """The first half of a round on one row ``(A,)``: the distances ``d``, the bases of the
     utilities ``bm = max(0.5 - 0.5 d, 0)`` and ``bp = 0.5 + 0.5 d`` (and, with the drift term,
-    ``e``, ``t`` and the drift's bases ``bem``, ``bep``), the pairwise probabilities ``p_lin``
-    (with ``is_global`` False; they need no exponent) and the security levels ``sec`` (N, A),
-    as ``eum.geometry`` and ``eum._security`` compute them."""
-    n_b, n_a = x.shape
-    num = np.empty(n_a * n_a)
-    stack = np.empty(max(1, plan_lo.size))
-    h = np.empty((n_a, n_a))
-    p = np.empty((n_a, n_a))
-    a = np.empty((n_a, n_a))
-    for n in range(n_b):
-        for i in range(n_a):
-            to_mu = abs(x[n, i] - mu[n])
-            for j in range(n_a):
-                diff = abs(x[n, i] - x[n, j])
-                dij = diff * inv[n]
-                d[n, i, j] = dij
-                bm[n, i, j] = max(0.5 - 0.5 * dij, 0.0)
-                bp[n, i, j] = 0.5 + 0.5 * dij
-                if drift_on:
-                    eij = (to_mu + diff) * inv[n]
-                    e[n, i, j] = eij
-                    t[n, i, j] = 1.0 if to_mu < diff else 0.0
-                    bem[n, i, j] = max(0.5 - 0.25 * eij, 0.0)
-                    bep[n, i, j] = 0.5 + 0.25 * eij
-                h[i, j] = w[n, i] * dij
-        _probability(d[n], h, w[n], active[n], all_active, is_global, num, plan_lo, plan_len, stack, p)
-        if not is_global:
-            p_lin[n] = p
-        for i in range(n_a):
-            for j in range(n_a):
-                us = 2.0 - 4.0 * bm[n, i, j]
-                du = us - (2.0 - 4.0 * bp[n, i, j])
-                eu = us - s[n, j] * (1.0 - p[i, j]) * du
-                if q != 0.0:
-                    eu = eu - q * 0.0
-                if drift_on:
-                    ub = 2.0 - 4.0 * bem[n, i, j]
-                    uw = 2.0 - 4.0 * bep[n, i, j]
-                    eu = eu - (1.0 - q) * (uw + t[n, i, j] * (ub - uw))
-                a[i, j] = eu
-        for i in range(n_a):
-            acc = 0.0
-            for j in range(n_a):  # sec_i: the challengers j of i, in order
-                acc += a[j, i] if pair_ok[n, j, i] else 0.0
-            sec[n, i] = acc
+    ``e``, ``t`` and the drift's bases ``bem``, ``bep``), the probabilities ``p`` with every
+    r = 1 (the pairwise ones need no exponent) and the security levels ``sec``, as
+    ``eum.geometry`` and ``eum._security`` compute them."""
+    n_a = x.shape[0]
+    for i in range(n_a):
+        to_mu = abs(x[i] - mu)
+        for j in range(n_a):
+            diff = abs(x[i] - x[j])
+            dij = diff * inv
+            d[i, j] = dij
+            bm[i, j] = max(0.5 - 0.5 * dij, 0.0)
+            bp[i, j] = 0.5 + 0.5 * dij
+            if drift_on:
+                eij = (to_mu + diff) * inv
+                e[i, j] = eij
+                t[i, j] = 1.0 if to_mu < diff else 0.0
+                bem[i, j] = max(0.5 - 0.25 * eij, 0.0)
+                bep[i, j] = 0.5 + 0.25 * eij
+            h[i, j] = w[i] * dij
+    _probability(d, h, w, active, all_active, is_global, num, plan_lo, plan_len, stack, p)
+    for i in range(n_a):
+        for j in range(n_a):
+            us = 2.0 - 4.0 * bm[i, j]
+            du = us - (2.0 - 4.0 * bp[i, j])
+            eu = us - s[j] * (1.0 - p[i, j]) * du
+            if q != 0.0:
+                eu = eu - q * 0.0
+            if drift_on:
+                ub = 2.0 - 4.0 * bem[i, j]
+                uw = 2.0 - 4.0 * bep[i, j]
+                eu = eu - (1.0 - q) * (uw + t[i, j] * (ub - uw))
+            a[i, j] = eu
+    for i in range(n_a):
+        acc = 0.0
+        for j in range(n_a):  # sec_i: the challengers j of i, in order
+            acc += a[j, i] if pair_ok[j, i] else 0.0
+        sec[i] = acc
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _risk_exponents(sec: Any, active: Any, r: Any) -> None:  # pragma: no cover - compiled
+    """``eum.risk_exponents`` on one row (eq. 33-34)."""
+    n_a = sec.shape[0]
+    hi, lo, nan = -np.inf, np.inf, False
+    for i in range(n_a):  # np.max and np.min over the active actors: NaN when any is NaN
+        v = sec[i]
+        if not active[i]:
+            continue
+        if v != v:
+            nan = True
+        if v > hi:
+            hi = v
+        if v < lo:
+            lo = v
+    if nan:
+        hi = lo = np.nan
+    spread = hi - lo
+    flat = not (spread > 1e-12 * _maximum(1.0, _maximum(abs(hi), abs(lo))))
+    for i in range(n_a):
+        big_r = 0.0 if flat else (2.0 * sec[i] - hi - lo) / spread
+        ri = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+        r[i] = ri if active[i] else 1.0
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _powers(
+    r: Any,
+    half: float,
+    is_global: bool,
+    drift_on: bool,
+    drift_t: bool,
+    d: Any,
+    bm: Any,
+    bp: Any,
+    bem: Any,
+    bep: Any,
+    pd: Any,
+    pm: Any,
+    pp: Any,
+    usq: Any,
+    pem: Any,
+    pep: Any,
+    pem_t: Any,
+    pep_t: Any,
+) -> None:  # pragma: no cover - compiled
+    """The utilities' bases raised to the row actor's exponent, as NumPy's ``np.power`` does
+    (libm's ``pow`` on this machine, checked bit for bit in the tests): ``pd = d^r`` (global
+    probabilities), ``pm = bm^r``, ``pp = bp^r``, ``usq = 2 - 4 * 0.5^r`` (``half`` = 0.5 comes
+    in at run time: a literal base lets LLVM rewrite ``pow`` as ``exp2``, other bits); with the
+    drift term ``pem = bem^r``, ``pep = bep^r`` and (``drift_t``) the transposed bases' powers.
+    Equal distances in a row give equal powers: each is raised once (the actors that share a
+    position, common after the first rounds)."""
+    n_a = d.shape[0]
+    for i in range(n_a):
+        ri = r[i]
+        p_half = half**ri
+        usq[i] = 2.0 - 4.0 * p_half
+        p_zero = -1.0  # 0^r once computed (never negative)
+        for j in range(n_a):
+            dij = d[i, j]
+            seen = -1
+            if dij == 0.0:  # bm = bp = 0.5 (every row's diagonal)
+                if p_zero < 0.0:
+                    p_zero = dij**ri if is_global else dij
+                pd[i, j], pm[i, j], pp[i, j] = p_zero, p_half, p_half
+            else:
+                for k in range(j):
+                    if d[i, k] == dij:
+                        seen = k
+                        break
+                if seen >= 0:
+                    pd[i, j], pm[i, j], pp[i, j] = pd[i, seen], pm[i, seen], pp[i, seen]
+                else:
+                    pd[i, j] = dij**ri if is_global else dij
+                    pm[i, j] = bm[i, j] ** ri
+                    pp[i, j] = bp[i, j] ** ri
+            if drift_on:
+                pem[i, j] = bem[i, j] ** ri
+                pep[i, j] = bep[i, j] ** ri
+                if drift_t:
+                    pem_t[i, j] = bem[j, i] ** ri
+                    pep_t[i, j] = bep[j, i] ** ri
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -168,7 +283,7 @@ def _classify(a: float, b: float, contest: bool, eu_zero: float) -> int:  # prag
 
 
 @numba.njit(cache=True, error_model="numpy")
-def challenges(
+def _challenges(
     x: Any,
     w: Any,
     s: Any,
@@ -185,9 +300,18 @@ def challenges(
     pep: Any,
     pem_t: Any,
     pep_t: Any,
-    p_lin: Any,
+    p: Any,
     plan_lo: Any,
     plan_len: Any,
+    num: Any,
+    stack: Any,
+    h: Any,
+    us: Any,
+    du: Any,
+    dr: Any,
+    dr_t: Any,
+    a: Any,
+    b: Any,
     is_global: bool,
     q: float,
     drift_on: bool,
@@ -199,93 +323,132 @@ def challenges(
     capitulation: bool,
     weighted_average: bool,
     scholz_code: bool,
+    new: Any,
+) -> None:  # pragma: no cover - compiled
+    """The second half of a round on one row, given the risk exponents' powers (:func:`_powers`;
+    ``p`` holds the pairwise probabilities when ``is_global`` is False): both sides' expected
+    utilities ``a``, ``b`` and the new positions ``new``, as ``eum._pass`` and
+    ``eum.choose_moves`` compute them."""
+    n_a = x.shape[0]
+    if is_global:
+        for k in range(n_a):
+            for j in range(n_a):
+                h[k, j] = w[k] * pd[k, j]
+        _probability(d, h, w, active, all_active, True, num, plan_lo, plan_len, stack, p)
+    drift_t = own != drift_challenger
+    for i in range(n_a):
+        for j in range(n_a):
+            u = 2.0 - 4.0 * pm[i, j]
+            us[i, j] = u
+            du[i, j] = u - (2.0 - 4.0 * pp[i, j])
+            if drift_on:
+                ub = 2.0 - 4.0 * pem[i, j]
+                uw = 2.0 - 4.0 * pep[i, j]
+                dr[i, j] = uw + t[i, j] * (ub - uw)
+                if drift_t:
+                    ub = 2.0 - 4.0 * pem_t[i, j]
+                    uw = 2.0 - 4.0 * pep_t[i, j]
+                    dr_t[i, j] = uw + t[j, i] * (ub - uw)
+    for i in range(n_a):
+        for j in range(n_a):
+            eu = us[i, j] - s[j] * (1.0 - p[i, j]) * du[i, j]
+            if q != 0.0:
+                eu = eu - q * usq[i]
+            if drift_on:
+                eu = eu - (1.0 - q) * dr[i, j]
+            a[i, j] = eu
+            # E^j(U_ji) as it enters i's decision: j's utilities (own) or i's (receiver)
+            if own:
+                u, dv, sq = us[j, i], du[j, i], usq[j]
+            else:
+                u, dv, sq = us[i, j], du[i, j], usq[i]
+            sal = s[i] if salience_target else s[j]
+            eu = u - sal * (1.0 - p[j, i]) * dv
+            if q != 0.0:
+                eu = eu - q * sq
+            if drift_on:
+                if drift_challenger:
+                    drift_b = dr[j, i] if own else dr_t[i, j]
+                else:
+                    drift_b = dr_t[j, i] if own else dr[i, j]
+                eu = eu - (1.0 - q) * drift_b
+            b[i, j] = eu
+    _moves(
+        x, a, b, pair_ok, d, active, same_position, eu_zero, capitulation, weighted_average, scholz_code, new
+    )
+
+
+@numba.njit(cache=True, error_model="numpy")
+def round_rows(
+    x: Any,
+    w: Any,
+    s: Any,
+    inv: Any,
+    mu: Any,
+    active: Any,
+    pair_ok: Any,
+    all_active: bool,
+    is_global: bool,
+    q: float,
+    drift_on: bool,
+    own: bool,
+    drift_challenger: bool,
+    salience_target: bool,
+    same_position: bool,
+    eu_zero: float,
+    capitulation: bool,
+    weighted_average: bool,
+    scholz_code: bool,
+    half: float,
+    plan_lo: Any,
+    plan_len: Any,
     record: bool,
     new: Any,
+    r: Any,
     a_out: Any,
     b_out: Any,
     code: Any,
 ) -> None:  # pragma: no cover - compiled
-    """The second half of a round on rows ``(N, A)``, given the risk exponents' powers from
-    NumPy: ``pd = d^r``, ``pm = bm^r``, ``pp = bp^r``, ``usq = 2 - 4 * 0.5^r`` (N, A), with the
-    drift term ``pem = bem^r``, ``pep = bep^r`` and the transposed bases' powers ``pem_t``,
-    ``pep_t`` (each with the row actor's exponent). Writes the new positions ``new`` (N, A) and,
-    with ``record``, ``a``, ``b`` and the offer codes, as ``eum._pass``, ``eum.choose_moves`` and
-    ``eum.classify`` compute them."""
+    """One round of the EUM on rows ``(N, A)`` (``eum._round``), row by row: the security
+    levels with every r = 1, the risk exponents ``r`` (N, A), their powers, both sides'
+    expected utilities and the new positions ``new`` (N, A); with ``record`` also ``a``, ``b``
+    and the offer codes (N, A, A). ``w`` is 0 for inactive actors, ``inv`` = 1 / D (N,),
+    ``mu`` the median (N,)."""
     n_b, n_a = x.shape
     num = np.empty(n_a * n_a)
     stack = np.empty(max(1, plan_lo.size))
-    h = np.empty((n_a, n_a))
-    p = np.empty((n_a, n_a))
-    us = np.empty((n_a, n_a))
-    du = np.empty((n_a, n_a))
-    dr = np.empty((n_a, n_a))
-    dr_t = np.empty((n_a, n_a))  # _drift(e^T, t^T, r)
-    a = np.empty((n_a, n_a))
-    b = np.empty((n_a, n_a))
+    sq = (n_a, n_a)
+    h, p, a, b = np.empty(sq), np.empty(sq), np.empty(sq), np.empty(sq)
+    d, bm, bp, pd, pm, pp = np.empty(sq), np.empty(sq), np.empty(sq), np.empty(sq), np.empty(sq), np.empty(sq)
+    us, du = np.empty(sq), np.empty(sq)
+    dq = sq if drift_on else (0, 0)
+    e, t, bem, bep = np.empty(dq), np.empty(dq), np.empty(dq), np.empty(dq)
+    pem, pep, pem_t, pep_t = np.empty(dq), np.empty(dq), np.empty(dq), np.empty(dq)
+    dr, dr_t = np.empty(dq), np.empty(dq)
+    sec = np.empty(n_a)
+    usq = np.empty(n_a)
     for n in range(n_b):
-        if is_global:
-            for k in range(n_a):
-                for j in range(n_a):
-                    h[k, j] = w[n, k] * pd[n, k, j]
-            _probability(d[n], h, w[n], active[n], all_active, True, num, plan_lo, plan_len, stack, p)
-        else:
-            p[:, :] = p_lin[n]
-        for i in range(n_a):
-            for j in range(n_a):
-                u = 2.0 - 4.0 * pm[n, i, j]
-                us[i, j] = u
-                du[i, j] = u - (2.0 - 4.0 * pp[n, i, j])
-                if drift_on:
-                    ub = 2.0 - 4.0 * pem[n, i, j]
-                    uw = 2.0 - 4.0 * pep[n, i, j]
-                    dr[i, j] = uw + t[n, i, j] * (ub - uw)
-                    ub = 2.0 - 4.0 * pem_t[n, i, j]
-                    uw = 2.0 - 4.0 * pep_t[n, i, j]
-                    dr_t[i, j] = uw + t[n, j, i] * (ub - uw)
-        for i in range(n_a):
-            for j in range(n_a):
-                eu = us[i, j] - s[n, j] * (1.0 - p[i, j]) * du[i, j]
-                if q != 0.0:
-                    eu = eu - q * usq[n, i]
-                if drift_on:
-                    eu = eu - (1.0 - q) * dr[i, j]
-                a[i, j] = eu
-                # E^j(U_ji) as it enters i's decision: j's utilities (own) or i's (receiver)
-                if own:
-                    u, dv, sq = us[j, i], du[j, i], usq[n, j]
-                else:
-                    u, dv, sq = us[i, j], du[i, j], usq[n, i]
-                sal = s[n, i] if salience_target else s[n, j]
-                eu = u - sal * (1.0 - p[j, i]) * dv
-                if q != 0.0:
-                    eu = eu - q * sq
-                if drift_on:
-                    if drift_challenger:
-                        drift_b = dr[j, i] if own else dr_t[i, j]
-                    else:
-                        drift_b = dr_t[j, i] if own else dr[i, j]
-                    eu = eu - (1.0 - q) * drift_b
-                b[i, j] = eu
-        _moves(
-            x[n],
-            a,
-            b,
-            pair_ok[n],
-            d[n],
-            active[n],
-            same_position,
-            eu_zero,
-            capitulation,
-            weighted_average,
-            scholz_code,
-            new[n],
-        )
+        _security(
+            x[n], w[n], s[n], inv[n], mu[n], active[n], pair_ok[n], all_active, is_global, q, drift_on,
+            plan_lo, plan_len, num, stack, h, a, d, bm, bp, e, t, bem, bep, p, sec,
+        )  # fmt: skip
+        _risk_exponents(sec, active[n], r[n])
+        _powers(
+            r[n], half, is_global, drift_on, own != drift_challenger, d, bm, bp, bem, bep, pd, pm, pp, usq,
+            pem, pep, pem_t, pep_t,
+        )  # fmt: skip
+        _challenges(
+            x[n], w[n], s[n], active[n], pair_ok[n], all_active, d, pd, pm, pp, usq, t, pem, pep, pem_t,
+            pep_t, p, plan_lo, plan_len, num, stack, h, us, du, dr, dr_t, a, b, is_global, q, drift_on, own,
+            drift_challenger, salience_target, same_position, eu_zero, capitulation, weighted_average,
+            scholz_code, new[n],
+        )  # fmt: skip
         if record:
             for i in range(n_a):
                 for j in range(n_a):
                     a_out[n, i, j] = a[i, j]
                     b_out[n, i, j] = b[i, j]
-                    contest = pair_ok[n, i, j] and (same_position or d[n, i, j] > 0)
+                    contest = pair_ok[n, i, j] and (same_position or d[i, j] > 0)
                     code[n, i, j] = _classify(a[i, j], b[i, j], contest, eu_zero)
 
 

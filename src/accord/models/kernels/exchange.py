@@ -548,3 +548,123 @@ def scan_runs(
             e = top[lo]
             _carry_out(e, False, shift[e], ci, cf, alive, y, outcome, direction, omin, omax, s, f, log)
     return n_pending
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _sides(
+    r: int,
+    xf: Any,
+    mask: Any,
+    outcome0: Any,
+    at_outcome_left: bool,
+    pp: Any,
+    qq: Any,
+    i_side: Any,
+    j_side: Any,
+) -> None:  # pragma: no cover - compiled
+    """Run ``r``'s groups on each issue pair, as ``exchange._Merged`` codes them: ``i_side`` the
+    group of an actor in a or b (0, 1), else -1; ``j_side`` the mirrored group (3 - group) of an
+    actor in c or d, else -2; an actor without a position on both issues faces nobody there."""
+    n_a, n_i = mask.shape
+    for a in range(n_a):
+        for k in range(pp.size):
+            p, q = pp[k], qq[k]
+            i_side[a, k], j_side[a, k] = -1, -2
+            if not (mask[a, p] and mask[a, q]):
+                continue
+            xp, xq = xf[(r * n_a + a) * n_i + p], xf[(r * n_a + a) * n_i + q]
+            op, oq = outcome0[r, p], outcome0[r, q]
+            if at_outcome_left:
+                g = (1 if xp <= op else 0) + 2 * (1 if xq <= oq else 0)
+            else:
+                g = (1 if xp < op else 0) + 2 * (1 if xq < oq else 0)
+            if g < 2:
+                i_side[a, k] = g
+            else:
+                j_side[a, k] = 3 - g
+
+
+@numba.njit(cache=True, error_model="numpy")
+def candidates(
+    x: Any, s: Any, w: Any, big_w: Any, mask: Any, outcome0: Any, at_outcome_left: bool, randomised: bool
+) -> tuple[Any, Any, Any, Any, float]:  # pragma: no cover - compiled
+    """``exchange._Merged`` for the compiled round, straight into its per-candidate table: the
+    candidates of runs ``x, s, w`` (R, A, I) (``mask`` (A, I), ``big_w`` = ``w.sum(axis=1)``,
+    ``outcome0`` the expected outcomes (R, I)), in the same order (run, i, j, issue pair) and with
+    the same arithmetic. Returns ``ci``, ``cf`` (as ``exchange._round_kinetic`` lays them out),
+    ``alive`` (``unit_gain > 0``), each run's number of candidates and the largest conversion
+    factor (the kernel's bound, ``exchange.CONV_MAX``)."""
+    n_r, n_a, n_i = x.shape
+    cells = n_a * n_i
+    xf, sf, wf = x.ravel(), s.ravel(), w.ravel()
+    n_pairs = n_i * (n_i - 1) // 2
+    pp = np.empty(n_pairs, dtype=np.int64)
+    qq = np.empty(n_pairs, dtype=np.int64)
+    k = 0
+    for p in range(n_i):  # np.triu_indices(n_i, 1)'s order
+        for q in range(p + 1, n_i):
+            pp[k], qq[k] = p, q
+            k += 1
+    i_side = np.empty((n_a, n_pairs), dtype=np.int64)
+    j_side = np.empty((n_a, n_pairs), dtype=np.int64)
+    sizes = np.zeros(n_r, dtype=np.int64)
+    # first pass: how many facing pairs (an upper bound on the candidates)
+    n_max = 0
+    for r in range(n_r):
+        _sides(r, xf, mask, outcome0, at_outcome_left, pp, qq, i_side, j_side)
+        for i in range(n_a):
+            for j in range(n_a):
+                for pair in range(n_pairs):
+                    if i_side[i, pair] == j_side[j, pair]:
+                        n_max += 1
+    ci = np.empty((n_max, 4), dtype=np.int64)
+    cf = np.zeros((n_max, 8))
+    alive = np.empty(n_max, dtype=np.bool_)
+    n = 0
+    conv_max = -np.inf
+    for r in range(n_r):
+        _sides(r, xf, mask, outcome0, at_outcome_left, pp, qq, i_side, j_side)
+        for i in range(n_a):
+            for j in range(n_a):
+                for pair in range(n_pairs):
+                    if i_side[i, pair] != j_side[j, pair]:
+                        continue
+                    p, q = pp[pair], qq[pair]
+                    f_ip = r * cells + i * n_i + p
+                    f_jp = r * cells + j * n_i + p
+                    f_iq, f_jq = f_ip + (q - p), f_jp + (q - p)
+                    s_ip, s_jp, s_iq, s_jq = sf[f_ip], sf[f_jp], sf[f_iq], sf[f_jq]
+                    # i supplies p when p matters relatively less to i: s_ip / s_iq < s_jp / s_jq
+                    i_supplies_p = s_ip * s_jq < s_jp * s_iq
+                    if i_supplies_p:
+                        fa, fb = f_ip, f_jq
+                        s_ap, s_bp, s_aq, s_bq = s_ip, s_jp, s_iq, s_jq
+                    else:
+                        fa, fb = f_jp, f_iq
+                        s_ap, s_bp, s_aq, s_bq = s_jp, s_ip, s_jq, s_iq
+                    w_ap, w_bq = wf[fa], wf[fb]
+                    conv_a = big_w[r, p] / w_ap
+                    conv_b = big_w[r, q] / w_bq
+                    if not (
+                        np.isfinite(conv_a)
+                        and np.isfinite(conv_b)
+                        and w_ap > 0
+                        and w_bq > 0
+                        and s_aq + s_bq > 0
+                    ):
+                        continue
+                    ci[n, FA], ci[n, FB], ci[n, PS], ci[n, QS] = fa, fb, r * n_i + p, r * n_i + q
+                    cf[n, TP] = xf[fb + (p - q)]  # where a moves on p: b's (preference) position
+                    cf[n, TQ] = xf[fa + (q - p)]
+                    cf[n, CONV_A], cf[n, CONV_B] = conv_a, conv_b
+                    cf[n, K] = (s_ap + s_bp) / (s_aq + s_bq)
+                    ug = (s_bp * s_aq - s_ap * s_bq) / (s_aq + s_bq)
+                    cf[n, UG] = ug
+                    if randomised:
+                        cf[n, RATE_A0] = s_ap / max(s_aq, 1e-12)
+                        cf[n, RATE_B0] = s_bp / max(s_bq, 1e-12)
+                    alive[n] = ug > 0
+                    conv_max = max(conv_max, conv_a, conv_b)
+                    sizes[r] += 1
+                    n += 1
+    return ci[:n], cf[:n], alive[:n], sizes, conv_max
