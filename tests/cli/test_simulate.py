@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -166,3 +169,29 @@ def test_sensitivity_without_uncertainty_exits_2(tmp_path, capsys) -> None:
     assert rc == 2 and "no input is uncertain" in err
     rc, out, _ = run(capsys, str(p), "-n", "10", "-m", "compromise", "--format", "json")
     assert rc == 0 and json.loads(out)["simulation"]["inputs"] == []
+
+
+PARENT_PROBE = """
+import contextlib, io, json, sys
+import accord.cli
+with contextlib.redirect_stdout(io.StringIO()):
+    rc = accord.cli.main(["simulate", {path!r}, "-n", "300", "--sensitivity", "--sensitivity-draws", "8",
+                          "-m", "eum", "-m", "smp", "--jobs", "2", "--no-progress", "--format", "json"])
+assert rc == 0, rc
+print(json.dumps(sorted(m for m in ("scipy.special", "rich.progress") if m in sys.modules)))
+"""
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin",
+    reason="processes start ahead only where they fork",
+)
+def test_the_parent_of_local_processes_loads_neither_scipy_special_nor_rich_progress(path) -> None:
+    """The workers make the draws (and the swings' input values), so the command's own process
+    imports ``scipy.special`` only where it runs tasks itself (models without compiled kernels,
+    here none); ``--no-progress`` imports no progress bar."""
+    out = subprocess.run(
+        [sys.executable, "-c", PARENT_PROBE.format(path=str(path))], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -331,6 +331,89 @@ def test_one_pool_for_several_works_gives_each_its_blocks_in_order() -> None:
         assert multiprocessing.active_children() == []
 
 
+_preloaded: list[int] = []
+
+
+def _preload() -> None:
+    _preloaded.append(os.getpid())
+
+
+def _saw_preload(job, start, stop):
+    return {"preloaded": np.array([os.getpid() != _preloaded[0] if _preloaded else False] * (stop - start))}
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods() or sys.platform == "darwin",
+    reason="workers inherit the preload only where they fork",
+)
+def test_a_work_s_preload_runs_once_here_before_the_workers_fork() -> None:
+    from accord.uncertainty.distributed import Work, early_processes, run_works
+
+    _preloaded.clear()
+    work = Work(_saw_preload, None, 4, preload=_preload)
+    (alone,) = run_works([work], jobs=1)
+    assert _preloaded == [] and not alone["preloaded"].any()  # in this process: the tasks load it
+    (pooled,) = run_works([work], jobs=2)
+    assert _preloaded == [os.getpid()] and pooled["preloaded"].all()  # inherited, paid once
+    _preloaded.clear()
+    with early_processes(2) as started:  # processes started ahead load it in their warm-up
+        run_works([work], jobs=2, started=started)
+    assert _preloaded == []
+
+
+def _pid(job, start, stop):
+    return {"pid": np.full(stop - start, os.getpid())}
+
+
+def _slow_warmup() -> None:
+    time.sleep(2.0)
+
+
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods() or sys.platform == "darwin",
+    reason="processes start ahead only where they fork",
+)
+def test_this_process_runs_the_tasks_it_may_while_the_workers_are_busy() -> None:
+    from accord.uncertainty.distributed import Work, early_processes, run_works
+
+    # the odd blocks may run here and go out last (cheapest): the workers are sent the first two
+    # at once, and while they warm up (2 s) this process runs all the odd ones but block 5,
+    # whose cost is above what it takes on
+    work = Work(
+        _pid,
+        None,
+        6,
+        cost=lambda job, start, stop: {0: 1.0, 1: 0.1, 2: 1.0, 3: 0.1, 4: 1.0, 5: 0.5}[start],
+        here=lambda job, start, stop: start % 2 == 1,
+    )
+    with early_processes(2, _slow_warmup) as started:
+        (out,) = run_works([work], jobs=2, started=started)
+    here = out["pid"] == os.getpid()
+    assert np.array_equal(here, np.isin(np.arange(6), [1, 3]))
+    (alone,) = run_works([Work(_parts, None, 6, here=lambda job, start, stop: True)], jobs=2)
+    assert np.array_equal(alone["block"], np.arange(6))
+
+
+def test_the_models_whose_tasks_may_run_here_load_no_compiled_kernel() -> None:
+    from accord.uncertainty.simulation import NO_KERNELS
+
+    code = f"""
+import sys
+from accord.models import get
+from accord.problem import to_problem
+from accord.scenario.io import load
+from accord.uncertainty.draws import MONTE_CARLO, draw_uniforms, uncertain_inputs
+s = load({str(Path(__file__).resolve().parents[2] / "examples" / "gaza_ceasefire_2024.yaml")!r})
+inputs = uncertain_inputs(s, 0.05)
+batch = inputs.apply(to_problem(s), inputs.ppf(draw_uniforms(0, MONTE_CARLO, 0, inputs.k, 4000, 4000)))
+for name in {sorted(NO_KERNELS)!r}:
+    get(name).run(batch, {{}}, seed=0)
+    assert "numba" not in sys.modules, name
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
 def test_simulation_and_sensitivity_in_one_pool_give_the_numbers_of_the_two_calls() -> None:
     import multiprocessing
 

@@ -16,6 +16,7 @@ from accord.errors import InputError
 from accord.limits import MAX_DRAWS, MAX_SENSITIVITY_DRAWS
 
 if TYPE_CHECKING:
+    from accord.uncertainty.distributed import RichProgress
     from accord.uncertainty.sensitivity import Sensitivity
     from accord.uncertainty.simulation import Simulation
 
@@ -107,10 +108,15 @@ def simulate_command(
     else:
         cluster = nullcontext(None)
     sens: Sensitivity | None = None
-    with cluster as client, RichProgress("draws", enabled=progress) as bar:
+    # --no-progress: no bar, and Rich's progress module (about 0.06 s) is not imported
+    shown: AbstractContextManager[RichProgress | None] = (
+        nullcontext(None) if progress is False else RichProgress("draws", enabled=progress)
+    )
+    with cluster as client, shown as bar:
         if with_sensitivity and client is None:
             # one set of local processes for both: the design's long tasks beside the draws
-            bar.description = "draws and sensitivity"
+            if bar is not None:
+                bar.description = "draws and sensitivity"
             sim, sens = simulate_with_sensitivity(
                 s,
                 draws,
@@ -137,7 +143,8 @@ def simulate_command(
                 progress=bar,
             )
         if with_sensitivity and sens is None:
-            bar.description = "sensitivity"
+            if bar is not None:
+                bar.description = "sensitivity"
             sens = sensitivity(
                 s,
                 sensitivity_draws,

@@ -45,7 +45,7 @@ from accord.uncertainty.distributed import (
 )
 from accord.uncertainty.draws import BLOCK_SIZE
 from accord.uncertainty.sensitivity import Sensitivity, plan_sensitivity
-from accord.uncertainty.simulation import Simulation, kernel_warmup, plan_simulation
+from accord.uncertainty.simulation import Simulation, plan_simulation, worker_warmup
 
 # the sections of the report, in order: (id, heading)
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -128,11 +128,11 @@ def collect(
         raise InputError(f"--focal {focal!r}: unknown actor (actors: {', '.join(scenario.actor_ids)})")
     problem = to_problem(scenario)
     with ExitStack() as stack:
-        # the processes start (the first loads numba where the models will, then forks the
-        # others) while this one makes the point forecasts; the pool below uses them
+        # the processes start (the first loads the draws' scipy.special, and numba where the
+        # models will, then forks the others) while this one makes the point forecasts
         started = (
             stack.enter_context(
-                early_processes(jobs, kernel_warmup(scenario, models, min(draws, BLOCK_SIZE)))
+                early_processes(jobs, worker_warmup(scenario, models, min(draws, BLOCK_SIZE)))
             )
             if draws > 0
             else None

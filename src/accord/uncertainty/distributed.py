@@ -42,6 +42,9 @@ Chunk = dict[str, NDArray[Any]]
 # how often the main thread looks for finished tasks (and so runs a pending signal handler)
 POLL_SECONDS = 0.02
 
+# the longest task (by its work's cost estimate, CPU s) that this process runs itself (Work.here)
+HERE_SECONDS = 0.25
+
 # exit codes of the SIGTERMs received inside local_cluster (see _exit_on_sigterm)
 _terminated: list[int] = []
 
@@ -112,6 +115,15 @@ class Work:
     """Called in this process with a piece's results over every block as soon as they are in,
     while the processes run the other tasks (e.g. a design's estimates, model by model); not
     called where the work runs in this process."""
+    here: Callable[[Any, int, int], bool] | None = None
+    """``here(piece, start, stop)``: whether a task needs nothing the workers load ahead (no
+    compiled kernels): this process runs such tasks itself while every worker is busy (e.g.
+    while the first one still loads numba), cheapest first, where ``cost`` puts them within
+    :data:`HERE_SECONDS`."""
+    preload: Callable[[], Any] | None = None
+    """Loads what every process running the tasks needs (e.g. a module): called here before
+    workers are forked from this process, so that they inherit it and it is paid once (workers
+    started ahead load it in their warm-up instead; in this process the tasks load it)."""
 
 
 def run_blocks(
@@ -216,12 +228,18 @@ def run_works(
         return estimate(cut[w][k], start, stop) if estimate is not None else 1.0
 
     tasks.sort(key=lambda t: -cost(t))  # stable: equal costs keep work, piece, block order
+    if started is None and start_method() == "fork":
+        for work in works:
+            if work.preload is not None:
+                work.preload()
     units = [(works[w].fn, piece) for w in range(len(works)) for piece in cut[w]]
     first_unit = [sum(len(c) for c in cut[:w]) for w in range(len(works))]
     waiting = {(w, start): len(cut[w]) for w in range(len(works)) for start, _ in ranges[w]}
     unit_tasks = [(first_unit[w] + k, start, stop) for w, k, start, stop in tasks]
+    # only short ones: while this process runs a task, a worker that finishes waits for its next
+    here = [_here(works[t[0]], cut[t[0]][t[1]], t[2], t[3]) and cost(t) <= HERE_SECONDS for t in tasks]
     piece_parts: dict[int, dict[int, Chunk]] = {}  # a piece's blocks, kept where its work has ready
-    for unit, start, stop, part in local_processes(units, unit_tasks, processes, started):
+    for unit, start, stop, part in local_processes(units, unit_tasks, processes, started, here):
         w, _ = _unit_of(unit, first_unit)
         parts[w].setdefault(start, {}).update(part)
         waiting[w, start] -= 1
@@ -234,6 +252,10 @@ def run_works(
             if len(blocks) == len(ranges[w]):
                 ready(_joined([blocks.pop(s) for s, _ in ranges[w]]))
     return [_joined([parts[w][s] for s, _ in ranges[w]]) for w in range(len(works))]
+
+
+def _here(work: Work, piece: Any, start: int, stop: int) -> bool:
+    return work.here is not None and work.here(piece, start, stop)
 
 
 def _unit_of(unit: int, first_unit: list[int]) -> tuple[int, int]:
@@ -507,13 +529,16 @@ def local_processes(
     tasks: Sequence[tuple[int, int, int]],
     processes: int,
     started: LocalProcesses | None = None,
+    here: Sequence[bool] = (),
 ) -> Iterator[tuple[int, int, int, Any]]:
     """``(unit, start, stop, fn(job, start, stop))`` for every task ``(unit, start, stop)``, with
     ``(fn, job) = units[unit]``, as ``processes`` local worker processes finish them (in any
     order; handed out in the order given, so the first tasks should be the costliest). The
     workers inherit the units (forked), receive them once (spawned), or, where ``started`` gives
     workers already running (:func:`early_processes`), receive them now (the first
-    ``processes`` of them; the others are told to end).
+    ``processes`` of them; the others are told to end). ``here[t]``: task ``t`` may run in this
+    process, which takes such tasks from the end of the list (the cheapest) whenever every
+    worker is busy and no result is in.
 
     Each worker has a pipe to this process and no helper thread runs here, so nothing waits on
     a worker at exit. No worker outlives the call: they are ended in ``finally`` (normal end, an
@@ -523,7 +548,9 @@ def local_processes(
     from collections import deque
     from multiprocessing.connection import wait
 
-    queue = deque(tasks)
+    queue = deque(range(len(tasks)))
+    # tasks this process may run, cheapest (last) first; each leaves the queue when taken
+    mine = [t for t in range(len(tasks)) if t < len(here) and here[t]]
     previous = _exit_on_sigterm()
     workers: list[tuple[Any, Any]] = []
     busy: dict[Any, Any] = {}  # pipe -> its worker, while a task is out
@@ -547,12 +574,21 @@ def local_processes(
                 send(conn, worker, list(units))
         for worker, conn in workers:
             if queue:
-                send(conn, worker, queue.popleft())
+                send(conn, worker, tasks[queue.popleft()])
                 busy[conn] = worker
         while busy:
+            if mine and (not queue or mine[-1] < queue[0]):
+                mine.clear()  # the workers took them (they take the queue from its front)
             # (forked siblings share their parent's sentinel: each once)
-            ready = wait([*busy, *{w.sentinel for w in busy.values()}], timeout=POLL_SECONDS)
+            ready = wait([*busy, *{w.sentinel for w in busy.values()}], timeout=0 if mine else POLL_SECONDS)
             _exit_if_terminated()
+            if not ready and mine:
+                t = mine.pop()
+                queue.remove(t)
+                unit, start, stop = tasks[t]
+                fn, job = units[unit]
+                yield unit, start, stop, fn(job, start, stop)
+                continue
             for conn, worker in list(busy.items()):
                 if conn not in ready and worker.sentinel not in ready:
                     continue
@@ -563,7 +599,7 @@ def local_processes(
                 if error is not None:
                     raise error
                 if queue:
-                    send(conn, worker, queue.popleft())
+                    send(conn, worker, tasks[queue.popleft()])
                 else:
                     del busy[conn]
                     send(conn, worker, None)

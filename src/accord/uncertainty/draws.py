@@ -37,10 +37,10 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import ndtr, ndtri
 
 from accord.errors import InputError
 from accord.problem import Problem
@@ -89,6 +89,7 @@ class Inputs:
 
     def ppf(self, u: Array) -> Array:
         """Values ``(n, k)`` at the quantiles ``u`` ``(n, k)`` of every input's distribution."""
+        ndtr, ndtri = normal_functions()
         u = np.asarray(u, dtype=float)
         uniform = self.lo + u * (self.hi - self.lo)
         sd = np.where(self.normal, self.sd, 1.0)
@@ -153,6 +154,17 @@ class Inputs:
         """Input values ``(..., k)`` in the scenario's units (scale units, the salience scale)."""
         offset, unit = self.units(problem)
         return offset + np.asarray(values, dtype=float) * unit
+
+
+def normal_functions() -> tuple[Any, Any]:
+    """SciPy's standard normal distribution function and its inverse (``ndtr``, ``ndtri``), which
+    :meth:`Inputs.ppf` uses. Imported on first use: ``scipy.special`` costs about 0.3-0.5 CPU s
+    (SciPy 1.17 sets up its array-API shims at import), which a command's parent process that
+    only plans the draws need not pay; a worker started ahead loads it once before it forks the
+    others (:func:`accord.uncertainty.simulation.worker_warmup`)."""
+    from scipy.special import ndtr, ndtri
+
+    return ndtr, ndtri
 
 
 def uncertain_inputs(scenario: Scenario, noise: float = 0.0) -> Inputs:

@@ -61,16 +61,18 @@ from accord.uncertainty.draws import (
     draw_uniforms,
     model_seed,
     n_blocks,
+    normal_functions,
     uncertain_inputs,
 )
 from accord.uncertainty.simulation import (
     ModelRun,
     Simulation,
     block_cost,
-    kernel_warmup,
     model_groups,
     plan_simulation,
+    runs_here,
     select_models,
+    worker_warmup,
 )
 
 Array = NDArray[np.float64]
@@ -113,6 +115,11 @@ def sobol_cost(job: SobolJob, start: int, stop: int) -> float:
     """Rough CPU seconds of blocks ``start..stop`` of ``job`` (a piece): orders tasks only."""
     rows = min(stop * job.block_size, job.n) - start * job.block_size
     return block_cost(job.models, rows * (job.inputs.k + 2))
+
+
+def sobol_here(job: SobolJob, start: int, stop: int) -> bool:
+    """Whether a task of ``job`` (a piece) needs no compiled kernel (see ``Work.here``)."""
+    return runs_here(job.models)
 
 
 def sobol_blocks(job: SobolJob, start: int, stop: int) -> Chunk:
@@ -201,12 +208,20 @@ class SwingJob:
 
 
 def swing_blocks(job: SwingJob, start: int, stop: int) -> Chunk:
-    """The swings' outcomes of models ``start..stop``: ``"y"`` ``(models, 2k, I)``, low ends first."""
-    ys = []
+    """The swings' outcomes of models ``start..stop``: ``"y"`` ``(models, 2k, I)``, low ends first,
+    and the inputs' values there, ``"ends"`` ``(models, 2, k)`` (the same for every model: made
+    where the draws' distribution functions are loaded anyway, not in the caller)."""
+    ys, ends = [], []
     for m in job.models[start:stop]:
-        _, low, high = swing(job.problem, job.inputs, m, job.seed)
+        values, low, high = swing(job.problem, job.inputs, m, job.seed)
         ys.append(np.concatenate([low, high], axis=0))
-    return {"y": np.stack(ys)}
+        ends.append(values)
+    return {"y": np.stack(ys), "ends": np.stack(ends)}
+
+
+def swing_here(job: SwingJob, start: int, stop: int) -> bool:
+    """Whether the swings of models ``start..stop`` need no compiled kernel (see ``Work.here``)."""
+    return runs_here(job.models[start:stop])
 
 
 def swing_cost(job: SwingJob, start: int, stop: int) -> float:
@@ -377,7 +392,7 @@ class PlannedSensitivity:
         design_res, swing_res = res
         problem, inputs, seed, k = self.problem, self.inputs, self.seed, self.inputs.k
         first, total, first_conf, total_conf, low, high, point = {}, {}, {}, {}, {}, {}, {}
-        ends = inputs.ppf(np.array([[SWING[0]] * k, [SWING[1]] * k])) if self.models else np.zeros((2, k))
+        ends = swing_res["ends"][0] if self.models else np.zeros((2, k))
         self.estimates.add(design_res)
         for j, m in enumerate(self.models):
             first[m.name], total[m.name], first_conf[m.name], total_conf[m.name] = self.estimates.done[m.name]
@@ -444,11 +459,21 @@ def plan_sensitivity(
     job = SobolJob(problem, inputs, tuple(runs), seed, n, block_size)
     swings = SwingJob(problem, inputs, tuple(runs), seed)
     estimates = SobolEstimates(runs, n, seed)
-    works = (
+    design_work = Work(
+        sobol_blocks,
+        job,
+        blocks,
+        sobol_pieces,
+        sobol_cost,
         # each model's estimates as soon as its design tasks are in, while the processes run the rest
-        Work(sobol_blocks, job, blocks, sobol_pieces, sobol_cost, ready=estimates.add),
-        Work(swing_blocks, swings, len(runs), None, swing_cost),
+        ready=estimates.add,
+        here=sobol_here,
+        preload=normal_functions,
     )
+    swing_work = Work(
+        swing_blocks, swings, len(runs), None, swing_cost, here=swing_here, preload=normal_functions
+    )
+    works = (design_work, swing_work)
     return PlannedSensitivity(works, problem, inputs, n, seed, runs, dict(point or {}), estimates)
 
 
@@ -475,7 +500,7 @@ def simulate_with_sensitivity(
     # the processes start (and load numba where the models will) while the points are made
     k = uncertain_inputs(scenario, noise).k
     rows = max(min(draws, simulation.get("block_size", BLOCK_SIZE)), min(n, SOBOL_RUNS // (k + 2)) * (k + 2))
-    with early_processes(jobs, kernel_warmup(scenario, models, rows)) as started:
+    with early_processes(jobs, worker_warmup(scenario, models, rows)) as started:
         sim = plan_simulation(scenario, draws, models, params, seed, noise, jobs=jobs, **simulation)
         names = [m.name for m in sim.simulation.models]
         sens = plan_sensitivity(

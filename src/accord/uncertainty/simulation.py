@@ -18,8 +18,9 @@ per block, and tasks (ranges of blocks) run in-process or on Dask
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,7 @@ from accord.uncertainty.draws import (
     draw_uniforms,
     model_seed,
     n_blocks,
+    normal_functions,
     uncertain_inputs,
 )
 
@@ -133,6 +135,16 @@ def select_models(
 MODEL_COST = {"ensemble": 4.0, "smp": 1.5, "eum": 0.5, "exchange": 0.5, "nbs": 0.05}
 
 
+# models that never load compiled kernels (models/kernels): their tasks may run in the command's
+# own process while its workers are busy, since it has not loaded numba (a test checks the list)
+NO_KERNELS = frozenset({"mean", "compromise", "median", "nbs"})
+
+
+def runs_here(models: Sequence[ModelRun]) -> bool:
+    """Whether ``models`` all run without compiled kernels (:data:`NO_KERNELS`)."""
+    return all(m.name in NO_KERNELS for m in models)
+
+
 def block_cost(models: Sequence[ModelRun], rows: int) -> float:
     """Rough CPU seconds of ``models`` on ``rows`` draws (:data:`MODEL_COST`): orders tasks only."""
     return rows / 1000 * sum(MODEL_COST.get(m.name, 0.01) for m in models)
@@ -164,6 +176,20 @@ def kernel_warmup(scenario: Scenario, models: Sequence[str] | None, rows: int) -
     from accord.models import kernels, smp
 
     return kernels.warm_up if smp.batch_loads_kernels(rows, len(scenario.actors)) else None
+
+
+def worker_warmup(scenario: Scenario, models: Sequence[str] | None, rows: int) -> Callable[[], None]:
+    """What a worker started ahead (:func:`~accord.uncertainty.distributed.early_processes`)
+    loads before it forks the others, for running ``models`` on blocks of ``rows`` draws of
+    ``scenario``: the draws' normal distribution functions (``scipy.special``), and numba where
+    :func:`kernel_warmup` says the models load it."""
+    return partial(_warm_up, kernel_warmup(scenario, models, rows))
+
+
+def _warm_up(kernels: Callable[[], None] | None) -> None:
+    normal_functions()
+    if kernels is not None:
+        kernels()
 
 
 def proposal_points(scenario: Scenario, problem: Problem) -> Array:
@@ -228,6 +254,11 @@ def monte_carlo_cost(job: MonteCarloJob, start: int, stop: int) -> float:
     """Rough CPU seconds of blocks ``start..stop`` of ``job`` (a piece): orders tasks only."""
     rows = min(stop * job.block_size, job.n) - start * job.block_size
     return block_cost(job.models, rows)
+
+
+def monte_carlo_here(job: MonteCarloJob, start: int, stop: int) -> bool:
+    """Whether a task of ``job`` (a piece) needs no compiled kernel (see ``Work.here``)."""
+    return runs_here(job.models)
 
 
 def monte_carlo_blocks(job: MonteCarloJob, start: int, stop: int) -> Chunk:
@@ -468,7 +499,7 @@ def simulate(
         # the processes start (and load numba where the models will) while the points are made;
         # one block of one model is one task, which runs here
         several = n_blocks(draws, block_size) > 1 or models is None or len(models) > 1
-        warm = kernel_warmup(scenario, models, min(draws, block_size))
+        warm = worker_warmup(scenario, models, min(draws, block_size))
         with early_processes(jobs if several else 1, warm) as started:
             planned = plan()
             res = run_works(
@@ -587,5 +618,13 @@ def plan_simulation(
         zone_reason=zone_reason,
         acceptance_reason=acceptance_note(problem, loss),
     )
-    work = Work(monte_carlo_blocks, job, blocks, monte_carlo_pieces, monte_carlo_cost)
+    work = Work(
+        monte_carlo_blocks,
+        job,
+        blocks,
+        monte_carlo_pieces,
+        monte_carlo_cost,
+        here=monte_carlo_here,
+        preload=normal_functions,
+    )
     return PlannedSimulation(work, sim)
