@@ -32,7 +32,9 @@ How it is solved (``docs/analysis.md`` has the details):
 * **quadratic loss, several issues**: a convex quadratically constrained program,
   :math:`\max z` s.t. :math:`z + \sum_j w_{ij}(x_j - p_{ij})^2 \le 1 - r_i`, solved by
   :mod:`accord.bargaining.qcp` (a primal-dual interior point polished by Newton's method on the
-  KKT equations; Nocedal & Wright 2006, ch. 19).
+  KKT equations; Nocedal & Wright 2006, ch. 19); a program whose KKT conditions it cannot
+  show (a degenerate corner, rare) goes to SciPy's SLSQP, as every program did before.
+  Issue weights below ``WEIGHT_FLOOR`` (1e-12) count as 0 in the programs.
 
 The same two solvers answer the other questions, each a convex program of the same form:
 the zone's extent on each issue (:math:`\min`/:math:`\max x_j` over :math:`Z`); how far one
@@ -78,6 +80,10 @@ BoolArray = NDArray[np.bool_]
 # the most veto players for which every coalition is searched for blocking sets
 MAX_COALITION_SEARCH = 12
 _Z_BOUND = 10.0  # margins lie in [-2, 1]; a box for auxiliary variables keeps the programs bounded
+# an issue weight below this moves a margin by less than a thousandth of ACCEPT_TOL (distances on
+# the unit scale are at most 1), so the programs take it as 0: a member that must get its ideal
+# point (c = 0) is not pinned on an issue it weighs 1e-83, which no acceptance test could see
+WEIGHT_FLOOR = 1e-12
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,6 +167,7 @@ def _members_data(problem: Problem, loss: Loss, mask: BoolArray) -> tuple[Array,
             "status_quo on every issue they care about"
         )
     w = issue_weights(problem)[..., mask, :]
+    w = np.where(w < WEIGHT_FLOOR, 0.0, w)
     p = np.where(problem.mask, problem.position, 0.0)[..., mask, :]
     p = np.broadcast_to(p, w.shape)
     c = 1.0 - np.asarray(r)[..., mask]
@@ -281,9 +288,41 @@ class _Program:
             x0,
             self.aux_start(x0),
         )
+        if not sol.optimal:
+            return self._slsqp(x0)  # not shown optimal (a degenerate corner): the general method
         if sol.violation > 1e-7:
             return None  # not solved: no point meets every constraint
         return np.clip(sol.x, 0.0, 1.0), sol.s
+
+    def _slsqp(self, x0: Array) -> tuple[Array, Array] | None:
+        """SciPy's SLSQP (Kraft 1988) from ``x0``: what the analysis used before :mod:`qcp`, now
+        for the rare program whose optimum :mod:`qcp` cannot show (its KKT conditions)."""
+        from scipy.optimize import minimize  # loaded only then (about 0.8 s: all its optimizers)
+
+        n_i = self.w.shape[1]
+        w, p, c, e = self.w, self.p, self.c, self.E
+        obj = -np.concatenate([self.g, self.h])
+
+        def cons(v: Array) -> Array:
+            d = v[:n_i] - p
+            return np.asarray(c - (w * d * d).sum(axis=1) + e @ v[n_i:])
+
+        def cons_jac(v: Array) -> Array:
+            return np.hstack([-2.0 * w * (v[:n_i] - p), e])
+
+        res = minimize(
+            lambda v: float(obj @ v),
+            np.concatenate([x0, self.aux_start(x0)]),
+            jac=lambda v: obj,
+            method="SLSQP",
+            bounds=[(0.0, 1.0)] * n_i + list(self.s_bounds),
+            constraints=[{"type": "ineq", "fun": cons, "jac": cons_jac}],
+            options={"ftol": 1e-13, "maxiter": 500},
+        )
+        v = np.asarray(res.x)
+        if not res.success and np.min(cons(v)) < -1e-7:
+            return None
+        return np.clip(v[:n_i], 0.0, 1.0), v[n_i:]
 
     def aux_start(self, x0: Array) -> Array:
         """A start for the auxiliary variables, feasible at ``x0`` where the form allows it."""
@@ -399,6 +438,12 @@ def _refine_quadratic(w: Array, p: Array, c: Array, low: float, x: Array) -> tup
         rho=2.0 * tot,
         anchor=q,
     )
+    if not sol.optimal:  # the epigraph form, by SLSQP (as before qcp)
+        n_s, n_i = w.shape
+        prog = _Program(
+            w, p, c, "quadratic", np.zeros(n_i), np.ones(n_s), -np.eye(n_s), [(low, _Z_BOUND)] * n_s
+        )
+        return prog._slsqp(x)
     if sol.violation > 1e-7:
         return None
     return np.clip(sol.x, 0.0, 1.0), np.zeros(0)
@@ -655,10 +700,30 @@ def _project(w: Array, p: Array, c: Array, loss: Loss, x0: Array, start: Array) 
             rho=2.0,
             anchor=x0,
         )
-        x = np.clip(sol.x, 0.0, 1.0)
+        x = np.clip(sol.x, 0.0, 1.0) if sol.optimal else _project_slsqp(w, p, c, x0, start)
     if ((c - _loss_sum(w, p, x, loss)) < -1e-7).any():
         return start.copy()  # not solved: the feasible start is an acceptable answer
     return x
+
+
+def _project_slsqp(w: Array, p: Array, c: Array, x0: Array, start: Array) -> Array:
+    """The quadratic-loss projection by SLSQP, for the rare one :mod:`qcp` cannot show optimal."""
+    from scipy.optimize import minimize  # loaded only then, as in _Program._slsqp
+
+    def cons(v: Array) -> Array:
+        d = v - p
+        return np.asarray(c - (w * d * d).sum(axis=1))
+
+    res = minimize(
+        lambda v: float((v - x0) @ (v - x0)),
+        start.copy(),
+        jac=lambda v: 2.0 * (v - x0),
+        method="SLSQP",
+        bounds=[(0.0, 1.0)] * len(x0),
+        constraints=[{"type": "ineq", "fun": cons, "jac": lambda v: -2.0 * w * (v - p)}],
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
+    return np.clip(np.asarray(res.x), 0.0, 1.0)
 
 
 def _project_linear(w: Array, p: Array, c: Array, x0: Array, start: Array) -> Array:

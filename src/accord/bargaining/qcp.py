@@ -30,8 +30,15 @@ diagonal and positive semidefinite. It is solved in two stages:
    (feasibility, nonnegative multipliers, stationarity) hold at least as well as the
    interior point's.
 
-The KKT conditions are checked at the end (:attr:`Solution.kkt`); the caller decides what a
-failure means. Issues that no member weighs and the objective ignores (a free coordinate,
+Each margin without auxiliary variables is first divided by its constant ``c`` where that is
+below 1 (a member that accepts only a small neighbourhood of its ideal point), so that every
+multiplier is of order 1; unscaled, multipliers of order ``1 / c`` stalled the line search.
+
+The KKT conditions are checked at the end (:attr:`Solution.kkt`, :attr:`Solution.optimal`:
+to 1e-9 per unit of multiplier, which for a convex program shows the optimum); the caller decides
+what a failure means. The interior point can still stall at a degenerate corner (a constraint
+that binds with a multiplier near 0 where a bound binds too): :mod:`accord.bargaining.agreement`
+then solves that program by SLSQP. Issues that no member weighs and the objective ignores (a free coordinate,
 where every point of a segment is optimal) keep the start's value, as an active-set method
 started there would.
 """
@@ -50,6 +57,8 @@ _MAX_ITER = 200
 _POLISHED = 1e-14  # the KKT residual of a polished optimum, per unit of multiplier: rounding
 _STEP_TO_BOUNDARY = 0.995  # fraction-to-the-boundary rule (N&W eq. 19.9)
 _FLOORS = (1e-2, 1e-1, 1.0)  # the starting slacks' floor, tried in turn
+_CERTIFIED = 1e-9  # a KKT residual below this, per unit of multiplier, shows the optimum found
+_SCALE_FLOOR = 1e-12  # the smallest constant a margin is divided by (below: no interior to speak of)
 
 
 @dataclass
@@ -62,6 +71,7 @@ class Solution:
     multipliers: Array
     kkt: float
     violation: float  # the largest violation of a margin or a bound (>= 0)
+    optimal: bool  # the KKT conditions hold to 1e-9 per unit of multiplier: the optimum, to that
 
 
 @dataclass
@@ -154,11 +164,18 @@ def solve(
     for i in np.flatnonzero(rows):
         if (table[:i][rows[:i]] == table[i]).all(axis=1).any():
             rows[i] = False
+    # a margin without auxiliary variables is divided by its constant where that is below 1: a
+    # member that accepts only a small neighbourhood of its ideal point has a constraint of size
+    # c, and unscaled its multiplier is of order 1 / c, which stalls the interior point's line
+    # search; a margin with auxiliaries is measured in their units and keeps its scale, and one
+    # that no point meets (c <= 0) keeps it too
+    size = np.maximum(c_kept, np.abs(e).max(axis=1, initial=0.0))[rows]
+    scale = np.where(size > 0.0, np.clip(size, _SCALE_FLOOR, 1.0), 1.0)
     qcp = _Qcp(
-        w=w[rows][:, keep],
+        w=w[rows][:, keep] / scale[:, None],
         p=p[rows][:, keep],
-        c=c_kept[rows],
-        e=e[rows],
+        c=c_kept[rows] / scale,
+        e=e[rows] / scale[:, None],
         lin=-np.concatenate([g[keep], h]),
         rho=curvature[keep],
         anchor=anchor[keep],
@@ -183,7 +200,7 @@ def solve(
     x[keep] = v[: qcp.n_x]
     s = v[qcp.n_x :]
     multipliers = np.zeros(len(c))
-    multipliers[rows] = lam[: qcp.c.size]
+    multipliers[rows] = lam[: qcp.c.size] / scale
     d = x - p
     margins = c - (w * d * d).sum(axis=1) + e @ s
     violation = max(
@@ -191,7 +208,9 @@ def solve(
         float(np.maximum(np.maximum(-x, x - 1.0), 0.0).max(initial=0.0)),
         float(np.maximum(np.maximum(s_bounds[:, 0] - s, s - s_bounds[:, 1]), 0.0).max(initial=0.0)),
     )
-    return Solution(x, s, multipliers, kkt, violation)
+    # a convex program: a point that meets the KKT conditions is its optimum
+    optimal = bool(kkt <= _CERTIFIED * max(1.0, float(np.abs(lam).max(initial=0.0))))
+    return Solution(x, s, multipliers, kkt, violation, optimal)
 
 
 def _interior_point(qcp: _Qcp, v: Array, floor: float = 1e-2) -> tuple[Array, Array]:
