@@ -313,11 +313,10 @@ def test_the_ci_cases_reach_the_closed_form_optima(case) -> None:
     wa, pa, ca = ag._members_data(problem, "quadratic", np.array(problem.actor_ids) == "a0")
     best = float(ca[0] - (wa[0] * (np.array([tip, 0.0, 0.0]) - pa[0]) ** 2).sum())
     assert v.slack["a0"] == pytest.approx(best, abs=1e-14)
-    # the refinement's point: the largest total margin with a1 down to the refinement's -5e-10
-    assert -0.5 * ACCEPT_TOL - 1e-15 <= v.maximin_margin <= 0.0
-    np.testing.assert_allclose(
-        v.maximin_point, [p1 - np.sqrt((c1 + 0.5 * ACCEPT_TOL) / w1), 0.0, 0.0], atol=1e-12
-    )
+    # the refinement's point: the largest total margin with every margin at least the level (0,
+    # set by the members without positions): the same tip, a1 at 0
+    assert abs(v.maximin_margin) <= 1e-15
+    np.testing.assert_allclose(v.maximin_point, [tip, 0.0, 0.0], rtol=0, atol=1e-12)
     assert "a1" in v.pivotal and "a1" in v.binding
     assert v.slack["a1"] == pytest.approx(c1, abs=1e-14)
     ours = v.exists, v.pivotal, v.blocking, {a: s is None for a, s in v.slack.items()}

@@ -84,6 +84,8 @@ _Z_BOUND = 10.0  # margins lie in [-2, 1]; a box for auxiliary variables keeps t
 # the unit scale are at most 1), so the programs take it as 0: a member that must get its ideal
 # point (c = 0) is not pinned on an issue it weighs 1e-83, which no acceptance test could see
 WEIGHT_FLOOR = 1e-12
+# a veto player whose margin at the maximin point is within this of the smallest binds there
+BINDING_TOL = 1e-6
 
 
 # --------------------------------------------------------------------------------------------
@@ -398,14 +400,16 @@ def _maximin_refined(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, f
     """
     x, z = _maximin_draw(w, p, c, loss)
     n_s, n_i = w.shape
-    # margins may fall by 1e-9; under quadratic loss, where that could reach -ACCEPT_TOL (a zone
-    # of about one point, where the rounding of a solve then decided the verdict's point), they
-    # stop halfway to it instead
-    low = z - 1e-9
-    if loss == "quadratic" and z >= -ACCEPT_TOL:
-        low = min(z, max(low, -0.5 * ACCEPT_TOL))
-    prog = _Program(w, p, c, loss, np.zeros(n_i), np.ones(n_s), -np.eye(n_s), [(low, _Z_BOUND)] * n_s)
-    out = prog.solve(x) if loss == "linear" else _refine_quadratic(w, p, c, low, x)
+    if loss == "quadratic":
+        y = _refine_quadratic(w, p, c, z, x)
+        if y is None:
+            return x, z
+        m_y = c - _loss_sum(w, p, y, loss)
+        if m_y.min() < z - 1e-12 or m_y.sum() < (c - _loss_sum(w, p, x, loss)).sum():
+            return x, z  # not solved (the fallback's point): the maximin point stands
+        return y, float(m_y.min())
+    prog = _Program(w, p, c, loss, np.zeros(n_i), np.ones(n_s), -np.eye(n_s), [(z - 1e-9, _Z_BOUND)] * n_s)
+    out = prog.solve(x)
     if out is None:
         return x, z
     y = out[0]
@@ -417,36 +421,71 @@ def _maximin_refined(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, f
     return y, float(m_y.min())
 
 
-def _refine_quadratic(w: Array, p: Array, c: Array, low: float, x: Array) -> tuple[Array, Array] | None:
-    """The refinement's program under quadratic loss, without its auxiliary variables.
+def _refine_quadratic(w: Array, p: Array, c: Array, z: float, x: Array) -> Array | None:
+    """The refinement under quadratic loss, on the issues where the maximin points differ.
 
-    ``max sum_i m_i(x)`` s.t. ``m_i(x) >= low``: the objective is ``-sum_j W_j (x_j - q_j)^2``
-    plus a constant, with ``W_j = sum_i w_ij`` and ``q_j`` the ``w``-weighted mean of the ideal
-    points, and ``x`` (a maximin point, every margin at least ``low``) is a feasible start.
+    A member whose margin is within ``BINDING_TOL`` of ``z`` at ``x`` binds; any move on an issue
+    it weighs lowers its margin (its loss is strictly convex there and ``x`` is a maximin point),
+    so the maximin points share ``x``'s values on every issue a binding member weighs and differ
+    only on the others (none, as a rule: then ``x`` is the one maximin point). There the program
+    is ``max sum_i m_i`` s.t. ``m_i >= z`` over the members that do not bind: the objective is
+    ``-sum_j W_j (x_j - q_j)^2`` plus a constant (``W_j = sum_i w_ij``, ``q_j`` the
+    ``w``-weighted mean of their ideal points), and ``x`` is a feasible start with every margin
+    at least ``BINDING_TOL`` above ``z``. No slack below ``z``: a slack of 1e-9 on a zone of one
+    point moved it by about 1e-5 (the square root), enough to change who binds (Iran-Israel).
+    Where a member that weighs no issue sets the level, every other member is a constraint
+    ``m_i >= z`` on every issue. Not covered: a member that weighs issues and sits at the level at
+    ``x`` by chance but not at every maximin point (its issues stay at ``x``'s values).
+    Returns the refined point, or None when ``x`` is the only maximin point.
     """
-    tot = w.sum(axis=0)
-    q = np.where(tot > 0, (w * p).sum(axis=0) / np.where(tot > 0, tot, 1.0), 0.5)
+    margin = c - _loss_sum(w, p, x, "quadratic")
+    binding = margin <= z + BINDING_TOL
+    if (binding & ~(w > 0).any(axis=1)).any():
+        # a member that weighs no issue sets the level everywhere: the maximin points are every
+        # point where the others reach it, and those at it at x need not be at every one
+        binding &= ~(w > 0).any(axis=1)
+        free = np.ones(w.shape[1], dtype=bool)
+        cons = np.ones(len(c), dtype=bool)
+    else:
+        free = ~(w[binding] > 0).any(axis=0)
+        cons = ~binding
+    if not free.any() or not cons.any():
+        return None
+    wf, pf = w[cons][:, free], p[cons][:, free]
+    fixed = ~free
+    d = x[fixed] - p[cons][:, fixed]
+    cf = c[cons] - (w[cons][:, fixed] * d * d).sum(axis=1) - z
+    tot = wf.sum(axis=0)
+    q = np.where(tot > 0, (wf * pf).sum(axis=0) / np.where(tot > 0, tot, 1.0), 0.5)
+    n_f = int(free.sum())
     sol = qcp.solve(
-        w,
-        p,
-        c - low,
-        np.zeros((len(c), 0)),
-        np.zeros(len(x)),
+        wf,
+        pf,
+        cf,
+        np.zeros((len(cf), 0)),
+        np.zeros(n_f),
         np.zeros(0),
         np.zeros((0, 2)),
-        x,
+        x[free],
         rho=2.0 * tot,
         anchor=q,
     )
-    if not sol.optimal:  # the epigraph form, by SLSQP (as before qcp)
-        n_s, n_i = w.shape
-        prog = _Program(
-            w, p, c, "quadratic", np.zeros(n_i), np.ones(n_s), -np.eye(n_s), [(low, _Z_BOUND)] * n_s
-        )
-        return prog._slsqp(x)
-    if sol.violation > 1e-7:
+    y = x.copy()
+    if sol.optimal:
+        if sol.violation > 1e-7:
+            return None
+        y[free] = np.clip(sol.x, 0.0, 1.0)
+        return y
+    # the epigraph form, by SLSQP (as before qcp)
+    n_o = len(cf)
+    prog = _Program(
+        wf, pf, cf, "quadratic", np.zeros(n_f), np.ones(n_o), -np.eye(n_o), [(0.0, _Z_BOUND)] * n_o
+    )
+    out = prog._slsqp(x[free])
+    if out is None:
         return None
-    return np.clip(sol.x, 0.0, 1.0), np.zeros(0)
+    y[free] = out[0]
+    return y
 
 
 # --------------------------------------------------------------------------------------------
@@ -893,7 +932,7 @@ def verdict(problem: Problem, loss: Loss = "quadratic") -> Verdict:
     exists = z >= -ACCEPT_TOL
     veto_ids = [problem.actor_ids[k] for k in np.flatnonzero(mask)]
     margin = c - _loss_sum(w, p, x_star, loss)
-    binding = tuple(a for a, m in zip(veto_ids, margin, strict=True) if m <= z + 1e-6)
+    binding = tuple(a for a, m in zip(veto_ids, margin, strict=True) if m <= z + BINDING_TOL)
     slack: dict[str, float | None] = {}
     for a in veto_ids:
         s = reservation_slack(problem, a, loss)
