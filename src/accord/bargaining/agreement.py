@@ -443,11 +443,10 @@ def _refine_quadratic(w: Array, p: Array, c: Array, z: float, x: Array) -> Array
     if (binding & ~(w > 0).any(axis=1)).any():
         # a member that weighs no issue sets the level everywhere: the maximin points are every
         # point where the others reach it, and those at it at x need not be at every one
-        binding &= ~(w > 0).any(axis=1)
-        free = np.ones(w.shape[1], dtype=bool)
+        free: BoolArray = np.ones(w.shape[1], dtype=bool)
         cons = np.ones(len(c), dtype=bool)
     else:
-        free = ~(w[binding] > 0).any(axis=0)
+        free = np.asarray(~(w[binding] > 0).any(axis=0))
         cons = ~binding
     if not free.any() or not cons.any():
         return None
