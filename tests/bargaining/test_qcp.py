@@ -189,8 +189,13 @@ def test_the_verdict_is_slsqp_s(s, data) -> None:
     assert {a: s is None for a, s in v.slack.items()} == {a: s is None for a, s in v0.slack.items()}
     assert v.maximin.all_veto_accept == v0.maximin.all_veto_accept
     assert (v.extent is None) == (v0.extent is None)
-    assert abs(v.maximin_margin - v0.maximin_margin) <= 2e-9  # the refinement may spend its 1e-9
-    assert abs(v.concession.total - v0.concession.total) < 1e-9
+    # SLSQP stops when its objective changes by less than ftol, up to about 1e-8 short of the
+    # optimum (a hypothesis case: level 0.45927329418 against SLSQP's 0.45927328112, which its
+    # own slack program confirms); ours is never worse beyond rounding
+    assert v.maximin_margin >= v0.maximin_margin - 1e-12
+    assert abs(v.maximin_margin - v0.maximin_margin) <= 1e-7
+    assert v.concession.total <= v0.concession.total + 1e-12
+    assert abs(v.concession.total - v0.concession.total) < 1e-7
     assert cmp.acceptance.all_veto_accept == cmp0.acceptance.all_veto_accept
     assert (cmp.nearest_passing is None) == (cmp0.nearest_passing is None)
     assert cmp.nearest_for.keys() == cmp0.nearest_for.keys()
