@@ -189,9 +189,21 @@ def test_the_verdict_is_slsqp_s(s, data) -> None:
         # one issue: the zone is that point); the other way round we would be wrong
         assert v.exists and v.maximin.all_veto_accept and v0.maximin_margin > -1e-7
         return
-    assert v.blocking == v0.blocking and v.pivotal == v0.pivotal
+    assert v.blocking == v0.blocking
+    if abs(v.maximin_margin - v0.maximin_margin) <= 1e-12:
+        # who binds is read off the point: a level 1e-8 short can leave a point 1e-4 away
+        assert v.pivotal == v0.pivotal
     assert v.shortfall.keys() == v0.shortfall.keys()
-    assert {a: s is None for a, s in v.slack.items()} == {a: s is None for a, s in v0.slack.items()}
+    for a, s_a in v.slack.items():
+        if (s_a is None) != (v0.slack[a] is None):
+            # SLSQP's program failed where ours has a point: the other veto players accept it
+            assert s_a is not None
+            out = ag.reservation_slack(problem, a, "quadratic")
+            assert out is not None
+            others = problem.veto.copy()
+            others[problem.actor_ids.index(a)] = False
+            w, p, c = ag._members_data(problem, "quadratic", others)
+            assert (_margins(w, p, c, out[1]) >= -ACCEPT_TOL).all()
     assert v.maximin.all_veto_accept == v0.maximin.all_veto_accept
     assert (v.extent is None) == (v0.extent is None)
     # SLSQP stops when its objective changes by less than ftol, up to about 1e-8 short of the
