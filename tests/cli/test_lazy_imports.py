@@ -113,15 +113,20 @@ def test_analyze_on_a_small_case_loads_no_numba() -> None:
     assert _probe(extra)["analyze"] == []
 
 
-def test_the_agreement_analysis_loads_scipy_optimize_only_to_solve_a_program() -> None:
-    # a one-issue maximin has a closed form, and a case the analysis cannot answer solves nothing;
-    # Gaza's three issues take SLSQP
+def test_the_agreement_analysis_loads_scipy_optimize_only_for_linear_loss() -> None:
+    # quadratic loss (the default) solves its programs with accord.bargaining.qcp; linear loss's
+    # linear programs take HiGHS
     seen = _probe(
         "import accord.case.analysis\n"
         'seen["import accord.case.analysis"] = sorted(m for m in heavy if m in sys.modules)\n'
         "from accord.case.analysis import analyze_case\n"
-        f"analyze_case(accord.load({str(GAZA)!r}), draws=0)\n"
-        'seen["analyze gaza"] = sorted(m for m in heavy if m in sys.modules)'
+        f"scenario = accord.load({str(GAZA)!r})\n"
+        "analyze_case(scenario, draws=0)\n"
+        'seen["analyze gaza"] = sorted(m for m in heavy if m in sys.modules)\n'
+        'seen["scipy"] = sorted(m for m in ("scipy",) if m in sys.modules)\n'
+        "analyze_case(scenario, draws=0, loss='linear')\n"
+        'seen["analyze gaza, linear loss"] = sorted(m for m in heavy if m in sys.modules)'
     )
     assert seen["import accord.case.analysis"] == []
-    assert "scipy.optimize" in seen["analyze gaza"]
+    assert seen["analyze gaza"] == seen["scipy"] == []
+    assert "scipy.optimize" in seen["analyze gaza, linear loss"]

@@ -30,8 +30,11 @@ How it is solved (``docs/analysis.md`` has the details):
   :math:`\max z` s.t. :math:`z + \sum_j w_{ij} t_{ij} \le 1 - r_i`,
   :math:`t_{ij} \ge \pm(x_j - p_{ij})`, solved by HiGHS (``scipy.optimize.linprog``).
 * **quadratic loss, several issues**: a convex quadratically constrained program,
-  :math:`\max z` s.t. :math:`z + \sum_j w_{ij}(x_j - p_{ij})^2 \le 1 - r_i`, solved by SLSQP
-  with exact gradients from a feasible start.
+  :math:`\max z` s.t. :math:`z + \sum_j w_{ij}(x_j - p_{ij})^2 \le 1 - r_i`, solved by
+  :mod:`accord.bargaining.qcp` (a primal-dual interior point polished by Newton's method on the
+  KKT equations; Nocedal & Wright 2006, ch. 19); a program whose KKT conditions it cannot
+  show (a degenerate corner, rare) goes to SciPy's SLSQP, as every program did before.
+  Issue weights below ``WEIGHT_FLOOR`` (1e-12) count as 0 in the programs.
 
 The same two solvers answer the other questions, each a convex program of the same form:
 the zone's extent on each issue (:math:`\min`/:math:`\max x_j` over :math:`Z`); how far one
@@ -49,13 +52,14 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from accord.bargaining import qcp
 from accord.bargaining.utility import (
     ACCEPT_TOL,
     Loss,
@@ -67,7 +71,6 @@ from accord.bargaining.utility import (
     utility,
 )
 from accord.errors import InputError
-from accord.models.nbs import quadratic_margins
 from accord.models.weighted import weighted_mean, weighted_median
 from accord.problem import Problem
 
@@ -76,7 +79,13 @@ BoolArray = NDArray[np.bool_]
 
 # the most veto players for which every coalition is searched for blocking sets
 MAX_COALITION_SEARCH = 12
-_Z_BOUND = 10.0  # margins lie in [-2, 1]; a box for auxiliary variables keeps SLSQP bounded
+_Z_BOUND = 10.0  # margins lie in [-2, 1]; a box for auxiliary variables keeps the programs bounded
+# an issue weight below this moves a margin by less than a thousandth of ACCEPT_TOL (distances on
+# the unit scale are at most 1), so the programs take it as 0: a member that must get its ideal
+# point (c = 0) is not pinned on an issue it weighs 1e-83, which no acceptance test could see
+WEIGHT_FLOOR = 1e-12
+# a veto player whose margin at the maximin point is within this of the smallest binds there
+BINDING_TOL = 1e-6
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,6 +169,7 @@ def _members_data(problem: Problem, loss: Loss, mask: BoolArray) -> tuple[Array,
             "status_quo on every issue they care about"
         )
     w = issue_weights(problem)[..., mask, :]
+    w = np.where(w < WEIGHT_FLOOR, 0.0, w)
     p = np.where(problem.mask, problem.position, 0.0)[..., mask, :]
     p = np.broadcast_to(p, w.shape)
     c = 1.0 - np.asarray(r)[..., mask]
@@ -233,7 +243,7 @@ class _Program:
     def solve(self, x0: Array | None = None) -> tuple[Array, Array] | None:
         if self.loss == "linear":
             return self._lp()
-        return self._slsqp(x0)
+        return self._qcp(x0)
 
     def _lp(self) -> tuple[Array, Array] | None:
         # loaded on the first program (about 0.8 s: all of SciPy's optimizers); one issue needs none
@@ -267,14 +277,58 @@ class _Program:
             return None
         return np.asarray(res.x[:n_i]), np.asarray(res.x[n_i + n_p :])
 
-    def _slsqp(self, x0: Array | None) -> tuple[Array, Array] | None:
-        from scipy.optimize import minimize  # loaded on the first program, as in _lp
+    def _qcp(self, x0: Array | None) -> tuple[Array, Array] | None:
+        x0 = _start(self.w, self.p) if x0 is None else x0
+        sol = qcp.solve(
+            self.w,
+            self.p,
+            self.c,
+            self.E,
+            self.g,
+            self.h,
+            np.array(self.s_bounds, dtype=float).reshape(-1, 2),
+            x0,
+            self.aux_start(x0),
+        )
+        if not sol.optimal:
+            return self._slsqp(x0)  # not shown optimal (a degenerate corner): the general method
+        if sol.violation > 1e-7:
+            return None  # not solved: no point meets every constraint
+        return np.clip(sol.x, 0.0, 1.0), sol.s
+
+    def _slsqp(self, x0: Array) -> tuple[Array, Array] | None:
+        """SciPy's SLSQP (Kraft 1988) from ``x0``: what the analysis used before :mod:`qcp`, now
+        for the rare program whose optimum :mod:`qcp` cannot show (its KKT conditions)."""
+        from scipy.optimize import minimize  # loaded only then (about 0.8 s: all its optimizers)
 
         n_i = self.w.shape[1]
         w, p, c, e = self.w, self.p, self.c, self.E
-        if x0 is None:
-            x0 = _start(w, p)
-        # a feasible start for the auxiliary variables where the form allows it
+        obj = -np.concatenate([self.g, self.h])
+
+        def cons(v: Array) -> Array:
+            d = v[:n_i] - p
+            return np.asarray(c - (w * d * d).sum(axis=1) + e @ v[n_i:])
+
+        def cons_jac(v: Array) -> Array:
+            return np.hstack([-2.0 * w * (v[:n_i] - p), e])
+
+        res = minimize(
+            lambda v: float(obj @ v),
+            np.concatenate([x0, self.aux_start(x0)]),
+            jac=lambda v: obj,
+            method="SLSQP",
+            bounds=[(0.0, 1.0)] * n_i + list(self.s_bounds),
+            constraints=[{"type": "ineq", "fun": cons, "jac": cons_jac}],
+            options={"ftol": 1e-13, "maxiter": 500},
+        )
+        v = np.asarray(res.x)
+        if not res.success and np.min(cons(v)) < -1e-7:
+            return None
+        return np.clip(v[:n_i], 0.0, 1.0), v[n_i:]
+
+    def aux_start(self, x0: Array) -> Array:
+        """A start for the auxiliary variables, feasible at ``x0`` where the form allows it."""
+        w, p, c, e = self.w, self.p, self.c, self.E
         slack = c - (w * (x0 - p) ** 2).sum(axis=1)
         s0 = np.zeros(self.h.size)
         for q in range(self.h.size):
@@ -285,35 +339,7 @@ class _Program:
                 s0[q] = max(0.0, np.max(-slack[col > 0] / col[col > 0]))
             lo, hi = self.s_bounds[q]
             s0[q] = np.clip(s0[q], lo, hi)
-        v0 = np.concatenate([x0, s0])
-        obj = -np.concatenate([self.g, self.h])
-
-        def fun(v: Array) -> float:
-            return float(obj @ v)
-
-        def jac(v: Array) -> Array:
-            return obj
-
-        def cons(v: Array) -> Array:
-            d = v[:n_i] - p
-            return np.asarray(c - (w * d * d).sum(axis=1) + e @ v[n_i:])
-
-        def cons_jac(v: Array) -> Array:
-            return np.hstack([-2.0 * w * (v[:n_i] - p), e])
-
-        res = minimize(
-            fun,
-            v0,
-            jac=jac,
-            method="SLSQP",
-            bounds=[(0.0, 1.0)] * n_i + list(self.s_bounds),
-            constraints=[{"type": "ineq", "fun": cons, "jac": cons_jac}],
-            options={"ftol": 1e-13, "maxiter": 500},
-        )
-        v = np.asarray(res.x)
-        if not res.success and np.min(cons(v)) < -1e-7:
-            return None
-        return np.clip(v[:n_i], 0.0, 1.0), v[n_i:]
+        return s0
 
 
 def _start(w: Array, p: Array) -> Array:
@@ -353,7 +379,13 @@ def _maximin_solve(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, flo
         return np.atleast_1d(x), float(z)
     prog = _Program(w, p, c, loss, np.zeros(n_i), np.ones(1), -np.ones((n_s, 1)), [(-_Z_BOUND, _Z_BOUND)])
     out = prog.solve()
-    assert out is not None  # the maximin program is always feasible
+    assert out is not None or loss == "quadratic"  # HiGHS solves the (always feasible) LP
+    if out is None:
+        # the program is always feasible (z can fall); a solve that ended short of the optimum
+        # still gives a point, and the level below is the true smallest margin there
+        x0 = _start(w, p)
+        sol = qcp.solve(w, p, c, prog.E, prog.g, prog.h, np.array(prog.s_bounds), x0, prog.aux_start(x0))
+        out = (np.clip(sol.x, 0.0, 1.0), sol.s)
     x = out[0]
     # polish: the level is the true smallest margin at the point found
     return x, float((c - _loss_sum(w, p, x, loss)).min())
@@ -368,6 +400,14 @@ def _maximin_refined(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, f
     """
     x, z = _maximin_draw(w, p, c, loss)
     n_s, n_i = w.shape
+    if loss == "quadratic":
+        y = _refine_quadratic(w, p, c, z, x)
+        if y is None:
+            return x, z
+        m_y = c - _loss_sum(w, p, y, loss)
+        if m_y.min() < z - 1e-12 or m_y.sum() < (c - _loss_sum(w, p, x, loss)).sum():
+            return x, z  # not solved (the fallback's point): the maximin point stands
+        return y, float(m_y.min())
     prog = _Program(w, p, c, loss, np.zeros(n_i), np.ones(n_s), -np.eye(n_s), [(z - 1e-9, _Z_BOUND)] * n_s)
     out = prog.solve(x)
     if out is None:
@@ -379,6 +419,72 @@ def _maximin_refined(w: Array, p: Array, c: Array, loss: Loss) -> tuple[Array, f
     if crosses or m_y.min() < z - 1e-7 or m_y.sum() < (c - _loss_sum(w, p, x, loss)).sum():
         return x, z
     return y, float(m_y.min())
+
+
+def _refine_quadratic(w: Array, p: Array, c: Array, z: float, x: Array) -> Array | None:
+    """The refinement under quadratic loss, on the issues where the maximin points differ.
+
+    A member whose margin is within ``BINDING_TOL`` of ``z`` at ``x`` binds; any move on an issue
+    it weighs lowers its margin (its loss is strictly convex there and ``x`` is a maximin point),
+    so the maximin points share ``x``'s values on every issue a binding member weighs and differ
+    only on the others (none, as a rule: then ``x`` is the one maximin point). There the program
+    is ``max sum_i m_i`` s.t. ``m_i >= z`` over the members that do not bind: the objective is
+    ``-sum_j W_j (x_j - q_j)^2`` plus a constant (``W_j = sum_i w_ij``, ``q_j`` the
+    ``w``-weighted mean of their ideal points), and ``x`` is a feasible start with every margin
+    at least ``BINDING_TOL`` above ``z``. No slack below ``z``: a slack of 1e-9 on a zone of one
+    point moved it by about 1e-5 (the square root), enough to change who binds (Iran-Israel).
+    Where a member that weighs no issue sets the level, every other member is a constraint
+    ``m_i >= z`` on every issue. Not covered: a member that weighs issues and sits at the level at
+    ``x`` by chance but not at every maximin point (its issues stay at ``x``'s values).
+    Returns the refined point, or None when ``x`` is the only maximin point.
+    """
+    margin = c - _loss_sum(w, p, x, "quadratic")
+    binding = margin <= z + BINDING_TOL
+    if (binding & ~(w > 0).any(axis=1)).any():
+        # a member that weighs no issue sets the level everywhere: the maximin points are every
+        # point where the others reach it, and those at it at x need not be at every one
+        free: BoolArray = np.ones(w.shape[1], dtype=bool)
+        cons = np.ones(len(c), dtype=bool)
+    else:
+        free = np.asarray(~(w[binding] > 0).any(axis=0))
+        cons = ~binding
+    if not free.any() or not cons.any():
+        return None
+    wf, pf = w[cons][:, free], p[cons][:, free]
+    fixed = ~free
+    d = x[fixed] - p[cons][:, fixed]
+    cf = c[cons] - (w[cons][:, fixed] * d * d).sum(axis=1) - z
+    tot = wf.sum(axis=0)
+    q = np.where(tot > 0, (wf * pf).sum(axis=0) / np.where(tot > 0, tot, 1.0), 0.5)
+    n_f = int(free.sum())
+    sol = qcp.solve(
+        wf,
+        pf,
+        cf,
+        np.zeros((len(cf), 0)),
+        np.zeros(n_f),
+        np.zeros(0),
+        np.zeros((0, 2)),
+        x[free],
+        rho=2.0 * tot,
+        anchor=q,
+    )
+    y = x.copy()
+    if sol.optimal:
+        if sol.violation > 1e-7:
+            return None
+        y[free] = np.clip(sol.x, 0.0, 1.0)
+        return y
+    # the epigraph form, by SLSQP (as before qcp)
+    n_o = len(cf)
+    prog = _Program(
+        wf, pf, cf, "quadratic", np.zeros(n_f), np.ones(n_o), -np.eye(n_o), [(0.0, _Z_BOUND)] * n_o
+    )
+    out = prog._slsqp(x[free])
+    if out is None:
+        return None
+    y[free] = out[0]
+    return y
 
 
 # --------------------------------------------------------------------------------------------
@@ -613,11 +719,56 @@ def nearest_acceptable(
 
 
 def _project(w: Array, p: Array, c: Array, loss: Loss, x0: Array, start: Array) -> Array:
-    """``min ||x - x0||^2`` over the members' acceptance sets (SLSQP; ``start`` is feasible)."""
+    """``min ||x - x0||^2`` over the members' acceptance sets (``start`` is feasible).
+
+    Quadratic loss: :func:`accord.bargaining.qcp.solve`; linear loss: SLSQP on the epigraph form.
+    """
+    if loss == "linear":
+        x = _project_linear(w, p, c, x0, start)
+    else:
+        sol = qcp.solve(
+            w,
+            p,
+            c,
+            np.zeros((len(c), 0)),
+            np.zeros(len(x0)),
+            np.zeros(0),
+            np.zeros((0, 2)),
+            start,
+            rho=2.0,
+            anchor=x0,
+        )
+        x = np.clip(sol.x, 0.0, 1.0) if sol.optimal else _project_slsqp(w, p, c, x0, start)
+    if ((c - _loss_sum(w, p, x, loss)) < -1e-7).any():
+        return start.copy()  # not solved: the feasible start is an acceptable answer
+    return x
+
+
+def _project_slsqp(w: Array, p: Array, c: Array, x0: Array, start: Array) -> Array:
+    """The quadratic-loss projection by SLSQP, for the rare one :mod:`qcp` cannot show optimal."""
+    from scipy.optimize import minimize  # loaded only then, as in _Program._slsqp
+
+    def cons(v: Array) -> Array:
+        d = v - p
+        return np.asarray(c - (w * d * d).sum(axis=1))
+
+    res = minimize(
+        lambda v: float((v - x0) @ (v - x0)),
+        start.copy(),
+        jac=lambda v: 2.0 * (v - x0),
+        method="SLSQP",
+        bounds=[(0.0, 1.0)] * len(x0),
+        constraints=[{"type": "ineq", "fun": cons, "jac": lambda v: -2.0 * w * (v - p)}],
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
+    return np.clip(np.asarray(res.x), 0.0, 1.0)
+
+
+def _project_linear(w: Array, p: Array, c: Array, x0: Array, start: Array) -> Array:
     from scipy.optimize import minimize  # loaded on the first program, as in _Program._lp
 
     n_i = len(x0)
-    pairs = np.argwhere(w > 0) if loss == "linear" else np.zeros((0, 2), dtype=np.intp)
+    pairs = np.argwhere(w > 0)
     n_p = len(pairs)
     rows, cols = pairs[:, 0], pairs[:, 1]
 
@@ -628,45 +779,45 @@ def _project(w: Array, p: Array, c: Array, loss: Loss, x0: Array, start: Array) 
     def jac(v: Array) -> Array:
         return np.concatenate([2.0 * (v[:n_i] - x0), np.zeros(n_p)])
 
-    cons: Callable[[Array], Array]
-    cons_jac: Callable[[Array], Array]
-    if loss == "linear":
-        # epigraph form: t_ij >= |x_j - p_ij|, c_i - sum_j w_ij t_ij >= 0 (smooth constraints)
-        wt = np.zeros((len(c), n_p))
-        wt[rows, np.arange(n_p)] = w[rows, cols]
+    # epigraph form: t_ij >= |x_j - p_ij|, c_i - sum_j w_ij t_ij >= 0 (smooth constraints)
+    wt = np.zeros((len(c), n_p))
+    wt[rows, np.arange(n_p)] = w[rows, cols]
 
-        def linear_cons(v: Array) -> Array:
-            x, t = v[:n_i], v[n_i:]
-            return np.concatenate([c - wt @ t, t - (x[cols] - p[rows, cols]), t + (x[cols] - p[rows, cols])])
+    def cons(v: Array) -> Array:
+        x, t = v[:n_i], v[n_i:]
+        return np.concatenate([c - wt @ t, t - (x[cols] - p[rows, cols]), t + (x[cols] - p[rows, cols])])
 
-        sel = np.zeros((n_p, n_i))
-        sel[np.arange(n_p), cols] = 1.0
-        eye = np.eye(n_p)
-        cjac = np.vstack(
-            [np.hstack([np.zeros((len(c), n_i)), -wt]), np.hstack([-sel, eye]), np.hstack([sel, eye])]
-        )
+    sel = np.zeros((n_p, n_i))
+    sel[np.arange(n_p), cols] = 1.0
+    eye = np.eye(n_p)
+    cjac = np.vstack(
+        [np.hstack([np.zeros((len(c), n_i)), -wt]), np.hstack([-sel, eye]), np.hstack([sel, eye])]
+    )
 
-        def linear_jac(v: Array) -> Array:
-            return cjac
+    def cons_jac(v: Array) -> Array:
+        return cjac
 
-        cons, cons_jac = linear_cons, linear_jac
-        v0 = np.concatenate([start, np.abs(start[cols] - p[rows, cols])])
-    else:
-        cons, cons_jac = quadratic_margins(w, p, c)
-        v0 = start.copy()
     res = minimize(
         fun,
-        v0,
+        np.concatenate([start, np.abs(start[cols] - p[rows, cols])]),
         jac=jac,
         method="SLSQP",
         bounds=[(0.0, 1.0)] * n_i + [(0.0, None)] * n_p,
         constraints=[{"type": "ineq", "fun": cons, "jac": cons_jac}],
         options={"ftol": 1e-14, "maxiter": 500},
     )
-    x = np.clip(np.asarray(res.x[:n_i]), 0.0, 1.0)
-    if ((c - _loss_sum(w, p, x, loss)) < -1e-7).any():
-        return start.copy()  # the solver failed: the feasible start is an acceptable fallback
-    return x
+    return np.clip(np.asarray(res.x[:n_i]), 0.0, 1.0)
+
+
+def _blocks(w: Array, p: Array, c: Array, loss: Loss) -> bool:
+    """Whether these members' acceptance sets do not meet: the exact bounds of
+    :func:`_certificates` first, the maximin program only where they straddle the threshold."""
+    lower, upper = _certificates(w[None], p[None], c[None], loss, rounds=8)
+    if lower[0] >= -ACCEPT_TOL:
+        return False
+    if upper[0] < -ACCEPT_TOL:
+        return True
+    return _maximin_draw(w, p, c, loss)[1] < -ACCEPT_TOL
 
 
 def blocking_coalitions(problem: Problem, loss: Loss = "quadratic") -> list[tuple[str, ...]] | None:
@@ -690,8 +841,7 @@ def blocking_coalitions(problem: Problem, loss: Loss = "quadratic") -> list[tupl
                 continue
             mask = np.zeros(problem.n_actors, dtype=bool)
             mask[list(combo)] = True
-            w, p, c = _members_data(problem, loss, mask)
-            if _maximin_draw(w, p, c, loss)[1] < -ACCEPT_TOL:
+            if _blocks(*_members_data(problem, loss, mask), loss):
                 found.append(combo)
     return [tuple(problem.actor_ids[k] for k in f) for f in found]
 
@@ -781,7 +931,7 @@ def verdict(problem: Problem, loss: Loss = "quadratic") -> Verdict:
     exists = z >= -ACCEPT_TOL
     veto_ids = [problem.actor_ids[k] for k in np.flatnonzero(mask)]
     margin = c - _loss_sum(w, p, x_star, loss)
-    binding = tuple(a for a, m in zip(veto_ids, margin, strict=True) if m <= z + 1e-6)
+    binding = tuple(a for a, m in zip(veto_ids, margin, strict=True) if m <= z + BINDING_TOL)
     slack: dict[str, float | None] = {}
     for a in veto_ids:
         s = reservation_slack(problem, a, loss)
