@@ -166,9 +166,9 @@ def _collect(
 ) -> ReportData:
     """:func:`collect` on the processes ``started`` ahead (None: started by the pool, if any)."""
     forecasts = run_forecasts(scenario, seed=seed)
-    if started is not None:
-        # what the case analysis loads on its first program, loaded while the first process
-        # loads numba (where the models will): after the draws this process runs alone
+    if started is not None and loss == "linear":
+        # the linear loss's programs need scipy.optimize (the quadratic loss's own solver does
+        # not): loaded while the first process loads numba, since after the draws this one runs alone
         import scipy.optimize  # noqa: F401
     early = ReportData(scenario=scenario, case=None, forecasts=forecasts, settings={})  # type: ignore[arg-type,unused-ignore]
     eum = forecasts.get("eum")
