@@ -177,7 +177,7 @@ def third_party_votes(
     branch). pairwise ``(N, A)``: the challengers' rows summed pairwise over n (receiver only),
     by the tree ``sums.pairwise_plan(A)`` gives; the others are summed in order of n.
     keep ``(N, A, A)`` bool (initiator's view only; None: all): the challenges to compute, the
-    others left at 0 (``smp._challenge_bounds`` prunes those that cannot be the best).
+    others left at 0 (:func:`challenge_bounds` prunes those that cannot be the best).
 
     Rows (one challenger's, or one receiver's column) are independent, so they run on several
     threads (:mod:`accord.models.kernels.threads`); each is computed by one thread in the serial
@@ -501,3 +501,144 @@ def _pairwise_par(
             plus,
             minus,
         )
+
+
+# the initiator's challenges around the third parties' votes (smp._pruned_challenges): the O(A^2)
+# work of smp._contest_block, smp._contest_result and smp._best_challenges, in two passes
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _estimated_risk(adjust: int, r_h: float, r_i: float) -> float:  # pragma: no cover - compiled
+    # smp.estimated_risk, numbered by smp.BIG_R_ADJUST: None, OneThird, Half, TwoThirds, Full
+    if adjust == 4:
+        return r_i + 0.0 * r_h
+    if adjust == 3:
+        return (r_h + 2.0 * r_i) / 3.0
+    if adjust == 2:
+        return (r_h + r_i) / 2
+    if adjust == 1:
+        return (2.0 * r_h + r_i) / 3.0
+    return r_h + 0.0 * r_i
+
+
+@numba.njit(cache=True, error_model="numpy")
+def challenge_bounds(
+    rule: int,
+    adjust: int,
+    dist: Any,
+    risk: Any,
+    weight: Any,
+    sal_total: Any,
+    sound: Any,
+    est: Any,
+    chij: Any,
+    chji: Any,
+    keep: Any,
+    best: Any,
+) -> None:  # pragma: no cover - compiled
+    """The principals' coalitions on every challenge (i, j) as i sees it (``smp._contest_block``'s
+    initiator view before the third parties, its expressions in their order) and the challenges
+    that can be i's best: fills ``est[b, h, n]``, ``chij``, ``chji`` and ``keep`` ``(N, A, A)`` and
+    each i's best lower bound ``best`` ``(N, A)`` from distances ``(N, A, A)``, risk attitudes,
+    weights and salience totals ``(N, A)``; sound ``(N,)``: the case's weights cannot overflow
+    the votes (their absolute sum below 1e250, where p_ij + p_ji is within 3 ulp of 1).
+
+    The bounds: ``smp._contest_result``'s gain is nondecreasing in ``eu_contest`` where s_j >= 0
+    (every rounded operation is monotone), and ``eu_contest = p_ij u_win + p_ji u_lose`` lies
+    between u_win and u_lose up to rounding (p_ij, p_ji >= 0 adding to 1 within 3 ulp; the
+    products and the sum add at most 4 ulp of the larger |u|): a slack of 1e-14 of it covers
+    both. So the gain at eu = the smaller u minus the slack, and at the larger plus it, computed
+    with the gain's own operations, bound the rounded gain. A rival whose upper bound is below
+    another's lower bound is never the first largest gain, whatever P; ties are kept. Column 0
+    is kept because ``argmax`` answers 0 where no rival is worth challenging. Outside the
+    premises (s_j negative or NaN, weights not sound, a NaN bound) nothing is pruned."""
+    n_b, n_a = risk.shape
+    hi = np.empty(n_a)
+    for b in range(n_b):
+        r, d, w, tot = risk[b], dist[b], weight[b], sal_total[b]
+        for h in range(n_a):
+            for n in range(n_a):
+                est[b, h, n] = _estimated_risk(adjust, r[h], r[n])
+        for i in range(n_a):
+            uii = _utility(d[i, i], r[i])
+            top = -np.inf
+            for j in range(n_a):
+                uij = _utility(d[i, j], r[i])
+                e = est[b, i, j]
+                c_i = vote(rule, w[i], uii - uij)
+                c_j = vote(rule, w[j], _utility(d[j, i], e) - _utility(d[j, j], e))
+                n_i, n_j = -c_i, -c_j
+                chij[b, i, j] = (1e-10 + (c_i if not c_i < 0.0 else 0.0)) + (c_j if not c_j < 0.0 else 0.0)
+                chji[b, i, j] = (1e-10 + (n_i if not n_i < 0.0 else 0.0)) + (n_j if not n_j < 0.0 else 0.0)
+                eu_sq, u_win, u_lose = uii + uij, uii + uii, uij + uij
+                s_j = tot[j]
+                a_win, a_lose = abs(u_win), abs(u_lose)
+                size = a_win if (a_win >= a_lose or a_win != a_win) else a_lose  # np.maximum
+                slack = size * 1e-14 + 1e-300
+                low = u_win if (u_win <= u_lose or u_win != u_win) else u_lose  # np.minimum
+                high = u_win if (u_win >= u_lose or u_win != u_win) else u_lose
+                won = (1 - s_j) * u_win
+                g_lo = (won + s_j * (low - slack)) - eu_sq
+                g_hi = (won + s_j * (high + slack)) - eu_sq
+                if not (s_j >= 0 and sound[b]):
+                    g_lo, g_hi = -np.inf, np.inf
+                if j == i:
+                    g_lo = -np.inf
+                hi[j] = g_hi
+                if g_lo != g_lo or top != top:  # np.max: NaN wins, and nothing is pruned
+                    top = np.nan
+                elif g_lo > top:
+                    top = g_lo
+            best[b, i] = top
+            for j in range(n_a):
+                keep[b, i, j] = j == 0 or not hi[j] < top
+
+
+@numba.njit(cache=True, error_model="numpy")
+def best_challenges(
+    dist: Any,
+    risk: Any,
+    sal_total: Any,
+    chij: Any,
+    chji: Any,
+    plus: Any,
+    minus: Any,
+    keep: Any,
+    best: Any,
+    target: Any,
+    p: Any,
+) -> bool:  # pragma: no cover - compiled
+    """Each actor's target (-1: none) and its estimate of winning ``(N, A)`` from the kept
+    challenges (``smp._contest_result`` and ``smp._best_challenges``: the first largest gain
+    above 1e-5, P at it, or at rival 0 where there is none). False where the pruning's premise
+    fails: no kept rival's gain reaches i's best lower bound (the caller then prunes nothing)."""
+    n_b, n_a = risk.shape
+    for b in range(n_b):
+        r, d, tot = risk[b], dist[b], sal_total[b]
+        for i in range(n_a):
+            uii = _utility(d[i, i], r[i])
+            bar = best[b, i]
+            reached = False
+            top, tgt, p_top = -np.inf, 0, 0.0
+            for j in range(n_a):
+                if not keep[b, i, j]:
+                    continue
+                uij = _utility(d[i, j], r[i])
+                eu_sq, u_win, u_lose = uii + uij, uii + uii, uij + uij
+                cij = chij[b, i, j] + plus[b, i, j]
+                cji = chji[b, i, j] + minus[b, i, j]
+                p_ij = cij / (cij + cji)
+                p_ji = cji / (cij + cji)
+                s_j = tot[j]
+                gain = ((1 - s_j) * u_win + s_j * (p_ij * u_win + p_ji * u_lose)) - eu_sq
+                if j == 0:
+                    p_top = p_ij  # argmax answers 0 where no rival is worth challenging
+                if j != i:
+                    reached = reached or gain >= bar
+                    if gain > 1e-5 and gain > top:  # MIN_SIG_GAIN; the first of equal gains
+                        top, tgt, p_top = gain, j, p_ij
+            if not reached:
+                return False
+            target[b, i] = tgt if top > -np.inf and top < np.inf else -1
+            p[b, i] = p_top
+    return True
