@@ -215,6 +215,186 @@ def _run(serial: Any, parallel: Any, n_rows: int, args: tuple[Any, ...]) -> None
     threads.rows(parallel, serial, n_rows, n_rows * n_a * n_a, *args)
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _semi_loop2(
+    rule: int,
+    w: float,
+    d: Any,
+    r: float,
+    u_ni: float,
+    u_nn: float,
+    skip: int,
+    w2: float,
+    d2: Any,
+    r2: float,
+    u_ni2: float,
+    u_nn2: float,
+    skip2: int,
+    c_ij: Any,
+    c_ji: Any,
+    acc_p: Any,
+    acc_m: Any,
+    m: int,
+) -> None:  # pragma: no cover - compiled
+    """:func:`_semi_loop` for third parties n (w, d, r, u_ni, u_nn, skip) and n + 1 (w2, ...) in one
+    loop: each sum is loaded and stored once for the two votes, and adds n's, then n + 1's."""
+    for k in range(m):
+        om = 1.0 - d[k]
+        unj = (om * d[k]) * r + om
+        v = vote(rule, w, u_ni - unj)
+        cni = (v if not v < 0.0 else 0.0) + c_ij[k]
+        cnj = c_ji[k] - (v if not v > 0.0 else 0.0)
+        pin = cni / (cni + cnj)
+        pjn = 1.0 - pin
+        vn = vote(rule, w, pin * (u_nn - u_ni) + (unj - u_nn) * pjn)
+        vn = 0.0 if k == skip else vn
+        om2 = 1.0 - d2[k]
+        unj2 = (om2 * d2[k]) * r2 + om2
+        v2 = vote(rule, w2, u_ni2 - unj2)
+        cni2 = (v2 if not v2 < 0.0 else 0.0) + c_ij[k]
+        cnj2 = c_ji[k] - (v2 if not v2 > 0.0 else 0.0)
+        pin2 = cni2 / (cni2 + cnj2)
+        pjn2 = 1.0 - pin2
+        vn2 = vote(rule, w2, pin2 * (u_nn2 - u_ni2) + (unj2 - u_nn2) * pjn2)
+        vn2 = 0.0 if k == skip2 else vn2
+        acc_p[k] = (acc_p[k] + (vn if not vn < 0.0 else 0.0)) + (vn2 if not vn2 < 0.0 else 0.0)
+        acc_m[k] = (acc_m[k] + (vn if not vn > 0.0 else 0.0)) + (vn2 if not vn2 > 0.0 else 0.0)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _semi_commit2(
+    rule: int,
+    w: float,
+    d: Any,
+    r: float,
+    u_ni: float,
+    u_nn: float,
+    skip: int,
+    w2: float,
+    d2: Any,
+    r2: float,
+    u_ni2: float,
+    u_nn2: float,
+    skip2: int,
+    c_ij: Any,
+    c_ji: Any,
+    acc_p: Any,
+    acc_m: Any,
+    m: int,
+) -> None:  # pragma: no cover - compiled
+    """:func:`_semi_loop2` with the rule a constant: one loop per rule."""
+    if rule == PROPORTIONAL:
+        _semi_loop2(
+            PROPORTIONAL,
+            w,
+            d,
+            r,
+            u_ni,
+            u_nn,
+            skip,
+            w2,
+            d2,
+            r2,
+            u_ni2,
+            u_nn2,
+            skip2,
+            c_ij,
+            c_ji,
+            acc_p,
+            acc_m,
+            m,
+        )
+    elif rule == CUBIC:
+        _semi_loop2(
+            CUBIC, w, d, r, u_ni, u_nn, skip, w2, d2, r2, u_ni2, u_nn2, skip2, c_ij, c_ji, acc_p, acc_m, m
+        )
+    elif rule == PROP_CBC:
+        _semi_loop2(
+            PROP_CBC, w, d, r, u_ni, u_nn, skip, w2, d2, r2, u_ni2, u_nn2, skip2, c_ij, c_ji, acc_p, acc_m, m
+        )
+    elif rule == ASYM_PROSP:
+        _semi_loop2(
+            ASYM_PROSP,
+            w,
+            d,
+            r,
+            u_ni,
+            u_nn,
+            skip,
+            w2,
+            d2,
+            r2,
+            u_ni2,
+            u_nn2,
+            skip2,
+            c_ij,
+            c_ji,
+            acc_p,
+            acc_m,
+            m,
+        )
+    elif rule == BINARY:
+        _semi_loop2(
+            BINARY, w, d, r, u_ni, u_nn, skip, w2, d2, r2, u_ni2, u_nn2, skip2, c_ij, c_ji, acc_p, acc_m, m
+        )
+    else:
+        _semi_loop2(
+            PROP_BIN, w, d, r, u_ni, u_nn, skip, w2, d2, r2, u_ni2, u_nn2, skip2, c_ij, c_ji, acc_p, acc_m, m
+        )
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _party(
+    rule: int,
+    semi: bool,
+    outside: bool,
+    b: int,
+    i: int,
+    n: int,
+    m: int,
+    ix: Any,
+    skip: int,
+    dist: Any,
+    est: Any,
+    weight: Any,
+    d_nn: Any,
+    c_ij: Any,
+    c_ji: Any,
+    acc_p: Any,
+    acc_m: Any,
+    d: Any,
+    e: Any,
+    wv: Any,
+    u_ni: Any,
+    u_nn: Any,
+    unj: Any,
+    s: Any,
+) -> None:  # pragma: no cover - compiled
+    """Third party n's votes on challenger i's m kept challenges (j = ``ix[:m]``; ``skip``: n's
+    place among them, -1 if none) added to the sums ``acc_p``, ``acc_m``; d, e, wv, u_ni, u_nn,
+    unj and s: scratch."""
+    row = dist[b, n]
+    r = est[b, i, n]
+    for k in range(m):
+        d[k] = row[ix[k]]
+    if semi and not outside:  # one fused loop over the kept j
+        w, ni, nn = weight[b, n], _utility(dist[b, n, i], r), _utility(d_nn[b, n], r)
+        _semi_commit(rule, w, d, r, ni, nn, skip, c_ij, c_ji, acc_p, acc_m, m)
+        return
+    e[:m] = r
+    wv[:m] = weight[b, n]
+    u_ni[:m] = _utility(dist[b, n, i], r)
+    u_nn[:m] = _utility(d_nn[b, n], r)
+    _unj(outside, d, e, unj, m)
+    _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij, c_ji, s, m)
+    vn = s[2]
+    if skip >= 0:  # n = j likewise
+        vn[skip] = 0.0
+    for k in range(m):
+        acc_p[k] += vn[k] if not vn[k] < 0.0 else 0.0
+        acc_m[k] += vn[k] if not vn[k] > 0.0 else 0.0
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _initiator_rows(
     lo: int,
@@ -245,7 +425,7 @@ def _initiator_rows(
     idx, at = np.empty((_GROUP, n_a), dtype=np.intp), np.empty((_GROUP, n_a), dtype=np.intp)
     size = np.empty(_GROUP, dtype=np.intp)
     e, wv, u_ni, u_nn, unj = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
-    d = np.empty(n_a)
+    d, d2 = np.empty(n_a), np.empty(n_a)
     s = np.empty((3, n_a))
     t = lo
     while t < hi:
@@ -266,34 +446,37 @@ def _initiator_rows(
                 c_ji[q, k] = chji[b, i, idx[q, k]]
             acc_p[q, :m] = 0.0
             acc_m[q, :m] = 0.0
-        for n in range(n_a):
-            row = dist[b, n]
+        n = 0
+        while n < n_a:
+            # SemiCommit inside the unit box (the usual case): two third parties a pass, each sum
+            # adding n, then n + 1
+            two = semi and not outside and n + 1 < n_a
             for q in range(g):
                 i = i0 + q
-                if n == i:  # a principal, not a third party
-                    continue
                 m = size[q]
-                r = est[b, i, n]
                 ix = idx[q]
-                for k in range(m):
-                    d[k] = row[ix[k]]
-                if semi and not outside:  # the usual case: one fused loop over the kept j
-                    w, ni, nn = weight[b, n], _utility(dist[b, n, i], r), _utility(d_nn[b, n], r)
-                    _semi_commit(rule, w, d, r, ni, nn, at[q, n], c_ij[q], c_ji[q], acc_p[q], acc_m[q], m)
+                if two and n != i and n + 1 != i:
+                    row, row2 = dist[b, n], dist[b, n + 1]
+                    for k in range(m):
+                        d[k] = row[ix[k]]
+                        d2[k] = row2[ix[k]]
+                    r, r2 = est[b, i, n], est[b, i, n + 1]
+                    ni, nn = _utility(dist[b, n, i], r), _utility(d_nn[b, n], r)
+                    ni2, nn2 = _utility(dist[b, n + 1, i], r2), _utility(d_nn[b, n + 1], r2)
+                    w, w2, cp, cm = weight[b, n], weight[b, n + 1], acc_p[q], acc_m[q]
+                    _semi_commit2(
+                        rule, w, d, r, ni, nn, at[q, n], w2, d2, r2, ni2, nn2, at[q, n + 1],
+                        c_ij[q], c_ji[q], cp, cm, m,
+                    )  # fmt: skip
                     continue
-                e[:m] = r
-                wv[:m] = weight[b, n]
-                u_ni[:m] = _utility(dist[b, n, i], r)
-                u_nn[:m] = _utility(d_nn[b, n], r)
-                _unj(outside, d, e, unj, m)
-                _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij[q], c_ji[q], s, m)
-                vn = s[2]
-                if at[q, n] >= 0:  # n = j likewise
-                    vn[at[q, n]] = 0.0
-                p, mm = acc_p[q], acc_m[q]
-                for k in range(m):
-                    p[k] += vn[k] if not vn[k] < 0.0 else 0.0
-                    mm[k] += vn[k] if not vn[k] > 0.0 else 0.0
+                for p3 in range(n, n + 2 if two else n + 1):
+                    if p3 == i:  # a principal, not a third party
+                        continue
+                    _party(
+                        rule, semi, outside, b, i, p3, m, ix, at[q, p3], dist, est, weight, d_nn,
+                        c_ij[q], c_ji[q], acc_p[q], acc_m[q], d, e, wv, u_ni, u_nn, unj, s,
+                    )  # fmt: skip
+            n += 2 if two else 1
         for q in range(g):
             i = i0 + q
             plus[b, i] = 0.0
