@@ -128,12 +128,18 @@ def victory_pair(model: str, s1: Array, s2: Array) -> tuple[Array, Array]:
         x1 = np.where(s1 >= thresh * s2, 1.0, np.where(s2 >= thresh * s1, 1e-6, p12))
         x2 = np.where(s1 >= thresh * s2, 1e-6, np.where(s2 >= thresh * s1, 1.0, 1.0 - p12))
     else:
-        power = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
-        x1, x2 = s1, s2
-        for _ in range(power.bit_length() - 1):
-            x1, x2 = x1 * x1, x2 * x2
+        x1, x2 = victory_pair_strengths(model, s1, s2)
     total = x1 + x2
     return x1 / total, x2 / total
+
+
+def victory_pair_strengths(model: str, s1: Array, s2: Array) -> tuple[Array, Array]:
+    """The powered coalition strengths whose shares :func:`victory_pair` takes (not Binary)."""
+    power = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
+    x1, x2 = s1, s2
+    for _ in range(power.bit_length() - 1):
+        x1, x2 = x1 * x1, x2 * x2
+    return x1, x2
 
 
 def victory_matrix(model: str, coalitions: Array) -> Array:
@@ -143,12 +149,16 @@ def victory_matrix(model: str, coalitions: Array) -> Array:
     for the Binary model's rounding; so do we.
     """
     ct = np.swapaxes(coalitions, -1, -2)
-    p1, p2 = victory_pair(model, coalitions, ct)
     n = coalitions.shape[-1]
+    diagonal = np.eye(n, dtype=bool)
+    if model != "Binary":
+        # the mirrored entry p2[j, i] = x2[j, i] / (x1[j, i] + x2[j, i]) is p1[i, j] bit for bit
+        # (x2[j, i] is x1[i, j], and IEEE addition commutes): one division pass and no mirror
+        x1, x2 = victory_pair_strengths(model, coalitions, ct)
+        return np.where(diagonal, 0.5, x1 / (x1 + x2))
+    p1, p2 = victory_pair(model, coalitions, ct)
     lower = np.tril(np.ones((n, n), dtype=bool), -1)
-    upper = lower.T
-    out = np.where(lower, p1, np.where(upper, np.swapaxes(p2, -1, -2), 0.5))
-    return out
+    return np.where(lower, p1, np.where(diagonal, 0.5, np.swapaxes(p2, -1, -2)))
 
 
 def coalition_matrix(plus: Array, minus: Array) -> Array:
@@ -160,8 +170,10 @@ def coalition_matrix(plus: Array, minus: Array) -> Array:
     """
     n = plus.shape[-1]
     lower = np.tril(np.ones((n, n), dtype=bool), -1)
-    upper = lower.T
-    return MIN_COALITION + np.where(lower, plus, np.where(upper, np.swapaxes(minus, -1, -2), 0.0))
+    out = np.where(lower, plus, np.swapaxes(minus, -1, -2))
+    out[..., np.arange(n), np.arange(n)] = 0.0
+    out += MIN_COALITION
+    return out
 
 
 def pce(model: str, victory: str, coalitions: Array, valid: NDArray[np.bool_]) -> Array:
