@@ -357,7 +357,9 @@ def test_pair_votes_are_the_option_votes_entries_bit_for_bit(rule: str, n_b: int
 
 
 @pytest.mark.parametrize("rule", smp.VOTING_RULES)
-@pytest.mark.parametrize(("n_b", "n_a", "n_o"), [(1, 40, 40), (3, 10, 14), (2, 7, 5), (1, 2, 1)])
+@pytest.mark.parametrize(
+    ("n_b", "n_a", "n_o"), [(1, 40, 40), (3, 10, 14), (2, 7, 5), (1, 2, 1), (1, 41, 300)]
+)  # 300 options: three tiles of the half-vote kernel; 41 voters: two a pass and one alone
 def test_compiled_option_votes_are_numpys_bit_for_bit(rule: str, n_b: int, n_a: int, n_o: int) -> None:
     """The compiled elections (kernels/elections.py) against the NumPy code on the same inputs:
     utilities of very different sizes (a sum in another order shows) and equal ones (zero votes)."""

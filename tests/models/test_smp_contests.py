@@ -147,12 +147,14 @@ def _best_both(
         ref = smp._best_challenges(s, dist, risk, weight, total)
         smp._COMPILED_FROM = 0
         out = smp._best_challenges(s, dist, risk, weight, total)
-        _, gain = smp._contests(s, dist, risk, weight, total, prune=True)
     finally:
         smp._COMPILED_FROM = saved
+    target, p, keep = smp._pruned_challenges(s, dist, risk, weight, total)
     for a, b in zip(ref, out, strict=True):
         assert np.array_equal(a, b, equal_nan=True)
-    return ~np.isneginf(gain)  # the pruned challenges' gains are -inf
+    for a, b in zip(ref, (target, p), strict=True):
+        assert np.array_equal(a, b, equal_nan=True)
+    return keep
 
 
 @pytest.mark.parametrize(("rule", "third_party"), list(itertools.product(smp.VOTING_RULES, smp.THIRD_PARTY)))
@@ -167,16 +169,19 @@ def test_pruned_best_challenges_are_the_numpy_ones(rule: str, third_party: str) 
 
 
 def test_pruning_keeps_rivals_whose_bounds_tie() -> None:
-    # rivals of salience total 0: their gain u_win - eu_sq does not depend on P, so both bounds
-    # are equal; two such rivals with equal gains tie the best lower bound and are both kept
-    u_win = np.full((1, 4, 1), 0.8)
-    u_lose = np.array([[[0.1, 0.2, 0.2, 0.3]] * 4])
-    eu_sq = np.array([[[0.5, 0.5, 0.5, 0.9]] * 4])
+    # rivals 1 and 2 of salience total 0: their gain u_win - eu_sq = 0.8 - 0.5 does not depend on
+    # P, so both bounds are equal and tie the best lower bound: both kept; rival 3 (at most
+    # 0.5 * 0.8 + 0.5 * 0.8 - 0.55) is pruned, rival 0 always kept; risk-neutral: u = 1 - d
+    dist = np.array([[[0.6, 0.9, 0.9, 0.85]] * 4])
+    dist[0, np.arange(4), np.arange(4)] = 0.6  # u^i(i) = 0.4: u_win = 0.8
+    risk, weight = np.zeros((1, 4)), np.ones((1, 4))
     total = np.array([[0.5, 0.0, 0.0, 0.5]])
-    weight = np.ones((1, 4))
-    keep, best = smp._challenge_bounds(weight, total, u_win, u_lose, eu_sq)
-    assert best[0, 0, 0] == 0.8 - 0.5
-    assert keep[0, 0].tolist() == [True, True, True, False]  # rival 3: at most 0.8 - 0.9
+    est, chij, chji = np.empty((1, 4, 4)), np.empty((1, 4, 4)), np.empty((1, 4, 4))
+    keep, best = np.empty((1, 4, 4), dtype=bool), np.empty((1, 4))
+    sound = np.ones(1, dtype=bool)
+    contests.challenge_bounds(2, 1, dist, risk, weight, total, sound, est, chij, chji, keep, best)
+    assert best[0, 0] == (0.4 + 0.4) - (0.4 + (1 - 0.9))
+    assert keep[0, 0].tolist() == [True, True, True, False]
     assert keep[0, 3].tolist() == [True, True, True, False]  # the diagonal never sets the bound
     # the same ties in whole states: actors of salience 0, at equal positions
     s = _settings()

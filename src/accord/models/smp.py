@@ -129,12 +129,18 @@ def victory_pair(model: str, s1: Array, s2: Array) -> tuple[Array, Array]:
         x1 = np.where(s1 >= thresh * s2, 1.0, np.where(s2 >= thresh * s1, 1e-6, p12))
         x2 = np.where(s1 >= thresh * s2, 1e-6, np.where(s2 >= thresh * s1, 1.0, 1.0 - p12))
     else:
-        power = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
-        x1, x2 = s1, s2
-        for _ in range(power.bit_length() - 1):
-            x1, x2 = x1 * x1, x2 * x2
+        x1, x2 = victory_pair_strengths(model, s1, s2)
     total = x1 + x2
     return x1 / total, x2 / total
+
+
+def victory_pair_strengths(model: str, s1: Array, s2: Array) -> tuple[Array, Array]:
+    """The powered coalition strengths whose shares :func:`victory_pair` takes (not Binary)."""
+    power = {"Linear": 1, "Square": 2, "Quartic": 4, "Octic": 8}[model]
+    x1, x2 = s1, s2
+    for _ in range(power.bit_length() - 1):
+        x1, x2 = x1 * x1, x2 * x2
+    return x1, x2
 
 
 def victory_matrix(model: str, coalitions: Array) -> Array:
@@ -144,12 +150,16 @@ def victory_matrix(model: str, coalitions: Array) -> Array:
     for the Binary model's rounding; so do we.
     """
     ct = np.swapaxes(coalitions, -1, -2)
-    p1, p2 = victory_pair(model, coalitions, ct)
     n = coalitions.shape[-1]
+    diagonal = np.eye(n, dtype=bool)
+    if model != "Binary":
+        # the mirrored entry p2[j, i] = x2[j, i] / (x1[j, i] + x2[j, i]) is p1[i, j] bit for bit
+        # (x2[j, i] is x1[i, j], and IEEE addition commutes): one division pass and no mirror
+        x1, x2 = victory_pair_strengths(model, coalitions, ct)
+        return np.where(diagonal, 0.5, x1 / (x1 + x2))
+    p1, p2 = victory_pair(model, coalitions, ct)
     lower = np.tril(np.ones((n, n), dtype=bool), -1)
-    upper = lower.T
-    out = np.where(lower, p1, np.where(upper, np.swapaxes(p2, -1, -2), 0.5))
-    return out
+    return np.where(lower, p1, np.where(diagonal, 0.5, np.swapaxes(p2, -1, -2)))
 
 
 def coalition_matrix(plus: Array, minus: Array) -> Array:
@@ -161,8 +171,10 @@ def coalition_matrix(plus: Array, minus: Array) -> Array:
     """
     n = plus.shape[-1]
     lower = np.tril(np.ones((n, n), dtype=bool), -1)
-    upper = lower.T
-    return MIN_COALITION + np.where(lower, plus, np.where(upper, np.swapaxes(minus, -1, -2), 0.0))
+    out = np.where(lower, plus, np.swapaxes(minus, -1, -2))
+    out[..., np.arange(n), np.arange(n)] = 0.0
+    out += MIN_COALITION
+    return out
 
 
 def pce(model: str, victory: str, coalitions: Array, valid: NDArray[np.bool_]) -> Array:
@@ -421,7 +433,6 @@ def _contests(
     sal_total: Array,
     view: str = "initiator",
     compiled: bool = False,
-    prune: bool = False,
 ) -> tuple[Array, Array]:
     """Every challenge (i, j) as one estimator h sees it: see :func:`_contest_block`.
 
@@ -432,7 +443,7 @@ def _contests(
     n_b, n_a = risk.shape
     outside = bool(np.any(dist > 1))
     if compiled or n_b * n_a**3 >= _COMPILED_FROM:  # the kernel pays its import (about 1.2 CPU s) here
-        return _contest_block(s, dist, risk, weight, sal_total, view, outside, compiled=True, prune=prune)
+        return _contest_block(s, dist, risk, weight, sal_total, view, outside, compiled=True)
     rows = max(1, _CHUNK // max(1, n_a * n_a))
     if n_b <= rows:
         return _contest_block(s, dist, risk, weight, sal_total, view, outside)
@@ -460,7 +471,6 @@ def _contest_block(
     view: str,
     outside: bool,
     compiled: bool = False,
-    prune: bool = False,
 ) -> tuple[Array, Array]:
     """Every challenge (i, j) as one estimator h sees it (``probEduChlg``): ``(N, i, j)`` each.
 
@@ -473,9 +483,7 @@ def _contest_block(
     ``(N, A)``; weight: salience total times capability ``(N, A)``. Cost O(N A^3), laid out
     as ``(N, i, j, n)`` blocks so that the terms that do not depend on every index are
     computed once; ``compiled`` sums the third parties' votes with the compiled kernel
-    (:mod:`accord.models.kernels.contests`) instead, to the same bits. ``prune`` (compiled,
-    initiator's view): skip the challenges that cannot be i's best (:func:`_challenge_bounds`);
-    their gain is -inf and their P is not computed, so only ``bestChallenge``'s answer is exact.
+    (:mod:`accord.models.kernels.contests`) instead, to the same bits.
     """
     n_b, n_a = risk.shape
     receiver = view == "receiver"
@@ -504,19 +512,8 @@ def _contest_block(
 
     # third parties n, with h's estimate of n's risk attitude: est[h, n]
     if compiled:
-        keep = None
-        if prune and not receiver:
-            keep, best = _challenge_bounds(weight, sal_total, u_win, u_lose, eu_sq)
-        plus, minus = _third_party_votes(s, dist, est, weight, chij, chji, receiver, outside, keep)
-        p_ij, gain = _contest_result(chij + plus, chji + minus, sal_total, u_win, u_lose, eu_sq)
-        if keep is None:
-            return p_ij, gain
-        gain = np.where(keep, gain, -np.inf)
-        # the bound's premise, checked: some kept rival's gain reaches the best lower bound
-        rival = np.where(np.eye(n_a, dtype=bool), -np.inf, gain)
-        if (rival >= best).any(axis=-1).all():
-            return p_ij, gain
-        return _contest_block(s, dist, risk, weight, sal_total, view, outside, compiled=True)
+        plus, minus = _third_party_votes(s, dist, est, weight, chij, chji, receiver, outside)
+        return _contest_result(chij + plus, chji + minus, sal_total, u_win, u_lose, eu_sq)
     uni_all = utility(d_t, est)  # (N, h, n) for h = i: u^h(n, i) = dist[n, i] with est[h, n]
     unn_all = utility(d_jj[:, None, :], est)  # (N, h, n): u^h(n, n)
     one_minus = 1.0 - d_t  # (N, j, n) for u^h(n, j) = (1 - d)(1 + d est[h, n])
@@ -583,43 +580,6 @@ def _contest_result(
     return p_ij, gain
 
 
-def _challenge_bounds(
-    weight: Array, sal_total: Array, u_win: Array, u_lose: Array, eu_sq: Array
-) -> tuple[NDArray[np.bool_], Array]:
-    """The challenges (i, j) that can be i's best ``(N, A, A)`` bool, and each i's best lower
-    bound ``(N, A, 1)``, before the third parties vote.
-
-    :func:`_contest_result`'s gain is nondecreasing in ``eu_contest`` (s_j >= 0), and
-    ``eu_contest = p_ij u_win + p_ji u_lose`` lies between u_win and u_lose up to rounding
-    (p_ij, p_ji >= 0 with p_ij + p_ji within 3 ulp of 1; the products and the sum add at most
-    4 ulp of the larger |u|): ``slack`` (1e-14 of it) covers both. So the gain at eu = the
-    smaller u minus slack, and at the larger plus slack, computed with the same operations,
-    bound the rounded gain. A rival whose upper bound is below another's lower bound is
-    never the first largest gain, whatever P; column 0 is kept because ``argmax`` answers 0
-    where no rival is worth challenging, and ``_best_challenges`` reads its P.
-    """
-    n_a = weight.shape[-1]
-    s_j = sal_total[:, None, :]
-    size = np.maximum(np.abs(u_win), np.abs(u_lose))
-    slack = size * 1e-14 + 1e-300
-    eu_lo = np.minimum(u_win, u_lose) - slack
-    eu_hi = np.maximum(u_win, u_lose) + slack
-    won = (1 - s_j) * u_win  # the gain's first term, as _contest_result rounds it
-    g_lo = (won + s_j * eu_lo) - eu_sq
-    g_hi = (won + s_j * eu_hi) - eu_sq
-    # outside the premises (a negative or NaN salience total; votes summing near overflow,
-    # where p_ij + p_ji may be far from 1): keep every challenge
-    sound = (s_j >= 0) & (np.abs(weight).sum(axis=-1) < 1e250)[:, None, None]
-    if not sound.all():
-        g_lo = np.where(sound, g_lo, -np.inf)
-        g_hi = np.where(sound, g_hi, np.inf)
-    g_lo[:, np.arange(n_a), np.arange(n_a)] = -np.inf  # i is no rival of its own
-    best = g_lo.max(axis=-1, keepdims=True)  # NaN where any bound is: then nothing is pruned
-    keep = ~(g_hi < best)
-    keep[..., 0] = True
-    return keep, best
-
-
 def _third_party_votes(
     s: _Settings,
     dist: Array,
@@ -681,15 +641,51 @@ def _best_challenges(
 ) -> tuple[IntArray, Array]:
     """Each actor's target (-1 for none) and its own estimate of winning, ``(N, A)`` each
     (``bestChallenge``: the rival with the largest expected gain above ``MIN_SIG_GAIN``)."""
-    n_a = risk.shape[-1]
+    n_b, n_a = risk.shape
     if compiled:
         return _compiled_challenges(s, dist, risk, weight, sal_total)
-    p_ij, gain = _contests(s, dist, risk, weight, sal_total, prune=True)
+    if n_b * n_a**3 >= _COMPILED_FROM:
+        return _pruned_challenges(s, dist, risk, weight, sal_total)[:2]
+    p_ij, gain = _contests(s, dist, risk, weight, sal_total)
     gain = np.where(np.eye(n_a, dtype=bool) | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
     target = np.argmax(gain, axis=-1)  # the first of equal gains, as KTAB's strict '>' scan
     has = np.isfinite(np.take_along_axis(gain, target[..., None], axis=-1)[..., 0])
     p = np.take_along_axis(p_ij, target[..., None], axis=-1)[..., 0]
     return np.where(has, target, -1), p
+
+
+def _pruned_challenges(
+    s: _Settings, dist: Array, risk: Array, weight: Array, sal_total: Array
+) -> tuple[IntArray, Array, NDArray[np.bool_]]:
+    """:func:`_best_challenges` of large cases from the compiled kernels (kernels/contests.py),
+    and which challenges they computed ``(N, A, A)``: only those that can be an actor's best
+    (``contests.challenge_bounds``; nothing else of the gains and probabilities reaches the
+    outputs). Where the bounds' premise fails (no kept rival's gain reaches the best lower
+    bound), every challenge is computed. The same bits as :func:`_contest_block` and
+    :func:`_best_challenges`' NumPy, in two O(A^2) passes around the third parties' votes
+    instead of some forty NumPy passes."""
+    from accord.models.kernels import contests  # numba: only where the work pays its import
+
+    n_b, n_a = risk.shape
+    c = np.ascontiguousarray
+    dist, risk, weight, sal_total = c(dist), c(risk), c(weight), c(sal_total)
+    est, chij, chji = np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a)), np.empty((n_b, n_a, n_a))
+    keep, best = np.empty((n_b, n_a, n_a), dtype=bool), np.empty((n_b, n_a))
+    # votes summing near overflow (p_ij + p_ji may be far from 1): nothing pruned in that case
+    sound = np.abs(weight).sum(axis=-1) < 1e250
+    rule, adjust = VOTING_RULES.index(s.voting), BIG_R_ADJUST.index(s.adjust)
+    contests.challenge_bounds(rule, adjust, dist, risk, weight, sal_total, sound, est, chij, chji, keep, best)
+    outside = bool(np.any(dist > 1))
+    plus, minus = _third_party_votes(s, dist, est, weight, chij, chji, False, outside, keep)
+    target, p = np.empty((n_b, n_a), dtype=np.intp), np.empty((n_b, n_a))
+    if contests.best_challenges(dist, risk, sal_total, chij, chji, plus, minus, keep, best, target, p):
+        return target, p, keep
+    p_ij, gain = _contest_block(s, dist, risk, weight, sal_total, "initiator", outside, compiled=True)
+    gain = np.where(np.eye(n_a, dtype=bool) | ~(gain > MIN_SIG_GAIN), -np.inf, gain)
+    first = np.argmax(gain, axis=-1)
+    has = np.isfinite(np.take_along_axis(gain, first[..., None], axis=-1)[..., 0])
+    p = np.take_along_axis(p_ij, first[..., None], axis=-1)[..., 0]
+    return np.where(has, first, -1), p, np.ones((n_b, n_a, n_a), dtype=bool)
 
 
 def _compiled_challenges(

@@ -177,7 +177,7 @@ def third_party_votes(
     branch). pairwise ``(N, A)``: the challengers' rows summed pairwise over n (receiver only),
     by the tree ``sums.pairwise_plan(A)`` gives; the others are summed in order of n.
     keep ``(N, A, A)`` bool (initiator's view only; None: all): the challenges to compute, the
-    others left at 0 (``smp._challenge_bounds`` prunes those that cannot be the best).
+    others left at 0 (:func:`challenge_bounds` prunes those that cannot be the best).
 
     Rows (one challenger's, or one receiver's column) are independent, so they run on several
     threads (:mod:`accord.models.kernels.threads`); each is computed by one thread in the serial
@@ -215,6 +215,186 @@ def _run(serial: Any, parallel: Any, n_rows: int, args: tuple[Any, ...]) -> None
     threads.rows(parallel, serial, n_rows, n_rows * n_a * n_a, *args)
 
 
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _semi_loop2(
+    rule: int,
+    w: float,
+    d: Any,
+    r: float,
+    u_ni: float,
+    u_nn: float,
+    skip: int,
+    w2: float,
+    d2: Any,
+    r2: float,
+    u_ni2: float,
+    u_nn2: float,
+    skip2: int,
+    c_ij: Any,
+    c_ji: Any,
+    acc_p: Any,
+    acc_m: Any,
+    m: int,
+) -> None:  # pragma: no cover - compiled
+    """:func:`_semi_loop` for third parties n (w, d, r, u_ni, u_nn, skip) and n + 1 (w2, ...) in one
+    loop: each sum is loaded and stored once for the two votes, and adds n's, then n + 1's."""
+    for k in range(m):
+        om = 1.0 - d[k]
+        unj = (om * d[k]) * r + om
+        v = vote(rule, w, u_ni - unj)
+        cni = (v if not v < 0.0 else 0.0) + c_ij[k]
+        cnj = c_ji[k] - (v if not v > 0.0 else 0.0)
+        pin = cni / (cni + cnj)
+        pjn = 1.0 - pin
+        vn = vote(rule, w, pin * (u_nn - u_ni) + (unj - u_nn) * pjn)
+        vn = 0.0 if k == skip else vn
+        om2 = 1.0 - d2[k]
+        unj2 = (om2 * d2[k]) * r2 + om2
+        v2 = vote(rule, w2, u_ni2 - unj2)
+        cni2 = (v2 if not v2 < 0.0 else 0.0) + c_ij[k]
+        cnj2 = c_ji[k] - (v2 if not v2 > 0.0 else 0.0)
+        pin2 = cni2 / (cni2 + cnj2)
+        pjn2 = 1.0 - pin2
+        vn2 = vote(rule, w2, pin2 * (u_nn2 - u_ni2) + (unj2 - u_nn2) * pjn2)
+        vn2 = 0.0 if k == skip2 else vn2
+        acc_p[k] = (acc_p[k] + (vn if not vn < 0.0 else 0.0)) + (vn2 if not vn2 < 0.0 else 0.0)
+        acc_m[k] = (acc_m[k] + (vn if not vn > 0.0 else 0.0)) + (vn2 if not vn2 > 0.0 else 0.0)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _semi_commit2(
+    rule: int,
+    w: float,
+    d: Any,
+    r: float,
+    u_ni: float,
+    u_nn: float,
+    skip: int,
+    w2: float,
+    d2: Any,
+    r2: float,
+    u_ni2: float,
+    u_nn2: float,
+    skip2: int,
+    c_ij: Any,
+    c_ji: Any,
+    acc_p: Any,
+    acc_m: Any,
+    m: int,
+) -> None:  # pragma: no cover - compiled
+    """:func:`_semi_loop2` with the rule a constant: one loop per rule."""
+    if rule == PROPORTIONAL:
+        _semi_loop2(
+            PROPORTIONAL,
+            w,
+            d,
+            r,
+            u_ni,
+            u_nn,
+            skip,
+            w2,
+            d2,
+            r2,
+            u_ni2,
+            u_nn2,
+            skip2,
+            c_ij,
+            c_ji,
+            acc_p,
+            acc_m,
+            m,
+        )
+    elif rule == CUBIC:
+        _semi_loop2(
+            CUBIC, w, d, r, u_ni, u_nn, skip, w2, d2, r2, u_ni2, u_nn2, skip2, c_ij, c_ji, acc_p, acc_m, m
+        )
+    elif rule == PROP_CBC:
+        _semi_loop2(
+            PROP_CBC, w, d, r, u_ni, u_nn, skip, w2, d2, r2, u_ni2, u_nn2, skip2, c_ij, c_ji, acc_p, acc_m, m
+        )
+    elif rule == ASYM_PROSP:
+        _semi_loop2(
+            ASYM_PROSP,
+            w,
+            d,
+            r,
+            u_ni,
+            u_nn,
+            skip,
+            w2,
+            d2,
+            r2,
+            u_ni2,
+            u_nn2,
+            skip2,
+            c_ij,
+            c_ji,
+            acc_p,
+            acc_m,
+            m,
+        )
+    elif rule == BINARY:
+        _semi_loop2(
+            BINARY, w, d, r, u_ni, u_nn, skip, w2, d2, r2, u_ni2, u_nn2, skip2, c_ij, c_ji, acc_p, acc_m, m
+        )
+    else:
+        _semi_loop2(
+            PROP_BIN, w, d, r, u_ni, u_nn, skip, w2, d2, r2, u_ni2, u_nn2, skip2, c_ij, c_ji, acc_p, acc_m, m
+        )
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _party(
+    rule: int,
+    semi: bool,
+    outside: bool,
+    b: int,
+    i: int,
+    n: int,
+    m: int,
+    ix: Any,
+    skip: int,
+    dist: Any,
+    est: Any,
+    weight: Any,
+    d_nn: Any,
+    c_ij: Any,
+    c_ji: Any,
+    acc_p: Any,
+    acc_m: Any,
+    d: Any,
+    e: Any,
+    wv: Any,
+    u_ni: Any,
+    u_nn: Any,
+    unj: Any,
+    s: Any,
+) -> None:  # pragma: no cover - compiled
+    """Third party n's votes on challenger i's m kept challenges (j = ``ix[:m]``; ``skip``: n's
+    place among them, -1 if none) added to the sums ``acc_p``, ``acc_m``; d, e, wv, u_ni, u_nn,
+    unj and s: scratch."""
+    row = dist[b, n]
+    r = est[b, i, n]
+    for k in range(m):
+        d[k] = row[ix[k]]
+    if semi and not outside:  # one fused loop over the kept j
+        w, ni, nn = weight[b, n], _utility(dist[b, n, i], r), _utility(d_nn[b, n], r)
+        _semi_commit(rule, w, d, r, ni, nn, skip, c_ij, c_ji, acc_p, acc_m, m)
+        return
+    e[:m] = r
+    wv[:m] = weight[b, n]
+    u_ni[:m] = _utility(dist[b, n, i], r)
+    u_nn[:m] = _utility(d_nn[b, n], r)
+    _unj(outside, d, e, unj, m)
+    _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij, c_ji, s, m)
+    vn = s[2]
+    if skip >= 0:  # n = j likewise
+        vn[skip] = 0.0
+    for k in range(m):
+        acc_p[k] += vn[k] if not vn[k] < 0.0 else 0.0
+        acc_m[k] += vn[k] if not vn[k] > 0.0 else 0.0
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _initiator_rows(
     lo: int,
@@ -245,7 +425,7 @@ def _initiator_rows(
     idx, at = np.empty((_GROUP, n_a), dtype=np.intp), np.empty((_GROUP, n_a), dtype=np.intp)
     size = np.empty(_GROUP, dtype=np.intp)
     e, wv, u_ni, u_nn, unj = np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a), np.empty(n_a)
-    d = np.empty(n_a)
+    d, d2 = np.empty(n_a), np.empty(n_a)
     s = np.empty((3, n_a))
     t = lo
     while t < hi:
@@ -266,34 +446,37 @@ def _initiator_rows(
                 c_ji[q, k] = chji[b, i, idx[q, k]]
             acc_p[q, :m] = 0.0
             acc_m[q, :m] = 0.0
-        for n in range(n_a):
-            row = dist[b, n]
+        n = 0
+        while n < n_a:
+            # SemiCommit inside the unit box (the usual case): two third parties a pass, each sum
+            # adding n, then n + 1
+            two = semi and not outside and n + 1 < n_a
             for q in range(g):
                 i = i0 + q
-                if n == i:  # a principal, not a third party
-                    continue
                 m = size[q]
-                r = est[b, i, n]
                 ix = idx[q]
-                for k in range(m):
-                    d[k] = row[ix[k]]
-                if semi and not outside:  # the usual case: one fused loop over the kept j
-                    w, ni, nn = weight[b, n], _utility(dist[b, n, i], r), _utility(d_nn[b, n], r)
-                    _semi_commit(rule, w, d, r, ni, nn, at[q, n], c_ij[q], c_ji[q], acc_p[q], acc_m[q], m)
+                if two and n != i and n + 1 != i:
+                    row, row2 = dist[b, n], dist[b, n + 1]
+                    for k in range(m):
+                        d[k] = row[ix[k]]
+                        d2[k] = row2[ix[k]]
+                    r, r2 = est[b, i, n], est[b, i, n + 1]
+                    ni, nn = _utility(dist[b, n, i], r), _utility(d_nn[b, n], r)
+                    ni2, nn2 = _utility(dist[b, n + 1, i], r2), _utility(d_nn[b, n + 1], r2)
+                    w, w2, cp, cm = weight[b, n], weight[b, n + 1], acc_p[q], acc_m[q]
+                    _semi_commit2(
+                        rule, w, d, r, ni, nn, at[q, n], w2, d2, r2, ni2, nn2, at[q, n + 1],
+                        c_ij[q], c_ji[q], cp, cm, m,
+                    )  # fmt: skip
                     continue
-                e[:m] = r
-                wv[:m] = weight[b, n]
-                u_ni[:m] = _utility(dist[b, n, i], r)
-                u_nn[:m] = _utility(d_nn[b, n], r)
-                _unj(outside, d, e, unj, m)
-                _third_parties(rule, semi, wv, u_ni, unj, u_nn, c_ij[q], c_ji[q], s, m)
-                vn = s[2]
-                if at[q, n] >= 0:  # n = j likewise
-                    vn[at[q, n]] = 0.0
-                p, mm = acc_p[q], acc_m[q]
-                for k in range(m):
-                    p[k] += vn[k] if not vn[k] < 0.0 else 0.0
-                    mm[k] += vn[k] if not vn[k] > 0.0 else 0.0
+                for p3 in range(n, n + 2 if two else n + 1):
+                    if p3 == i:  # a principal, not a third party
+                        continue
+                    _party(
+                        rule, semi, outside, b, i, p3, m, ix, at[q, p3], dist, est, weight, d_nn,
+                        c_ij[q], c_ji[q], acc_p[q], acc_m[q], d, e, wv, u_ni, u_nn, unj, s,
+                    )  # fmt: skip
+            n += 2 if two else 1
         for q in range(g):
             i = i0 + q
             plus[b, i] = 0.0
@@ -501,3 +684,144 @@ def _pairwise_par(
             plus,
             minus,
         )
+
+
+# the initiator's challenges around the third parties' votes (smp._pruned_challenges): the O(A^2)
+# work of smp._contest_block, smp._contest_result and smp._best_challenges, in two passes
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _estimated_risk(adjust: int, r_h: float, r_i: float) -> float:  # pragma: no cover - compiled
+    # smp.estimated_risk, numbered by smp.BIG_R_ADJUST: None, OneThird, Half, TwoThirds, Full
+    if adjust == 4:
+        return r_i + 0.0 * r_h
+    if adjust == 3:
+        return (r_h + 2.0 * r_i) / 3.0
+    if adjust == 2:
+        return (r_h + r_i) / 2
+    if adjust == 1:
+        return (2.0 * r_h + r_i) / 3.0
+    return r_h + 0.0 * r_i
+
+
+@numba.njit(cache=True, error_model="numpy")
+def challenge_bounds(
+    rule: int,
+    adjust: int,
+    dist: Any,
+    risk: Any,
+    weight: Any,
+    sal_total: Any,
+    sound: Any,
+    est: Any,
+    chij: Any,
+    chji: Any,
+    keep: Any,
+    best: Any,
+) -> None:  # pragma: no cover - compiled
+    """The principals' coalitions on every challenge (i, j) as i sees it (``smp._contest_block``'s
+    initiator view before the third parties, its expressions in their order) and the challenges
+    that can be i's best: fills ``est[b, h, n]``, ``chij``, ``chji`` and ``keep`` ``(N, A, A)`` and
+    each i's best lower bound ``best`` ``(N, A)`` from distances ``(N, A, A)``, risk attitudes,
+    weights and salience totals ``(N, A)``; sound ``(N,)``: the case's weights cannot overflow
+    the votes (their absolute sum below 1e250, where p_ij + p_ji is within 3 ulp of 1).
+
+    The bounds: ``smp._contest_result``'s gain is nondecreasing in ``eu_contest`` where s_j >= 0
+    (every rounded operation is monotone), and ``eu_contest = p_ij u_win + p_ji u_lose`` lies
+    between u_win and u_lose up to rounding (p_ij, p_ji >= 0 adding to 1 within 3 ulp; the
+    products and the sum add at most 4 ulp of the larger |u|): a slack of 1e-14 of it covers
+    both. So the gain at eu = the smaller u minus the slack, and at the larger plus it, computed
+    with the gain's own operations, bound the rounded gain. A rival whose upper bound is below
+    another's lower bound is never the first largest gain, whatever P; ties are kept. Column 0
+    is kept because ``argmax`` answers 0 where no rival is worth challenging. Outside the
+    premises (s_j negative or NaN, weights not sound, a NaN bound) nothing is pruned."""
+    n_b, n_a = risk.shape
+    hi = np.empty(n_a)
+    for b in range(n_b):
+        r, d, w, tot = risk[b], dist[b], weight[b], sal_total[b]
+        for h in range(n_a):
+            for n in range(n_a):
+                est[b, h, n] = _estimated_risk(adjust, r[h], r[n])
+        for i in range(n_a):
+            uii = _utility(d[i, i], r[i])
+            top = -np.inf
+            for j in range(n_a):
+                uij = _utility(d[i, j], r[i])
+                e = est[b, i, j]
+                c_i = vote(rule, w[i], uii - uij)
+                c_j = vote(rule, w[j], _utility(d[j, i], e) - _utility(d[j, j], e))
+                n_i, n_j = -c_i, -c_j
+                chij[b, i, j] = (1e-10 + (c_i if not c_i < 0.0 else 0.0)) + (c_j if not c_j < 0.0 else 0.0)
+                chji[b, i, j] = (1e-10 + (n_i if not n_i < 0.0 else 0.0)) + (n_j if not n_j < 0.0 else 0.0)
+                eu_sq, u_win, u_lose = uii + uij, uii + uii, uij + uij
+                s_j = tot[j]
+                a_win, a_lose = abs(u_win), abs(u_lose)
+                size = a_win if (a_win >= a_lose or a_win != a_win) else a_lose  # np.maximum
+                slack = size * 1e-14 + 1e-300
+                low = u_win if (u_win <= u_lose or u_win != u_win) else u_lose  # np.minimum
+                high = u_win if (u_win >= u_lose or u_win != u_win) else u_lose
+                won = (1 - s_j) * u_win
+                g_lo = (won + s_j * (low - slack)) - eu_sq
+                g_hi = (won + s_j * (high + slack)) - eu_sq
+                if not (s_j >= 0 and sound[b]):
+                    g_lo, g_hi = -np.inf, np.inf
+                if j == i:
+                    g_lo = -np.inf
+                hi[j] = g_hi
+                if g_lo != g_lo or top != top:  # np.max: NaN wins, and nothing is pruned
+                    top = np.nan
+                elif g_lo > top:
+                    top = g_lo
+            best[b, i] = top
+            for j in range(n_a):
+                keep[b, i, j] = j == 0 or not hi[j] < top
+
+
+@numba.njit(cache=True, error_model="numpy")
+def best_challenges(
+    dist: Any,
+    risk: Any,
+    sal_total: Any,
+    chij: Any,
+    chji: Any,
+    plus: Any,
+    minus: Any,
+    keep: Any,
+    best: Any,
+    target: Any,
+    p: Any,
+) -> bool:  # pragma: no cover - compiled
+    """Each actor's target (-1: none) and its estimate of winning ``(N, A)`` from the kept
+    challenges (``smp._contest_result`` and ``smp._best_challenges``: the first largest gain
+    above 1e-5, P at it, or at rival 0 where there is none). False where the pruning's premise
+    fails: no kept rival's gain reaches i's best lower bound (the caller then prunes nothing)."""
+    n_b, n_a = risk.shape
+    for b in range(n_b):
+        r, d, tot = risk[b], dist[b], sal_total[b]
+        for i in range(n_a):
+            uii = _utility(d[i, i], r[i])
+            bar = best[b, i]
+            reached = False
+            top, tgt, p_top = -np.inf, 0, 0.0
+            for j in range(n_a):
+                if not keep[b, i, j]:
+                    continue
+                uij = _utility(d[i, j], r[i])
+                eu_sq, u_win, u_lose = uii + uij, uii + uii, uij + uij
+                cij = chij[b, i, j] + plus[b, i, j]
+                cji = chji[b, i, j] + minus[b, i, j]
+                p_ij = cij / (cij + cji)
+                p_ji = cji / (cij + cji)
+                s_j = tot[j]
+                gain = ((1 - s_j) * u_win + s_j * (p_ij * u_win + p_ji * u_lose)) - eu_sq
+                if j == 0:
+                    p_top = p_ij  # argmax answers 0 where no rival is worth challenging
+                if j != i:
+                    reached = reached or gain >= bar
+                    if gain > 1e-5 and gain > top:  # MIN_SIG_GAIN; the first of equal gains
+                        top, tgt, p_top = gain, j, p_ij
+            if not reached:
+                return False
+            target[b, i] = tgt if top > -np.inf and top < np.inf else -1
+            p[b, i] = p_top
+    return True

@@ -19,7 +19,8 @@ import numpy as np
 from accord.models.kernels.votes import ASYM_PROSP, BINARY, CUBIC, PROP_BIN, PROP_CBC, PROPORTIONAL, vote
 
 _DISTINCT_FROM = 64  # options from which equal options (equal utility columns) are voted on once
-_BLOCK = 8  # options whose votes one pass over the voters sums (2 x 8 x O sums: in L2 up to 4,000)
+_BLOCK = 8  # options whose votes one pass over the voters sums
+_TILE = 128  # options y of those sums at a time: 2 x 8 x 128 sums (16 KB) in the first-level cache
 
 
 def option_votes(rule: int, cap: Any, util: Any) -> tuple[Any, Any]:
@@ -124,21 +125,38 @@ def _half_block(
     """One case's votes for each option x of ``x0..x1`` over each y >= x, voters in order from
     0.0: the positive parts in ``up[x - x0, y]``, the negative ones in ``down[x - x0, y]``. A
     block of rows reads each voter's utilities once for all its rows (row by row, large cases
-    read the whole utility matrix from memory once per row)."""
+    read the whole utility matrix from memory once per row); the options y go in tiles of
+    :data:`_TILE`, so that the block's sums stay in the first-level cache, and the voters two at a
+    time, so that each sum is loaded and stored once for two votes (added in voter order)."""
     n_a, n_o = util.shape
     for x in range(x0, x1):
         up[x - x0, x:] = 0.0
         down[x - x0, x:] = 0.0
-    for a in range(n_a):
-        w = cap[a]
-        u = util[a]
-        for x in range(x0, x1):
-            ux = u[x]
-            p, m = up[x - x0], down[x - x0]
-            for y in range(x, n_o):
-                v = vote(rule, w, ux - u[y])
-                p[y] += v if not v < 0.0 else 0.0
-                m[y] += v if not v > 0.0 else 0.0
+    for y0 in range(x0, n_o, _TILE):
+        y1 = min(y0 + _TILE, n_o)
+        for a in range(0, n_a - 1, 2):
+            w, w2 = cap[a], cap[a + 1]
+            for x in range(x0, x1):
+                ys = max(x, y0)
+                ux, ux2 = util[a, x], util[a + 1, x]
+                # slices indexed from 0: LLVM vectorises only loops whose indices cannot be negative
+                u, u2 = util[a, ys:y1], util[a + 1, ys:y1]
+                p, m = up[x - x0, ys:y1], down[x - x0, ys:y1]
+                for k in range(y1 - ys):
+                    v = vote(rule, w, ux - u[k])
+                    v2 = vote(rule, w2, ux2 - u2[k])
+                    p[k] = (p[k] + (v if not v < 0.0 else 0.0)) + (v2 if not v2 < 0.0 else 0.0)
+                    m[k] = (m[k] + (v if not v > 0.0 else 0.0)) + (v2 if not v2 > 0.0 else 0.0)
+        if n_a % 2:  # the last voter alone
+            w = cap[n_a - 1]
+            for x in range(x0, x1):
+                ys = max(x, y0)
+                ux, u = util[n_a - 1, x], util[n_a - 1, ys:y1]
+                p, m = up[x - x0, ys:y1], down[x - x0, ys:y1]
+                for k in range(y1 - ys):
+                    v = vote(rule, w, ux - u[k])
+                    p[k] += v if not v < 0.0 else 0.0
+                    m[k] += v if not v > 0.0 else 0.0
 
 
 @numba.njit(cache=True, error_model="numpy")
