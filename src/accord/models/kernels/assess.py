@@ -399,7 +399,7 @@ def elections_case(
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _estimated_risk(adjust: int, r_h: float, r_i: float) -> float:  # pragma: no cover - compiled
+def estimated_risk(adjust: int, r_h: float, r_i: float) -> float:  # pragma: no cover - compiled
     # smp.estimated_risk, numbered by smp.BIG_R_ADJUST: None, OneThird, Half, TwoThirds, Full
     if adjust == 4:
         return r_i + 0.0 * r_h
@@ -432,7 +432,7 @@ def challenge_case(
     n_a = r.shape[0]
     for h in range(n_a):
         for n in range(n_a):
-            est[h, n] = _estimated_risk(adjust, r[h], r[n])
+            est[h, n] = estimated_risk(adjust, r[h], r[n])
     for i in range(n_a):
         uii = _utility(d[i, i], r[i])
         for j in range(n_a):

@@ -28,6 +28,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from accord.models.kernels.assess import estimated_risk
 from accord.models.kernels.sums import planned_sum
 from accord.models.kernels.votes import (
     ASYM_PROSP,
@@ -691,20 +692,6 @@ def _pairwise_par(
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _estimated_risk(adjust: int, r_h: float, r_i: float) -> float:  # pragma: no cover - compiled
-    # smp.estimated_risk, numbered by smp.BIG_R_ADJUST: None, OneThird, Half, TwoThirds, Full
-    if adjust == 4:
-        return r_i + 0.0 * r_h
-    if adjust == 3:
-        return (r_h + 2.0 * r_i) / 3.0
-    if adjust == 2:
-        return (r_h + r_i) / 2
-    if adjust == 1:
-        return (2.0 * r_h + r_i) / 3.0
-    return r_h + 0.0 * r_i
-
-
-@numba.njit(cache=True, error_model="numpy")
 def challenge_bounds(
     rule: int,
     adjust: int,
@@ -741,7 +728,7 @@ def challenge_bounds(
         r, d, w, tot = risk[b], dist[b], weight[b], sal_total[b]
         for h in range(n_a):
             for n in range(n_a):
-                est[b, h, n] = _estimated_risk(adjust, r[h], r[n])
+                est[b, h, n] = estimated_risk(adjust, r[h], r[n])
         for i in range(n_a):
             uii = _utility(d[i, i], r[i])
             top = -np.inf
